@@ -1,0 +1,14 @@
+//! The small exact types every other crate speaks: money in whole pence,
+//! calendar dates, rates in parts per million and exact fractions.
+//!
+//! Nothing here does I/O, reads a clock or uses floating point. Every value
+//! that comes from outside is parsed into one of these types at the edge, so
+//! an invalid amount or date cannot exist further in.
+
+mod date;
+mod money;
+mod ratio;
+
+pub use date::{Date, DateParseError};
+pub use money::{MoneyParseError, Pence};
+pub use ratio::{Fraction, PartsPerMillion, round_half_up_div};

@@ -97,6 +97,18 @@ impl BenefitSet {
         BenefitSet(self.0 & other.0)
     }
 
+    /// The benefits in either set.
+    #[must_use]
+    pub const fn union(self, other: BenefitSet) -> BenefitSet {
+        BenefitSet(self.0 | other.0)
+    }
+
+    /// The benefits in this set and not in `other`.
+    #[must_use]
+    pub const fn difference(self, other: BenefitSet) -> BenefitSet {
+        BenefitSet(self.0 & !other.0)
+    }
+
     /// Whether the set is empty.
     #[must_use]
     pub const fn is_empty(self) -> bool {

@@ -175,16 +175,10 @@ pub struct ParameterSet {
 impl ParameterSet {
     /// Every benefit the scheme names on this date, in any role.
     #[must_use]
-    pub fn recognised_benefits(&self) -> BenefitSet {
-        Benefit::ALL
-            .iter()
-            .copied()
-            .filter(|b| {
-                self.flat_rate_own_benefits.contains(*b)
-                    || self.flat_rate_own_or_partner_benefits.contains(*b)
-                    || self.nil_rate_benefits.contains(*b)
-            })
-            .collect()
+    pub const fn recognised_benefits(&self) -> BenefitSet {
+        self.flat_rate_own_benefits
+            .union(self.flat_rate_own_or_partner_benefits)
+            .union(self.nil_rate_benefits)
     }
 }
 

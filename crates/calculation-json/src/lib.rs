@@ -1,0 +1,94 @@
+//! The calculation's JSON contract.
+//!
+//! Later work and outside tools depend on these names, so they are fixed
+//! here once and used by both the CLI (`cms calculate --json`) and the web
+//! API (`POST /api/v1/calculations`). A request is read field by field, so
+//! every refusal names the field at fault and says what would be right; an
+//! unknown field is refused rather than ignored, because a misspelt
+//! `relevant_other_childen` silently ignored would give a wrong amount.
+
+mod parse;
+mod render;
+
+use legal_parameters::Parameters;
+use serde::Serialize;
+use serde_json::Value;
+
+pub use parse::{ParsedRequest, parse_request};
+pub use render::{CalculationAnswer, render_calculation};
+
+/// A refusal that names the field at fault.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The path of the field: `paying_parent.benefits[1]`.
+    pub field: String,
+    /// What is wrong and what would be right.
+    pub message: String,
+}
+
+impl FieldError {
+    pub(crate) fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// `{"error": {"field": …, "message": …}}`.
+#[derive(Serialize)]
+struct ErrorAnswer<'a> {
+    error: &'a FieldError,
+}
+
+/// The answer to one request value: the result or the error, as JSON, and
+/// whether it succeeded.
+#[must_use]
+pub fn answer_value(request: &Value, parameters: &Parameters) -> (Value, bool) {
+    let result = parse_request(request)
+        .and_then(|parsed| render_calculation(&parsed, parameters).map(|answer| (parsed, answer)));
+    match result {
+        Ok((_, answer)) => (serde_json::to_value(answer).expect("answers serialise"), true),
+        Err(error) => (error_value(&error), false),
+    }
+}
+
+/// The answer to a request body: one object gives one answer, an array
+/// gives an array of answers in the same order (each item answered even if
+/// another is refused). Returns the JSON and whether every item succeeded.
+#[must_use]
+pub fn answer_text(body: &str, parameters: &Parameters) -> (Value, bool) {
+    let value: Value = match serde_json::from_str(body) {
+        Ok(value) => value,
+        Err(error) => {
+            return (
+                error_value(&FieldError::new(
+                    "",
+                    format!("the request is not valid JSON: {error}"),
+                )),
+                false,
+            );
+        }
+    };
+    match value {
+        Value::Array(items) => {
+            let mut all_ok = true;
+            let answers = items
+                .iter()
+                .map(|item| {
+                    let (answer, ok) = answer_value(item, parameters);
+                    all_ok &= ok;
+                    answer
+                })
+                .collect();
+            (Value::Array(answers), all_ok)
+        }
+        single => answer_value(&single, parameters),
+    }
+}
+
+/// The JSON for a refusal.
+#[must_use]
+pub fn error_value(error: &FieldError) -> Value {
+    serde_json::to_value(ErrorAnswer { error }).expect("errors serialise")
+}

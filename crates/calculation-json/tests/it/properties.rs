@@ -1,0 +1,1 @@
+//! Properties of the law, checked over generated requests.

@@ -41,35 +41,40 @@ struct ErrorAnswer<'a> {
     error: &'a FieldError,
 }
 
+/// How a request body fared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every request was calculated.
+    Calculated,
+    /// At least one request was refused; the others were still answered.
+    Refused,
+    /// The body was not JSON at all.
+    MalformedJson,
+}
+
 /// The answer to one request value: the result or the error, as JSON, and
 /// whether it succeeded.
 #[must_use]
 pub fn answer_value(request: &Value, parameters: &Parameters) -> (Value, bool) {
-    let result = parse_request(request)
-        .and_then(|parsed| render_calculation(&parsed, parameters).map(|answer| (parsed, answer)));
-    match result {
-        Ok((_, answer)) => (serde_json::to_value(answer).expect("answers serialise"), true),
+    match parse_request(request).and_then(|parsed| render_calculation(&parsed, parameters)) {
+        Ok(answer) => (serde_json::to_value(answer).expect("answers serialise"), true),
         Err(error) => (error_value(&error), false),
     }
 }
 
 /// The answer to a request body: one object gives one answer, an array
 /// gives an array of answers in the same order (each item answered even if
-/// another is refused). Returns the JSON and whether every item succeeded.
+/// another is refused).
 #[must_use]
-pub fn answer_text(body: &str, parameters: &Parameters) -> (Value, bool) {
+pub fn answer_text(body: &str, parameters: &Parameters) -> (Value, Outcome) {
     let value: Value = match serde_json::from_str(body) {
         Ok(value) => value,
         Err(error) => {
-            return (
-                error_value(&FieldError::new(
-                    "",
-                    format!("the request is not valid JSON: {error}"),
-                )),
-                false,
-            );
+            let error = FieldError::new("", format!("the request is not valid JSON: {error}"));
+            return (error_value(&error), Outcome::MalformedJson);
         }
     };
+    let outcome = |all_ok: bool| if all_ok { Outcome::Calculated } else { Outcome::Refused };
     match value {
         Value::Array(items) => {
             let mut all_ok = true;
@@ -81,9 +86,12 @@ pub fn answer_text(body: &str, parameters: &Parameters) -> (Value, bool) {
                     answer
                 })
                 .collect();
-            (Value::Array(answers), all_ok)
+            (Value::Array(answers), outcome(all_ok))
         }
-        single => answer_value(&single, parameters),
+        single => {
+            let (answer, ok) = answer_value(&single, parameters);
+            (answer, outcome(ok))
+        }
     }
 }
 

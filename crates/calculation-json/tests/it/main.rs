@@ -1,5 +1,4 @@
 //! The JSON contract end to end: the data-driven scenarios, the array form,
-//! malformed JSON, and properties of the law over generated requests.
+//! and malformed JSON.
 
-mod properties;
 mod scenarios;

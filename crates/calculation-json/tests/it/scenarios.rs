@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use calculation_json::Outcome;
 use legal_parameters::Parameters;
 use serde::Deserialize;
 use serde_json::Value;
@@ -170,8 +171,8 @@ fn an_array_of_requests_is_answered_in_order_even_when_one_is_refused() {
         {"date": "2025-06-01", "paying_parent": {"gross_weekly_income_pence": -1}, "receiving_parents": [{"id": "A", "children": [{}]}]},
         {"date": "2025-06-01", "paying_parent": {"gross_weekly_income_pence": 9000}, "receiving_parents": [{"id": "A", "children": [{}]}]}
     ]"#;
-    let (answer, all_ok) = calculation_json::answer_text(body, Parameters::embedded());
-    assert!(!all_ok);
+    let (answer, outcome) = calculation_json::answer_text(body, Parameters::embedded());
+    assert_eq!(outcome, Outcome::Refused);
     let items = answer.as_array().unwrap();
     assert_eq!(items.len(), 3);
     assert_eq!(items[0]["weekly_total_pence"], 6000);
@@ -181,8 +182,8 @@ fn an_array_of_requests_is_answered_in_order_even_when_one_is_refused() {
 
 #[test]
 fn malformed_json_gets_an_error_not_a_result() {
-    let (answer, ok) = calculation_json::answer_text("{\"date\": ", Parameters::embedded());
-    assert!(!ok);
+    let (answer, outcome) = calculation_json::answer_text("{\"date\": ", Parameters::embedded());
+    assert_eq!(outcome, Outcome::MalformedJson);
     assert!(answer["error"]["message"].as_str().unwrap().contains("not valid JSON"));
     assert!(answer.get("rate").is_none());
 }
@@ -194,8 +195,8 @@ fn the_issue_example_request_is_answered_with_the_contract_fields() {
       "nil_rate_reason": null, "relevant_other_children": 1, "other_arrangement_children": 0},
       "variations": {"special_expenses_weekly_pence": 0, "additional_income_weekly_pence": 0},
       "receiving_parents": [{"id": "A", "children": [{"shared_care_nights": 104}]}]}"#;
-    let (answer, ok) = calculation_json::answer_text(body, Parameters::embedded());
-    assert!(ok, "{answer}");
+    let (answer, outcome) = calculation_json::answer_text(body, Parameters::embedded());
+    assert_eq!(outcome, Outcome::Calculated, "{answer}");
     // One child at 104 nights: 517.81 -> 460.85 x 12% = 55.30; less 2/7 (15.80) = 39.50.
     assert_eq!(answer["rate"], "basic");
     assert_eq!(answer["weekly_total_pence"], 3950);

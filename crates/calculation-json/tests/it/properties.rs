@@ -1,1 +1,0 @@
-//! Properties of the law, checked over generated requests.

@@ -1,0 +1,50 @@
+//! `cms`: the child maintenance service's one binary, and its composition
+//! root. Each subcommand parses its arguments, calls the domain crates, and
+//! prints; no rule lives here.
+
+mod bench;
+mod calculate;
+mod parameters;
+mod serve;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The statutory child maintenance service (Great Britain's 2012 scheme).
+#[derive(Parser)]
+#[command(name = "cms", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web service (creates and migrates the database on start).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Where the data lives: sqlite://PATH (the default is a file under ./data).
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Work out weekly child maintenance and explain it.
+    Calculate(calculate::Arguments),
+    /// Measure calculations per second against a plain loop, on one core.
+    Bench(bench::Arguments),
+    /// List every figure of the law this binary carries, with its source.
+    Parameters,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { listen, database_url } => serve::run(listen, &database_url),
+        Command::Calculate(arguments) => calculate::run(&arguments),
+        Command::Bench(arguments) => bench::run(&arguments),
+        Command::Parameters => parameters::run(),
+    }
+}

@@ -1,0 +1,118 @@
+//! `cms serve`: open the database, record the law carried, listen.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use legal_parameters::{EMBEDDED_FILES, Parameters};
+use storage_sqlite::Database;
+use web::{AppState, ReadinessProbe};
+
+/// The embedded default: a SQLite file under `./data`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cms.sqlite";
+
+/// Where the data lives, from `DATABASE_URL`.
+#[derive(Debug, PartialEq, Eq)]
+enum DatabaseLocation {
+    Sqlite(PathBuf),
+}
+
+/// Reads a database URL. An unrecognised one is an error, never a new
+/// empty database somewhere unexpected.
+fn parse_database_url(url: &str) -> Result<DatabaseLocation, String> {
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if path.is_empty() {
+            return Err("DATABASE_URL sqlite:// needs a file path, like sqlite://data/cms.sqlite".to_owned());
+        }
+        return Ok(DatabaseLocation::Sqlite(PathBuf::from(path)));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(
+            "PostgreSQL is not supported by this build yet; use sqlite://PATH (see ARCHITECTURE.md, storage)".to_owned(),
+        );
+    }
+    Err(format!("DATABASE_URL `{url}` is not understood; use sqlite://PATH"))
+}
+
+struct DatabaseProbe(Database);
+
+impl ReadinessProbe for DatabaseProbe {
+    fn check(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async move { self.0.check().await.map_err(|e| e.to_string()) })
+    }
+}
+
+pub fn run(listen: SocketAddr, database_url: &str) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cms: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(listen, database_url)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cms serve: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(listen: SocketAddr, database_url: &str) -> Result<(), String> {
+    let DatabaseLocation::Sqlite(path) = parse_database_url(database_url)?;
+    let database = Database::open(&path).await.map_err(|e| e.to_string())?;
+    let parameters = Parameters::embedded();
+    let files: serde_json::Map<String, serde_json::Value> = EMBEDDED_FILES
+        .iter()
+        .map(|(name, text)| ((*name).to_owned(), serde_json::Value::from(*text)))
+        .collect();
+    database
+        .record_parameter_set(&parameters.version(), &serde_json::Value::Object(files).to_string())
+        .await
+        .map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let state = AppState {
+        parameters,
+        database: Arc::new(DatabaseProbe(database.clone())),
+    };
+    println!(
+        "cms listening on http://{listen} (database {}, parameters {})",
+        path.display(),
+        parameters.version()
+    );
+    axum::serve(listener, web::app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    database.close().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_are_read_strictly() {
+        assert_eq!(
+            parse_database_url("sqlite://data/cms.sqlite"),
+            Ok(DatabaseLocation::Sqlite(PathBuf::from("data/cms.sqlite")))
+        );
+        assert_eq!(
+            parse_database_url("sqlite:/tmp/x.sqlite"),
+            Ok(DatabaseLocation::Sqlite(PathBuf::from("/tmp/x.sqlite")))
+        );
+        assert!(parse_database_url("sqlite://").is_err());
+        assert!(parse_database_url("postgres://localhost/test").unwrap_err().contains("PostgreSQL"));
+        assert!(parse_database_url("mysql://localhost").unwrap_err().contains("not understood"));
+        assert!(parse_database_url("data/cms.sqlite").is_err());
+    }
+}

@@ -24,10 +24,10 @@ pub struct Arguments {
     #[arg(long)]
     date: Option<String>,
     /// Gross weekly income in pounds, like 517.81.
-    #[arg(long, conflicts_with = "annual_income")]
+    #[arg(long, conflicts_with = "annual_income", allow_hyphen_values = true)]
     income: Option<String>,
     /// Gross annual income in pounds, like 30000.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     annual_income: Option<String>,
     /// Qualifying children.
     #[arg(long, default_value_t = 1)]
@@ -54,10 +54,10 @@ pub struct Arguments {
     #[arg(long)]
     nil_reason: Option<String>,
     /// Weekly special expenses in pounds (variation).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     special_expenses: Option<String>,
     /// Weekly additional income in pounds (variation).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     additional_income: Option<String>,
     /// A default maintenance decision: not enough information.
     #[arg(long)]

@@ -77,12 +77,13 @@ async fn serve(listen: SocketAddr, database_url: &str) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState {
         parameters,
         database: Arc::new(DatabaseProbe(database.clone())),
     };
     println!(
-        "cms listening on http://{listen} (database {}, parameters {})",
+        "cms listening on http://{address} (database {}, parameters {})",
         path.display(),
         parameters.version()
     );

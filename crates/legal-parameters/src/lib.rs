@@ -187,6 +187,9 @@ impl ParameterSet {
 pub struct Parameters {
     series: Vec<Series>,
     sets: Vec<ParameterSet>,
+    /// Each set's first day, beside the sets so that finding the set for a
+    /// date searches a few bytes, not a few kilobytes.
+    starts: Vec<Date>,
     fingerprint: u64,
 }
 
@@ -257,9 +260,11 @@ impl Parameters {
         let mut parameters = Parameters {
             series,
             sets: Vec::new(),
+            starts: Vec::new(),
             fingerprint,
         };
         parameters.sets = parameters.resolve_sets()?;
+        parameters.starts = parameters.sets.iter().map(|set| set.effective_from).collect();
         Ok(parameters)
     }
 
@@ -267,8 +272,9 @@ impl Parameters {
     ///
     /// # Errors
     /// [`ParameterError::NotCoded`] for a date before the scheme began.
+    #[inline]
     pub fn at(&self, date: Date) -> Result<&ParameterSet, ParameterError> {
-        let after = self.sets.partition_point(|set| set.effective_from <= date);
+        let after = self.starts.partition_point(|start| *start <= date);
         match after.checked_sub(1) {
             Some(index) => Ok(&self.sets[index]),
             None => Err(ParameterError::NotCoded {

@@ -64,6 +64,7 @@ impl std::error::Error for CalculationError {}
 /// # Errors
 /// A date before the scheme, a benefit the scheme did not name on that
 /// date, or missing income where nothing else decides.
+#[inline]
 pub fn calculate<'p>(
     request: &CalculationRequest,
     parameters: &'p Parameters,
@@ -79,14 +80,24 @@ pub fn calculate<'p>(
 ///
 /// # Errors
 /// As [`calculate`], except for the date.
+#[inline]
 pub fn calculate_with<'p>(
     request: &CalculationRequest,
     set: &'p ParameterSet,
 ) -> Result<Calculation<'p>, CalculationError> {
+    // The answer is built in place: the engine writes its steps straight
+    // into it, so a caseload run does not copy every explanation around.
+    let mut calculation = Calculation {
+        rate: Rate::Nil,
+        flat_rate_basis: None,
+        weekly_amounts: SmallVec::new(),
+        steps: Steps::new(),
+        parameters: set,
+    };
     let mut engine = Engine {
         set,
         receiving_parents: &request.receiving_parents,
-        steps: Steps::new(),
+        steps: &mut calculation.steps,
     };
     let decided = match &request.basis {
         Basis::DefaultMaintenanceDecision => engine.default_decision(),
@@ -98,13 +109,10 @@ pub fn calculate_with<'p>(
             amount: *amount,
         });
     }
-    Ok(Calculation {
-        rate: decided.rate,
-        flat_rate_basis: decided.flat_rate_basis,
-        weekly_amounts: decided.weekly_amounts,
-        steps: engine.steps,
-        parameters: set,
-    })
+    calculation.rate = decided.rate;
+    calculation.flat_rate_basis = decided.flat_rate_basis;
+    calculation.weekly_amounts = decided.weekly_amounts;
+    Ok(calculation)
 }
 
 type Shares = SmallVec<[Pence; 4]>;
@@ -127,7 +135,7 @@ enum Status {
 struct Engine<'r, 'p> {
     set: &'p ParameterSet,
     receiving_parents: &'r ReceivingParents,
-    steps: Steps,
+    steps: &'r mut Steps,
 }
 
 impl Engine<'_, '_> {

@@ -365,8 +365,9 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-/// The steps a calculation records, inline for up to 16.
-pub type Steps = SmallVec<[Step; 16]>;
+/// The steps a calculation records: inline for up to 8, which covers every
+/// case with one receiving parent; more spill to the heap.
+pub type Steps = SmallVec<[Step; 8]>;
 
 /// The answer: the rate, each receiving parent's weekly amount, the steps,
 /// and the law used.

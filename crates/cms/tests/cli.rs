@@ -1,0 +1,160 @@
+//! The `cms` binary as a user runs it: real processes, real stdin and
+//! stdout, a real server on a real socket with a real SQLite file.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+const CMS: &str = env!("CARGO_BIN_EXE_cms");
+
+fn calculate_json(stdin: &str) -> (i32, Value) {
+    let mut child = Command::new(CMS)
+        .args(["calculate", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    (output.status.code().unwrap(), serde_json::from_slice(&output.stdout).unwrap())
+}
+
+#[test]
+fn json_on_stdin_gets_the_contract_answer_on_stdout() {
+    let (status, answer) = calculate_json(
+        r#"{"date": "2025-06-01", "paying_parent": {"gross_weekly_income_pence": 85000, "relevant_other_children": 1},
+            "receiving_parents": [{"id": "A", "children": [{"shared_care_nights": 160}, {"shared_care_nights": 160}]}]}"#,
+    );
+    assert_eq!(status, 0);
+    assert_eq!(answer["rate"], "basic");
+    assert_eq!(answer["weekly_total_pence"], 6917);
+}
+
+#[test]
+fn an_array_with_a_bad_item_answers_every_item_and_exits_2() {
+    let (status, answer) = calculate_json(
+        r#"[{"date": "2025-06-01", "paying_parent": {"gross_weekly_income_pence": 9500}, "receiving_parents": [{"id": "A", "children": [{}]}]},
+            {"date": "2025-06-01", "paying_parent": {"benefits": ["lottery_win"]}, "receiving_parents": [{"id": "A", "children": [{}]}]}]"#,
+    );
+    assert_eq!(status, 2);
+    assert_eq!(answer[0]["weekly_total_pence"], 700);
+    assert_eq!(answer[1]["error"]["field"], "paying_parent.benefits[0]");
+}
+
+#[test]
+fn malformed_json_exits_2_with_an_error_object() {
+    let (status, answer) = calculate_json("{\"date\": 2025-06-01}");
+    assert_eq!(status, 2);
+    assert!(answer["error"]["message"].as_str().unwrap().contains("not valid JSON"));
+}
+
+#[test]
+fn the_human_form_prints_the_explanation() {
+    let output = Command::new(CMS)
+        .args(["calculate", "--income", "517.81", "--children", "3", "--other-children", "1", "--nights", "104", "--date", "2025-06-01"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("Weekly child maintenance: £62.54 (basic rate)"), "{text}");
+    assert!(text.contains("reduced by two-sevenths: £25.02"));
+    assert!(text.contains("Child Support Act 1991 Sch 1 para 2(1)"));
+}
+
+#[test]
+fn the_human_form_names_the_flag_at_fault() {
+    let output = Command::new(CMS)
+        .args(["calculate", "--income", "517.81", "--date", "2011-01-01"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8(output.stderr).unwrap();
+    assert!(message.contains("--date") && message.contains("before the 2012 scheme"), "{message}");
+
+    let output = Command::new(CMS).args(["calculate", "--income", "-5"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8(output.stderr).unwrap().contains("cannot be negative"));
+}
+
+struct Server {
+    child: Child,
+    address: String,
+    folder: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+fn start_server(name: &str) -> Server {
+    let folder = std::env::temp_dir().join(format!("cms-cli-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let mut child = Command::new(CMS)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", format!("sqlite://{}/data/cms.sqlite", folder.display()))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    Server { child, address, folder }
+}
+
+fn http(address: &str, method: &str, path: &str, body: &str) -> (u16, Value) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, serde_json::from_str(body).unwrap())
+}
+
+#[test]
+fn serve_creates_the_database_and_answers_health_and_calculations() {
+    let server = start_server("serve");
+    assert!(server.folder.join("data/cms.sqlite").exists());
+    let (status, health) = http(&server.address, "GET", "/health", "");
+    assert_eq!(status, 200);
+    assert_eq!(health["database"], "ok");
+    let (status, answer) = http(
+        &server.address,
+        "POST",
+        "/api/v1/calculations",
+        r#"{"date": "2025-06-01", "paying_parent": {"annual_gross_income_pence": 3000000, "other_arrangement_children": 1}, "receiving_parents": [{"id": "A", "children": [{}]}]}"#,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(answer["weekly_total_pence"], 4603);
+    let (status, refusal) = http(&server.address, "POST", "/api/v1/calculations", r#"{"date": "2025-06-01"}"#);
+    assert_eq!(status, 422);
+    assert_eq!(refusal["error"]["field"], "receiving_parents");
+}
+
+#[test]
+fn serve_refuses_a_database_url_it_does_not_understand() {
+    let output = Command::new(CMS)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", "mysql://localhost/cms")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8(output.stderr).unwrap().contains("not understood"));
+}

@@ -57,7 +57,10 @@ pub enum Outcome {
 #[must_use]
 pub fn answer_value(request: &Value, parameters: &Parameters) -> (Value, bool) {
     match parse_request(request).and_then(|parsed| render_calculation(&parsed, parameters)) {
-        Ok(answer) => (serde_json::to_value(answer).expect("answers serialise"), true),
+        Ok(answer) => (
+            serde_json::to_value(answer).expect("answers serialise"),
+            true,
+        ),
         Err(error) => (error_value(&error), false),
     }
 }
@@ -74,7 +77,13 @@ pub fn answer_text(body: &str, parameters: &Parameters) -> (Value, Outcome) {
             return (error_value(&error), Outcome::MalformedJson);
         }
     };
-    let outcome = |all_ok: bool| if all_ok { Outcome::Calculated } else { Outcome::Refused };
+    let outcome = |all_ok: bool| {
+        if all_ok {
+            Outcome::Calculated
+        } else {
+            Outcome::Refused
+        }
+    };
     match value {
         Value::Array(items) => {
             let mut all_ok = true;

@@ -63,15 +63,21 @@ pub struct CollectionFeesAnswer {
 ///
 /// # Errors
 /// A refusal from the calculation, mapped to the field at fault.
-pub fn render_calculation(parsed: &ParsedRequest, parameters: &Parameters) -> Result<CalculationAnswer, FieldError> {
-    let calculation = calculate(&parsed.request, parameters).map_err(|error| field_error(parsed, error))?;
+pub fn render_calculation(
+    parsed: &ParsedRequest,
+    parameters: &Parameters,
+) -> Result<CalculationAnswer, FieldError> {
+    let calculation =
+        calculate(&parsed.request, parameters).map_err(|error| field_error(parsed, error))?;
     Ok(answer(&calculation, &parsed.receiving_parent_ids))
 }
 
 fn field_error(parsed: &ParsedRequest, error: CalculationError) -> FieldError {
     let field = match error {
         CalculationError::NotCoded { .. } => "date".to_owned(),
-        CalculationError::BenefitNotInForce { benefit, partner, .. } => parsed.benefit_field(benefit, partner),
+        CalculationError::BenefitNotInForce {
+            benefit, partner, ..
+        } => parsed.benefit_field(benefit, partner),
         CalculationError::IncomeRequired => "paying_parent.gross_weekly_income_pence".to_owned(),
     };
     FieldError::new(field, error.to_string())
@@ -110,9 +116,13 @@ fn answer(calculation: &Calculation<'_>, ids: &[String]) -> CalculationAnswer {
             .collect(),
         parameters: calculation.parameters.version.clone(),
         parameters_effective_from: calculation.parameters.effective_from.to_string(),
-        collection_fees: calculation.collection_fees().map(|fees| CollectionFeesAnswer {
-            paying_parent_weekly_pence: fees.paying_parent_weekly.get(),
-            receiving_parents: with_ids(&mut fees.receiving_parents_weekly.iter().map(|a| a.get())),
-        }),
+        collection_fees: calculation
+            .collection_fees()
+            .map(|fees| CollectionFeesAnswer {
+                paying_parent_weekly_pence: fees.paying_parent_weekly.get(),
+                receiving_parents: with_ids(
+                    &mut fees.receiving_parents_weekly.iter().map(|a| a.get()),
+                ),
+            }),
     }
 }

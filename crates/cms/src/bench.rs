@@ -16,7 +16,8 @@ use clap::Args;
 use domain_types::{Date, Pence};
 use legal_parameters::{Benefit, BenefitSet, Parameters};
 use maintenance_calculation::{
-    Basis, CalculationRequest, Income, Nights, OtherChildren, PayingParent, ReceivingParents, calculate,
+    Basis, CalculationRequest, Income, Nights, OtherChildren, PayingParent, ReceivingParents,
+    calculate,
 };
 
 #[derive(Args)]
@@ -104,7 +105,10 @@ fn plain_weekly(case: &PlainCase) -> (u32, u32) {
         };
     }
     let fee = if case.collect { w * 20 / 100 } else { 0 };
-    (u32::try_from(w).unwrap_or(u32::MAX), u32::try_from(fee).unwrap_or(u32::MAX))
+    (
+        u32::try_from(w).unwrap_or(u32::MAX),
+        u32::try_from(fee).unwrap_or(u32::MAX),
+    )
 }
 
 /// Generates requests with the caseload shape of performance-anchors.md
@@ -123,7 +127,13 @@ fn generate(count: usize, seed: u64) -> (Vec<CalculationRequest>, Vec<PlainCase>
         let (low, high) = [(0, 51), (52, 103), (104, 155), (156, 174), (175, 200)][nights_band];
         let nights = u16::try_from(low + random.below(high - low + 1)).expect("at most 200");
         let band = random.weighted(&[5, 10, 65, 18, 2]);
-        let (floor, ceiling) = [(0, 10_000), (10_001, 19_999), (20_000, 80_000), (80_001, 300_000), (300_001, 500_000)][band];
+        let (floor, ceiling) = [
+            (0, 10_000),
+            (10_001, 19_999),
+            (20_000, 80_000),
+            (80_001, 300_000),
+            (300_001, 500_000),
+        ][band];
         let income = floor + random.below(ceiling - floor + 1);
         let benefits = if random.below(10) == 0 {
             BenefitSet::EMPTY.with(Benefit::ContributionBasedJsa)
@@ -195,7 +205,8 @@ pub fn run(arguments: &Arguments) -> ExitCode {
         let started = Instant::now();
         let mut sum = 0u64;
         for request in &requests {
-            let calculation = calculate(black_box(request), parameters).expect("generated requests are valid");
+            let calculation =
+                calculate(black_box(request), parameters).expect("generated requests are valid");
             sum += calculation.weekly_total().get();
             black_box(&calculation);
         }
@@ -226,7 +237,13 @@ pub fn run(arguments: &Arguments) -> ExitCode {
     );
     println!(
         "{{\"benchmark\":\"calculation\",\"requests\":{},\"seed\":{},\"rounds\":{},\"plain_loop_per_second\":{:.0},\"calculations_per_second\":{:.0},\"ratio\":{:.4},\"weekly_total_pence\":{}}}",
-        arguments.requests, arguments.seed, arguments.rounds, plain_rate, calculation_rate, ratio, calculated_total
+        arguments.requests,
+        arguments.seed,
+        arguments.rounds,
+        plain_rate,
+        calculation_rate,
+        ratio,
+        calculated_total
     );
     ExitCode::SUCCESS
 }

@@ -75,13 +75,19 @@ pub fn run(arguments: &Arguments) -> ExitCode {
             return ExitCode::from(BAD_INPUT);
         }
     };
-    match parse_request(&request).and_then(|parsed| render_calculation(&parsed, Parameters::embedded())) {
+    match parse_request(&request)
+        .and_then(|parsed| render_calculation(&parsed, Parameters::embedded()))
+    {
         Ok(answer) => {
             print!("{}", human_text(&answer));
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("cms calculate: {}: {}", flag_for(&error.field), error.message);
+            eprintln!(
+                "cms calculate: {}: {}",
+                flag_for(&error.field),
+                error.message
+            );
             ExitCode::from(BAD_INPUT)
         }
     }
@@ -105,7 +111,11 @@ fn run_json() -> ExitCode {
 fn human_request(arguments: &Arguments) -> Result<Value, String> {
     let pence = |flag: &str, text: &Option<String>| -> Result<Option<u64>, String> {
         text.as_deref()
-            .map(|t| Pence::parse_pounds(t).map(Pence::get).map_err(|e| format!("--{flag} {t}: {e}")))
+            .map(|t| {
+                Pence::parse_pounds(t)
+                    .map(Pence::get)
+                    .map_err(|e| format!("--{flag} {t}: {e}"))
+            })
             .transpose()
     };
     let date = match &arguments.date {
@@ -172,7 +182,12 @@ fn human_text(answer: &CalculationAnswer) -> String {
             out,
             "\nOn Collect and Pay the paying parent would also pay a fee of {} a week, and {} a week would be deducted from what the receiving parent gets.",
             Pence::new(fees.paying_parent_weekly_pence),
-            Pence::new(fees.receiving_parents.iter().map(|r| r.weekly_amount_pence).sum())
+            Pence::new(
+                fees.receiving_parents
+                    .iter()
+                    .map(|r| r.weekly_amount_pence)
+                    .sum()
+            )
         );
     }
     let _ = writeln!(

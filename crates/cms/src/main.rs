@@ -42,7 +42,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, database_url } => serve::run(listen, &database_url),
+        Command::Serve {
+            listen,
+            database_url,
+        } => serve::run(listen, &database_url),
         Command::Calculate(arguments) => calculate::run(&arguments),
         Command::Bench(arguments) => bench::run(&arguments),
         Command::Parameters => parameters::run(),

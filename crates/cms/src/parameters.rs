@@ -6,9 +6,16 @@ use legal_parameters::{Parameters, Value};
 
 pub fn run() -> ExitCode {
     let parameters = Parameters::embedded();
-    println!("Parameters version {} (scheme from {})", parameters.version(), parameters.scheme_start());
+    println!(
+        "Parameters version {} (scheme from {})",
+        parameters.version(),
+        parameters.scheme_start()
+    );
     for series in parameters.series() {
-        println!("\n{}: {}\n  {}", series.name, series.description, series.reference);
+        println!(
+            "\n{}: {}\n  {}",
+            series.name, series.description, series.reference
+        );
         for dated in &series.values {
             println!("  from {}: {}", dated.from, describe(&dated.value));
             println!("    [{:?}] {}", dated.confidence, dated.source);
@@ -23,12 +30,19 @@ pub fn run() -> ExitCode {
 fn describe(value: &Value) -> String {
     match value {
         Value::Pence(p) => p.to_string(),
-        Value::PenceByQualifyingChildren(list) => format!("{} / {} / {}", list[0], list[1], list[2]),
+        Value::PenceByQualifyingChildren(list) => {
+            format!("{} / {} / {}", list[0], list[1], list[2])
+        }
         Value::Rate(rate) => rate.to_string(),
         Value::RateByChildren(list) => format!("{} / {} / {}", list[0], list[1], list[2]),
         Value::RateTable(rows) => rows
             .iter()
-            .map(|row| row.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))
+            .map(|row| {
+                row.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect::<Vec<_>>()
             .join(" | "),
         Value::Nights(n) => format!("{n} nights"),

@@ -23,9 +23,15 @@ enum DatabaseLocation {
 /// Reads a database URL. An unrecognised one is an error, never a new
 /// empty database somewhere unexpected.
 fn parse_database_url(url: &str) -> Result<DatabaseLocation, String> {
-    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         if path.is_empty() {
-            return Err("DATABASE_URL sqlite:// needs a file path, like sqlite://data/cms.sqlite".to_owned());
+            return Err(
+                "DATABASE_URL sqlite:// needs a file path, like sqlite://data/cms.sqlite"
+                    .to_owned(),
+            );
         }
         return Ok(DatabaseLocation::Sqlite(PathBuf::from(path)));
     }
@@ -34,7 +40,9 @@ fn parse_database_url(url: &str) -> Result<DatabaseLocation, String> {
             "PostgreSQL is not supported by this build yet; use sqlite://PATH (see ARCHITECTURE.md, storage)".to_owned(),
         );
     }
-    Err(format!("DATABASE_URL `{url}` is not understood; use sqlite://PATH"))
+    Err(format!(
+        "DATABASE_URL `{url}` is not understood; use sqlite://PATH"
+    ))
 }
 
 struct DatabaseProbe(Database);
@@ -71,7 +79,10 @@ async fn serve(listen: SocketAddr, database_url: &str) -> Result<(), String> {
         .map(|(name, text)| ((*name).to_owned(), serde_json::Value::from(*text)))
         .collect();
     database
-        .record_parameter_set(&parameters.version(), &serde_json::Value::Object(files).to_string())
+        .record_parameter_set(
+            &parameters.version(),
+            &serde_json::Value::Object(files).to_string(),
+        )
         .await
         .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -112,8 +123,16 @@ mod tests {
             Ok(DatabaseLocation::Sqlite(PathBuf::from("/tmp/x.sqlite")))
         );
         assert!(parse_database_url("sqlite://").is_err());
-        assert!(parse_database_url("postgres://localhost/test").unwrap_err().contains("PostgreSQL"));
-        assert!(parse_database_url("mysql://localhost").unwrap_err().contains("not understood"));
+        assert!(
+            parse_database_url("postgres://localhost/test")
+                .unwrap_err()
+                .contains("PostgreSQL")
+        );
+        assert!(
+            parse_database_url("mysql://localhost")
+                .unwrap_err()
+                .contains("not understood")
+        );
         assert!(parse_database_url("data/cms.sqlite").is_err());
     }
 }

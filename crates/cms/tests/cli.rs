@@ -17,9 +17,17 @@ fn calculate_json(stdin: &str) -> (i32, Value) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
-    (output.status.code().unwrap(), serde_json::from_slice(&output.stdout).unwrap())
+    (
+        output.status.code().unwrap(),
+        serde_json::from_slice(&output.stdout).unwrap(),
+    )
 }
 
 #[test]
@@ -48,18 +56,38 @@ fn an_array_with_a_bad_item_answers_every_item_and_exits_2() {
 fn malformed_json_exits_2_with_an_error_object() {
     let (status, answer) = calculate_json("{\"date\": 2025-06-01}");
     assert_eq!(status, 2);
-    assert!(answer["error"]["message"].as_str().unwrap().contains("not valid JSON"));
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
 }
 
 #[test]
 fn the_human_form_prints_the_explanation() {
     let output = Command::new(CMS)
-        .args(["calculate", "--income", "517.81", "--children", "3", "--other-children", "1", "--nights", "104", "--date", "2025-06-01"])
+        .args([
+            "calculate",
+            "--income",
+            "517.81",
+            "--children",
+            "3",
+            "--other-children",
+            "1",
+            "--nights",
+            "104",
+            "--date",
+            "2025-06-01",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.starts_with("Weekly child maintenance: £62.54 (basic rate)"), "{text}");
+    assert!(
+        text.starts_with("Weekly child maintenance: £62.54 (basic rate)"),
+        "{text}"
+    );
     assert!(text.contains("reduced by two-sevenths: £25.02"));
     assert!(text.contains("Child Support Act 1991 Sch 1 para 2(1)"));
 }
@@ -72,11 +100,21 @@ fn the_human_form_names_the_flag_at_fault() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let message = String::from_utf8(output.stderr).unwrap();
-    assert!(message.contains("--date") && message.contains("before the 2012 scheme"), "{message}");
+    assert!(
+        message.contains("--date") && message.contains("before the 2012 scheme"),
+        "{message}"
+    );
 
-    let output = Command::new(CMS).args(["calculate", "--income", "-5"]).output().unwrap();
+    let output = Command::new(CMS)
+        .args(["calculate", "--income", "-5"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8(output.stderr).unwrap().contains("cannot be negative"));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("cannot be negative")
+    );
 }
 
 struct Server {
@@ -98,19 +136,28 @@ fn start_server(name: &str) -> Server {
     let _ = std::fs::remove_dir_all(&folder);
     let mut child = Command::new(CMS)
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", format!("sqlite://{}/data/cms.sqlite", folder.display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/data/cms.sqlite", folder.display()),
+        )
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let address = line
         .split("http://")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_owned();
-    Server { child, address, folder }
+    Server {
+        child,
+        address,
+        folder,
+    }
 }
 
 fn http(address: &str, method: &str, path: &str, body: &str) -> (u16, Value) {
@@ -143,7 +190,12 @@ fn serve_creates_the_database_and_answers_health_and_calculations() {
     );
     assert_eq!(status, 200);
     assert_eq!(answer["weekly_total_pence"], 4603);
-    let (status, refusal) = http(&server.address, "POST", "/api/v1/calculations", r#"{"date": "2025-06-01"}"#);
+    let (status, refusal) = http(
+        &server.address,
+        "POST",
+        "/api/v1/calculations",
+        r#"{"date": "2025-06-01"}"#,
+    );
     assert_eq!(status, 422);
     assert_eq!(refusal["error"]["field"], "receiving_parents");
 }
@@ -156,5 +208,9 @@ fn serve_refuses_a_database_url_it_does_not_understand() {
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8(output.stderr).unwrap().contains("not understood"));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("not understood")
+    );
 }

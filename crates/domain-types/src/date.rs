@@ -168,17 +168,29 @@ mod tests {
         let date = Date::parse_iso("2013-11-25").unwrap();
         assert_eq!(date.ymd(), (2013, 11, 25));
         assert_eq!(date.to_string(), "2013-11-25");
-        assert_eq!(Date::parse_iso("2024-02-29").map(|d| d.ymd()), Ok((2024, 2, 29)));
-        assert_eq!(Date::parse_iso("2025-02-29"), Err(DateParseError::NoSuchDay));
+        assert_eq!(
+            Date::parse_iso("2024-02-29").map(|d| d.ymd()),
+            Ok((2024, 2, 29))
+        );
+        assert_eq!(
+            Date::parse_iso("2025-02-29"),
+            Err(DateParseError::NoSuchDay)
+        );
         assert_eq!(Date::parse_iso("2025-6-01"), Err(DateParseError::Layout));
-        assert_eq!(Date::parse_iso("2025-06-01T00:00"), Err(DateParseError::Layout));
+        assert_eq!(
+            Date::parse_iso("2025-06-01T00:00"),
+            Err(DateParseError::Layout)
+        );
         assert_eq!(Date::parse_iso("+025-06-01"), Err(DateParseError::Layout));
     }
 
     #[test]
     fn the_epoch_and_known_days_line_up() {
         assert_eq!(Date::from_ymd(1970, 1, 1).unwrap().days_since_epoch(), 0);
-        assert_eq!(Date::from_ymd(2000, 3, 1).unwrap().days_since_epoch(), 11_017);
+        assert_eq!(
+            Date::from_ymd(2000, 3, 1).unwrap().days_since_epoch(),
+            11_017
+        );
         let pathfinder_end = Date::from_ymd(2013, 11, 24).unwrap();
         assert_eq!(pathfinder_end.add_days(1), Date::from_ymd(2013, 11, 25));
     }

@@ -101,7 +101,7 @@ impl fmt::Display for Pence {
         let digits = pounds.to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (index, digit) in digits.chars().enumerate() {
-            if index > 0 && (digits.len() - index) % 3 == 0 {
+            if index > 0 && (digits.len() - index).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(digit);
@@ -150,10 +150,16 @@ mod tests {
         assert_eq!(Pence::parse_pounds("£1,250"), Ok(Pence(125_000)));
         assert_eq!(Pence::parse_pounds(".5"), Ok(Pence(50)));
         assert_eq!(Pence::parse_pounds("-1"), Err(MoneyParseError::Negative));
-        assert_eq!(Pence::parse_pounds("1.005"), Err(MoneyParseError::FractionOfAPenny));
+        assert_eq!(
+            Pence::parse_pounds("1.005"),
+            Err(MoneyParseError::FractionOfAPenny)
+        );
         assert_eq!(Pence::parse_pounds("1e3"), Err(MoneyParseError::NotANumber));
         assert_eq!(Pence::parse_pounds(""), Err(MoneyParseError::NotANumber));
-        assert_eq!(Pence::parse_pounds("99999999999999"), Err(MoneyParseError::TooLarge));
+        assert_eq!(
+            Pence::parse_pounds("99999999999999"),
+            Err(MoneyParseError::TooLarge)
+        );
     }
 
     #[test]

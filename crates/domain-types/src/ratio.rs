@@ -82,7 +82,7 @@ impl fmt::Display for PartsPerMillion {
             return write!(f, "{whole}%");
         }
         let mut digits = 4;
-        while fraction % 10 == 0 {
+        while fraction.is_multiple_of(10) {
             fraction /= 10;
             digits -= 1;
         }
@@ -141,7 +141,7 @@ impl Fraction {
 
     /// The exact sum, reduced to lowest terms.
     #[must_use]
-    pub fn add(self, other: Fraction) -> Fraction {
+    pub fn plus(self, other: Fraction) -> Fraction {
         let numerator = self.numerator * other.denominator + other.numerator * self.denominator;
         let denominator = self.denominator * other.denominator;
         Fraction {
@@ -228,7 +228,10 @@ mod tests {
         assert_eq!(round_half_up_div(0, 7), 0);
         assert_eq!(round_half_up_div(u128::from(u64::MAX), 2), 1 << 63);
         let beyond_64_bits = u128::from(u64::MAX) * 10 + 5;
-        assert_eq!(round_half_up_div(beyond_64_bits, 10), u128::from(u64::MAX) + 1);
+        assert_eq!(
+            round_half_up_div(beyond_64_bits, 10),
+            u128::from(u64::MAX) + 1
+        );
     }
 
     proptest::proptest! {
@@ -251,8 +254,11 @@ mod tests {
     fn shared_care_fractions_average_exactly() {
         let half = Fraction::new(1, 2).unwrap();
         let two_sevenths = Fraction::new(2, 7).unwrap();
-        assert_eq!(half.add(Fraction::ZERO).divide_by(2).to_string(), "one-quarter");
-        assert_eq!(half.add(two_sevenths).divide_by(2).to_string(), "11/28");
+        assert_eq!(
+            half.plus(Fraction::ZERO).divide_by(2).to_string(),
+            "one-quarter"
+        );
+        assert_eq!(half.plus(two_sevenths).divide_by(2).to_string(), "11/28");
         assert_eq!(two_sevenths.to_string(), "two-sevenths");
         assert!(two_sevenths < half);
     }

@@ -130,7 +130,10 @@ impl BenefitSet {
 
     /// The benefits in the set, in [`Benefit::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = Benefit> {
-        Benefit::ALL.iter().copied().filter(move |b| self.contains(*b))
+        Benefit::ALL
+            .iter()
+            .copied()
+            .filter(move |b| self.contains(*b))
     }
 }
 
@@ -148,7 +151,10 @@ mod tests {
     fn every_code_names_exactly_one_benefit() {
         assert!(Benefit::ALL.len() <= 32, "BenefitSet holds at most 32");
         for (position, benefit) in Benefit::ALL.iter().enumerate() {
-            assert_eq!(*benefit as usize, position, "BenefitSet::first relies on this");
+            assert_eq!(
+                *benefit as usize, position,
+                "BenefitSet::first relies on this"
+            );
             assert_eq!(BenefitSet::EMPTY.with(*benefit).first(), Some(*benefit));
         }
         for benefit in Benefit::ALL {
@@ -159,7 +165,9 @@ mod tests {
 
     #[test]
     fn sets_hold_what_was_put_in() {
-        let set: BenefitSet = [Benefit::IncomeSupport, Benefit::CarersAllowance].into_iter().collect();
+        let set: BenefitSet = [Benefit::IncomeSupport, Benefit::CarersAllowance]
+            .into_iter()
+            .collect();
         assert!(set.contains(Benefit::IncomeSupport));
         assert!(!set.contains(Benefit::ContributoryEsa));
         assert_eq!(set.first(), Some(Benefit::CarersAllowance));

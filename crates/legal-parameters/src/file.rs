@@ -144,11 +144,14 @@ pub(crate) fn parse_series(name: &str, text: &str) -> Result<Series, ParameterEr
     let mut values = Vec::with_capacity(raw.values.len());
     for (index, raw_value) in raw.values.into_iter().enumerate() {
         let at = |message: String| fail(format!("value {}: {message}", index + 1));
-        let from = toml_date(&raw_value.from).ok_or_else(|| at("`from` must be a date like 2013-11-25".to_owned()))?;
+        let from = toml_date(&raw_value.from)
+            .ok_or_else(|| at("`from` must be a date like 2013-11-25".to_owned()))?;
         if let Some(previous) = values.last().map(|v: &DatedValue| v.from)
             && from <= previous
         {
-            return Err(at(format!("dates must increase: {from} is not after {previous}")));
+            return Err(at(format!(
+                "dates must increase: {from} is not after {previous}"
+            )));
         }
         if raw_value.source.trim().is_empty() {
             return Err(at("`source` is empty".to_owned()));
@@ -175,7 +178,11 @@ fn toml_date(datetime: &toml::value::Datetime) -> Option<Date> {
         return None;
     }
     let date = datetime.date?;
-    Date::from_ymd(i32::from(date.year), u32::from(date.month), u32::from(date.day))
+    Date::from_ymd(
+        i32::from(date.year),
+        u32::from(date.month),
+        u32::from(date.day),
+    )
 }
 
 fn typed_value(unit: &str, raw: &RawValue) -> Result<Value, String> {
@@ -203,13 +210,17 @@ fn typed_value(unit: &str, raw: &RawValue) -> Result<Value, String> {
         other => return Err(format!("unknown unit `{other}`")),
     };
     if present != [expected] {
-        return Err(format!("a `{unit}` value has exactly one `{expected}` field, found {present:?}"));
+        return Err(format!(
+            "a `{unit}` value has exactly one `{expected}` field, found {present:?}"
+        ));
     }
     match unit {
         "pence" | "pence_per_week" => raw.pence.as_ref().map(pence).transpose()?.map(Value::Pence),
         "pence_per_week_by_qualifying_children" => {
             let list = list_of(raw.pence.as_ref(), 3, pence)?;
-            Some(Value::PenceByQualifyingChildren([list[0], list[1], list[2]]))
+            Some(Value::PenceByQualifyingChildren([
+                list[0], list[1], list[2],
+            ]))
         }
         "ppm" => raw.ppm.as_ref().map(rate).transpose()?.map(Value::Rate),
         "ppm_by_qualifying_children" | "ppm_by_relevant_other_children" => {
@@ -227,9 +238,15 @@ fn typed_value(unit: &str, raw: &RawValue) -> Result<Value, String> {
             Some(n) if n <= 366 => Some(Value::Nights(n)),
             _ => return Err("`nights` must be between 0 and 366".to_owned()),
         },
-        "shared_care_bands" => Some(Value::SharedCareBands(bands(raw.bands.as_deref().unwrap_or_default())?)),
-        "benefit_codes" => Some(Value::Benefits(benefit_codes(raw.codes.as_deref().unwrap_or_default())?)),
-        "pence_by_enforcement_action" => Some(Value::EnforcementCharges(charges(raw.charges.as_ref())?)),
+        "shared_care_bands" => Some(Value::SharedCareBands(bands(
+            raw.bands.as_deref().unwrap_or_default(),
+        )?)),
+        "benefit_codes" => Some(Value::Benefits(benefit_codes(
+            raw.codes.as_deref().unwrap_or_default(),
+        )?)),
+        "pence_by_enforcement_action" => {
+            Some(Value::EnforcementCharges(charges(raw.charges.as_ref())?))
+        }
         _ => None,
     }
     .ok_or_else(|| format!("missing value for unit `{unit}`"))
@@ -247,7 +264,9 @@ fn rate(value: &toml::Value) -> Result<PartsPerMillion, String> {
         .as_integer()
         .and_then(|i| u32::try_from(i).ok())
         .and_then(PartsPerMillion::new)
-        .ok_or_else(|| format!("`{value:?}` is not a rate in parts per million between 0 and 1000000"))
+        .ok_or_else(|| {
+            format!("`{value:?}` is not a rate in parts per million between 0 and 1000000")
+        })
 }
 
 fn list_of<T>(
@@ -259,7 +278,10 @@ fn list_of<T>(
         .and_then(toml::Value::as_array)
         .ok_or_else(|| format!("expected a list of {length}"))?;
     if array.len() != length {
-        return Err(format!("expected a list of {length}, found {}", array.len()));
+        return Err(format!(
+            "expected a list of {length}, found {}",
+            array.len()
+        ));
     }
     array.iter().map(item).collect()
 }
@@ -271,7 +293,10 @@ fn bands(raw: &[RawBand]) -> Result<Vec<SharedCareBand>, String> {
             .filter(|f| f.numerator() <= f.denominator())
             .ok_or("a band's decrease must be a fraction between 0 and 1")?;
         if band.nights_min > band.nights_max || band.nights_max > 366 {
-            return Err(format!("band {}..={} is not within 0..=366 nights", band.nights_min, band.nights_max));
+            return Err(format!(
+                "band {}..={} is not within 0..=366 nights",
+                band.nights_min, band.nights_max
+            ));
         }
         if let Some(previous) = result.last()
             && band.nights_min <= previous.nights_max
@@ -291,7 +316,9 @@ fn bands(raw: &[RawBand]) -> Result<Vec<SharedCareBand>, String> {
 fn benefit_codes(codes: &[String]) -> Result<BenefitSet, String> {
     codes
         .iter()
-        .map(|code| Benefit::from_code(code).ok_or_else(|| format!("unknown benefit code `{code}`")))
+        .map(|code| {
+            Benefit::from_code(code).ok_or_else(|| format!("unknown benefit code `{code}`"))
+        })
         .collect()
 }
 
@@ -302,7 +329,10 @@ fn charges(raw: Option<&BTreeMap<String, u64>>) -> Result<EnforcementCharges, St
             .map(|p| Pence::new(*p))
             .ok_or_else(|| format!("missing charge `{key}`"))
     };
-    if let Some(unknown) = raw.keys().find(|k| !EnforcementCharges::KEYS.contains(&k.as_str())) {
+    if let Some(unknown) = raw
+        .keys()
+        .find(|k| !EnforcementCharges::KEYS.contains(&k.as_str()))
+    {
         return Err(format!("unknown enforcement action `{unknown}`"));
     }
     Ok(EnforcementCharges {

@@ -56,7 +56,10 @@ pub const EMBEDDED_FILES: &[(&str, &str)] = &[
 
 macro_rules! embed {
     ($name:literal) => {
-        ($name, include_str!(concat!("../parameters/", $name, ".toml")))
+        (
+            $name,
+            include_str!(concat!("../parameters/", $name, ".toml")),
+        )
     };
 }
 use embed;
@@ -220,7 +223,9 @@ pub enum ParameterError {
 impl fmt::Display for ParameterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParameterError::Invalid { file, message } => write!(f, "parameters/{file}.toml: {message}"),
+            ParameterError::Invalid { file, message } => {
+                write!(f, "parameters/{file}.toml: {message}")
+            }
             ParameterError::Missing { file } => write!(f, "parameters/{file}.toml is missing"),
             ParameterError::NotCoded { date, scheme_start } => write!(
                 f,
@@ -241,7 +246,8 @@ impl Parameters {
     pub fn embedded() -> &'static Parameters {
         static EMBEDDED: OnceLock<Parameters> = OnceLock::new();
         EMBEDDED.get_or_init(|| {
-            Parameters::from_files(EMBEDDED_FILES).unwrap_or_else(|e| panic!("embedded parameters are invalid: {e}"))
+            Parameters::from_files(EMBEDDED_FILES)
+                .unwrap_or_else(|e| panic!("embedded parameters are invalid: {e}"))
         })
     }
 
@@ -264,7 +270,11 @@ impl Parameters {
             fingerprint,
         };
         parameters.sets = parameters.resolve_sets()?;
-        parameters.starts = parameters.sets.iter().map(|set| set.effective_from).collect();
+        parameters.starts = parameters
+            .sets
+            .iter()
+            .map(|set| set.effective_from)
+            .collect();
         Ok(parameters)
     }
 
@@ -318,7 +328,11 @@ impl Parameters {
     /// Builds one set for each date on which any parameter changes, from the
     /// first date on which every required parameter has a value.
     fn resolve_sets(&self) -> Result<Vec<ParameterSet>, ParameterError> {
-        let mut dates: Vec<Date> = self.series.iter().flat_map(|s| s.values.iter().map(|v| v.from)).collect();
+        let mut dates: Vec<Date> = self
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter().map(|v| v.from))
+            .collect();
         dates.sort_unstable();
         dates.dedup();
         let mut sets = Vec::new();
@@ -347,7 +361,10 @@ impl Parameters {
     }
 
     fn set_at(&self, date: Date) -> Result<ParameterSet, ParameterError> {
-        let resolver = Resolver { parameters: self, date };
+        let resolver = Resolver {
+            parameters: self,
+            date,
+        };
         Ok(ParameterSet {
             effective_from: date,
             version: format!("{date}+{:016x}", self.fingerprint),
@@ -358,7 +375,8 @@ impl Parameters {
             basic_rate: resolver.rates_by_children("basic-rate")?,
             basic_plus_threshold: resolver.pence("basic-plus-threshold")?,
             basic_plus_rate: resolver.rates_by_children("basic-plus-rate")?,
-            relevant_other_children_reduction: resolver.rates_by_children("relevant-other-children-reduction")?,
+            relevant_other_children_reduction: resolver
+                .rates_by_children("relevant-other-children-reduction")?,
             reduced_rate: match resolver.required("reduced-rate")? {
                 Value::RateTable(table) => *table,
                 _ => return Err(resolver.wrong_unit("reduced-rate")),
@@ -382,16 +400,19 @@ impl Parameters {
             special_expenses_threshold: resolver.pence("special-expenses-threshold")?,
             additional_income_status_minimum: resolver.pence("additional-income-status-minimum")?,
             flat_rate_own_benefits: resolver.benefits("flat-rate-own-benefits")?,
-            flat_rate_own_or_partner_benefits: resolver.benefits("flat-rate-own-or-partner-benefits")?,
+            flat_rate_own_or_partner_benefits: resolver
+                .benefits("flat-rate-own-or-partner-benefits")?,
             nil_rate_benefits: resolver.benefits("nil-rate-benefits")?,
             collection_fees: match (
                 resolver.optional("collection-fee-paying-parent")?,
                 resolver.optional("collection-fee-receiving-parent")?,
             ) {
-                (Some(Value::Rate(paying_parent)), Some(Value::Rate(receiving_parent))) => Some(CollectionFees {
-                    paying_parent: *paying_parent,
-                    receiving_parent: *receiving_parent,
-                }),
+                (Some(Value::Rate(paying_parent)), Some(Value::Rate(receiving_parent))) => {
+                    Some(CollectionFees {
+                        paying_parent: *paying_parent,
+                        receiving_parent: *receiving_parent,
+                    })
+                }
                 (None, None) => None,
                 _ => return Err(resolver.wrong_unit("collection-fee-paying-parent")),
             },
@@ -434,7 +455,10 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn rates_by_children(&self, name: &'static str) -> Result<[PartsPerMillion; 3], ParameterError> {
+    fn rates_by_children(
+        &self,
+        name: &'static str,
+    ) -> Result<[PartsPerMillion; 3], ParameterError> {
         match self.required(name)? {
             Value::RateByChildren(rates) => Ok(*rates),
             _ => Err(self.wrong_unit(name)),

@@ -12,7 +12,9 @@ use legal_parameters::{Benefit, ParameterError, ParameterSet, Parameters};
 use smallvec::SmallVec;
 
 use crate::outcome::{Calculation, FlatRateBasis, Rate, Step, Steps};
-use crate::request::{Basis, CalculationRequest, Income, NilRateReason, PayingParent, ReceivingParents, Variations};
+use crate::request::{
+    Basis, CalculationRequest, Income, NilRateReason, PayingParent, ReceivingParents, Variations,
+};
 
 /// Why a request cannot be calculated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +72,9 @@ pub fn calculate<'p>(
     parameters: &'p Parameters,
 ) -> Result<Calculation<'p>, CalculationError> {
     let set = parameters.at(request.date).map_err(|error| match error {
-        ParameterError::NotCoded { date, scheme_start } => CalculationError::NotCoded { date, scheme_start },
+        ParameterError::NotCoded { date, scheme_start } => {
+            CalculationError::NotCoded { date, scheme_start }
+        }
         other => unreachable!("loaded parameters only fail by date: {other}"),
     })?;
     calculate_with(request, set)
@@ -128,7 +132,10 @@ struct Decided {
 enum Status {
     NilByReason(NilRateReason),
     NilByTrainingAllowance(Benefit),
-    IncomeRelatedBenefit { benefit: Benefit, partner_receives: bool },
+    IncomeRelatedBenefit {
+        benefit: Benefit,
+        partner_receives: bool,
+    },
     OwnBenefit(Benefit),
 }
 
@@ -155,12 +162,18 @@ impl Engine<'_, '_> {
         }
     }
 
-    fn paying_parent(&mut self, paying_parent: &PayingParent, date: Date) -> Result<Decided, CalculationError> {
+    fn paying_parent(
+        &mut self,
+        paying_parent: &PayingParent,
+        date: Date,
+    ) -> Result<Decided, CalculationError> {
         self.check_benefits(paying_parent, date)?;
         let variations = paying_parent.variations;
         if let Some(status) = self.status(paying_parent) {
             return Ok(match self.status_variation(status, variations) {
-                Some(income) => self.income_rate(paying_parent, income, Variations::default(), true),
+                Some(income) => {
+                    self.income_rate(paying_parent, income, Variations::default(), true)
+                }
                 None => self.status_rate(paying_parent, status),
             });
         }
@@ -168,11 +181,22 @@ impl Engine<'_, '_> {
         Ok(self.income_rate(paying_parent, income, variations, false))
     }
 
-    fn check_benefits(&self, paying_parent: &PayingParent, date: Date) -> Result<(), CalculationError> {
+    fn check_benefits(
+        &self,
+        paying_parent: &PayingParent,
+        date: Date,
+    ) -> Result<(), CalculationError> {
         let recognised = self.set.recognised_benefits();
-        for (benefits, partner) in [(paying_parent.benefits, false), (paying_parent.partner_benefits, true)] {
+        for (benefits, partner) in [
+            (paying_parent.benefits, false),
+            (paying_parent.partner_benefits, true),
+        ] {
             if let Some(benefit) = benefits.difference(recognised).first() {
-                return Err(CalculationError::BenefitNotInForce { benefit, partner, date });
+                return Err(CalculationError::BenefitNotInForce {
+                    benefit,
+                    partner,
+                    date,
+                });
             }
         }
         Ok(())
@@ -186,7 +210,11 @@ impl Engine<'_, '_> {
             return Some(Status::NilByReason(reason));
         }
         let set = self.set;
-        if let Some(benefit) = paying_parent.benefits.intersection(set.nil_rate_benefits).first() {
+        if let Some(benefit) = paying_parent
+            .benefits
+            .intersection(set.nil_rate_benefits)
+            .first()
+        {
             return Some(Status::NilByTrainingAllowance(benefit));
         }
         let income_related = set.flat_rate_own_or_partner_benefits;
@@ -196,7 +224,11 @@ impl Engine<'_, '_> {
                 partner_receives: false,
             });
         }
-        if let Some(benefit) = paying_parent.partner_benefits.intersection(income_related).first() {
+        if let Some(benefit) = paying_parent
+            .partner_benefits
+            .intersection(income_related)
+            .first()
+        {
             return Some(Status::IncomeRelatedBenefit {
                 benefit,
                 partner_receives: true,
@@ -224,11 +256,13 @@ impl Engine<'_, '_> {
         }
         match status {
             Status::IncomeRelatedBenefit { benefit, .. } => {
-                self.steps.push(Step::VariationRefusedIncomeRelatedBenefit { benefit });
+                self.steps
+                    .push(Step::VariationRefusedIncomeRelatedBenefit { benefit });
                 None
             }
             Status::NilByReason(reason) if !reason.allows_additional_income_variation() => {
-                self.steps.push(Step::VariationNotAvailableForStatus { reason });
+                self.steps
+                    .push(Step::VariationNotAvailableForStatus { reason });
                 None
             }
             Status::NilByReason(_) | Status::NilByTrainingAllowance(_) | Status::OwnBenefit(_) => {
@@ -237,7 +271,8 @@ impl Engine<'_, '_> {
                     self.steps.push(Step::StatusSetAsideByVariation { income });
                     Some(income)
                 } else {
-                    self.steps.push(Step::VariationBelowStatusMinimum { income, minimum });
+                    self.steps
+                        .push(Step::VariationBelowStatusMinimum { income, minimum });
                     None
                 }
             }
@@ -358,7 +393,10 @@ impl Engine<'_, '_> {
         let children = qualifying + other_arrangements;
         let other_children = paying_parent.relevant_other_children.get();
         let (rate, mut amount) = if used < set.reduced_rate_income_limit {
-            (Rate::Reduced, self.reduced_rate(used, children, other_children))
+            (
+                Rate::Reduced,
+                self.reduced_rate(used, children, other_children),
+            )
         } else {
             self.basic_rate(used, children, other_children)
         };
@@ -393,14 +431,16 @@ impl Engine<'_, '_> {
             });
         }
         if additional > Pence::ZERO {
-            self.steps.push(Step::AdditionalIncome { weekly: additional });
+            self.steps
+                .push(Step::AdditionalIncome { weekly: additional });
         }
         let actual = income
             .checked_add(additional)
             .expect("inputs are at most Pence::INPUT_MAX each");
         let varied = actual.saturating_sub(counted);
         if counted > Pence::ZERO || additional > Pence::ZERO {
-            self.steps.push(Step::IncomeAfterVariations { income: varied });
+            self.steps
+                .push(Step::IncomeAfterVariations { income: varied });
         }
         let cap = self.set.income_cap;
         if varied > cap {
@@ -528,7 +568,9 @@ impl Engine<'_, '_> {
                 of_children: all,
                 amount: share,
             });
-            total = total.checked_add(share).expect("shares are bounded by the amount");
+            total = total
+                .checked_add(share)
+                .expect("shares are bounded by the amount");
             shares.push(share);
         }
         if total != amount {
@@ -557,7 +599,7 @@ impl Engine<'_, '_> {
                     .iter()
                     .find(|b| (b.nights_min..=b.nights_max).contains(&nights.get()))
                 {
-                    fraction_sum = fraction_sum.add(band.decrease);
+                    fraction_sum = fraction_sum.plus(band.decrease);
                     children_at_half += u16::from(band.further_decrease_per_child);
                 }
             }
@@ -575,7 +617,8 @@ impl Engine<'_, '_> {
                 decrease,
             });
             let mut remaining = share.saturating_sub(decrease);
-            let further = Pence::new(set.shared_care_further_decrease.get() * u64::from(children_at_half));
+            let further =
+                Pence::new(set.shared_care_further_decrease.get() * u64::from(children_at_half));
             if children_at_half > 0 {
                 self.steps.push(Step::SharedCareFurtherDecrease {
                     receiving_parent,
@@ -583,13 +626,16 @@ impl Engine<'_, '_> {
                     decrease: further,
                 });
                 if further > remaining && self.receiving_parents.len() > 1 {
-                    self.steps.push(Step::SharedCareTreatedAsNil { receiving_parent });
+                    self.steps
+                        .push(Step::SharedCareTreatedAsNil { receiving_parent });
                 }
                 remaining = remaining.saturating_sub(further);
             }
             shares[index] = remaining;
         }
-        let total = shares.iter().fold(Pence::ZERO, |sum, s| sum.checked_add(*s).expect("bounded"));
+        let total = shares
+            .iter()
+            .fold(Pence::ZERO, |sum, s| sum.checked_add(*s).expect("bounded"));
         if decreased && total < set.shared_care_minimum {
             self.steps.push(Step::SharedCareMinimum {
                 minimum: set.shared_care_minimum,
@@ -604,7 +650,12 @@ impl Engine<'_, '_> {
     fn flat_rate_shared_care(&mut self, shares: &mut Shares) {
         let threshold = self.set.flat_rate_shared_care_nights;
         for (index, children) in self.receiving_parents.iter().enumerate() {
-            if let Some(nights) = children.iter().map(|n| n.get()).filter(|n| *n >= threshold).max() {
+            if let Some(nights) = children
+                .iter()
+                .map(|n| n.get())
+                .filter(|n| *n >= threshold)
+                .max()
+            {
                 shares[index] = Pence::ZERO;
                 self.steps.push(Step::FlatRateSharedCareNil {
                     receiving_parent: position(index),

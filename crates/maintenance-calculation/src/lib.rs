@@ -15,9 +15,11 @@ mod request;
 
 pub use engine::{CalculationError, calculate, calculate_with};
 pub use outcome::{
-    Calculation, CollectionFeesDue, ExplainedStep, FlatRateBasis, Rate, ReceivingParentNames, Step, Steps,
+    Calculation, CollectionFeesDue, ExplainedStep, FlatRateBasis, Rate, ReceivingParentNames, Step,
+    Steps,
 };
 pub use request::{
-    Basis, CHILDREN_PER_RECEIVING_PARENT_MAX, CalculationRequest, Income, Nights, NilRateReason, OTHER_CHILDREN_MAX,
-    OtherChildren, PayingParent, RECEIVING_PARENTS_MAX, ReceivingParents, ReceivingParentsError, Variations,
+    Basis, CHILDREN_PER_RECEIVING_PARENT_MAX, CalculationRequest, Income, Nights, NilRateReason,
+    OTHER_CHILDREN_MAX, OtherChildren, PayingParent, RECEIVING_PARENTS_MAX, ReceivingParents,
+    ReceivingParentsError, Variations,
 };

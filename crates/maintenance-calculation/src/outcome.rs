@@ -78,40 +78,144 @@ impl FlatRateBasis {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(missing_docs)] // each variant's meaning is its sentence in `text`
 pub enum Step {
-    DefaultRate { qualifying_children: u16, amount: Pence },
-    WeeklyIncome { weekly: Pence },
-    AnnualIncome { annual: Pence, weekly: Pence },
-    SpecialExpenses { claimed: Pence, threshold: Pence, counted: Pence },
-    AdditionalIncome { weekly: Pence },
-    IncomeAfterVariations { income: Pence },
-    IncomeCapped { cap: Pence },
-    NilByStatus { reason: NilRateReason },
-    NilByTrainingAllowance { benefit: Benefit },
-    NilBelowFlatRate { income: Pence, flat_rate: Pence },
-    VariationRefusedIncomeRelatedBenefit { benefit: Benefit },
-    VariationNotAvailableForStatus { reason: NilRateReason },
-    VariationBelowStatusMinimum { income: Pence, minimum: Pence },
+    DefaultRate {
+        qualifying_children: u16,
+        amount: Pence,
+    },
+    WeeklyIncome {
+        weekly: Pence,
+    },
+    AnnualIncome {
+        annual: Pence,
+        weekly: Pence,
+    },
+    SpecialExpenses {
+        claimed: Pence,
+        threshold: Pence,
+        counted: Pence,
+    },
+    AdditionalIncome {
+        weekly: Pence,
+    },
+    IncomeAfterVariations {
+        income: Pence,
+    },
+    IncomeCapped {
+        cap: Pence,
+    },
+    NilByStatus {
+        reason: NilRateReason,
+    },
+    NilByTrainingAllowance {
+        benefit: Benefit,
+    },
+    NilBelowFlatRate {
+        income: Pence,
+        flat_rate: Pence,
+    },
+    VariationRefusedIncomeRelatedBenefit {
+        benefit: Benefit,
+    },
+    VariationNotAvailableForStatus {
+        reason: NilRateReason,
+    },
+    VariationBelowStatusMinimum {
+        income: Pence,
+        minimum: Pence,
+    },
     SpecialExpensesNotForStatus,
-    StatusSetAsideByVariation { income: Pence },
-    FlatRateOwnBenefit { benefit: Benefit, amount: Pence },
-    FlatRateIncomeRelatedBenefit { benefit: Benefit, partner_receives: bool, amount: Pence },
-    PartnerFlatRate { amount: Pence },
-    FlatRateLowIncome { income: Pence, limit: Pence, amount: Pence },
-    FlatRateVariationFloor { amount: Pence },
-    ReducedRate { income: Pence, children: u16, other_children: u16, rate: PartsPerMillion, flat_rate: Pence, amount: Pence },
-    OtherChildrenReduction { other_children: u16, reduction: PartsPerMillion, income: Pence },
-    BasicRate { children: u16, income: Pence, rate: PartsPerMillion, amount: Pence },
-    BasicPlusRate { children: u16, income: Pence, threshold: Pence, rate: PartsPerMillion, plus_rate: PartsPerMillion, amount: Pence },
-    OtherArrangements { qualifying: u16, other: u16, amount: Pence },
-    OtherArrangementsMinimum { minimum: Pence },
-    Apportioned { receiving_parent: u16, children: u16, of_children: u16, amount: Pence },
-    ApportionmentRounding { shares_total: Pence, amount: Pence },
-    SharedCareDecrease { receiving_parent: u16, fraction: Fraction, decrease: Pence },
-    SharedCareFurtherDecrease { receiving_parent: u16, children_at_half: u16, decrease: Pence },
-    SharedCareTreatedAsNil { receiving_parent: u16 },
-    SharedCareMinimum { minimum: Pence },
-    FlatRateSharedCareNil { receiving_parent: u16, nights: u16 },
-    Payable { receiving_parent: u16, amount: Pence },
+    StatusSetAsideByVariation {
+        income: Pence,
+    },
+    FlatRateOwnBenefit {
+        benefit: Benefit,
+        amount: Pence,
+    },
+    FlatRateIncomeRelatedBenefit {
+        benefit: Benefit,
+        partner_receives: bool,
+        amount: Pence,
+    },
+    PartnerFlatRate {
+        amount: Pence,
+    },
+    FlatRateLowIncome {
+        income: Pence,
+        limit: Pence,
+        amount: Pence,
+    },
+    FlatRateVariationFloor {
+        amount: Pence,
+    },
+    ReducedRate {
+        income: Pence,
+        children: u16,
+        other_children: u16,
+        rate: PartsPerMillion,
+        flat_rate: Pence,
+        amount: Pence,
+    },
+    OtherChildrenReduction {
+        other_children: u16,
+        reduction: PartsPerMillion,
+        income: Pence,
+    },
+    BasicRate {
+        children: u16,
+        income: Pence,
+        rate: PartsPerMillion,
+        amount: Pence,
+    },
+    BasicPlusRate {
+        children: u16,
+        income: Pence,
+        threshold: Pence,
+        rate: PartsPerMillion,
+        plus_rate: PartsPerMillion,
+        amount: Pence,
+    },
+    OtherArrangements {
+        qualifying: u16,
+        other: u16,
+        amount: Pence,
+    },
+    OtherArrangementsMinimum {
+        minimum: Pence,
+    },
+    Apportioned {
+        receiving_parent: u16,
+        children: u16,
+        of_children: u16,
+        amount: Pence,
+    },
+    ApportionmentRounding {
+        shares_total: Pence,
+        amount: Pence,
+    },
+    SharedCareDecrease {
+        receiving_parent: u16,
+        fraction: Fraction,
+        decrease: Pence,
+    },
+    SharedCareFurtherDecrease {
+        receiving_parent: u16,
+        children_at_half: u16,
+        decrease: Pence,
+    },
+    SharedCareTreatedAsNil {
+        receiving_parent: u16,
+    },
+    SharedCareMinimum {
+        minimum: Pence,
+    },
+    FlatRateSharedCareNil {
+        receiving_parent: u16,
+        nights: u16,
+    },
+    Payable {
+        receiving_parent: u16,
+        amount: Pence,
+    },
 }
 
 /// One step as a reader sees it.
@@ -166,15 +270,21 @@ impl Step {
             Step::IncomeAfterVariations { .. } => format!("{REGS} regs 72 and 73"),
             Step::IncomeCapped { .. } => format!("{ACT} Sch 1 para 10(3); {REGS} reg 72(2)"),
             Step::NilByStatus { reason } => format!("{ACT} Sch 1 para 5(a); {}", reason.rule()),
-            Step::NilByTrainingAllowance { .. } => format!("{ACT} Sch 1 para 5(a); {REGS} reg 45(1)(d)"),
+            Step::NilByTrainingAllowance { .. } => {
+                format!("{ACT} Sch 1 para 5(a); {REGS} reg 45(1)(d)")
+            }
             Step::NilBelowFlatRate { .. } => format!("{ACT} Sch 1 para 5(b); {REGS} reg 45(2)"),
             Step::VariationRefusedIncomeRelatedBenefit { .. } => format!("{REGS} reg 57(1)(d)"),
             Step::VariationNotAvailableForStatus { .. } => format!("{REGS} reg 70(3)"),
             Step::VariationBelowStatusMinimum { .. } => format!("{REGS} reg 70(1)(c)"),
             Step::SpecialExpensesNotForStatus => format!("{REGS} reg 57"),
             Step::StatusSetAsideByVariation { .. } => format!("{REGS} regs 70 and 73"),
-            Step::FlatRateOwnBenefit { .. } => format!("{ACT} Sch 1 para 4(1)(b); {REGS} reg 44(1)"),
-            Step::FlatRateIncomeRelatedBenefit { .. } => format!("{ACT} Sch 1 para 4(1)(c); {REGS} reg 44(2)"),
+            Step::FlatRateOwnBenefit { .. } => {
+                format!("{ACT} Sch 1 para 4(1)(b); {REGS} reg 44(1)")
+            }
+            Step::FlatRateIncomeRelatedBenefit { .. } => {
+                format!("{ACT} Sch 1 para 4(1)(c); {REGS} reg 44(2)")
+            }
             Step::PartnerFlatRate { .. } => format!("{ACT} Sch 1 para 4(2); {REGS} reg 44(3)"),
             Step::FlatRateLowIncome { .. } => format!("{ACT} Sch 1 para 4(1)(a)"),
             Step::FlatRateVariationFloor { .. } => format!("{REGS} reg 74(1A)"),
@@ -182,8 +292,12 @@ impl Step {
             Step::OtherChildrenReduction { .. } => format!("{ACT} Sch 1 para 2(3)"),
             Step::BasicRate { .. } => format!("{ACT} Sch 1 para 2(1)"),
             Step::BasicPlusRate { .. } => format!("{ACT} Sch 1 para 2(2)"),
-            Step::OtherArrangements { .. } | Step::OtherArrangementsMinimum { .. } => format!("{ACT} Sch 1 para 5A"),
-            Step::Apportioned { .. } | Step::ApportionmentRounding { .. } => format!("{ACT} Sch 1 para 6; {REGS} reg 6"),
+            Step::OtherArrangements { .. } | Step::OtherArrangementsMinimum { .. } => {
+                format!("{ACT} Sch 1 para 5A")
+            }
+            Step::Apportioned { .. } | Step::ApportionmentRounding { .. } => {
+                format!("{ACT} Sch 1 para 6; {REGS} reg 6")
+            }
             Step::SharedCareDecrease { .. } => format!("{ACT} Sch 1 para 7(2)-(5)"),
             Step::SharedCareFurtherDecrease { .. } => format!("{ACT} Sch 1 para 7(6)"),
             Step::SharedCareTreatedAsNil { .. } => format!("{ACT} Sch 1 para 7"),
@@ -216,14 +330,17 @@ impl Step {
             | Step::OtherChildrenReduction { income, .. }
             | Step::StatusSetAsideByVariation { income } => Some(income),
             Step::IncomeCapped { cap } => Some(cap),
-            Step::NilByStatus { .. } | Step::NilByTrainingAllowance { .. } | Step::NilBelowFlatRate { .. } => {
+            Step::NilByStatus { .. }
+            | Step::NilByTrainingAllowance { .. }
+            | Step::NilBelowFlatRate { .. } => Some(Pence::ZERO),
+            Step::SharedCareDecrease { decrease, .. }
+            | Step::SharedCareFurtherDecrease { decrease, .. } => Some(decrease),
+            Step::SharedCareTreatedAsNil { .. } | Step::FlatRateSharedCareNil { .. } => {
                 Some(Pence::ZERO)
             }
-            Step::SharedCareDecrease { decrease, .. } | Step::SharedCareFurtherDecrease { decrease, .. } => {
-                Some(decrease)
+            Step::SharedCareMinimum { minimum } | Step::OtherArrangementsMinimum { minimum } => {
+                Some(minimum)
             }
-            Step::SharedCareTreatedAsNil { .. } | Step::FlatRateSharedCareNil { .. } => Some(Pence::ZERO),
-            Step::SharedCareMinimum { minimum } | Step::OtherArrangementsMinimum { minimum } => Some(minimum),
             Step::ApportionmentRounding { shares_total, .. } => Some(shares_total),
             Step::VariationRefusedIncomeRelatedBenefit { .. }
             | Step::VariationNotAvailableForStatus { .. }
@@ -398,9 +515,10 @@ impl Calculation<'_> {
     /// What the paying parent pays each week in all.
     #[must_use]
     pub fn weekly_total(&self) -> Pence {
-        self.weekly_amounts
-            .iter()
-            .fold(Pence::ZERO, |sum, a| sum.checked_add(*a).expect("weekly amounts are bounded by the income cap"))
+        self.weekly_amounts.iter().fold(Pence::ZERO, |sum, a| {
+            sum.checked_add(*a)
+                .expect("weekly amounts are bounded by the income cap")
+        })
     }
 
     /// Every step as sentences, rules and figures.
@@ -424,11 +542,21 @@ impl Calculation<'_> {
     pub fn collection_fees(&self) -> Option<CollectionFeesDue> {
         let fees = self.parameters.collection_fees?;
         let share = |amount: Pence, rate: PartsPerMillion| {
-            Pence::new(u64::try_from(round_half_up_div(u128::from(amount.get()) * u128::from(rate.get()), 1_000_000)).expect("a fee is smaller than its amount"))
+            Pence::new(
+                u64::try_from(round_half_up_div(
+                    u128::from(amount.get()) * u128::from(rate.get()),
+                    1_000_000,
+                ))
+                .expect("a fee is smaller than its amount"),
+            )
         };
         Some(CollectionFeesDue {
             paying_parent_weekly: share(self.weekly_total(), fees.paying_parent),
-            receiving_parents_weekly: self.weekly_amounts.iter().map(|a| share(*a, fees.receiving_parent)).collect(),
+            receiving_parents_weekly: self
+                .weekly_amounts
+                .iter()
+                .map(|a| share(*a, fees.receiving_parent))
+                .collect(),
         })
     }
 }

@@ -138,7 +138,9 @@ impl NilRateReason {
             NilRateReason::Prisoner => "prisoner",
             NilRateReason::WorkBasedTraining => "work_based_training",
             NilRateReason::CareHome => "care_home",
-            NilRateReason::SixteenOrSeventeenOnIncomeRelatedBenefit => "16_17_on_income_related_benefit",
+            NilRateReason::SixteenOrSeventeenOnIncomeRelatedBenefit => {
+                "16_17_on_income_related_benefit"
+            }
         }
     }
 
@@ -152,13 +154,21 @@ impl NilRateReason {
     #[must_use]
     pub const fn rule(self) -> &'static str {
         match self {
-            NilRateReason::Child => "Child Support Maintenance Calculation Regulations 2012 reg 45(1)(a)",
-            NilRateReason::Prisoner => "Child Support Maintenance Calculation Regulations 2012 reg 45(1)(b)",
+            NilRateReason::Child => {
+                "Child Support Maintenance Calculation Regulations 2012 reg 45(1)(a)"
+            }
+            NilRateReason::Prisoner => {
+                "Child Support Maintenance Calculation Regulations 2012 reg 45(1)(b)"
+            }
             NilRateReason::SixteenOrSeventeenOnIncomeRelatedBenefit => {
                 "Child Support Maintenance Calculation Regulations 2012 reg 45(1)(c)"
             }
-            NilRateReason::WorkBasedTraining => "Child Support Maintenance Calculation Regulations 2012 reg 45(1)(d)",
-            NilRateReason::CareHome => "Child Support Maintenance Calculation Regulations 2012 reg 45(1)(e)",
+            NilRateReason::WorkBasedTraining => {
+                "Child Support Maintenance Calculation Regulations 2012 reg 45(1)(d)"
+            }
+            NilRateReason::CareHome => {
+                "Child Support Maintenance Calculation Regulations 2012 reg 45(1)(e)"
+            }
         }
     }
 
@@ -166,7 +176,10 @@ impl NilRateReason {
     /// for a paying parent nil for this reason (reg 70(3)).
     #[must_use]
     pub const fn allows_additional_income_variation(self) -> bool {
-        !matches!(self, NilRateReason::SixteenOrSeventeenOnIncomeRelatedBenefit)
+        !matches!(
+            self,
+            NilRateReason::SixteenOrSeventeenOnIncomeRelatedBenefit
+        )
     }
 }
 
@@ -236,11 +249,18 @@ pub enum ReceivingParentsError {
 impl fmt::Display for ReceivingParentsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReceivingParentsError::None => f.write_str("there must be at least one receiving parent"),
-            ReceivingParentsError::TooMany => {
-                write!(f, "one calculation takes at most {RECEIVING_PARENTS_MAX} receiving parents")
+            ReceivingParentsError::None => {
+                f.write_str("there must be at least one receiving parent")
             }
-            ReceivingParentsError::NoChildren(_) => f.write_str("each receiving parent cares for at least one qualifying child"),
+            ReceivingParentsError::TooMany => {
+                write!(
+                    f,
+                    "one calculation takes at most {RECEIVING_PARENTS_MAX} receiving parents"
+                )
+            }
+            ReceivingParentsError::NoChildren(_) => {
+                f.write_str("each receiving parent cares for at least one qualifying child")
+            }
             ReceivingParentsError::TooManyChildren(_) => write!(
                 f,
                 "one receiving parent may have at most {CHILDREN_PER_RECEIVING_PARENT_MAX} qualifying children here"

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Connection, Row};
 
 /// A migration: its number, name and SQL, compiled into the binary.
@@ -53,7 +55,11 @@ impl fmt::Display for StorageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StorageError::Folder { path, source } => {
-                write!(f, "cannot create the database folder {}: {source}", path.display())
+                write!(
+                    f,
+                    "cannot create the database folder {}: {source}",
+                    path.display()
+                )
             }
             StorageError::MigrationChanged { version } => write!(
                 f,
@@ -99,7 +105,10 @@ impl Database {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
         let database = Database { pool };
         database.migrate().await?;
         Ok(database)
@@ -120,17 +129,24 @@ impl Database {
         for migration in MIGRATIONS {
             let checksum = checksum(migration.sql);
             let mut transaction = connection.begin().await?;
-            let applied: Option<String> = sqlx::query("SELECT checksum FROM schema_migrations WHERE version = ?")
-                .bind(migration.version)
-                .fetch_optional(&mut *transaction)
-                .await?
-                .map(|row| row.get(0));
+            let applied: Option<String> =
+                sqlx::query("SELECT checksum FROM schema_migrations WHERE version = ?")
+                    .bind(migration.version)
+                    .fetch_optional(&mut *transaction)
+                    .await?
+                    .map(|row| row.get(0));
             match applied {
                 Some(existing) if existing == checksum => continue,
-                Some(_) => return Err(StorageError::MigrationChanged { version: migration.version }),
+                Some(_) => {
+                    return Err(StorageError::MigrationChanged {
+                        version: migration.version,
+                    });
+                }
                 None => {}
             }
-            sqlx::raw_sql(migration.sql).execute(&mut *transaction).await?;
+            sqlx::raw_sql(migration.sql)
+                .execute(&mut *transaction)
+                .await?;
             sqlx::query("INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)")
                 .bind(migration.version)
                 .bind(migration.name)
@@ -167,7 +183,11 @@ impl Database {
     ///
     /// # Errors
     /// The database cannot be written.
-    pub async fn record_parameter_set(&self, version: &str, files_json: &str) -> Result<bool, StorageError> {
+    pub async fn record_parameter_set(
+        &self,
+        version: &str,
+        files_json: &str,
+    ) -> Result<bool, StorageError> {
         let result = sqlx::query("INSERT INTO parameter_sets (version, files_json) VALUES (?, ?) ON CONFLICT (version) DO NOTHING")
             .bind(version)
             .bind(files_json)
@@ -181,11 +201,13 @@ impl Database {
     /// # Errors
     /// The database cannot be read.
     pub async fn parameter_set_files(&self, version: &str) -> Result<Option<String>, StorageError> {
-        Ok(sqlx::query("SELECT files_json FROM parameter_sets WHERE version = ?")
-            .bind(version)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| row.get(0)))
+        Ok(
+            sqlx::query("SELECT files_json FROM parameter_sets WHERE version = ?")
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| row.get(0)),
+        )
     }
 
     /// Closes every connection.

@@ -31,7 +31,10 @@ fn state(database: Result<(), String>) -> AppState {
 async fn send(state: AppState, request: Request<Body>) -> (StatusCode, Value, Option<String>) {
     let response = app(state).oneshot(request).await.unwrap();
     let status = response.status();
-    let cache = response.headers().get("cache-control").map(|v| v.to_str().unwrap().to_owned());
+    let cache = response
+        .headers()
+        .get("cache-control")
+        .map(|v| v.to_str().unwrap().to_owned());
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     (status, serde_json::from_slice(&bytes).unwrap(), cache)
 }
@@ -45,7 +48,11 @@ fn post(body: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn health_reports_the_database_and_the_law_in_force() {
-    let (status, body, _) = send(state(Ok(())), Request::get("/health").body(Body::empty()).unwrap()).await;
+    let (status, body, _) = send(
+        state(Ok(())),
+        Request::get("/health").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
     assert_eq!(body["scheme_start"], "2012-12-10");
@@ -54,8 +61,11 @@ async fn health_reports_the_database_and_the_law_in_force() {
 
 #[tokio::test]
 async fn health_is_unavailable_when_the_database_is() {
-    let (status, body, _) =
-        send(state(Err("database error: disk I/O".to_owned())), Request::get("/health").body(Body::empty()).unwrap()).await;
+    let (status, body, _) = send(
+        state(Err("database error: disk I/O".to_owned())),
+        Request::get("/health").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["database"], "database error: disk I/O");
 }
@@ -78,14 +88,22 @@ async fn a_refused_request_is_422_naming_the_field() {
                    "receiving_parents": [{"id": "A", "children": [{"shared_care_nights": 400}]}]}"#;
     let (status, answer, _) = send(state(Ok(())), post(body)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(answer["error"]["field"], "receiving_parents[0].children[0].shared_care_nights");
+    assert_eq!(
+        answer["error"]["field"],
+        "receiving_parents[0].children[0].shared_care_nights"
+    );
 }
 
 #[tokio::test]
 async fn malformed_json_is_400() {
     let (status, answer, _) = send(state(Ok(())), post("{not json")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(answer["error"]["message"].as_str().unwrap().contains("not valid JSON"));
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
 }
 
 #[tokio::test]

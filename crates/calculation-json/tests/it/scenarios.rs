@@ -55,7 +55,10 @@ fn scenario_files() -> Vec<(String, String)> {
         .filter(|path| path.extension().is_some_and(|e| e == "toml"))
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap();
-            (path.file_name().unwrap().to_string_lossy().into_owned(), text)
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                text,
+            )
         })
         .collect();
     files.sort();
@@ -72,7 +75,15 @@ fn check(scenario: &Scenario, answer: &Value) -> Vec<String> {
     let mut failures = Vec::new();
     let expect = &scenario.expect;
     if let Some(field) = &expect.error_field {
-        differs(&mut failures, "error field", field.clone(), answer["error"]["field"].to_string().trim_matches('"').to_owned());
+        differs(
+            &mut failures,
+            "error field",
+            field.clone(),
+            answer["error"]["field"]
+                .to_string()
+                .trim_matches('"')
+                .to_owned(),
+        );
         let message = answer["error"]["message"].as_str().unwrap_or("");
         if let Some(fragment) = &expect.error_contains
             && !message.contains(fragment.as_str())
@@ -85,52 +96,122 @@ fn check(scenario: &Scenario, answer: &Value) -> Vec<String> {
         return vec![format!("unexpected error {}", answer["error"])];
     }
     if let Some(rate) = &expect.rate {
-        differs(&mut failures, "rate", rate.clone(), answer["rate"].as_str().unwrap_or("?").to_owned());
+        differs(
+            &mut failures,
+            "rate",
+            rate.clone(),
+            answer["rate"].as_str().unwrap_or("?").to_owned(),
+        );
     }
     if let Some(basis) = &expect.flat_rate_basis {
-        differs(&mut failures, "flat rate basis", basis.clone(), answer["flat_rate_basis"].to_string().trim_matches('"').to_owned());
+        differs(
+            &mut failures,
+            "flat rate basis",
+            basis.clone(),
+            answer["flat_rate_basis"]
+                .to_string()
+                .trim_matches('"')
+                .to_owned(),
+        );
     }
     if let Some(total) = expect.weekly_total_pence {
-        differs(&mut failures, "weekly total", total.to_string(), answer["weekly_total_pence"].to_string());
+        differs(
+            &mut failures,
+            "weekly total",
+            total.to_string(),
+            answer["weekly_total_pence"].to_string(),
+        );
     }
     let amounts: BTreeMap<String, u64> = answer["receiving_parents"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|rp| (rp["id"].as_str().unwrap().to_owned(), rp["weekly_amount_pence"].as_u64().unwrap()))
+        .map(|rp| {
+            (
+                rp["id"].as_str().unwrap().to_owned(),
+                rp["weekly_amount_pence"].as_u64().unwrap(),
+            )
+        })
         .collect();
     for (id, pence) in &expect.receiving_parents {
-        differs(&mut failures, &format!("receiving parent {id}"), pence.to_string(), format!("{:?}", amounts.get(id)).replace("Some(", "").replace(')', ""));
+        differs(
+            &mut failures,
+            &format!("receiving parent {id}"),
+            pence.to_string(),
+            format!("{:?}", amounts.get(id))
+                .replace("Some(", "")
+                .replace(')', ""),
+        );
     }
     let sum: u64 = amounts.values().sum();
-    differs(&mut failures, "sum of receiving parents' amounts", answer["weekly_total_pence"].to_string(), sum.to_string());
-    let texts: Vec<&str> = answer["explanation"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect();
+    differs(
+        &mut failures,
+        "sum of receiving parents' amounts",
+        answer["weekly_total_pence"].to_string(),
+        sum.to_string(),
+    );
+    let texts: Vec<&str> = answer["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["text"].as_str().unwrap())
+        .collect();
     for fragment in &expect.explanation_contains {
         if !texts.iter().any(|t| t.contains(fragment.as_str())) {
-            failures.push(format!("no step of the explanation says {fragment:?}; it says {texts:#?}"));
+            failures.push(format!(
+                "no step of the explanation says {fragment:?}; it says {texts:#?}"
+            ));
         }
     }
     for step in answer["explanation"].as_array().unwrap() {
         let rule = step["rule"].as_str().unwrap();
         if !rule.starts_with("Child Support") {
-            failures.push(format!("step {} cites no provision: {rule:?}", step["text"]));
+            failures.push(format!(
+                "step {} cites no provision: {rule:?}",
+                step["text"]
+            ));
         }
     }
     if let Some(from) = &expect.parameters_effective_from {
-        differs(&mut failures, "parameters effective from", from.clone(), answer["parameters_effective_from"].as_str().unwrap().to_owned());
+        differs(
+            &mut failures,
+            "parameters effective from",
+            from.clone(),
+            answer["parameters_effective_from"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     if let Some(present) = expect.collection_fees {
-        differs(&mut failures, "collection fees present", present.to_string(), answer.get("collection_fees").is_some().to_string());
+        differs(
+            &mut failures,
+            "collection fees present",
+            present.to_string(),
+            answer.get("collection_fees").is_some().to_string(),
+        );
     }
     if let Some(fee) = expect.paying_parent_collection_fee_pence {
-        differs(&mut failures, "paying parent's fee", fee.to_string(), answer["collection_fees"]["paying_parent_weekly_pence"].to_string());
+        differs(
+            &mut failures,
+            "paying parent's fee",
+            fee.to_string(),
+            answer["collection_fees"]["paying_parent_weekly_pence"].to_string(),
+        );
     }
     for (id, fee) in &expect.receiving_parent_collection_fee_pence {
         let actual = answer["collection_fees"]["receiving_parents"]
             .as_array()
             .and_then(|list| list.iter().find(|rp| rp["id"] == id.as_str()))
             .map(|rp| rp["weekly_amount_pence"].to_string());
-        differs(&mut failures, &format!("receiving parent {id}'s fee"), fee.to_string(), format!("{actual:?}").replace("Some(\"", "").replace("\")", ""));
+        differs(
+            &mut failures,
+            &format!("receiving parent {id}'s fee"),
+            fee.to_string(),
+            format!("{actual:?}")
+                .replace("Some(\"", "")
+                .replace("\")", ""),
+        );
     }
     failures
 }
@@ -161,7 +242,12 @@ fn every_scenario_gives_the_answer_the_law_gives() {
         }
     }
     assert!(count >= 60, "only {count} scenarios were found");
-    assert!(failures.is_empty(), "{} of {count} scenarios failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} scenarios failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -176,7 +262,10 @@ fn an_array_of_requests_is_answered_in_order_even_when_one_is_refused() {
     let items = answer.as_array().unwrap();
     assert_eq!(items.len(), 3);
     assert_eq!(items[0]["weekly_total_pence"], 6000);
-    assert_eq!(items[1]["error"]["field"], "paying_parent.gross_weekly_income_pence");
+    assert_eq!(
+        items[1]["error"]["field"],
+        "paying_parent.gross_weekly_income_pence"
+    );
     assert_eq!(items[2]["rate"], "flat");
 }
 
@@ -184,7 +273,12 @@ fn an_array_of_requests_is_answered_in_order_even_when_one_is_refused() {
 fn malformed_json_gets_an_error_not_a_result() {
     let (answer, outcome) = calculation_json::answer_text("{\"date\": ", Parameters::embedded());
     assert_eq!(outcome, Outcome::MalformedJson);
-    assert!(answer["error"]["message"].as_str().unwrap().contains("not valid JSON"));
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
     assert!(answer.get("rate").is_none());
 }
 
@@ -203,6 +297,13 @@ fn the_issue_example_request_is_answered_with_the_contract_fields() {
     assert_eq!(answer["receiving_parents"][0]["id"], "A");
     assert_eq!(answer["receiving_parents"][0]["weekly_amount_pence"], 3950);
     let first = &answer["explanation"][0];
-    assert!(first["text"].is_string() && first["rule"].is_string() && first["amount_pence"].is_u64());
-    assert!(answer["parameters"].as_str().unwrap().starts_with("2024-02-26+"));
+    assert!(
+        first["text"].is_string() && first["rule"].is_string() && first["amount_pence"].is_u64()
+    );
+    assert!(
+        answer["parameters"]
+            .as_str()
+            .unwrap()
+            .starts_with("2024-02-26+")
+    );
 }

@@ -17,7 +17,10 @@ fn every_file_in_the_parameters_folder_is_compiled_in() {
         .filter_map(|name| name.strip_suffix(".toml").map(str::to_owned))
         .collect();
     on_disk.sort();
-    let mut embedded: Vec<String> = EMBEDDED_FILES.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let mut embedded: Vec<String> = EMBEDDED_FILES
+        .iter()
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
     embedded.sort();
     assert_eq!(on_disk, embedded);
 }
@@ -39,10 +42,22 @@ fn a_date_before_the_scheme_is_refused_not_rounded_to_the_nearest_set() {
 #[test]
 fn the_flat_rate_is_five_pounds_in_the_pathfinder_and_seven_from_25_november_2013() {
     let parameters = Parameters::embedded();
-    assert_eq!(parameters.at(date("2012-12-10")).unwrap().flat_rate, Pence::new(500));
-    assert_eq!(parameters.at(date("2013-11-24")).unwrap().flat_rate, Pence::new(500));
-    assert_eq!(parameters.at(date("2013-11-25")).unwrap().flat_rate, Pence::new(700));
-    assert_eq!(parameters.at(date("2025-06-01")).unwrap().flat_rate, Pence::new(700));
+    assert_eq!(
+        parameters.at(date("2012-12-10")).unwrap().flat_rate,
+        Pence::new(500)
+    );
+    assert_eq!(
+        parameters.at(date("2013-11-24")).unwrap().flat_rate,
+        Pence::new(500)
+    );
+    assert_eq!(
+        parameters.at(date("2013-11-25")).unwrap().flat_rate,
+        Pence::new(700)
+    );
+    assert_eq!(
+        parameters.at(date("2025-06-01")).unwrap().flat_rate,
+        Pence::new(700)
+    );
 }
 
 #[test]
@@ -60,8 +75,20 @@ fn the_reduced_rate_table_changes_on_25_november_2013() {
 fn universal_credit_is_a_flat_rate_benefit_only_from_29_april_2013() {
     let parameters = Parameters::embedded();
     let uc = Benefit::UniversalCreditNoEarnedIncome;
-    assert!(!parameters.at(date("2013-04-28")).unwrap().flat_rate_own_or_partner_benefits.contains(uc));
-    assert!(parameters.at(date("2013-04-29")).unwrap().flat_rate_own_or_partner_benefits.contains(uc));
+    assert!(
+        !parameters
+            .at(date("2013-04-28"))
+            .unwrap()
+            .flat_rate_own_or_partner_benefits
+            .contains(uc)
+    );
+    assert!(
+        parameters
+            .at(date("2013-04-29"))
+            .unwrap()
+            .flat_rate_own_or_partner_benefits
+            .contains(uc)
+    );
 }
 
 #[test]
@@ -70,11 +97,28 @@ fn fees_apply_only_while_the_fees_regulations_say_so() {
     let before = parameters.at(date("2014-08-10")).unwrap();
     assert_eq!(before.collection_fees, None);
     assert_eq!(before.application_fee, Some(Pence::new(2000)));
-    let fees = parameters.at(date("2014-08-11")).unwrap().collection_fees.unwrap();
-    assert_eq!((fees.paying_parent.get(), fees.receiving_parent.get()), (200_000, 40_000));
-    assert_eq!(parameters.at(date("2014-06-29")).unwrap().application_fee, None);
-    assert_eq!(parameters.at(date("2024-02-26")).unwrap().application_fee, Some(Pence::ZERO));
-    let charges = parameters.at(date("2025-01-01")).unwrap().enforcement_charges.unwrap();
+    let fees = parameters
+        .at(date("2014-08-11"))
+        .unwrap()
+        .collection_fees
+        .unwrap();
+    assert_eq!(
+        (fees.paying_parent.get(), fees.receiving_parent.get()),
+        (200_000, 40_000)
+    );
+    assert_eq!(
+        parameters.at(date("2014-06-29")).unwrap().application_fee,
+        None
+    );
+    assert_eq!(
+        parameters.at(date("2024-02-26")).unwrap().application_fee,
+        Some(Pence::ZERO)
+    );
+    let charges = parameters
+        .at(date("2025-01-01"))
+        .unwrap()
+        .enforcement_charges
+        .unwrap();
     assert_eq!(charges.liability_order, Pence::new(30_000));
 }
 
@@ -102,10 +146,16 @@ fn the_version_changes_when_any_figure_changes() {
             (*name, text)
         })
         .collect();
-    let borrowed: Vec<(&str, &str)> = changed_files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let borrowed: Vec<(&str, &str)> = changed_files
+        .iter()
+        .map(|(n, t)| (*n, t.as_str()))
+        .collect();
     let changed = Parameters::from_files(&borrowed).unwrap();
     assert_ne!(original.version(), changed.version());
-    assert_eq!(changed.at(date("2020-01-01")).unwrap().income_cap, Pence::new(300_001));
+    assert_eq!(
+        changed.at(date("2020-01-01")).unwrap().income_cap,
+        Pence::new(300_001)
+    );
 }
 
 fn load_with(name: &str, text: &str) -> Result<Parameters, ParameterError> {
@@ -126,14 +176,21 @@ fn refusal(name: &str, text: &str) -> String {
     }
 }
 
-const HEADER: &str = "description = \"Flat rate\"\nunit = \"pence_per_week\"\nreference = \"Sch 1 para 4(1)\"\n";
+const HEADER: &str =
+    "description = \"Flat rate\"\nunit = \"pence_per_week\"\nreference = \"Sch 1 para 4(1)\"\n";
 
 #[test]
 fn broken_files_are_refused_with_the_reason() {
     let value = |from: &str, pence: &str| {
-        format!("[[values]]\nfrom = {from}\npence = {pence}\nconfidence = \"verified\"\nsource = \"SI 2013/1654 reg 2\"\n")
+        format!(
+            "[[values]]\nfrom = {from}\npence = {pence}\nconfidence = \"verified\"\nsource = \"SI 2013/1654 reg 2\"\n"
+        )
     };
-    let decreasing = format!("{HEADER}{}{}", value("2013-11-25", "700"), value("2012-12-10", "500"));
+    let decreasing = format!(
+        "{HEADER}{}{}",
+        value("2013-11-25", "700"),
+        value("2012-12-10", "500")
+    );
     assert!(refusal("flat-rate", &decreasing).contains("dates must increase"));
 
     let negative = format!("{HEADER}{}", value("2012-12-10", "-5"));
@@ -142,7 +199,8 @@ fn broken_files_are_refused_with_the_reason() {
     let unknown_field = format!("{HEADER}{}typo = 1\n", value("2012-12-10", "500"));
     assert!(refusal("flat-rate", &unknown_field).contains("typo"));
 
-    let no_source = format!("{HEADER}[[values]]\nfrom = 2012-12-10\npence = 500\nconfidence = \"verified\"\n");
+    let no_source =
+        format!("{HEADER}[[values]]\nfrom = 2012-12-10\npence = 500\nconfidence = \"verified\"\n");
     assert!(refusal("flat-rate", &no_source).contains("source"));
 
     let wrong_payload = format!(
@@ -163,7 +221,11 @@ fn a_rate_above_one_hundred_percent_is_refused() {
 
 #[test]
 fn a_missing_required_parameter_is_named() {
-    let files: Vec<(&str, &str)> = EMBEDDED_FILES.iter().copied().filter(|(n, _)| *n != "income-cap").collect();
+    let files: Vec<(&str, &str)> = EMBEDDED_FILES
+        .iter()
+        .copied()
+        .filter(|(n, _)| *n != "income-cap")
+        .collect();
     assert_eq!(
         Parameters::from_files(&files).unwrap_err(),
         ParameterError::Missing { file: "income-cap" }

@@ -3,8 +3,8 @@
 use domain_types::{Date, Pence};
 use legal_parameters::{Benefit, Parameters};
 use maintenance_calculation::{
-    Basis, Calculation, CalculationRequest, Income, Nights, OtherChildren, PayingParent, Rate, ReceivingParents,
-    calculate,
+    Basis, Calculation, CalculationRequest, Income, Nights, OtherChildren, PayingParent, Rate,
+    ReceivingParents, calculate,
 };
 use proptest::prelude::*;
 
@@ -26,7 +26,8 @@ impl Case {
             basis: Basis::PayingParent(PayingParent {
                 income: Some(Income::Weekly(Pence::new(self.weekly_income_pence))),
                 relevant_other_children: OtherChildren::new(self.relevant_other_children).unwrap(),
-                other_arrangement_children: OtherChildren::new(self.other_arrangement_children).unwrap(),
+                other_arrangement_children: OtherChildren::new(self.other_arrangement_children)
+                    .unwrap(),
                 benefits: self.benefit.into_iter().collect(),
                 ..PayingParent::default()
             }),
@@ -52,7 +53,10 @@ fn cases() -> impl Strategy<Value = Case> {
         0u16..=4,
         0u16..=3,
         prop::collection::vec(prop::collection::vec(0u16..=366, 1..=3), 1..=3),
-        prop::option::weighted(0.2, prop::sample::select(vec![Benefit::ContributionBasedJsa, Benefit::IncomeSupport])),
+        prop::option::weighted(
+            0.2,
+            prop::sample::select(vec![Benefit::ContributionBasedJsa, Benefit::IncomeSupport]),
+        ),
     )
         .prop_map(|((y, m, d), income, roc, other, nights, benefit)| Case {
             date: Date::from_ymd(y, m, d).unwrap(),

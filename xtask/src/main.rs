@@ -1,0 +1,168 @@
+//! Project automation, in Rust so that it runs wherever cargo does.
+//!
+//! - `cargo xtask test`: every test in the workspace (the README's test
+//!   command), after the tidy checks.
+//! - `cargo xtask ci`: formatting, clippy with warnings denied, then `test`.
+//! - `cargo xtask tidy`: the architecture's rules that the compiler does not
+//!   enforce (see ARCHITECTURE.md, "Architecture invariants").
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// Crates that hold the law and the domain: no I/O, no clock, no floats.
+const PURE_CRATES: &[&str] = &["domain-types", "legal-parameters", "maintenance-calculation"];
+
+/// Dependencies a pure crate must never pull in, even indirectly.
+const BANNED_IN_PURE: &[&str] = &["tokio", "sqlx", "axum", "hyper", "mio"];
+
+/// Source text a pure crate must not contain, with the reason.
+const BANNED_TOKENS_IN_PURE: &[(&str, &str)] = &[
+    ("std::fs", "pure crates do no file I/O; the shell reads files"),
+    ("std::net", "pure crates do no network I/O"),
+    ("SystemTime", "pure crates never read the clock: dates are arguments"),
+    ("Instant::now", "pure crates never read the clock"),
+    ("f32", "no floating point near money or rates"),
+    ("f64", "no floating point near money or rates"),
+];
+
+/// Crates that must not depend on a database driver.
+const DRIVER_FREE_CRATES: &[&str] = &["web", "calculation-json"];
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "test" => tidy().and_then(|()| test()),
+        "ci" => ci(),
+        "tidy" => tidy(),
+        _ => Err("usage: cargo xtask <test|ci|tidy>".to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask {task}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_owned()
+}
+
+fn cargo(arguments: &[&str]) -> Result<(), String> {
+    eprintln!("$ cargo {}", arguments.join(" "));
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(arguments)
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", arguments.join(" ")))
+    }
+}
+
+fn cargo_output(arguments: &[&str]) -> Result<String, String> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(arguments)
+        .current_dir(workspace_root())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo {}` failed: {}",
+            arguments.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn test() -> Result<(), String> {
+    cargo(&["test", "--workspace", "--locked"])
+}
+
+fn ci() -> Result<(), String> {
+    cargo(&["fmt", "--all", "--", "--check"])?;
+    cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    tidy()?;
+    test()
+}
+
+fn tidy() -> Result<(), String> {
+    let mut problems = Vec::new();
+    for krate in PURE_CRATES {
+        let tree = cargo_output(&["tree", "--locked", "-p", krate, "-e", "normal", "--prefix", "none", "--format", "{p}"])?;
+        for banned in BANNED_IN_PURE {
+            if tree.lines().any(|line| line.split_whitespace().next() == Some(banned)) {
+                problems.push(format!("{krate} depends on {banned}; pure crates do no I/O"));
+            }
+        }
+        let source = workspace_root().join("crates").join(krate).join("src");
+        for file in rust_files(&source) {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            for (token, reason) in BANNED_TOKENS_IN_PURE {
+                if contains_token(&text, token) {
+                    problems.push(format!("{} uses `{token}`: {reason}", file.display()));
+                }
+            }
+        }
+    }
+    for krate in DRIVER_FREE_CRATES {
+        let tree = cargo_output(&["tree", "--locked", "-p", krate, "-e", "normal", "--prefix", "none", "--format", "{p}"])?;
+        if tree.lines().any(|line| line.starts_with("sqlx") || line.starts_with("storage-")) {
+            problems.push(format!("{krate} depends on a storage implementation; it must not"));
+        }
+    }
+    if problems.is_empty() {
+        eprintln!("tidy: the architecture's rules hold");
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// Whether `token` appears in `text` as a whole word (so `f64` matches but
+/// `buf64` does not), outside `//` comments.
+fn contains_token(text: &str, token: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    text.lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .any(|code| {
+            code.match_indices(token).any(|(start, _)| {
+                let before = code[..start].chars().next_back();
+                let after = code[start + token.len()..].chars().next();
+                !before.is_some_and(word) && !after.is_some_and(word)
+            })
+        })
+}
+
+fn rust_files(folder: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_token;
+
+    #[test]
+    fn tokens_match_whole_words_outside_comments() {
+        assert!(contains_token("let x: f64 = 1.0;", "f64"));
+        assert!(!contains_token("let buf64 = 1;", "f64"));
+        assert!(!contains_token("// no f64 here", "f64"));
+        assert!(contains_token("use std::fs::read;", "std::fs"));
+    }
+}

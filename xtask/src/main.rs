@@ -10,16 +10,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 /// Crates that hold the law and the domain: no I/O, no clock, no floats.
-const PURE_CRATES: &[&str] = &["domain-types", "legal-parameters", "maintenance-calculation"];
+const PURE_CRATES: &[&str] = &[
+    "domain-types",
+    "legal-parameters",
+    "maintenance-calculation",
+];
 
 /// Dependencies a pure crate must never pull in, even indirectly.
 const BANNED_IN_PURE: &[&str] = &["tokio", "sqlx", "axum", "hyper", "mio"];
 
 /// Source text a pure crate must not contain, with the reason.
 const BANNED_TOKENS_IN_PURE: &[(&str, &str)] = &[
-    ("std::fs", "pure crates do no file I/O; the shell reads files"),
+    (
+        "std::fs",
+        "pure crates do no file I/O; the shell reads files",
+    ),
     ("std::net", "pure crates do no network I/O"),
-    ("SystemTime", "pure crates never read the clock: dates are arguments"),
+    (
+        "SystemTime",
+        "pure crates never read the clock: dates are arguments",
+    ),
     ("Instant::now", "pure crates never read the clock"),
     ("f32", "no floating point near money or rates"),
     ("f64", "no floating point near money or rates"),
@@ -46,7 +56,10 @@ fn main() -> ExitCode {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_owned()
 }
 
 fn cargo(arguments: &[&str]) -> Result<(), String> {
@@ -85,7 +98,15 @@ fn test() -> Result<(), String> {
 
 fn ci() -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     tidy()?;
     test()
 }
@@ -93,15 +114,23 @@ fn ci() -> Result<(), String> {
 fn tidy() -> Result<(), String> {
     let mut problems = Vec::new();
     for krate in PURE_CRATES {
-        let tree = cargo_output(&["tree", "--locked", "-p", krate, "-e", "normal", "--prefix", "none", "--format", "{p}"])?;
+        let tree = cargo_output(&[
+            "tree", "--locked", "-p", krate, "-e", "normal", "--prefix", "none", "--format", "{p}",
+        ])?;
         for banned in BANNED_IN_PURE {
-            if tree.lines().any(|line| line.split_whitespace().next() == Some(banned)) {
-                problems.push(format!("{krate} depends on {banned}; pure crates do no I/O"));
+            if tree
+                .lines()
+                .any(|line| line.split_whitespace().next() == Some(banned))
+            {
+                problems.push(format!(
+                    "{krate} depends on {banned}; pure crates do no I/O"
+                ));
             }
         }
         let source = workspace_root().join("crates").join(krate).join("src");
         for file in rust_files(&source) {
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             for (token, reason) in BANNED_TOKENS_IN_PURE {
                 if contains_token(&text, token) {
                     problems.push(format!("{} uses `{token}`: {reason}", file.display()));
@@ -110,9 +139,16 @@ fn tidy() -> Result<(), String> {
         }
     }
     for krate in DRIVER_FREE_CRATES {
-        let tree = cargo_output(&["tree", "--locked", "-p", krate, "-e", "normal", "--prefix", "none", "--format", "{p}"])?;
-        if tree.lines().any(|line| line.starts_with("sqlx") || line.starts_with("storage-")) {
-            problems.push(format!("{krate} depends on a storage implementation; it must not"));
+        let tree = cargo_output(&[
+            "tree", "--locked", "-p", krate, "-e", "normal", "--prefix", "none", "--format", "{p}",
+        ])?;
+        if tree
+            .lines()
+            .any(|line| line.starts_with("sqlx") || line.starts_with("storage-"))
+        {
+            problems.push(format!(
+                "{krate} depends on a storage implementation; it must not"
+            ));
         }
     }
     if problems.is_empty() {

@@ -613,6 +613,7 @@ impl Engine<'_, '_> {
             let decrease = scale(share, fraction.numerator(), fraction.denominator());
             self.steps.push(Step::SharedCareDecrease {
                 receiving_parent,
+                children: position(children.len()),
                 fraction,
                 decrease,
             });

@@ -194,6 +194,7 @@ pub enum Step {
     },
     SharedCareDecrease {
         receiving_parent: u16,
+        children: u16,
         fraction: Fraction,
         decrease: Pence,
     },
@@ -242,10 +243,10 @@ impl<F: Fn(usize) -> String> ReceivingParentNames for F {
 }
 
 fn children(n: u16) -> String {
-    match n {
-        1 => "1 child".to_owned(),
-        3.. => format!("{n} children"),
-        _ => format!("{n} children"),
+    if n == 1 {
+        "1 child".to_owned()
+    } else {
+        format!("{n} children")
     }
 }
 
@@ -416,7 +417,7 @@ impl Step {
             Step::ReducedRate { income, children: qc, other_children, rate, flat_rate, amount } => format!(
                 "Income of {income} a week is between £100 and £200, so the reduced rate applies: {flat_rate} plus {rate} of the income over £100 (for {} and {} living with the paying parent) makes {amount}.",
                 qualifying(qc),
-                match other_children { 0 => "no other children".to_owned(), n => format!("{} other {}", n.min(3), if n == 1 { "child" } else { "children" }) }
+                match other_children { 0 => "no other children".to_owned(), 1 => "1 other child".to_owned(), n => format!("{n} other children") }
             ),
             Step::OtherChildrenReduction { other_children, reduction, income } => format!(
                 "The paying parent has {} living with them, so their income is reduced by {reduction} to {income}.",
@@ -430,7 +431,7 @@ impl Step {
                 qualifying(qc)
             ),
             Step::OtherArrangements { qualifying: a, other: b, amount } => format!(
-                "The paying parent also pays for {} under another arrangement, so the amount is worked out for all {} children and this case's {} share is {amount}.",
+                "The paying parent also supports {} under a court order or other arrangement, so the amount is worked out for all {} children and the share for the {} here is {amount}.",
                 children(b),
                 a + b,
                 children(a)
@@ -446,15 +447,18 @@ impl Step {
             Step::ApportionmentRounding { shares_total, amount } => format!(
                 "Each share is rounded to the nearest penny, so the shares add up to {shares_total} rather than {amount}."
             ),
-            Step::SharedCareDecrease { receiving_parent, fraction, decrease } => format!(
-                "The paying parent shares the care of the children of {}, so their amount is reduced by {fraction}: {decrease}.",
+            Step::SharedCareDecrease { receiving_parent, children: 1, fraction, decrease } => format!(
+                "The paying parent shares the care of the child of {}, so their amount is reduced by {fraction}: {decrease}.",
+                name(receiving_parent)
+            ),
+            Step::SharedCareDecrease { receiving_parent, children: count, fraction, decrease } => format!(
+                "The paying parent shares the care of the {count} children of {}, so their amount is reduced by {fraction}, the average of each child's reduction: {decrease}.",
                 name(receiving_parent)
             ),
             Step::SharedCareFurtherDecrease { receiving_parent, children_at_half, decrease } => format!(
-                "{} of the children of {} stay{} with the paying parent 175 nights a year or more, so the amount is reduced by a further {decrease}.",
-                children_at_half,
-                name(receiving_parent),
-                if children_at_half == 1 { "s" } else { "" }
+                "The paying parent has {} of {} for 175 nights a year or more, so the amount is reduced by a further {decrease}.",
+                children(children_at_half),
+                name(receiving_parent)
             ),
             Step::SharedCareTreatedAsNil { receiving_parent } => format!(
                 "The reductions for shared care are more than the amount for {}, so it is treated as nothing.",

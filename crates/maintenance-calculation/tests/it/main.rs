@@ -177,7 +177,7 @@ fn an_explanation_reads_as_sentences_with_rules() {
             "The paying parent's gross weekly income is £517.81.",
             "The paying parent has 1 other child living with them, so their income is reduced by 11% to £460.85.",
             "The basic rate for 3 or more children is 19% of £460.85: £87.56 a week.",
-            "The paying parent shares the care of the children of the receiving parent, so their amount is reduced by two-sevenths: £25.02.",
+            "The paying parent shares the care of the 3 children of the receiving parent, so their amount is reduced by two-sevenths, the average of each child's reduction: £25.02.",
             "The paying parent pays £62.54 a week to the receiving parent.",
         ]
     );

@@ -80,18 +80,24 @@ pub fn parse_request(value: &Value) -> Result<ParsedRequest, FieldError> {
     let (receiving_parents, receiving_parent_ids) =
         receiving_parents(request.get("receiving_parents"))?;
     let mut benefit_fields = Vec::new();
-    let basis = match (default_decision, present(request.get("paying_parent"))) {
+    // The paying parent is read even for a default decision, so that a
+    // mistake in it is refused rather than silently ignored.
+    let paying_parent = match present(request.get("paying_parent")) {
+        Some(value) => {
+            let mut paying_parent = paying_parent(value, &mut benefit_fields)?;
+            paying_parent.variations = variations(request.get("variations"))?;
+            Some(paying_parent)
+        }
+        None => None,
+    };
+    let basis = match (default_decision, paying_parent) {
         (true, _) => Basis::DefaultMaintenanceDecision,
+        (false, Some(paying_parent)) => Basis::PayingParent(paying_parent),
         (false, None) => {
             return Err(FieldError::new(
                 "paying_parent",
                 "the paying parent's circumstances are needed, or set default_maintenance_decision to true",
             ));
-        }
-        (false, Some(paying_parent_value)) => {
-            let mut paying_parent = paying_parent(paying_parent_value, &mut benefit_fields)?;
-            paying_parent.variations = variations(request.get("variations"))?;
-            Basis::PayingParent(paying_parent)
         }
     };
     Ok(ParsedRequest {

@@ -88,7 +88,9 @@ fn the_human_form_prints_the_explanation() {
         text.starts_with("Weekly child maintenance: £62.54 (basic rate)"),
         "{text}"
     );
-    assert!(text.contains("reduced by two-sevenths, the average of each child's reduction: £25.02"));
+    assert!(
+        text.contains("reduced by two-sevenths, the average of each child's reduction: £25.02")
+    );
     assert!(text.contains("Child Support Act 1991 Sch 1 para 2(1)"));
 }
 

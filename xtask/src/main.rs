@@ -14,6 +14,7 @@ const PURE_CRATES: &[&str] = &[
     "domain-types",
     "legal-parameters",
     "maintenance-calculation",
+    "case-records",
 ];
 
 /// Dependencies a pure crate must never pull in, even indirectly.

@@ -84,6 +84,28 @@ impl Date {
     }
 }
 
+impl Date {
+    /// The same day `years` later; 29 February becomes 28 February in a
+    /// year without one. This is the one place month-end rounding of
+    /// anniversaries (annual review dates) is decided.
+    #[must_use]
+    pub const fn add_years(self, years: i32) -> Option<Date> {
+        let (year, month, day) = self.ymd();
+        let target = year + years;
+        if month == 2 && day == 29 && !is_leap_year(target) {
+            Date::from_ymd(target, 2, 28)
+        } else {
+            Date::from_ymd(target, month, day)
+        }
+    }
+
+    /// Days from `self` to `later` (negative if `later` is earlier).
+    #[must_use]
+    pub const fn days_until(self, later: Date) -> i32 {
+        later.days_since_epoch - self.days_since_epoch
+    }
+}
+
 impl fmt::Display for Date {
     /// ISO 8601: `2025-06-01`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -193,6 +215,16 @@ mod tests {
         );
         let pathfinder_end = Date::from_ymd(2013, 11, 24).unwrap();
         assert_eq!(pathfinder_end.add_days(1), Date::from_ymd(2013, 11, 25));
+    }
+
+    #[test]
+    fn anniversaries_of_29_february_fall_on_28_february() {
+        let leap_day = Date::from_ymd(2024, 2, 29).unwrap();
+        assert_eq!(leap_day.add_years(1), Date::from_ymd(2025, 2, 28));
+        assert_eq!(leap_day.add_years(4), Date::from_ymd(2028, 2, 29));
+        let start = Date::from_ymd(2013, 11, 25).unwrap();
+        assert_eq!(start.add_years(1), Date::from_ymd(2014, 11, 25));
+        assert_eq!(start.days_until(Date::from_ymd(2014, 11, 25).unwrap()), 365);
     }
 
     proptest! {

@@ -60,6 +60,13 @@ impl fmt::Display for CalculationError {
 
 impl std::error::Error for CalculationError {}
 
+/// Converts annual gross income to weekly as reg 35(1) does: divided by 365,
+/// multiplied by 7, rounded half up to the penny (reg 6).
+#[must_use]
+pub fn weekly_from_annual(annual: Pence) -> Pence {
+    scale(annual, 7, 365)
+}
+
 /// Works out the weekly child maintenance for `request` under the law in
 /// force on its date.
 ///
@@ -345,7 +352,7 @@ impl Engine<'_, '_> {
                 Ok(weekly)
             }
             Some(Income::Annual(annual)) => {
-                let weekly = scale(annual, 7, 365);
+                let weekly = weekly_from_annual(annual);
                 self.steps.push(Step::AnnualIncome { annual, weekly });
                 Ok(weekly)
             }

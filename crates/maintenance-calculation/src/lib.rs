@@ -13,7 +13,7 @@ mod engine;
 mod outcome;
 mod request;
 
-pub use engine::{CalculationError, calculate, calculate_with};
+pub use engine::{CalculationError, calculate, calculate_with, weekly_from_annual};
 pub use outcome::{
     Calculation, CollectionFeesDue, ExplainedStep, FlatRateBasis, Rate, ReceivingParentNames, Step,
     Steps,

@@ -1,0 +1,104 @@
+//! Facts as dated, append-only events.
+
+use domain_types::Date;
+use legal_parameters::BenefitSet;
+use maintenance_calculation::{Income, Nights, NilRateReason, OtherChildren, Variations};
+
+/// A qualifying child within a case. Carries no personal data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChildId(pub u32);
+
+/// A receiving parent within a case. Carries no personal data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReceivingParentId(pub u32);
+
+/// One change of circumstances.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Gross income reported (from HMRC at a review, or current income).
+    /// Between reviews it changes the calculation only by 25% or more
+    /// (2012 Regs reg 23).
+    Income(Income),
+    /// The benefits of the paying parent and partner, and whether the
+    /// partner is also a paying parent with a calculation in force.
+    Benefits {
+        /// The paying parent's own.
+        own: BenefitSet,
+        /// The partner's.
+        partner: BenefitSet,
+        /// Sch 1 para 4(2).
+        partner_is_paying_parent_with_calculation: bool,
+    },
+    /// A nil-rate reason starts (`Some`) or ends (`None`).
+    NilRateReason(Option<NilRateReason>),
+    /// Relevant other children in the paying parent's household.
+    RelevantOtherChildren(OtherChildren),
+    /// Children under other qualifying maintenance arrangements.
+    OtherArrangementChildren(OtherChildren),
+    /// Agreed variations, replacing any earlier ones.
+    Variations(Variations),
+    /// A qualifying child joins the case, cared for by a receiving parent.
+    ChildJoined {
+        /// The child.
+        child: ChildId,
+        /// Who cares for them.
+        receiving_parent: ReceivingParentId,
+    },
+    /// A child stops being a qualifying child (grown up, moved, died).
+    ChildLeft {
+        /// The child.
+        child: ChildId,
+    },
+    /// Nights a year the paying parent has the child overnight.
+    SharedCare {
+        /// The child.
+        child: ChildId,
+        /// The nights.
+        nights: Nights,
+    },
+    /// The case closes: no liability from this date.
+    CaseClosed,
+}
+
+/// A change, when it takes effect, and when the service learned of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactEvent {
+    /// The first day the change applies.
+    pub effective_from: Date,
+    /// The day it was recorded. A change recorded after it took effect is
+    /// backdated; one recorded before is known in advance.
+    pub recorded_on: Date,
+    /// What changed.
+    pub change: Change,
+}
+
+/// Everything known about a case, append-only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseHistory {
+    /// The initial effective date: liability starts here and annual
+    /// reviews fall on its anniversaries (2012 Regs regs 12 and 19).
+    pub initial_effective_date: Option<Date>,
+    /// Every change, in the order recorded.
+    pub events: Vec<FactEvent>,
+}
+
+impl CaseHistory {
+    /// A case whose liability starts on `initial_effective_date`.
+    #[must_use]
+    pub fn starting(initial_effective_date: Date) -> CaseHistory {
+        CaseHistory {
+            initial_effective_date: Some(initial_effective_date),
+            events: Vec::new(),
+        }
+    }
+
+    /// Appends a change. Events are never edited or removed: a correction is
+    /// a later event.
+    pub fn record(&mut self, effective_from: Date, recorded_on: Date, change: Change) {
+        self.events.push(FactEvent {
+            effective_from,
+            recorded_on,
+            change,
+        });
+    }
+}

@@ -1,0 +1,23 @@
+//! Cases over time.
+//!
+//! A maintenance case is a story over years: incomes change, children come
+//! and go, care is shared, and changes are reported late and apply from the
+//! past. Here every change is a [`FactEvent`] with the date it takes effect
+//! and the date it was recorded; nothing is overwritten. From the events,
+//! [`liability_schedule`] derives the weekly amount due in every period,
+//! using the calculation crate, with annual reviews and the 25% tolerance
+//! for income changes between them (rules.md §2.3). Asking with an earlier
+//! `known_on` date answers "what did we believe on X about Y", and
+//! [`differences`] gives the exact amount owed or overpaid for each past
+//! period when a late change moves the schedule.
+//!
+//! Pure: no I/O, no clock. Dates are arguments.
+
+mod facts;
+mod schedule;
+
+pub use facts::{CaseHistory, Change, ChildId, FactEvent, ReceivingParentId};
+pub use schedule::{
+    PeriodDifference, Schedule, ScheduleError, Segment, SegmentReason, differences,
+    liability_schedule, weekly_periods,
+};

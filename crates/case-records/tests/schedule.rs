@@ -1,0 +1,338 @@
+//! The liability schedule over years of changes.
+
+use case_records::{
+    CaseHistory, Change, ChildId, ReceivingParentId, SegmentReason, differences,
+    liability_schedule, weekly_periods,
+};
+use domain_types::{Date, Pence};
+use legal_parameters::Parameters;
+use maintenance_calculation::{Income, Nights};
+use proptest::prelude::*;
+
+fn d(text: &str) -> Date {
+    Date::parse_iso(text).unwrap()
+}
+
+const A: ReceivingParentId = ReceivingParentId(1);
+const B: ReceivingParentId = ReceivingParentId(2);
+const FIRST: ChildId = ChildId(1);
+const SECOND: ChildId = ChildId(2);
+
+/// A case from `start`: weekly income in pence, one child with receiving parent A.
+fn case(start: &str, weekly_income: u64) -> CaseHistory {
+    let mut history = CaseHistory::starting(d(start));
+    history.record(
+        d(start),
+        d(start),
+        Change::Income(Income::Weekly(Pence::new(weekly_income))),
+    );
+    history.record(
+        d(start),
+        d(start),
+        Change::ChildJoined {
+            child: FIRST,
+            receiving_parent: A,
+        },
+    );
+    history
+}
+
+fn weekly_on(history: &CaseHistory, known_on: &str, on: &str) -> Pence {
+    let schedule = liability_schedule(
+        history,
+        Parameters::embedded(),
+        d(known_on),
+        d("2030-01-01"),
+    )
+    .unwrap();
+    schedule
+        .on(d(on))
+        .unwrap()
+        .weekly
+        .get(&A)
+        .copied()
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_steady_case_has_one_segment_and_a_week_costs_one_weekly_amount() {
+    let history = case("2025-01-06", 50_000);
+    let schedule = liability_schedule(
+        &history,
+        Parameters::embedded(),
+        d("2025-12-31"),
+        d("2026-01-06"),
+    )
+    .unwrap();
+    assert_eq!(schedule.segments.len(), 1);
+    assert_eq!(schedule.segments[0].weekly[&A], Pence::new(6_000));
+    assert_eq!(
+        schedule.due(d("2025-01-06"), d("2025-01-13"))[&A],
+        Pence::new(6_000)
+    );
+}
+
+#[test]
+fn an_income_change_under_25_percent_waits_for_the_annual_review() {
+    let mut history = case("2025-01-06", 50_000);
+    history.record(
+        d("2025-03-03"),
+        d("2025-03-03"),
+        Change::Income(Income::Weekly(Pence::new(55_000))),
+    );
+    assert_eq!(
+        weekly_on(&history, "2026-06-01", "2025-06-01"),
+        Pence::new(6_000)
+    );
+    // The first review falls on the anniversary of the initial effective date.
+    assert_eq!(
+        weekly_on(&history, "2026-06-01", "2026-01-05"),
+        Pence::new(6_000)
+    );
+    assert_eq!(
+        weekly_on(&history, "2026-06-01", "2026-01-06"),
+        Pence::new(6_600)
+    );
+    let schedule = liability_schedule(
+        &history,
+        Parameters::embedded(),
+        d("2026-06-01"),
+        d("2026-06-01"),
+    )
+    .unwrap();
+    assert!(
+        schedule
+            .on(d("2026-01-06"))
+            .unwrap()
+            .reasons
+            .contains(&SegmentReason::AnnualReview)
+    );
+}
+
+#[test]
+fn an_income_change_of_25_percent_or_more_applies_at_once() {
+    let mut history = case("2025-01-06", 50_000);
+    history.record(
+        d("2025-03-03"),
+        d("2025-03-03"),
+        Change::Income(Income::Weekly(Pence::new(62_500))),
+    );
+    assert_eq!(
+        weekly_on(&history, "2025-12-01", "2025-03-02"),
+        Pence::new(6_000)
+    );
+    assert_eq!(
+        weekly_on(&history, "2025-12-01", "2025-03-03"),
+        Pence::new(7_500)
+    );
+    // A fall of exactly 25% counts too.
+    let mut falling = case("2025-01-06", 50_000);
+    falling.record(
+        d("2025-03-03"),
+        d("2025-03-03"),
+        Change::Income(Income::Weekly(Pence::new(37_500))),
+    );
+    assert_eq!(
+        weekly_on(&falling, "2025-12-01", "2025-03-03"),
+        Pence::new(4_500)
+    );
+}
+
+#[test]
+fn the_law_changing_mid_case_changes_the_amount_on_that_day() {
+    let history = case("2013-06-03", 15_000);
+    let schedule = liability_schedule(
+        &history,
+        Parameters::embedded(),
+        d("2014-01-01"),
+        d("2014-01-01"),
+    )
+    .unwrap();
+    assert_eq!(
+        schedule.on(d("2013-11-24")).unwrap().weekly[&A],
+        Pence::new(1_450)
+    );
+    let after = schedule.on(d("2013-11-25")).unwrap();
+    assert_eq!(after.weekly[&A], Pence::new(1_550));
+    assert!(after.reasons.contains(&SegmentReason::LawChanged));
+}
+
+#[test]
+fn a_backdated_change_gives_the_exact_overpayment_for_each_past_week() {
+    let mut history = case("2025-01-06", 50_000);
+    // Recorded on 2 June, effective from 3 March: two-sevenths shared care.
+    history.record(
+        d("2025-03-03"),
+        d("2025-06-02"),
+        Change::SharedCare {
+            child: FIRST,
+            nights: Nights::new(104).unwrap(),
+        },
+    );
+    let until = d("2025-06-09");
+    let before =
+        liability_schedule(&history, Parameters::embedded(), d("2025-06-01"), until).unwrap();
+    let after =
+        liability_schedule(&history, Parameters::embedded(), d("2025-06-02"), until).unwrap();
+    let changed = differences(&before, &after, &weekly_periods(d("2025-01-06"), until));
+    // 3 March to 9 June is 14 weeks; each week £60.00 becomes £42.86.
+    assert_eq!(changed.len(), 14);
+    assert_eq!(changed[0].from, d("2025-03-03"));
+    for week in &changed {
+        assert_eq!(week.receiving_parent, A);
+        assert_eq!(week.previously_due, Pence::new(6_000));
+        assert_eq!(week.now_due, Pence::new(4_286));
+        assert_eq!(week.overpaid(), Pence::new(1_714));
+        assert_eq!(week.owed(), Pence::ZERO);
+    }
+}
+
+#[test]
+fn what_we_believed_on_one_date_about_another_is_answerable() {
+    let mut history = case("2025-01-06", 50_000);
+    history.record(
+        d("2025-03-03"),
+        d("2025-06-02"),
+        Change::SharedCare {
+            child: FIRST,
+            nights: Nights::new(104).unwrap(),
+        },
+    );
+    assert_eq!(
+        weekly_on(&history, "2025-05-01", "2025-04-01"),
+        Pence::new(6_000)
+    );
+    assert_eq!(
+        weekly_on(&history, "2025-06-02", "2025-04-01"),
+        Pence::new(4_286)
+    );
+}
+
+#[test]
+fn a_change_mid_week_is_apportioned_by_day() {
+    let mut history = case("2025-01-06", 50_000);
+    // From Thursday 9 January the income is £1,000: basic plus, £96 + 9% of £200 = £114 a week.
+    history.record(
+        d("2025-01-09"),
+        d("2025-01-09"),
+        Change::Income(Income::Weekly(Pence::new(100_000))),
+    );
+    let schedule = liability_schedule(
+        &history,
+        Parameters::embedded(),
+        d("2025-02-01"),
+        d("2025-02-01"),
+    )
+    .unwrap();
+    // 3 days at £60 and 4 days at £114: (18,000 + 45,600) / 7 = 9,085.71p.
+    assert_eq!(
+        schedule.due(d("2025-01-06"), d("2025-01-13"))[&A],
+        Pence::new(9_086)
+    );
+}
+
+#[test]
+fn children_joining_and_leaving_and_closure_end_the_liability() {
+    let mut history = case("2025-01-06", 50_000);
+    history.record(
+        d("2025-02-03"),
+        d("2025-02-03"),
+        Change::ChildJoined {
+            child: SECOND,
+            receiving_parent: B,
+        },
+    );
+    history.record(
+        d("2025-04-07"),
+        d("2025-04-07"),
+        Change::ChildLeft { child: FIRST },
+    );
+    history.record(d("2025-06-02"), d("2025-06-02"), Change::CaseClosed);
+    let schedule = liability_schedule(
+        &history,
+        Parameters::embedded(),
+        d("2025-12-01"),
+        d("2025-12-01"),
+    )
+    .unwrap();
+    let feb = schedule.on(d("2025-02-03")).unwrap();
+    assert_eq!(
+        (feb.weekly[&A], feb.weekly[&B]),
+        (Pence::new(4_000), Pence::new(4_000))
+    );
+    let april = schedule.on(d("2025-04-07")).unwrap();
+    assert_eq!(april.weekly.get(&A), None);
+    assert_eq!(april.weekly[&B], Pence::new(6_000));
+    let closed = schedule.on(d("2025-06-02")).unwrap();
+    assert!(closed.weekly.is_empty() && closed.rate.is_none());
+    assert!(
+        schedule
+            .due(d("2025-06-02"), d("2025-06-09"))
+            .values()
+            .all(|p| *p == Pence::ZERO)
+    );
+}
+
+#[test]
+fn a_change_naming_a_child_not_in_the_case_is_refused() {
+    let mut history = case("2025-01-06", 50_000);
+    history.record(
+        d("2025-02-03"),
+        d("2025-02-03"),
+        Change::SharedCare {
+            child: ChildId(9),
+            nights: Nights::new(60).unwrap(),
+        },
+    );
+    let error = liability_schedule(
+        &history,
+        Parameters::embedded(),
+        d("2025-12-01"),
+        d("2025-12-01"),
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("child 9"), "{error}");
+}
+
+fn change() -> impl Strategy<Value = (i32, Change)> {
+    (
+        0i32..700,
+        prop_oneof![
+            (0u64..150_000).prop_map(|p| Change::Income(Income::Weekly(Pence::new(p)))),
+            (0u16..=366).prop_map(|n| Change::SharedCare {
+                child: FIRST,
+                nights: Nights::new(n).unwrap()
+            }),
+            (0u16..=4).prop_map(|n| Change::RelevantOtherChildren(
+                maintenance_calculation::OtherChildren::new(n).unwrap()
+            )),
+        ],
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn changes_effective_later_never_alter_what_was_due_before_them(
+        changes in prop::collection::vec(change(), 0..12),
+        cut in 1i32..700,
+    ) {
+        let start = d("2024-01-01");
+        let mut all = case("2024-01-01", 40_000);
+        let mut earlier_only = all.clone();
+        let cut_date = start.add_days(cut).unwrap();
+        for (offset, change) in changes {
+            let effective = start.add_days(offset).unwrap();
+            all.record(effective, effective, change.clone());
+            if effective < cut_date {
+                earlier_only.record(effective, effective, change);
+            }
+        }
+        let until = d("2026-01-01");
+        let full = liability_schedule(&all, Parameters::embedded(), until, until).unwrap();
+        let partial = liability_schedule(&earlier_only, Parameters::embedded(), until, until).unwrap();
+        let periods: Vec<(Date, Date)> = weekly_periods(start, cut_date);
+        prop_assert!(differences(&partial, &full, &periods).is_empty());
+    }
+}

@@ -14,9 +14,13 @@
 //! Pure: no I/O, no clock. Dates are arguments.
 
 mod facts;
+mod personal;
+mod reference;
 mod schedule;
 
 pub use facts::{CaseHistory, Change, ChildId, FactEvent, ReceivingParentId};
+pub use personal::{Sensitive, SortCode};
+pub use reference::{CaseReference, ReferenceError};
 pub use schedule::{
     PeriodDifference, Schedule, ScheduleError, Segment, SegmentReason, differences,
     liability_schedule, weekly_periods,

@@ -11,17 +11,29 @@
 //! [`differences`] gives the exact amount owed or overpaid for each past
 //! period when a late change moves the schedule.
 //!
+//! Who may see what is decided in one place, [`decide`], and every view of
+//! a case for a person is built by one function, [`view_for`]: a parent's
+//! view has no field that could hold the other parent's location.
+//!
 //! Pure: no I/O, no clock. Dates are arguments.
 
+mod access;
 mod facts;
 mod personal;
 mod reference;
 mod schedule;
+mod view;
 
+pub use access::{Circumstances, Decision, Field, Relationship, Role, decide};
 pub use facts::{CaseHistory, Change, ChildId, FactEvent, ReceivingParentId};
 pub use personal::{Sensitive, SortCode};
 pub use reference::{CaseReference, ReferenceError};
 pub use schedule::{
     PeriodDifference, Schedule, ScheduleError, Segment, SegmentReason, differences,
     liability_schedule, weekly_periods,
+};
+pub use view::{
+    Access, BankAccount, CaseParties, CaseView, Child, ChildInMyCare, ChildNotInMyCare,
+    OtherParent, OwnDetails, ParentView, Person, PersonId, Shown, StaffPartyView, StaffView,
+    Subject, ViewDenied, ViewWithAccesses, Viewer, view_for,
 };

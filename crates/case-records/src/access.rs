@@ -1,0 +1,237 @@
+//! Who may see what: one pure policy, tested as a table.
+
+/// What a person does in the service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Runs cases day to day.
+    Caseworker,
+    /// On the domestic abuse specialist team.
+    DomesticAbuseSpecialist,
+    /// Oversees caseworkers.
+    TeamLeader,
+    /// Acts on missed payments and arrears.
+    EnforcementOfficer,
+    /// Reads who did what; sees no personal data.
+    Auditor,
+    /// Runs the service; sees no personal data.
+    Administrator,
+    /// A paying parent, about their own case.
+    PayingParent,
+    /// A receiving parent, about their own case.
+    ReceivingParent,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 8] = [
+        Role::Caseworker,
+        Role::DomesticAbuseSpecialist,
+        Role::TeamLeader,
+        Role::EnforcementOfficer,
+        Role::Auditor,
+        Role::Administrator,
+        Role::PayingParent,
+        Role::ReceivingParent,
+    ];
+
+    /// Whether this is one of the parents rather than staff.
+    #[must_use]
+    pub const fn is_parent(self) -> bool {
+        matches!(self, Role::PayingParent | Role::ReceivingParent)
+    }
+}
+
+/// Whose data the field is, seen from the viewer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Relationship {
+    /// The viewer's own.
+    Own,
+    /// The other parent's (for a parent viewer).
+    OtherParent,
+    /// A child in the viewer's own care (a receiving parent's child).
+    ChildInViewersCare,
+    /// A qualifying child not in the viewer's care (the paying parent's view
+    /// of the children).
+    ChildNotInViewersCare,
+    /// Anyone's, seen by staff.
+    CaseParty,
+}
+
+impl Relationship {
+    /// Every relationship.
+    pub const ALL: [Relationship; 5] = [
+        Relationship::Own,
+        Relationship::OtherParent,
+        Relationship::ChildInViewersCare,
+        Relationship::ChildNotInViewersCare,
+        Relationship::CaseParty,
+    ];
+}
+
+/// A kind of data held about a party.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// A person's name.
+    Name,
+    /// Home address.
+    Address,
+    /// Postcode.
+    Postcode,
+    /// Phone number.
+    Phone,
+    /// Email address.
+    Email,
+    /// Employer.
+    Employer,
+    /// Bank sort code and account.
+    BankAccount,
+    /// A child's school.
+    ChildSchool,
+    /// A child's GP.
+    ChildGp,
+    /// What was disclosed about domestic abuse.
+    AbuseDisclosure,
+    /// The amounts due and their calculation, payments made.
+    MaintenanceAmounts,
+}
+
+impl Field {
+    /// Every field.
+    pub const ALL: [Field; 11] = [
+        Field::Name,
+        Field::Address,
+        Field::Postcode,
+        Field::Phone,
+        Field::Email,
+        Field::Employer,
+        Field::BankAccount,
+        Field::ChildSchool,
+        Field::ChildGp,
+        Field::AbuseDisclosure,
+        Field::MaintenanceAmounts,
+    ];
+
+    /// Whether the field can locate a person: never shown to the other parent.
+    #[must_use]
+    pub const fn locates(self) -> bool {
+        matches!(
+            self,
+            Field::Address
+                | Field::Postcode
+                | Field::Phone
+                | Field::Email
+                | Field::Employer
+                | Field::BankAccount
+                | Field::ChildSchool
+                | Field::ChildGp
+        )
+    }
+}
+
+/// What the policy allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Shown.
+    Allow,
+    /// Not shown.
+    Deny,
+    /// Shown only because the viewer broke the glass with a reason: the
+    /// access is recorded and flagged for review.
+    AllowByBreakGlass,
+}
+
+/// The circumstances of one look at one field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Circumstances {
+    /// The subject (or, for a child, a parent of the case) has a
+    /// non-disclosure flag, which restricts the whole case.
+    pub restricted: bool,
+    /// The viewer is the case's named caseworker.
+    pub viewer_is_named_caseworker: bool,
+    /// The viewer has broken the glass, giving a reason.
+    pub break_glass: bool,
+}
+
+/// The access policy: the only place that decides whether a viewer sees a
+/// field. Every view of a case asks it, field by field.
+///
+/// - A parent sees their own data and their own children's; of the other
+///   parent, only the name (not when the other parent is flagged) and the
+///   maintenance amounts the law entitles them to; never anything that
+///   locates the other parent, nor a disclosure. Break-glass is for staff.
+/// - Administrators and auditors see no personal data.
+/// - On a restricted case only the specialist team and the named caseworker
+///   see personal data; other staff may break the glass, recorded
+///   (the US Family Violence Indicator model).
+/// - Enforcement officers see what enforcement needs (name, address,
+///   employer, bank, amounts) and no disclosure or child details.
+#[must_use]
+pub fn decide(
+    role: Role,
+    relationship: Relationship,
+    field: Field,
+    circumstances: Circumstances,
+) -> Decision {
+    if role.is_parent() {
+        return parent_decision(role, relationship, field, circumstances.restricted);
+    }
+    if relationship != Relationship::CaseParty {
+        return Decision::Deny;
+    }
+    let by_role = match role {
+        Role::Administrator | Role::PayingParent | Role::ReceivingParent => false,
+        Role::Auditor => field == Field::MaintenanceAmounts,
+        Role::Caseworker | Role::TeamLeader | Role::DomesticAbuseSpecialist => true,
+        Role::EnforcementOfficer => matches!(
+            field,
+            Field::Name
+                | Field::Address
+                | Field::Postcode
+                | Field::Employer
+                | Field::BankAccount
+                | Field::MaintenanceAmounts
+        ),
+    };
+    if !by_role {
+        return Decision::Deny;
+    }
+    let trusted_on_restricted =
+        role == Role::DomesticAbuseSpecialist || circumstances.viewer_is_named_caseworker;
+    if !circumstances.restricted || trusted_on_restricted || field == Field::MaintenanceAmounts {
+        Decision::Allow
+    } else if circumstances.break_glass {
+        Decision::AllowByBreakGlass
+    } else {
+        Decision::Deny
+    }
+}
+
+fn parent_decision(
+    role: Role,
+    relationship: Relationship,
+    field: Field,
+    restricted: bool,
+) -> Decision {
+    let allowed = match relationship {
+        Relationship::Own | Relationship::ChildInViewersCare => {
+            field != Field::AbuseDisclosure || relationship == Relationship::Own
+        }
+        Relationship::OtherParent => match field {
+            Field::MaintenanceAmounts => true,
+            Field::Name => !restricted,
+            _ => false,
+        },
+        // The paying parent may know their children's names (not on a
+        // restricted case, where a changed name could locate them), never
+        // where they go to school or see a doctor.
+        Relationship::ChildNotInViewersCare => {
+            role == Role::PayingParent && field == Field::Name && !restricted
+        }
+        Relationship::CaseParty => false,
+    };
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::Deny
+    }
+}

@@ -15,6 +15,7 @@ const PURE_CRATES: &[&str] = &[
     "legal-parameters",
     "maintenance-calculation",
     "case-records",
+    "audit-log",
 ];
 
 /// Dependencies a pure crate must never pull in, even indirectly.

@@ -3,11 +3,10 @@
 
 use std::io::Read;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use calculation_json::{CalculationAnswer, Outcome, parse_request, render_calculation};
 use clap::Args;
-use domain_types::{Date, Pence};
+use domain_types::Pence;
 use legal_parameters::Parameters;
 use serde_json::{Value, json};
 
@@ -120,7 +119,7 @@ fn human_request(arguments: &Arguments) -> Result<Value, String> {
     };
     let date = match &arguments.date {
         Some(date) => date.clone(),
-        None => today().to_string(),
+        None => crate::clock::today().to_string(),
     };
     let children: Vec<Value> = (0..arguments.children)
         .map(|_| json!({ "shared_care_nights": arguments.nights }))
@@ -196,14 +195,4 @@ fn human_text(answer: &CalculationAnswer) -> String {
         answer.parameters, answer.parameters_effective_from
     );
     out
-}
-
-/// Today's date in UTC, from the system clock: only the shell reads it.
-fn today() -> Date {
-    let days = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs() / 86_400);
-    Date::from_ymd(1970, 1, 1)
-        .and_then(|epoch| epoch.add_days(i32::try_from(days).unwrap_or(0)))
-        .expect("the system clock is within years 1970 to 9999")
 }

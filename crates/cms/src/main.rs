@@ -2,8 +2,10 @@
 //! root. Each subcommand parses its arguments, calls the domain crates, and
 //! prints; no rule lives here.
 
+mod audit;
 mod bench;
 mod calculate;
+mod clock;
 mod parameters;
 mod serve;
 
@@ -37,6 +39,21 @@ enum Command {
     Bench(bench::Arguments),
     /// List every figure of the law this binary carries, with its source.
     Parameters,
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every entry's hash and link; exit 1 if any entry was edited or removed.
+    Verify {
+        /// Where the data lives: sqlite://PATH.
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -49,5 +66,8 @@ fn main() -> ExitCode {
         Command::Calculate(arguments) => calculate::run(&arguments),
         Command::Bench(arguments) => bench::run(&arguments),
         Command::Parameters => parameters::run(),
+        Command::Audit {
+            command: AuditCommand::Verify { database_url },
+        } => audit::verify(&database_url),
     }
 }

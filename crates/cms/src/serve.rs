@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use audit_log::{Action, AuditRecord};
 use legal_parameters::{EMBEDDED_FILES, Parameters};
 use storage_sqlite::Database;
 use web::{AppState, ReadinessProbe};
@@ -16,13 +17,13 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cms.sqlite";
 
 /// Where the data lives, from `DATABASE_URL`.
 #[derive(Debug, PartialEq, Eq)]
-enum DatabaseLocation {
+pub enum DatabaseLocation {
     Sqlite(PathBuf),
 }
 
 /// Reads a database URL. An unrecognised one is an error, never a new
 /// empty database somewhere unexpected.
-fn parse_database_url(url: &str) -> Result<DatabaseLocation, String> {
+pub fn parse_database_url(url: &str) -> Result<DatabaseLocation, String> {
     if let Some(path) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -83,6 +84,19 @@ async fn serve(listen: SocketAddr, database_url: &str) -> Result<(), String> {
             &parameters.version(),
             &serde_json::Value::Object(files).to_string(),
         )
+        .await
+        .map_err(|e| e.to_string())?;
+    database
+        .append_audit(AuditRecord {
+            at_unix_seconds: crate::clock::now_unix_seconds(),
+            actor: "system".to_owned(),
+            role: "service".to_owned(),
+            action: Action::ServiceStarted,
+            case: None,
+            fields: Vec::new(),
+            reason: Some(format!("parameters {}", parameters.version())),
+            count: 1,
+        })
         .await
         .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(listen)

@@ -125,10 +125,17 @@ struct Server {
     folder: PathBuf,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
+impl Server {
+    /// Stops the process; the folder stays until the server is dropped.
+    fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
         let _ = std::fs::remove_dir_all(&self.folder);
     }
 }
@@ -215,4 +222,61 @@ fn serve_refuses_a_database_url_it_does_not_understand() {
             .unwrap()
             .contains("not understood")
     );
+}
+
+fn audit_verify(folder: &std::path::Path) -> (i32, String) {
+    let output = Command::new(CMS)
+        .args(["audit", "verify"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/data/cms.sqlite", folder.display()),
+        )
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap() + &String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn audit_verify_passes_an_intact_log_and_names_the_entry_edited_behind_its_back() {
+    let mut server = start_server("audit");
+    let (status, _) = http(&server.address, "GET", "/health", "");
+    assert_eq!(status, 200);
+    server.stop();
+    let folder = server.folder.clone();
+    let (status, text) = audit_verify(&folder);
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("audit log intact: 1 entries"), "{text}");
+
+    let url = format!("sqlite://{}/data/cms.sqlite", folder.display());
+    block_on(async {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query("UPDATE audit_log SET reason = 'parameters forged' WHERE sequence = 1")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let (status, text) = audit_verify(&folder);
+    assert_eq!(status, 1, "{text}");
+    assert!(text.contains("entry 1 was altered"), "{text}");
+}
+
+#[test]
+fn audit_verify_refuses_to_create_a_database_that_is_not_there() {
+    let folder = std::env::temp_dir().join(format!("cms-cli-test-{}-nothing", std::process::id()));
+    let (status, text) = audit_verify(&folder);
+    assert_eq!(status, 2);
+    assert!(text.contains("there is no database"), "{text}");
+    assert!(!folder.exists());
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
 }

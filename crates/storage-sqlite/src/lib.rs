@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use audit_log::{Action, AuditRecord, ChainedEntry, from_hex, to_hex};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -26,11 +27,18 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "parameter_sets",
-    sql: include_str!("../migrations/0001_parameter_sets.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "parameter_sets",
+        sql: include_str!("../migrations/0001_parameter_sets.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "audit_log",
+        sql: include_str!("../migrations/0002_audit_log.sql"),
+    },
+];
 
 /// Why the store failed.
 #[derive(Debug)]
@@ -41,6 +49,12 @@ pub enum StorageError {
         path: PathBuf,
         /// The operating system's reason.
         source: std::io::Error,
+    },
+    /// A stored audit entry cannot be read back (an unknown action or a
+    /// malformed hash): itself a sign of tampering.
+    UnreadableAuditEntry {
+        /// The entry.
+        sequence: i64,
     },
     /// A migration applied earlier differs from the one in this binary.
     MigrationChanged {
@@ -65,6 +79,12 @@ impl fmt::Display for StorageError {
                 f,
                 "migration {version} in the database differs from the one in this program; refusing to continue"
             ),
+            StorageError::UnreadableAuditEntry { sequence } => {
+                write!(
+                    f,
+                    "audit entry {sequence} cannot be read back: it has been tampered with"
+                )
+            }
             StorageError::Database(error) => write!(f, "database error: {error}"),
         }
     }
@@ -210,10 +230,103 @@ impl Database {
         )
     }
 
+    /// Appends `record` to the audit log, chained to the entry before it.
+    /// The write lock is taken before the head is read (`BEGIN IMMEDIATE`),
+    /// so two writers cannot both chain onto the same entry.
+    ///
+    /// # Errors
+    /// The database cannot be written.
+    pub async fn append_audit(&self, record: AuditRecord) -> Result<ChainedEntry, StorageError> {
+        let mut connection = self.pool.acquire().await?;
+        let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
+        let head = sqlx::query(AUDIT_SELECT_HEAD)
+            .fetch_optional(&mut *transaction)
+            .await?;
+        let previous = head.map(|row| audit_entry(&row)).transpose()?;
+        let entry = audit_log::chain(previous.as_ref(), record);
+        let record = &entry.record;
+        sqlx::query(AUDIT_INSERT)
+            .bind(i64::try_from(entry.sequence).expect("fewer than 2^63 entries"))
+            .bind(record.at_unix_seconds)
+            .bind(&record.actor)
+            .bind(&record.role)
+            .bind(record.action.code())
+            .bind(&record.case)
+            .bind(record.fields.join("\n"))
+            .bind(&record.reason)
+            .bind(i64::from(record.count))
+            .bind(to_hex(&entry.previous_hash))
+            .bind(to_hex(&entry.hash))
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(entry)
+    }
+
+    /// Every audit entry, in sequence order.
+    ///
+    /// # Errors
+    /// The database cannot be read, or an entry cannot be read back.
+    pub async fn audit_entries(&self) -> Result<Vec<ChainedEntry>, StorageError> {
+        let rows = sqlx::query(AUDIT_SELECT_ALL).fetch_all(&self.pool).await?;
+        rows.iter().map(audit_entry).collect()
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The audit columns, in the order `audit_entry` reads them.
+macro_rules! audit_columns {
+    () => {
+        "sequence, at_unix_seconds, actor, role, action, case_reference, fields, reason, count, previous_hash, hash"
+    };
+}
+const AUDIT_INSERT: &str = concat!(
+    "INSERT INTO audit_log (",
+    audit_columns!(),
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+);
+const AUDIT_SELECT_HEAD: &str = concat!(
+    "SELECT ",
+    audit_columns!(),
+    " FROM audit_log ORDER BY sequence DESC LIMIT 1"
+);
+const AUDIT_SELECT_ALL: &str = concat!(
+    "SELECT ",
+    audit_columns!(),
+    " FROM audit_log ORDER BY sequence"
+);
+
+fn audit_entry(row: &sqlx::sqlite::SqliteRow) -> Result<ChainedEntry, StorageError> {
+    let sequence: i64 = row.get(0);
+    let unreadable = || StorageError::UnreadableAuditEntry { sequence };
+    let fields: String = row.get(6);
+    let count: i64 = row.get(8);
+    let action: String = row.get(4);
+    let previous_hash: String = row.get(9);
+    let hash: String = row.get(10);
+    Ok(ChainedEntry {
+        sequence: u64::try_from(sequence).map_err(|_| unreadable())?,
+        record: AuditRecord {
+            at_unix_seconds: row.get(1),
+            actor: row.get(2),
+            role: row.get(3),
+            action: Action::from_code(&action).ok_or_else(unreadable)?,
+            case: row.get(5),
+            fields: if fields.is_empty() {
+                Vec::new()
+            } else {
+                fields.split('\n').map(str::to_owned).collect()
+            },
+            reason: row.get(7),
+            count: u32::try_from(count).map_err(|_| unreadable())?,
+        },
+        previous_hash: from_hex(&previous_hash).ok_or_else(unreadable)?,
+        hash: from_hex(&hash).ok_or_else(unreadable)?,
+    })
 }
 
 /// FNV-1a of a migration's text: enough to notice an edit, not a security

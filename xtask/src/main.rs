@@ -37,8 +37,16 @@ const BANNED_TOKENS_IN_PURE: &[(&str, &str)] = &[
     ("f64", "no floating point near money or rates"),
 ];
 
+/// Database drivers and the storage crates that wrap them.
+const IMPLEMENTATIONS: &[&str] = &["sqlx", "storage-sqlite", "storage-postgres"];
+
 /// Crates that must not depend on a database driver.
-const DRIVER_FREE_CRATES: &[&str] = &["web", "calculation-json"];
+const DRIVER_FREE_CRATES: &[&str] = &[
+    "web",
+    "calculation-json",
+    "storage-api",
+    "storage-conformance",
+];
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -146,7 +154,7 @@ fn tidy() -> Result<(), String> {
         ])?;
         if tree
             .lines()
-            .any(|line| line.starts_with("sqlx") || line.starts_with("storage-"))
+            .any(|line| IMPLEMENTATIONS.contains(&line.split_whitespace().next().unwrap_or("")))
         {
             problems.push(format!(
                 "{krate} depends on a storage implementation; it must not"

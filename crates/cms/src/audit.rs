@@ -2,19 +2,22 @@
 
 use std::process::ExitCode;
 
-use storage_sqlite::Database;
+use audit_log::ChainedEntry;
 
 use crate::serve::{DatabaseLocation, parse_database_url};
 
 pub fn verify(database_url: &str) -> ExitCode {
-    let DatabaseLocation::Sqlite(path) = match parse_database_url(database_url) {
+    let location = match parse_database_url(database_url) {
         Ok(location) => location,
         Err(message) => {
             eprintln!("cms audit verify: {message}");
             return ExitCode::from(2);
         }
     };
-    if !path.exists() {
+    // Verifying must never create the database it was asked to check.
+    if let DatabaseLocation::Sqlite(path) = &location
+        && !path.exists()
+    {
         eprintln!(
             "cms audit verify: there is no database at {}",
             path.display()
@@ -22,14 +25,21 @@ pub fn verify(database_url: &str) -> ExitCode {
         return ExitCode::from(2);
     }
     let runtime = tokio::runtime::Runtime::new().expect("a runtime starts");
-    let entries = runtime.block_on(async {
-        let database = Database::open(&path).await?;
-        let entries = database.audit_entries().await;
-        database.close().await;
+    let entries: Result<Vec<ChainedEntry>, String> = runtime.block_on(async {
+        let store = location.open().await?;
+        let entries = store.audit_entries().await.map_err(|e| e.to_string());
+        store.close().await;
         entries
     });
-    match entries.map(|entries| (audit_log::verify(&entries), entries)) {
-        Ok((Ok(()), entries)) => {
+    let entries = match entries {
+        Ok(entries) => entries,
+        Err(error) => {
+            println!("audit log BROKEN or unreadable: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match audit_log::verify(&entries) {
+        Ok(()) => {
             let head = entries
                 .last()
                 .map_or("none".to_owned(), |e| audit_log::to_hex(&e.hash));
@@ -42,12 +52,8 @@ pub fn verify(database_url: &str) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Ok((Err(chain_break), _)) => {
+        Err(chain_break) => {
             println!("audit log BROKEN: {chain_break}");
-            ExitCode::FAILURE
-        }
-        Err(error) => {
-            println!("audit log BROKEN or unreadable: {error}");
             ExitCode::FAILURE
         }
     }

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use audit_log::{Action, AuditRecord};
 use legal_parameters::{EMBEDDED_FILES, Parameters};
-use storage_sqlite::Database;
+use storage_api::Store;
+use storage_postgres::PostgresStore;
+use storage_sqlite::SqliteStore;
 use web::{AppState, ReadinessProbe};
 
 /// The embedded default: a SQLite file under `./data`.
@@ -18,7 +20,40 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cms.sqlite";
 /// Where the data lives, from `DATABASE_URL`.
 #[derive(Debug, PartialEq, Eq)]
 pub enum DatabaseLocation {
+    /// The embedded default: a file.
     Sqlite(PathBuf),
+    /// A PostgreSQL server, by its URL.
+    Postgres(String),
+}
+
+impl DatabaseLocation {
+    /// Opens (and migrates) the store.
+    pub async fn open(&self) -> Result<Arc<dyn Store>, String> {
+        match self {
+            DatabaseLocation::Sqlite(path) => SqliteStore::open(path)
+                .await
+                .map(|store| Arc::new(store) as Arc<dyn Store>)
+                .map_err(|e| e.to_string()),
+            DatabaseLocation::Postgres(url) => PostgresStore::open(url)
+                .await
+                .map(|store| Arc::new(store) as Arc<dyn Store>)
+                .map_err(|e| format!("cannot open PostgreSQL: {e}")),
+        }
+    }
+
+    /// Where, for messages: the path, or the server without credentials.
+    pub fn describe(&self) -> String {
+        match self {
+            DatabaseLocation::Sqlite(path) => path.display().to_string(),
+            DatabaseLocation::Postgres(url) => {
+                let without_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+                let host = without_scheme
+                    .rsplit_once('@')
+                    .map_or(without_scheme, |(_, host)| host);
+                format!("postgres://{host}")
+            }
+        }
+    }
 }
 
 /// Reads a database URL. An unrecognised one is an error, never a new
@@ -37,16 +72,14 @@ pub fn parse_database_url(url: &str) -> Result<DatabaseLocation, String> {
         return Ok(DatabaseLocation::Sqlite(PathBuf::from(path)));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(
-            "PostgreSQL is not supported by this build yet; use sqlite://PATH (see ARCHITECTURE.md, storage)".to_owned(),
-        );
+        return Ok(DatabaseLocation::Postgres(url.to_owned()));
     }
     Err(format!(
-        "DATABASE_URL `{url}` is not understood; use sqlite://PATH"
+        "DATABASE_URL `{url}` is not understood; use sqlite://PATH or postgres://USER@HOST:PORT/DATABASE"
     ))
 }
 
-struct DatabaseProbe(Database);
+struct DatabaseProbe(Arc<dyn Store>);
 
 impl ReadinessProbe for DatabaseProbe {
     fn check(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
@@ -72,8 +105,8 @@ pub fn run(listen: SocketAddr, database_url: &str) -> ExitCode {
 }
 
 async fn serve(listen: SocketAddr, database_url: &str) -> Result<(), String> {
-    let DatabaseLocation::Sqlite(path) = parse_database_url(database_url)?;
-    let database = Database::open(&path).await.map_err(|e| e.to_string())?;
+    let location = parse_database_url(database_url)?;
+    let database = location.open().await?;
     let parameters = Parameters::embedded();
     let files: serde_json::Map<String, serde_json::Value> = EMBEDDED_FILES
         .iter()
@@ -105,11 +138,11 @@ async fn serve(listen: SocketAddr, database_url: &str) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState {
         parameters,
-        database: Arc::new(DatabaseProbe(database.clone())),
+        database: Arc::new(DatabaseProbe(Arc::clone(&database))),
     };
     println!(
         "cms listening on http://{address} (database {}, parameters {})",
-        path.display(),
+        location.describe(),
         parameters.version()
     );
     axum::serve(listener, web::app(state))
@@ -137,10 +170,15 @@ mod tests {
             Ok(DatabaseLocation::Sqlite(PathBuf::from("/tmp/x.sqlite")))
         );
         assert!(parse_database_url("sqlite://").is_err());
-        assert!(
-            parse_database_url("postgres://localhost/test")
-                .unwrap_err()
-                .contains("PostgreSQL")
+        assert_eq!(
+            parse_database_url("postgres://postgres@127.0.0.1:5432/test"),
+            Ok(DatabaseLocation::Postgres(
+                "postgres://postgres@127.0.0.1:5432/test".to_owned()
+            ))
+        );
+        assert_eq!(
+            DatabaseLocation::Postgres("postgres://user:secret@db:5432/cms".to_owned()).describe(),
+            "postgres://db:5432/cms"
         );
         assert!(
             parse_database_url("mysql://localhost")

@@ -280,3 +280,54 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .unwrap()
         .block_on(future)
 }
+
+#[test]
+fn serve_runs_on_postgresql_when_database_url_says_so() {
+    let url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    if TcpStream::connect("127.0.0.1:5432").is_err() && std::env::var("TEST_POSTGRES_URL").is_err()
+    {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "PostgreSQL is unreachable and CI=true"
+        );
+        eprintln!("skipping: no PostgreSQL on 127.0.0.1:5432");
+        return;
+    }
+    let mut child = Command::new(CMS)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("database postgres://"), "{line}");
+    assert!(!line.contains("secret"));
+    let address = line
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, health) = http(&address, "GET", "/health", "");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{health}");
+    assert_eq!(health["database"], "ok");
+    let verify = Command::new(CMS)
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(verify.stdout).unwrap();
+    assert!(
+        verify.status.success() && text.contains("audit log intact"),
+        "{text}"
+    );
+}

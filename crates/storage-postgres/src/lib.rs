@@ -1,0 +1,317 @@
+//! The PostgreSQL store: the same [`Store`] interface and the same
+//! conformance suite as SQLite, for a deployment that outgrows one machine.
+//!
+//! Migrations run under a transaction-scoped advisory lock, so several
+//! instances starting together apply each one once. Audit appends lock the
+//! table against other appenders (readers are not blocked) before reading
+//! the head, so the chain cannot fork.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
+
+use audit_log::{AuditRecord, ChainedEntry};
+use sqlx::Row;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use storage_api::{AuditRow, Migration, StorageError, Store, StoreFuture, audit_columns, checksum};
+
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "parameter_sets",
+        sql: include_str!("../migrations/0001_parameter_sets.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "audit_log",
+        sql: include_str!("../migrations/0002_audit_log.sql"),
+    },
+];
+
+/// An arbitrary constant naming the migration lock.
+const MIGRATION_LOCK: i64 = 0x0063_6d73_5f6d_6967;
+
+fn database_error(error: sqlx::Error) -> StorageError {
+    StorageError::Database(error.to_string())
+}
+
+/// An open, migrated PostgreSQL database.
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://…`) and applies outstanding migrations.
+    ///
+    /// # Errors
+    /// The database cannot be reached, or a migration fails.
+    pub async fn open(url: &str) -> Result<PostgresStore, StorageError> {
+        let options = PgConnectOptions::from_str(url).map_err(database_error)?;
+        PostgresStore::connect(options).await
+    }
+
+    /// As [`PostgresStore::open`], inside `schema` (created if missing):
+    /// how tests get a fresh, empty database each.
+    ///
+    /// # Errors
+    /// As `open`, or a schema name other than lower-case letters, digits and
+    /// underscores.
+    pub async fn open_in_schema(url: &str, schema: &str) -> Result<PostgresStore, StorageError> {
+        let schema = plain_identifier(schema)?;
+        let options = PgConnectOptions::from_str(url).map_err(database_error)?;
+        let setup = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(database_error)?;
+        // The schema name was checked above to be a plain identifier.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}"
+        )))
+        .execute(&setup)
+        .await
+        .map_err(database_error)?;
+        setup.close().await;
+        PostgresStore::connect(options.options([("search_path", schema)])).await
+    }
+
+    async fn connect(options: PgConnectOptions) -> Result<PostgresStore, StorageError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(database_error)?;
+        let store = PostgresStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Removes the schema and everything in it: for tests only.
+    ///
+    /// # Errors
+    /// The database cannot be reached.
+    pub async fn drop_schema(&self, schema: &str) -> Result<(), StorageError> {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {} CASCADE",
+            plain_identifier(schema)?
+        )))
+        .execute(&self.pool)
+        .await
+        .map_err(database_error)?;
+        Ok(())
+    }
+
+    async fn migrate(&self) -> Result<(), StorageError> {
+        let mut transaction = self.pool.begin().await.map_err(database_error)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                checksum TEXT NOT NULL,
+                applied_at TEXT NOT NULL DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+            )",
+        )
+        .execute(&mut *transaction)
+        .await
+        .map_err(database_error)?;
+        transaction.commit().await.map_err(database_error)?;
+        for migration in MIGRATIONS {
+            let checksum = checksum(migration.sql);
+            let mut transaction = self.pool.begin().await.map_err(database_error)?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+            let applied: Option<String> =
+                sqlx::query("SELECT checksum FROM schema_migrations WHERE version = $1")
+                    .bind(migration.version)
+                    .fetch_optional(&mut *transaction)
+                    .await
+                    .map_err(database_error)?
+                    .map(|row| row.get(0));
+            match applied {
+                Some(existing) if existing == checksum => continue,
+                Some(_) => {
+                    return Err(StorageError::MigrationChanged {
+                        version: migration.version,
+                    });
+                }
+                None => {}
+            }
+            sqlx::raw_sql(migration.sql)
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+            )
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(&checksum)
+            .execute(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+            transaction.commit().await.map_err(database_error)?;
+        }
+        Ok(())
+    }
+
+    async fn append(&self, record: AuditRecord) -> Result<ChainedEntry, StorageError> {
+        let mut transaction = self.pool.begin().await.map_err(database_error)?;
+        // SHARE ROW EXCLUSIVE conflicts with itself, not with readers.
+        sqlx::raw_sql("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        let head = sqlx::query(concat!(
+            "SELECT ",
+            audit_columns!(),
+            " FROM audit_log ORDER BY sequence DESC LIMIT 1"
+        ))
+        .fetch_optional(&mut *transaction)
+        .await
+        .map_err(database_error)?;
+        let previous = head.map(|row| audit_row(&row).into_entry()).transpose()?;
+        let entry = audit_log::chain(previous.as_ref(), record);
+        let row = AuditRow::from_entry(&entry);
+        sqlx::query(concat!(
+            "INSERT INTO audit_log (",
+            audit_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ))
+        .bind(row.sequence)
+        .bind(row.at_unix_seconds)
+        .bind(row.actor)
+        .bind(row.role)
+        .bind(row.action)
+        .bind(row.case_reference)
+        .bind(row.fields)
+        .bind(row.reason)
+        .bind(row.count)
+        .bind(row.previous_hash)
+        .bind(row.hash)
+        .execute(&mut *transaction)
+        .await
+        .map_err(database_error)?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(entry)
+    }
+}
+
+/// A schema name of lower-case letters, digits and underscores only, so it
+/// can be put into SQL text safely.
+fn plain_identifier(name: &str) -> Result<&str, StorageError> {
+    if !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        Ok(name)
+    } else {
+        Err(StorageError::Database(format!(
+            "`{name}` is not a plain schema name"
+        )))
+    }
+}
+
+fn audit_row(row: &PgRow) -> AuditRow {
+    AuditRow {
+        sequence: row.get(0),
+        at_unix_seconds: row.get(1),
+        actor: row.get(2),
+        role: row.get(3),
+        action: row.get(4),
+        case_reference: row.get(5),
+        fields: row.get(6),
+        reason: row.get(7),
+        count: row.get(8),
+        previous_hash: row.get(9),
+        hash: row.get(10),
+    }
+}
+
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn check(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            sqlx::query("SELECT 1")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(database_error)?;
+            Ok(())
+        })
+    }
+
+    fn applied_migrations(&self) -> StoreFuture<'_, Vec<(i64, String)>> {
+        Box::pin(async move {
+            let rows = sqlx::query("SELECT version, name FROM schema_migrations ORDER BY version")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?;
+            Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+        })
+    }
+
+    fn record_parameter_set<'a>(
+        &'a self,
+        version: &'a str,
+        files_json: &'a str,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let result = sqlx::query(
+                "INSERT INTO parameter_sets (version, files_json) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING",
+            )
+            .bind(version)
+            .bind(files_json)
+            .execute(&self.pool)
+            .await
+            .map_err(database_error)?;
+            Ok(result.rows_affected() == 1)
+        })
+    }
+
+    fn parameter_set_files<'a>(&'a self, version: &'a str) -> StoreFuture<'a, Option<String>> {
+        Box::pin(async move {
+            Ok(
+                sqlx::query("SELECT files_json FROM parameter_sets WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(database_error)?
+                    .map(|row| row.get(0)),
+            )
+        })
+    }
+
+    fn append_audit(&self, record: AuditRecord) -> StoreFuture<'_, ChainedEntry> {
+        Box::pin(self.append(record))
+    }
+
+    fn audit_entries(&self) -> StoreFuture<'_, Vec<ChainedEntry>> {
+        Box::pin(async move {
+            let rows = sqlx::query(concat!(
+                "SELECT ",
+                audit_columns!(),
+                " FROM audit_log ORDER BY sequence"
+            ))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+            rows.iter().map(|row| audit_row(row).into_entry()).collect()
+        })
+    }
+
+    fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(self.pool.close())
+    }
+}

@@ -16,6 +16,7 @@ const PURE_CRATES: &[&str] = &[
     "maintenance-calculation",
     "case-records",
     "audit-log",
+    "field-crypto",
 ];
 
 /// Dependencies a pure crate must never pull in, even indirectly.

@@ -160,7 +160,7 @@ impl KeyRing {
         let aad = context.associated_data(self.active);
         let ciphertext = cipher
             .encrypt(
-                XNonce::from_slice(&nonce),
+                &XNonce::from(nonce),
                 Payload {
                     msg: plaintext,
                     aad: &aad,
@@ -183,11 +183,12 @@ impl KeyRing {
     pub fn open(&self, context: &FieldContext<'_>, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let key = sealed_key(sealed)?;
         let cipher = self.ciphers.get(&key).ok_or(CryptoError::UnknownKey(key))?;
-        let nonce = XNonce::from_slice(&sealed[5..HEADER_BYTES]);
+        let nonce =
+            XNonce::try_from(&sealed[5..HEADER_BYTES]).map_err(|_| CryptoError::NotSealed)?;
         let aad = context.associated_data(key);
         cipher
             .decrypt(
-                nonce,
+                &nonce,
                 Payload {
                     msg: &sealed[HEADER_BYTES..],
                     aad: &aad,

@@ -18,6 +18,7 @@
 //! Pure: no I/O, no clock. Dates are arguments.
 
 mod access;
+mod codec;
 mod facts;
 mod personal;
 mod reference;
@@ -25,6 +26,7 @@ mod schedule;
 mod view;
 
 pub use access::{Circumstances, Decision, Field, Relationship, Role, decide};
+pub use codec::DecodeError;
 pub use facts::{CaseHistory, Change, ChildId, FactEvent, ReceivingParentId};
 pub use personal::{Sensitive, SortCode};
 pub use reference::{CaseReference, ReferenceError};

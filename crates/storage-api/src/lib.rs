@@ -16,6 +16,8 @@ use std::path::PathBuf;
 use std::pin::Pin;
 
 use audit_log::{Action, AuditRecord, ChainedEntry, Hash, from_hex, to_hex};
+use case_records::{CaseHistory, CaseReference, Change, FactEvent};
+use domain_types::Date;
 
 /// What a store operation returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
@@ -49,8 +51,113 @@ pub trait Store: Send + Sync {
     /// Every audit entry in sequence order.
     fn audit_entries(&self) -> StoreFuture<'_, Vec<ChainedEntry>>;
 
+    /// Opens a case whose liability starts on `initial_effective_date`.
+    /// Opening it again with the same date changes nothing and returns
+    /// `false`; with another date it is refused.
+    fn open_case<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        initial_effective_date: Date,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Appends `events` to a case in one transaction. A retry with the same
+    /// `idempotency_key` and the same events changes nothing; the same key
+    /// with different events is refused and changes nothing.
+    fn append_facts<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        events: &'a [FactEvent],
+        idempotency_key: &'a str,
+    ) -> StoreFuture<'a, AppendOutcome>;
+
+    /// Everything recorded about a case, in the order recorded; `None` for
+    /// a case never opened.
+    fn case_history<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Option<CaseHistory>>;
+
     /// Closes every connection.
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+/// What an append did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppendOutcome {
+    /// The events were stored from this sequence number on.
+    Appended {
+        /// The sequence number of the first event.
+        first_sequence: i64,
+    },
+    /// The same events under the same key were stored before: nothing new.
+    AlreadyApplied {
+        /// The sequence number of their first event.
+        first_sequence: i64,
+    },
+}
+
+/// A fact as columns, in the order both back-ends store them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactRow {
+    /// Position in the case's history, from 1.
+    pub sequence: i64,
+    /// ISO date.
+    pub effective_from: String,
+    /// ISO date.
+    pub recorded_on: String,
+    /// The change's kind.
+    pub kind: String,
+    /// The change's payload.
+    pub payload: String,
+}
+
+impl FactRow {
+    /// The row for an event at `sequence`.
+    #[must_use]
+    pub fn from_event(sequence: i64, event: &FactEvent) -> FactRow {
+        let (kind, payload) = event.change.encode();
+        FactRow {
+            sequence,
+            effective_from: event.effective_from.to_string(),
+            recorded_on: event.recorded_on.to_string(),
+            kind: kind.to_owned(),
+            payload,
+        }
+    }
+
+    /// The event a row holds.
+    ///
+    /// # Errors
+    /// A date or change that cannot be read.
+    pub fn into_event(self, case: &CaseReference) -> Result<FactEvent, StorageError> {
+        let unreadable = |reason: String| StorageError::UnreadableFact {
+            case: case.to_string(),
+            sequence: self.sequence,
+            reason,
+        };
+        let date =
+            |text: &str| Date::parse_iso(text).map_err(|e| unreadable(format!("{text}: {e}")));
+        Ok(FactEvent {
+            effective_from: date(&self.effective_from)?,
+            recorded_on: date(&self.recorded_on)?,
+            change: Change::decode(&self.kind, &self.payload)
+                .map_err(|e| unreadable(e.to_string()))?,
+        })
+    }
+}
+
+/// A fingerprint of a batch of events, to tell a retry from a reuse of its
+/// key: FNV-1a of their stored text.
+#[must_use]
+pub fn batch_fingerprint(events: &[FactEvent]) -> String {
+    let text: String = events
+        .iter()
+        .map(|event| {
+            let row = FactRow::from_event(0, event);
+            format!(
+                "{}|{}|{}|{}\n",
+                row.effective_from, row.recorded_on, row.kind, row.payload
+            )
+        })
+        .collect();
+    checksum(&text)
 }
 
 /// Why a store operation failed.
@@ -72,6 +179,21 @@ pub enum StorageError {
     UnreadableAuditEntry {
         /// The entry.
         sequence: i64,
+    },
+    /// No case has this reference.
+    UnknownCase(String),
+    /// The case exists with another initial effective date.
+    CaseConflict(String),
+    /// An idempotency key was used before for different events.
+    IdempotencyKeyReused(String),
+    /// A stored fact cannot be read back.
+    UnreadableFact {
+        /// The case.
+        case: String,
+        /// The fact.
+        sequence: i64,
+        /// Why.
+        reason: String,
     },
     /// The database reported an error.
     Database(String),
@@ -96,6 +218,24 @@ impl fmt::Display for StorageError {
                     f,
                     "audit entry {sequence} cannot be read back: it has been tampered with"
                 )
+            }
+            StorageError::UnknownCase(case) => write!(f, "there is no case {case}"),
+            StorageError::CaseConflict(case) => {
+                write!(
+                    f,
+                    "case {case} already exists with a different initial effective date"
+                )
+            }
+            StorageError::IdempotencyKeyReused(key) => write!(
+                f,
+                "the idempotency key `{key}` was already used for different changes; nothing was written"
+            ),
+            StorageError::UnreadableFact {
+                case,
+                sequence,
+                reason,
+            } => {
+                write!(f, "fact {sequence} of case {case} cannot be read: {reason}")
             }
             StorageError::Database(message) => write!(f, "database error: {message}"),
         }

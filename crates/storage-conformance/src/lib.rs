@@ -7,7 +7,13 @@
 use std::sync::Arc;
 
 use audit_log::{Action, AuditRecord};
-use storage_api::Store;
+use case_records::{
+    CaseHistory, CaseReference, Change, ChildId, FactEvent, ReceivingParentId, liability_schedule,
+};
+use domain_types::{Date, Pence};
+use legal_parameters::Parameters;
+use maintenance_calculation::{Income, Nights};
+use storage_api::{AppendOutcome, StorageError, Store};
 
 /// Every check, in order, on one fresh store.
 pub async fn run_all(store: Arc<dyn Store>) {
@@ -16,6 +22,48 @@ pub async fn run_all(store: Arc<dyn Store>) {
     a_parameter_set_is_recorded_once(store.as_ref()).await;
     audit_entries_come_back_exactly_and_verify(store.as_ref()).await;
     concurrent_audit_writers_never_fork_the_chain(Arc::clone(&store)).await;
+    opening_a_case_twice_is_harmless_but_another_start_is_refused(store.as_ref()).await;
+    facts_come_back_in_order_and_a_retry_changes_nothing(store.as_ref()).await;
+    a_reused_key_with_other_facts_is_refused_and_writes_nothing(store.as_ref()).await;
+    facts_for_an_unknown_case_are_refused(store.as_ref()).await;
+    concurrent_appends_to_one_case_keep_every_fact(Arc::clone(&store)).await;
+    the_schedule_from_stored_facts_is_the_schedule_from_memory(store.as_ref()).await;
+}
+
+fn date(text: &str) -> Date {
+    Date::parse_iso(text).expect("a valid date")
+}
+
+fn facts() -> Vec<FactEvent> {
+    let start = date("2025-01-06");
+    vec![
+        FactEvent {
+            effective_from: start,
+            recorded_on: start,
+            change: Change::Income(Income::Weekly(Pence::new(50_000))),
+        },
+        FactEvent {
+            effective_from: start,
+            recorded_on: start,
+            change: Change::ChildJoined {
+                child: ChildId(1),
+                receiving_parent: ReceivingParentId(1),
+            },
+        },
+        FactEvent {
+            effective_from: date("2025-03-03"),
+            recorded_on: date("2025-06-02"),
+            change: Change::SharedCare {
+                child: ChildId(1),
+                nights: Nights::new(104).expect("a year's nights"),
+            },
+        },
+        FactEvent {
+            effective_from: date("2025-09-01"),
+            recorded_on: date("2025-09-01"),
+            change: Change::CaseClosed,
+        },
+    ]
 }
 
 async fn the_store_answers_a_health_check(store: &dyn Store) {
@@ -31,7 +79,8 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
         applied,
         vec![
             (1, "parameter_sets".to_owned()),
-            (2, "audit_log".to_owned())
+            (2, "audit_log".to_owned()),
+            (3, "cases".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -128,4 +177,140 @@ async fn concurrent_audit_writers_never_fork_the_chain(store: Arc<dyn Store>) {
         store.backend()
     );
     assert_eq!(audit_log::verify(&entries), Ok(()), "{}", store.backend());
+}
+
+async fn opening_a_case_twice_is_harmless_but_another_start_is_refused(store: &dyn Store) {
+    let case = CaseReference::from_random(1);
+    assert!(store.open_case(&case, date("2025-01-06")).await.unwrap());
+    assert!(!store.open_case(&case, date("2025-01-06")).await.unwrap());
+    assert!(matches!(
+        store.open_case(&case, date("2025-02-03")).await,
+        Err(StorageError::CaseConflict(_))
+    ));
+}
+
+async fn facts_come_back_in_order_and_a_retry_changes_nothing(store: &dyn Store) {
+    let case = CaseReference::from_random(2);
+    store.open_case(&case, date("2025-01-06")).await.unwrap();
+    let events = facts();
+    let (first, rest) = events.split_at(2);
+    assert_eq!(
+        store.append_facts(&case, first, "request-1").await.unwrap(),
+        AppendOutcome::Appended { first_sequence: 1 }
+    );
+    assert_eq!(
+        store.append_facts(&case, rest, "request-2").await.unwrap(),
+        AppendOutcome::Appended { first_sequence: 3 }
+    );
+    assert_eq!(
+        store.append_facts(&case, first, "request-1").await.unwrap(),
+        AppendOutcome::AlreadyApplied { first_sequence: 1 },
+        "{}: a retry is recognised",
+        store.backend()
+    );
+    let history = store
+        .case_history(&case)
+        .await
+        .unwrap()
+        .expect("the case exists");
+    assert_eq!(
+        history,
+        CaseHistory {
+            initial_effective_date: Some(date("2025-01-06")),
+            events
+        },
+        "{}: facts read back exactly, once each",
+        store.backend()
+    );
+}
+
+async fn a_reused_key_with_other_facts_is_refused_and_writes_nothing(store: &dyn Store) {
+    let case = CaseReference::from_random(3);
+    store.open_case(&case, date("2025-01-06")).await.unwrap();
+    let events = facts();
+    store
+        .append_facts(&case, &events[..1], "same-key")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.append_facts(&case, &events[1..3], "same-key").await,
+        Err(StorageError::IdempotencyKeyReused(_))
+    ));
+    let history = store
+        .case_history(&case)
+        .await
+        .unwrap()
+        .expect("the case exists");
+    assert_eq!(
+        history.events.len(),
+        1,
+        "{}: nothing half-written",
+        store.backend()
+    );
+}
+
+async fn facts_for_an_unknown_case_are_refused(store: &dyn Store) {
+    let case = CaseReference::from_random(4);
+    assert!(matches!(
+        store.append_facts(&case, &facts(), "k").await,
+        Err(StorageError::UnknownCase(_))
+    ));
+    assert_eq!(store.case_history(&case).await.unwrap(), None);
+}
+
+async fn concurrent_appends_to_one_case_keep_every_fact(store: Arc<dyn Store>) {
+    let case = CaseReference::from_random(5);
+    store.open_case(&case, date("2025-01-06")).await.unwrap();
+    let writers: Vec<_> = (0..8)
+        .map(|writer| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                for batch in 0..5 {
+                    let event = FactEvent {
+                        effective_from: date("2025-02-03"),
+                        recorded_on: date("2025-02-03"),
+                        change: Change::Income(Income::Weekly(Pence::new(writer * 1_000 + batch))),
+                    };
+                    store
+                        .append_facts(&case, &[event], &format!("writer-{writer}-batch-{batch}"))
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.expect("a writer finishes");
+    }
+    let history = store
+        .case_history(&case)
+        .await
+        .unwrap()
+        .expect("the case exists");
+    assert_eq!(
+        history.events.len(),
+        40,
+        "{}: every fact kept",
+        store.backend()
+    );
+}
+
+async fn the_schedule_from_stored_facts_is_the_schedule_from_memory(store: &dyn Store) {
+    let case = CaseReference::from_random(6);
+    store.open_case(&case, date("2025-01-06")).await.unwrap();
+    store.append_facts(&case, &facts(), "all").await.unwrap();
+    let stored = store
+        .case_history(&case)
+        .await
+        .unwrap()
+        .expect("the case exists");
+    let in_memory = CaseHistory {
+        initial_effective_date: Some(date("2025-01-06")),
+        events: facts(),
+    };
+    let until = date("2026-01-01");
+    assert_eq!(
+        liability_schedule(&stored, Parameters::embedded(), until, until).unwrap(),
+        liability_schedule(&in_memory, Parameters::embedded(), until, until).unwrap()
+    );
 }

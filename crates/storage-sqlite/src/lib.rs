@@ -13,12 +13,17 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use audit_log::{AuditRecord, ChainedEntry};
+use case_records::{CaseHistory, CaseReference, FactEvent};
+use domain_types::Date;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
 use sqlx::{Connection, Row};
-use storage_api::{AuditRow, Migration, StorageError, Store, StoreFuture, audit_columns, checksum};
+use storage_api::{
+    AppendOutcome, AuditRow, FactRow, Migration, StorageError, Store, StoreFuture, audit_columns,
+    batch_fingerprint, checksum,
+};
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -30,6 +35,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "audit_log",
         sql: include_str!("../migrations/0002_audit_log.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "cases",
+        sql: include_str!("../migrations/0003_cases.sql"),
     },
 ];
 
@@ -124,6 +134,154 @@ impl SqliteStore {
             transaction.commit().await.map_err(database_error)?;
         }
         Ok(())
+    }
+
+    async fn open_case_once(
+        &self,
+        case: &CaseReference,
+        initial_effective_date: Date,
+    ) -> Result<bool, StorageError> {
+        let reference = case.to_string();
+        let date = initial_effective_date.to_string();
+        let inserted = sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES (?, ?) ON CONFLICT (case_reference) DO NOTHING")
+            .bind(&reference)
+            .bind(&date)
+            .execute(&self.pool)
+            .await
+            .map_err(database_error)?
+            .rows_affected()
+            == 1;
+        if inserted {
+            return Ok(true);
+        }
+        let existing: String =
+            sqlx::query("SELECT initial_effective_date FROM cases WHERE case_reference = ?")
+                .bind(&reference)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(database_error)?
+                .get(0);
+        if existing == date {
+            Ok(false)
+        } else {
+            Err(StorageError::CaseConflict(reference))
+        }
+    }
+
+    async fn append_facts_once(
+        &self,
+        case: &CaseReference,
+        events: &[FactEvent],
+        idempotency_key: &str,
+    ) -> Result<AppendOutcome, StorageError> {
+        let reference = case.to_string();
+        let mut connection = self.pool.acquire().await.map_err(database_error)?;
+        let mut transaction = connection
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(database_error)?;
+        // Appends to one case are serialised; other cases are not held up.
+        sqlx::query("SELECT case_reference FROM cases WHERE case_reference = ?")
+            .bind(&reference)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(database_error)?
+            .ok_or_else(|| StorageError::UnknownCase(reference.clone()))?;
+        let fingerprint = batch_fingerprint(events);
+        let earlier = sqlx::query("SELECT fingerprint, first_sequence FROM case_fact_batches WHERE case_reference = ? AND idempotency_key = ?")
+            .bind(&reference)
+            .bind(idempotency_key)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        if let Some(row) = earlier {
+            let stored: String = row.get(0);
+            return if stored == fingerprint {
+                Ok(AppendOutcome::AlreadyApplied {
+                    first_sequence: row.get(1),
+                })
+            } else {
+                Err(StorageError::IdempotencyKeyReused(
+                    idempotency_key.to_owned(),
+                ))
+            };
+        }
+        let first_sequence: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(sequence), 0) + 1 FROM case_facts WHERE case_reference = ?",
+        )
+        .bind(&reference)
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(database_error)?
+        .get(0);
+        for (offset, event) in (0..).zip(events) {
+            let row = FactRow::from_event(first_sequence + offset, event);
+            sqlx::query("INSERT INTO case_facts (case_reference, sequence, effective_from, recorded_on, kind, payload) VALUES (?, ?, ?, ?, ?, ?)")
+                .bind(&reference)
+                .bind(row.sequence)
+                .bind(row.effective_from)
+                .bind(row.recorded_on)
+                .bind(row.kind)
+                .bind(row.payload)
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+        }
+        sqlx::query("INSERT INTO case_fact_batches (case_reference, idempotency_key, fingerprint, first_sequence) VALUES (?, ?, ?, ?)")
+            .bind(&reference)
+            .bind(idempotency_key)
+            .bind(&fingerprint)
+            .bind(first_sequence)
+            .execute(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(AppendOutcome::Appended { first_sequence })
+    }
+
+    async fn read_case_history(
+        &self,
+        case: &CaseReference,
+    ) -> Result<Option<CaseHistory>, StorageError> {
+        let reference = case.to_string();
+        let Some(started) =
+            sqlx::query("SELECT initial_effective_date FROM cases WHERE case_reference = ?")
+                .bind(&reference)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(database_error)?
+        else {
+            return Ok(None);
+        };
+        let started: String = started.get(0);
+        let initial_effective_date =
+            Date::parse_iso(&started).map_err(|e| StorageError::UnreadableFact {
+                case: reference.clone(),
+                sequence: 0,
+                reason: format!("initial effective date {started}: {e}"),
+            })?;
+        let rows = sqlx::query("SELECT sequence, effective_from, recorded_on, kind, payload FROM case_facts WHERE case_reference = ? ORDER BY sequence")
+            .bind(&reference)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+        let events = rows
+            .iter()
+            .map(|row| {
+                FactRow {
+                    sequence: row.get(0),
+                    effective_from: row.get(1),
+                    recorded_on: row.get(2),
+                    kind: row.get(3),
+                    payload: row.get(4),
+                }
+                .into_event(case)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(CaseHistory {
+            initial_effective_date: Some(initial_effective_date),
+            events,
+        }))
     }
 
     async fn append(&self, record: AuditRecord) -> Result<ChainedEntry, StorageError> {
@@ -257,6 +415,27 @@ impl Store for SqliteStore {
             .map_err(database_error)?;
             rows.iter().map(|row| audit_row(row).into_entry()).collect()
         })
+    }
+
+    fn open_case<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        initial_effective_date: Date,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(self.open_case_once(case, initial_effective_date))
+    }
+
+    fn append_facts<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        events: &'a [FactEvent],
+        idempotency_key: &'a str,
+    ) -> StoreFuture<'a, AppendOutcome> {
+        Box::pin(self.append_facts_once(case, events, idempotency_key))
+    }
+
+    fn case_history<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Option<CaseHistory>> {
+        Box::pin(self.read_case_history(case))
     }
 
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {

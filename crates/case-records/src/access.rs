@@ -34,6 +34,36 @@ impl Role {
         Role::ReceivingParent,
     ];
 
+    /// The code used in tokens and the audit log.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Role::Caseworker => "caseworker",
+            Role::DomesticAbuseSpecialist => "domestic_abuse_specialist",
+            Role::TeamLeader => "team_leader",
+            Role::EnforcementOfficer => "enforcement_officer",
+            Role::Auditor => "auditor",
+            Role::Administrator => "administrator",
+            Role::PayingParent => "paying_parent",
+            Role::ReceivingParent => "receiving_parent",
+        }
+    }
+
+    /// The role with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Whether this role may record changes of circumstances on a case.
+    #[must_use]
+    pub const fn may_record_changes(self) -> bool {
+        matches!(
+            self,
+            Role::Caseworker | Role::DomesticAbuseSpecialist | Role::TeamLeader
+        )
+    }
+
     /// Whether this is one of the parents rather than staff.
     #[must_use]
     pub const fn is_parent(self) -> bool {

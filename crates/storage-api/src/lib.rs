@@ -60,15 +60,28 @@ pub trait Store: Send + Sync {
         initial_effective_date: Date,
     ) -> StoreFuture<'a, bool>;
 
-    /// Appends `events` to a case in one transaction. A retry with the same
-    /// `idempotency_key` and the same events changes nothing; the same key
-    /// with different events is refused and changes nothing.
+    /// Appends `events` to a case, and `audit` to the audit log, in one
+    /// transaction. A retry with the same `idempotency_key` and the same
+    /// events changes nothing (and writes no second audit entry); the same
+    /// key with different events is refused and changes nothing.
     fn append_facts<'a>(
         &'a self,
         case: &'a CaseReference,
         events: &'a [FactEvent],
         idempotency_key: &'a str,
+        audit: AuditRecord,
     ) -> StoreFuture<'a, AppendOutcome>;
+
+    /// Stores an API token, by its SHA-256 hash only, for a person in a role.
+    fn issue_token<'a>(
+        &'a self,
+        token_hash: &'a str,
+        person: i64,
+        role: &'a str,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The person and role holding the token with this hash.
+    fn token_holder<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, Option<(i64, String)>>;
 
     /// Everything recorded about a case, in the order recorded; `None` for
     /// a case never opened.

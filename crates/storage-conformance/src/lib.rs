@@ -28,6 +28,21 @@ pub async fn run_all(store: Arc<dyn Store>) {
     facts_for_an_unknown_case_are_refused(store.as_ref()).await;
     concurrent_appends_to_one_case_keep_every_fact(Arc::clone(&store)).await;
     the_schedule_from_stored_facts_is_the_schedule_from_memory(store.as_ref()).await;
+    each_stored_batch_is_audited_once_in_the_same_transaction(store.as_ref()).await;
+    tokens_are_found_by_hash_only(store.as_ref()).await;
+}
+
+fn change_audit(case: &CaseReference) -> AuditRecord {
+    AuditRecord {
+        at_unix_seconds: 1_700_000_000,
+        actor: "staff-1".to_owned(),
+        role: "caseworker".to_owned(),
+        action: Action::Changed,
+        case: Some(case.to_string()),
+        fields: vec!["facts".to_owned()],
+        reason: None,
+        count: 1,
+    }
 }
 
 fn date(text: &str) -> Date {
@@ -81,6 +96,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (1, "parameter_sets".to_owned()),
             (2, "audit_log".to_owned()),
             (3, "cases".to_owned()),
+            (4, "api_tokens".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -195,15 +211,24 @@ async fn facts_come_back_in_order_and_a_retry_changes_nothing(store: &dyn Store)
     let events = facts();
     let (first, rest) = events.split_at(2);
     assert_eq!(
-        store.append_facts(&case, first, "request-1").await.unwrap(),
+        store
+            .append_facts(&case, first, "request-1", change_audit(&case))
+            .await
+            .unwrap(),
         AppendOutcome::Appended { first_sequence: 1 }
     );
     assert_eq!(
-        store.append_facts(&case, rest, "request-2").await.unwrap(),
+        store
+            .append_facts(&case, rest, "request-2", change_audit(&case))
+            .await
+            .unwrap(),
         AppendOutcome::Appended { first_sequence: 3 }
     );
     assert_eq!(
-        store.append_facts(&case, first, "request-1").await.unwrap(),
+        store
+            .append_facts(&case, first, "request-1", change_audit(&case))
+            .await
+            .unwrap(),
         AppendOutcome::AlreadyApplied { first_sequence: 1 },
         "{}: a retry is recognised",
         store.backend()
@@ -229,11 +254,13 @@ async fn a_reused_key_with_other_facts_is_refused_and_writes_nothing(store: &dyn
     store.open_case(&case, date("2025-01-06")).await.unwrap();
     let events = facts();
     store
-        .append_facts(&case, &events[..1], "same-key")
+        .append_facts(&case, &events[..1], "same-key", change_audit(&case))
         .await
         .unwrap();
     assert!(matches!(
-        store.append_facts(&case, &events[1..3], "same-key").await,
+        store
+            .append_facts(&case, &events[1..3], "same-key", change_audit(&case))
+            .await,
         Err(StorageError::IdempotencyKeyReused(_))
     ));
     let history = store
@@ -252,7 +279,9 @@ async fn a_reused_key_with_other_facts_is_refused_and_writes_nothing(store: &dyn
 async fn facts_for_an_unknown_case_are_refused(store: &dyn Store) {
     let case = CaseReference::from_random(4);
     assert!(matches!(
-        store.append_facts(&case, &facts(), "k").await,
+        store
+            .append_facts(&case, &facts(), "k", change_audit(&case))
+            .await,
         Err(StorageError::UnknownCase(_))
     ));
     assert_eq!(store.case_history(&case).await.unwrap(), None);
@@ -272,7 +301,12 @@ async fn concurrent_appends_to_one_case_keep_every_fact(store: Arc<dyn Store>) {
                         change: Change::Income(Income::Weekly(Pence::new(writer * 1_000 + batch))),
                     };
                     store
-                        .append_facts(&case, &[event], &format!("writer-{writer}-batch-{batch}"))
+                        .append_facts(
+                            &case,
+                            &[event],
+                            &format!("writer-{writer}-batch-{batch}"),
+                            change_audit(&case),
+                        )
                         .await
                         .unwrap();
                 }
@@ -298,7 +332,10 @@ async fn concurrent_appends_to_one_case_keep_every_fact(store: Arc<dyn Store>) {
 async fn the_schedule_from_stored_facts_is_the_schedule_from_memory(store: &dyn Store) {
     let case = CaseReference::from_random(6);
     store.open_case(&case, date("2025-01-06")).await.unwrap();
-    store.append_facts(&case, &facts(), "all").await.unwrap();
+    store
+        .append_facts(&case, &facts(), "all", change_audit(&case))
+        .await
+        .unwrap();
     let stored = store
         .case_history(&case)
         .await
@@ -312,5 +349,56 @@ async fn the_schedule_from_stored_facts_is_the_schedule_from_memory(store: &dyn 
     assert_eq!(
         liability_schedule(&stored, Parameters::embedded(), until, until).unwrap(),
         liability_schedule(&in_memory, Parameters::embedded(), until, until).unwrap()
+    );
+}
+
+async fn each_stored_batch_is_audited_once_in_the_same_transaction(store: &dyn Store) {
+    let case = CaseReference::from_random(7);
+    store.open_case(&case, date("2025-01-06")).await.unwrap();
+    let audited = |entries: &[audit_log::ChainedEntry]| {
+        entries
+            .iter()
+            .filter(|e| e.record.case.as_deref() == Some(case.to_string().as_str()))
+            .count()
+    };
+    let before = audited(&store.audit_entries().await.unwrap());
+    store
+        .append_facts(&case, &facts()[..2], "audited", change_audit(&case))
+        .await
+        .unwrap();
+    store
+        .append_facts(&case, &facts()[..2], "audited", change_audit(&case))
+        .await
+        .unwrap();
+    let _ = store
+        .append_facts(&case, &facts()[2..], "audited", change_audit(&case))
+        .await;
+    let entries = store.audit_entries().await.unwrap();
+    assert_eq!(
+        audited(&entries) - before,
+        1,
+        "{}: one batch, one entry; a retry or refusal adds none",
+        store.backend()
+    );
+    assert_eq!(audit_log::verify(&entries), Ok(()));
+}
+
+async fn tokens_are_found_by_hash_only(store: &dyn Store) {
+    store
+        .issue_token("hash-of-a-token", 17, "caseworker")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.token_holder("hash-of-a-token").await.unwrap(),
+        Some((17, "caseworker".to_owned()))
+    );
+    assert_eq!(store.token_holder("hash-of-another").await.unwrap(), None);
+    assert!(
+        store
+            .issue_token("hash-of-a-token", 18, "auditor")
+            .await
+            .is_err(),
+        "{}: a hash is issued once",
+        store.backend()
     );
 }

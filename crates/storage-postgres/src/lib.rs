@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "cases",
         sql: include_str!("../migrations/0003_cases.sql"),
     },
+    Migration {
+        version: 4,
+        name: "api_tokens",
+        sql: include_str!("../migrations/0004_api_tokens.sql"),
+    },
 ];
 
 /// An arbitrary constant naming the migration lock.
@@ -210,6 +215,7 @@ impl PostgresStore {
         case: &CaseReference,
         events: &[FactEvent],
         idempotency_key: &str,
+        audit: AuditRecord,
     ) -> Result<AppendOutcome, StorageError> {
         let reference = case.to_string();
         let mut transaction = self.pool.begin().await.map_err(database_error)?;
@@ -268,6 +274,7 @@ impl PostgresStore {
             .execute(&mut *transaction)
             .await
             .map_err(database_error)?;
+        append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(AppendOutcome::Appended { first_sequence })
     }
@@ -319,41 +326,7 @@ impl PostgresStore {
 
     async fn append(&self, record: AuditRecord) -> Result<ChainedEntry, StorageError> {
         let mut transaction = self.pool.begin().await.map_err(database_error)?;
-        // SHARE ROW EXCLUSIVE conflicts with itself, not with readers.
-        sqlx::raw_sql("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
-            .execute(&mut *transaction)
-            .await
-            .map_err(database_error)?;
-        let head = sqlx::query(concat!(
-            "SELECT ",
-            audit_columns!(),
-            " FROM audit_log ORDER BY sequence DESC LIMIT 1"
-        ))
-        .fetch_optional(&mut *transaction)
-        .await
-        .map_err(database_error)?;
-        let previous = head.map(|row| audit_row(&row).into_entry()).transpose()?;
-        let entry = audit_log::chain(previous.as_ref(), record);
-        let row = AuditRow::from_entry(&entry);
-        sqlx::query(concat!(
-            "INSERT INTO audit_log (",
-            audit_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        ))
-        .bind(row.sequence)
-        .bind(row.at_unix_seconds)
-        .bind(row.actor)
-        .bind(row.role)
-        .bind(row.action)
-        .bind(row.case_reference)
-        .bind(row.fields)
-        .bind(row.reason)
-        .bind(row.count)
-        .bind(row.previous_hash)
-        .bind(row.hash)
-        .execute(&mut *transaction)
-        .await
-        .map_err(database_error)?;
+        let entry = append_audit_in(&mut transaction, record).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(entry)
     }
@@ -373,6 +346,50 @@ fn plain_identifier(name: &str) -> Result<&str, StorageError> {
             "`{name}` is not a plain schema name"
         )))
     }
+}
+
+/// Appends an audit entry inside `transaction`, chained to the head read
+/// under the transaction's lock.
+async fn append_audit_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    record: AuditRecord,
+) -> Result<ChainedEntry, StorageError> {
+    // SHARE ROW EXCLUSIVE conflicts with itself, not with readers.
+    sqlx::raw_sql("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    let head = sqlx::query(concat!(
+        "SELECT ",
+        audit_columns!(),
+        " FROM audit_log ORDER BY sequence DESC LIMIT 1"
+    ))
+    .fetch_optional(&mut **transaction)
+    .await
+    .map_err(database_error)?;
+    let previous = head.map(|row| audit_row(&row).into_entry()).transpose()?;
+    let entry = audit_log::chain(previous.as_ref(), record);
+    let row = AuditRow::from_entry(&entry);
+    sqlx::query(concat!(
+        "INSERT INTO audit_log (",
+        audit_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    ))
+    .bind(row.sequence)
+    .bind(row.at_unix_seconds)
+    .bind(row.actor)
+    .bind(row.role)
+    .bind(row.action)
+    .bind(row.case_reference)
+    .bind(row.fields)
+    .bind(row.reason)
+    .bind(row.count)
+    .bind(row.previous_hash)
+    .bind(row.hash)
+    .execute(&mut **transaction)
+    .await
+    .map_err(database_error)?;
+    Ok(entry)
 }
 
 fn audit_row(row: &PgRow) -> AuditRow {
@@ -478,8 +495,40 @@ impl Store for PostgresStore {
         case: &'a CaseReference,
         events: &'a [FactEvent],
         idempotency_key: &'a str,
+        audit: AuditRecord,
     ) -> StoreFuture<'a, AppendOutcome> {
-        Box::pin(self.append_facts_once(case, events, idempotency_key))
+        Box::pin(self.append_facts_once(case, events, idempotency_key, audit))
+    }
+
+    fn issue_token<'a>(
+        &'a self,
+        token_hash: &'a str,
+        person: i64,
+        role: &'a str,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query("INSERT INTO api_tokens (token_hash, person_id, role) VALUES ($1, $2, $3)")
+                .bind(token_hash)
+                .bind(person)
+                .bind(role)
+                .execute(&self.pool)
+                .await
+                .map_err(database_error)?;
+            Ok(())
+        })
+    }
+
+    fn token_holder<'a>(&'a self, token_hash: &'a str) -> StoreFuture<'a, Option<(i64, String)>> {
+        Box::pin(async move {
+            Ok(
+                sqlx::query("SELECT person_id, role FROM api_tokens WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(database_error)?
+                    .map(|row| (row.get(0), row.get(1))),
+            )
+        })
     }
 
     fn case_history<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Option<CaseHistory>> {

@@ -8,6 +8,7 @@ mod calculate;
 mod clock;
 mod parameters;
 mod serve;
+mod token;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -44,6 +45,27 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// API tokens for staff.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issue a token for a member of staff; it is printed once and stored only as a hash.
+    Issue {
+        /// The member of staff's identifier.
+        #[arg(long)]
+        person: i64,
+        /// Their role: caseworker, domestic_abuse_specialist, team_leader, enforcement_officer, auditor, administrator.
+        #[arg(long)]
+        role: String,
+        /// Where the data lives.
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,5 +91,13 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { database_url },
         } => audit::verify(&database_url),
+        Command::Token {
+            command:
+                TokenCommand::Issue {
+                    person,
+                    role,
+                    database_url,
+                },
+        } => token::issue(person, &role, &database_url),
     }
 }

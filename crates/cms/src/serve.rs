@@ -1,9 +1,7 @@
 //! `cms serve`: open the database, record the law carried, listen.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -12,7 +10,7 @@ use legal_parameters::{EMBEDDED_FILES, Parameters};
 use storage_api::Store;
 use storage_postgres::PostgresStore;
 use storage_sqlite::SqliteStore;
-use web::{AppState, ReadinessProbe};
+use web::AppState;
 
 /// The embedded default: a SQLite file under `./data`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cms.sqlite";
@@ -79,14 +77,6 @@ pub fn parse_database_url(url: &str) -> Result<DatabaseLocation, String> {
     ))
 }
 
-struct DatabaseProbe(Arc<dyn Store>);
-
-impl ReadinessProbe for DatabaseProbe {
-    fn check(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
-        Box::pin(async move { self.0.check().await.map_err(|e| e.to_string()) })
-    }
-}
-
 pub fn run(listen: SocketAddr, database_url: &str) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -138,7 +128,8 @@ async fn serve(listen: SocketAddr, database_url: &str) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState {
         parameters,
-        database: Arc::new(DatabaseProbe(Arc::clone(&database))),
+        store: Arc::clone(&database),
+        clock: Arc::new(crate::clock::System),
     };
     println!(
         "cms listening on http://{address} (database {}, parameters {})",

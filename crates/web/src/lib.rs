@@ -1,12 +1,16 @@
 //! The HTTP shell.
 //!
-//! [`app`] builds the router: `GET /health` and `POST /api/v1/calculations`
-//! (the contract of `calculation-json`). Handlers parse, call one function
-//! and write one answer; they hold no rules. Storage reaches this crate only
-//! through [`ReadinessProbe`], so the web never depends on a database driver.
+//! [`app`] builds the router: `GET /health`, `POST /api/v1/calculations`
+//! (the contract of `calculation-json`, open to anyone), the case API under
+//! `/api/v1/cases` (staff with an API token only; see `cases.rs`), and the
+//! OpenAPI document at `/api/v1/openapi.json`. Handlers parse, call the
+//! domain and storage interface, and write one answer; they hold no rules.
+//! Storage reaches this crate only through `storage_api::Store`, and the
+//! clock and randomness through [`Environment`], so the web depends on no
+//! database driver and reads no clock itself.
 
-use std::future::Future;
-use std::pin::Pin;
+mod cases;
+
 use std::sync::Arc;
 
 use axum::Router;
@@ -15,16 +19,25 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use calculation_json::Outcome;
+use domain_types::Date;
 use legal_parameters::Parameters;
 use serde_json::{Value, json};
+use storage_api::Store;
+
+pub use cases::token_hash;
 
 /// Largest request body accepted: room for thousands of calculations.
 const BODY_LIMIT_BYTES: usize = 4 * 1024 * 1024;
 
-/// Something whose readiness `/health` reports, such as the database.
-pub trait ReadinessProbe: Send + Sync {
-    /// `Ok` when ready; otherwise a reason safe to show an operator.
-    fn check(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>>;
+/// The world outside the process: the clock and a source of randomness,
+/// given by the binary (and fixed in tests).
+pub trait Environment: Send + Sync {
+    /// Seconds since 1970-01-01 UTC.
+    fn now_unix_seconds(&self) -> i64;
+    /// Today's date.
+    fn today(&self) -> Date;
+    /// A random number from the operating system.
+    fn random_u64(&self) -> u64;
 }
 
 /// What the handlers share.
@@ -32,21 +45,40 @@ pub trait ReadinessProbe: Send + Sync {
 pub struct AppState {
     /// The law compiled into this binary.
     pub parameters: &'static Parameters,
-    /// The database, as far as `/health` needs to know.
-    pub database: Arc<dyn ReadinessProbe>,
+    /// The database, through the storage interface.
+    pub store: Arc<dyn Store>,
+    /// The clock and randomness.
+    pub clock: Arc<dyn Environment>,
 }
+
+/// The OpenAPI document, written by hand beside the handlers and checked by
+/// a test against the routes.
+pub const OPENAPI: &str = include_str!("../openapi.json");
 
 /// The service's routes.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/api/v1/calculations", post(calculations))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/cases", post(cases::open_case))
+        .route("/api/v1/cases/{reference}/facts", post(cases::record_facts))
+        .route("/api/v1/cases/{reference}/schedule", get(cases::schedule))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state)
 }
 
+async fn openapi() -> Response {
+    let mut response = (StatusCode::OK, OPENAPI).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
 async fn health(State(state): State<AppState>) -> Response {
-    let database = state.database.check().await;
+    let database = state.store.check().await.map_err(|e| e.to_string());
     let status = if database.is_ok() {
         StatusCode::OK
     } else {
@@ -74,7 +106,7 @@ async fn calculations(State(state): State<AppState>, body: String) -> Response {
     json_response(status, &answer)
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
     let headers = response.headers_mut();
     headers.insert(

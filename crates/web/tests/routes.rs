@@ -1,30 +1,58 @@
 //! The routes, driven in-process with real requests.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use domain_types::Date;
 use http_body_util::BodyExt;
 use legal_parameters::Parameters;
 use serde_json::Value;
+use storage_api::Store;
+use storage_sqlite::SqliteStore;
 use tower::ServiceExt;
-use web::{AppState, ReadinessProbe, app};
+use web::{AppState, Environment, app, token_hash};
 
-struct Probe(Result<(), String>);
+/// A fixed clock and a counter for randomness.
+struct Fixed(AtomicU64);
 
-impl ReadinessProbe for Probe {
-    fn check(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
-        let answer = self.0.clone();
-        Box::pin(async move { answer })
+impl Environment for Fixed {
+    fn now_unix_seconds(&self) -> i64 {
+        1_780_000_000
+    }
+    fn today(&self) -> Date {
+        Date::parse_iso("2026-06-01").unwrap()
+    }
+    fn random_u64(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::SeqCst)
     }
 }
 
-fn state(database: Result<(), String>) -> AppState {
+async fn store(name: &str) -> Arc<dyn Store> {
+    let folder = std::env::temp_dir().join(format!("cms-web-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let store = SqliteStore::open(&folder.join("cms.sqlite")).await.unwrap();
+    store
+        .issue_token(&token_hash("caseworker-token"), 17, "caseworker")
+        .await
+        .unwrap();
+    store
+        .issue_token(&token_hash("admin-token"), 1, "administrator")
+        .await
+        .unwrap();
+    store
+        .issue_token(&token_hash("parent-token"), 99, "paying_parent")
+        .await
+        .unwrap();
+    Arc::new(store)
+}
+
+async fn state_named(name: &str) -> AppState {
     AppState {
         parameters: Parameters::embedded(),
-        database: Arc::new(Probe(database)),
+        store: store(name).await,
+        clock: Arc::new(Fixed(AtomicU64::new(1))),
     }
 }
 
@@ -49,7 +77,7 @@ fn post(body: &str) -> Request<Body> {
 #[tokio::test]
 async fn health_reports_the_database_and_the_law_in_force() {
     let (status, body, _) = send(
-        state(Ok(())),
+        state_named("calc-ok").await,
         Request::get("/health").body(Body::empty()).unwrap(),
     )
     .await;
@@ -61,20 +89,18 @@ async fn health_reports_the_database_and_the_law_in_force() {
 
 #[tokio::test]
 async fn health_is_unavailable_when_the_database_is() {
-    let (status, body, _) = send(
-        state(Err("database error: disk I/O".to_owned())),
-        Request::get("/health").body(Body::empty()).unwrap(),
-    )
-    .await;
+    let state = state_named("closed").await;
+    state.store.close().await;
+    let (status, body, _) = send(state, Request::get("/health").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(body["database"], "database error: disk I/O");
+    assert_eq!(body["status"], "unavailable");
 }
 
 #[tokio::test]
 async fn a_calculation_is_answered_with_its_explanation_and_not_cached() {
     let body = r#"{"date": "2025-06-01", "paying_parent": {"gross_weekly_income_pence": 51781, "relevant_other_children": 1},
                    "receiving_parents": [{"id": "A", "children": [{"shared_care_nights": 104}, {"shared_care_nights": 104}, {"shared_care_nights": 104}]}]}"#;
-    let (status, answer, cache) = send(state(Ok(())), post(body)).await;
+    let (status, answer, cache) = send(state_named("calc").await, post(body)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(answer["weekly_total_pence"], 6254);
     assert_eq!(answer["receiving_parents"][0]["weekly_amount_pence"], 6254);
@@ -86,7 +112,7 @@ async fn a_calculation_is_answered_with_its_explanation_and_not_cached() {
 async fn a_refused_request_is_422_naming_the_field() {
     let body = r#"{"date": "2025-06-01", "paying_parent": {"gross_weekly_income_pence": 5000},
                    "receiving_parents": [{"id": "A", "children": [{"shared_care_nights": 400}]}]}"#;
-    let (status, answer, _) = send(state(Ok(())), post(body)).await;
+    let (status, answer, _) = send(state_named("calc").await, post(body)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         answer["error"]["field"],
@@ -96,7 +122,7 @@ async fn a_refused_request_is_422_naming_the_field() {
 
 #[tokio::test]
 async fn malformed_json_is_400() {
-    let (status, answer, _) = send(state(Ok(())), post("{not json")).await;
+    let (status, answer, _) = send(state_named("calc").await, post("{not json")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         answer["error"]["message"]
@@ -110,8 +136,217 @@ async fn malformed_json_is_400() {
 async fn an_array_with_one_refusal_still_answers_the_others() {
     let body = r#"[{"date": "2025-06-01", "paying_parent": {"gross_weekly_income_pence": 5000}, "receiving_parents": [{"id": "A", "children": [{}]}]},
                    {"date": "2011-01-01", "paying_parent": {"gross_weekly_income_pence": 5000}, "receiving_parents": [{"id": "A", "children": [{}]}]}]"#;
-    let (status, answer, _) = send(state(Ok(())), post(body)).await;
+    let (status, answer, _) = send(state_named("calc").await, post(body)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer[0]["rate"], "flat");
     assert_eq!(answer[1]["error"]["field"], "date");
+}
+
+fn with_token(request: axum::http::request::Builder, token: &str) -> axum::http::request::Builder {
+    request.header("authorization", format!("Bearer {token}"))
+}
+
+async fn call(state: &AppState, request: Request<Body>) -> (StatusCode, Value) {
+    let (status, body, _) = send(state.clone(), request).await;
+    (status, body)
+}
+
+#[tokio::test]
+async fn every_case_route_denies_without_a_valid_token() {
+    let state = state_named("deny").await;
+    for (method, path) in [
+        ("POST", "/api/v1/cases"),
+        ("POST", "/api/v1/cases/CM-0000-0000-0/facts"),
+        ("GET", "/api/v1/cases/CM-0000-0000-0/schedule"),
+    ] {
+        for token in [None, Some("wrong-token")] {
+            let mut request = Request::builder().method(method).uri(path);
+            if let Some(token) = token {
+                request = with_token(request, token);
+            }
+            let (status, body) = call(&state, request.body(Body::from("{}")).unwrap()).await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} with {token:?}"
+            );
+            assert_eq!(body["error"]["field"], "authorization");
+        }
+        let request = with_token(Request::builder().method(method).uri(path), "parent-token");
+        let (status, _) = call(&state, request.body(Body::from("{}")).unwrap()).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "a parent's token is not a staff token"
+        );
+    }
+    let request = with_token(Request::post("/api/v1/cases"), "admin-token");
+    let (status, _) = call(
+        &state,
+        request
+            .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an administrator does not run cases"
+    );
+}
+
+#[tokio::test]
+async fn a_caseworker_opens_a_case_records_facts_and_reads_the_schedule() {
+    let state = state_named("journey").await;
+    let open = with_token(Request::post("/api/v1/cases"), "caseworker-token")
+        .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
+        .unwrap();
+    let (status, opened) = call(&state, open).await;
+    assert_eq!(status, StatusCode::CREATED, "{opened}");
+    let reference = opened["reference"].as_str().unwrap().to_owned();
+
+    let facts = r#"{"facts": [
+        {"effective_from": "2025-01-06", "change": {"kind": "income", "weekly_pence": 50000}},
+        {"effective_from": "2025-01-06", "change": {"kind": "child_joined", "child": 1, "receiving_parent": 1}},
+        {"effective_from": "2025-03-03", "change": {"kind": "shared_care", "child": 1, "nights": 104}}
+    ]}"#;
+    let post = |key: &str, body: &str| {
+        with_token(
+            Request::post(format!("/api/v1/cases/{reference}/facts")),
+            "caseworker-token",
+        )
+        .header("idempotency-key", key)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+    };
+    let (status, first) = call(&state, post("k-1", facts)).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, retry) = call(&state, post("k-1", facts)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(retry["replayed"], true);
+    let (status, reuse) = call(
+        &state,
+        post(
+            "k-1",
+            r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "case_closed"}}]}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{reuse}");
+
+    let schedule = with_token(
+        Request::get(format!(
+            "/api/v1/cases/{reference}/schedule?until=2025-06-01"
+        )),
+        "caseworker-token",
+    )
+    .body(Body::empty())
+    .unwrap();
+    let (status, body) = call(&state, schedule).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let segments = body["segments"].as_array().unwrap();
+    assert_eq!(segments[0]["weekly_pence"]["1"], 6000);
+    assert_eq!(segments[1]["from"], "2025-03-03");
+    assert_eq!(segments[1]["weekly_pence"]["1"], 4286);
+
+    let entries = state.store.audit_entries().await.unwrap();
+    let changes: Vec<_> = entries
+        .iter()
+        .filter(|e| e.record.case.as_deref() == Some(reference.as_str()))
+        .collect();
+    assert_eq!(
+        changes.len(),
+        1,
+        "one audited write; the retry and the refusal add none"
+    );
+    assert_eq!(changes[0].record.actor, "staff-17");
+    assert_eq!(
+        changes[0].record.fields,
+        vec!["income", "child_joined", "shared_care"]
+    );
+}
+
+#[tokio::test]
+async fn bad_facts_are_refused_naming_the_field_and_nothing_is_written() {
+    let state = state_named("bad-facts").await;
+    let open = with_token(Request::post("/api/v1/cases"), "caseworker-token")
+        .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
+        .unwrap();
+    let (_, opened) = call(&state, open).await;
+    let reference = opened["reference"].as_str().unwrap().to_owned();
+    let cases = [
+        (
+            r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "shared_care", "child": 1, "nights": 400}}]}"#,
+            "facts[0].change",
+        ),
+        (
+            r#"{"facts": [{"effective_from": "2025-02-30", "change": {"kind": "case_closed"}}]}"#,
+            "facts[0].effective_from",
+        ),
+        (
+            r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "income", "weekly_pence": 5, "weekly_pounds": 5}}]}"#,
+            "facts[0].change",
+        ),
+        (
+            r#"{"facts": [{"effective_from": "2025-01-06", "recorded_on": "2020-01-01", "change": {"kind": "case_closed"}}]}"#,
+            "facts[0].recorded_on",
+        ),
+        (r#"{"facts": []}"#, "facts"),
+    ];
+    for (index, (body, field)) in cases.iter().enumerate() {
+        let request = with_token(
+            Request::post(format!("/api/v1/cases/{reference}/facts")),
+            "caseworker-token",
+        )
+        .header("idempotency-key", format!("bad-{index}"))
+        .body(Body::from((*body).to_owned()))
+        .unwrap();
+        let (status, answer) = call(&state, request).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        assert_eq!(answer["error"]["field"], *field, "{body}");
+    }
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    assert!(
+        state
+            .store
+            .case_history(&case)
+            .await
+            .unwrap()
+            .unwrap()
+            .events
+            .is_empty()
+    );
+    let no_key = with_token(
+        Request::post(format!("/api/v1/cases/{reference}/facts")),
+        "caseworker-token",
+    )
+    .body(Body::from(cases[1].0.to_owned()))
+    .unwrap();
+    assert_eq!(call(&state, no_key).await.0, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let (status, document, _) = send(
+        state_named("openapi").await,
+        Request::get("/api/v1/openapi.json")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(document["openapi"], "3.1.0");
+    for path in [
+        "/health",
+        "/api/v1/calculations",
+        "/api/v1/openapi.json",
+        "/api/v1/cases",
+        "/api/v1/cases/{reference}/facts",
+        "/api/v1/cases/{reference}/schedule",
+    ] {
+        assert!(
+            document["paths"].get(path).is_some(),
+            "{path} is not documented"
+        );
+    }
 }

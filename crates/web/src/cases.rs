@@ -1,0 +1,380 @@
+//! The case API: open a case, record facts, read the liability schedule.
+//! Staff only, by API token; every route denies by default.
+
+// A refused request is answered with its `Response` straight away; carrying
+// that (large) value in `Err` is the point, and it is off the hot path.
+#![allow(clippy::result_large_err)]
+
+use std::fmt::Write as _;
+
+use audit_log::{Action, AuditRecord};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use case_records::{CaseReference, Change, FactEvent, Role, liability_schedule};
+use domain_types::Date;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use storage_api::{AppendOutcome, StorageError};
+
+use crate::{AppState, json_response};
+
+/// The most facts one request may record.
+const FACTS_PER_REQUEST_MAX: usize = 500;
+
+fn error(status: StatusCode, field: &str, message: impl Into<String>) -> Response {
+    json_response(
+        status,
+        &json!({ "error": { "field": field, "message": message.into() } }),
+    )
+}
+
+fn storage_failure(failure: &StorageError) -> Response {
+    match failure {
+        StorageError::UnknownCase(_) => {
+            error(StatusCode::NOT_FOUND, "reference", failure.to_string())
+        }
+        StorageError::CaseConflict(_) | StorageError::IdempotencyKeyReused(_) => {
+            error(StatusCode::CONFLICT, "", failure.to_string())
+        }
+        _ => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "",
+            "the service could not reach its database; nothing was changed",
+        ),
+    }
+}
+
+/// SHA-256 of a token, as stored.
+#[must_use]
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .fold(String::with_capacity(64), |mut text, byte| {
+            let _ = write!(text, "{byte:02x}");
+            text
+        })
+}
+
+/// A member of staff, from their API token.
+pub struct Staff {
+    person: i64,
+    role: Role,
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Staff, Response> {
+        let unauthorised = || {
+            error(
+                StatusCode::UNAUTHORIZED,
+                "authorization",
+                "sign in with an API token: Authorization: Bearer <token>",
+            )
+        };
+        let token = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(unauthorised)?;
+        let holder = state
+            .store
+            .token_holder(&token_hash(token.trim()))
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let (person, role) = holder.ok_or_else(unauthorised)?;
+        let role = Role::from_code(&role).ok_or_else(unauthorised)?;
+        if role.is_parent() {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "this API is for staff",
+            ));
+        }
+        Ok(Staff { person, role })
+    }
+}
+
+fn forbidden_unless(allowed: bool) -> Result<(), Response> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::FORBIDDEN,
+            "authorization",
+            "your role may not do this",
+        ))
+    }
+}
+
+fn parse_reference(text: &str) -> Result<CaseReference, Response> {
+    CaseReference::parse(text).map_err(|e| error(StatusCode::NOT_FOUND, "reference", e.to_string()))
+}
+
+fn date_field(value: Option<&Value>, field: &str) -> Result<Date, Response> {
+    let text = value.and_then(Value::as_str).ok_or_else(|| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            field,
+            "a date written YYYY-MM-DD is needed",
+        )
+    })?;
+    Date::parse_iso(text).map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, field, e.to_string()))
+}
+
+fn parse_json(body: &str) -> Result<Value, Response> {
+    serde_json::from_str(body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "",
+            format!("the request is not valid JSON: {e}"),
+        )
+    })
+}
+
+/// `POST /api/v1/cases` with `{"initial_effective_date": "2025-01-06"}`.
+pub async fn open_case(State(state): State<AppState>, staff: Staff, body: String) -> Response {
+    let result = async {
+        forbidden_unless(staff.role.may_record_changes())?;
+        let request = parse_json(&body)?;
+        let start = date_field(
+            request.get("initial_effective_date"),
+            "initial_effective_date",
+        )?;
+        // A fresh random reference; a clash with an existing case (one in a
+        // trillion) is simply another draw.
+        for _ in 0..4 {
+            let reference = CaseReference::from_random(state.clock.random_u64());
+            if state
+                .store
+                .open_case(&reference, start)
+                .await
+                .map_err(|e| storage_failure(&e))?
+            {
+                return Ok(json_response(
+                    StatusCode::CREATED,
+                    &json!({ "reference": reference.to_string(), "initial_effective_date": start.to_string() }),
+                ));
+            }
+        }
+        Err(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "",
+            "no free case reference; try again",
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// Turns `{"kind": "income", "weekly_pence": 50000}` into a change, through
+/// the same codec storage uses, so the API and the database agree.
+fn change_from_json(value: &Value, field: &str) -> Result<Change, Response> {
+    let refuse = |message: String| error(StatusCode::UNPROCESSABLE_ENTITY, field, message);
+    let object = value
+        .as_object()
+        .ok_or_else(|| refuse("a change is a JSON object with a `kind`".to_owned()))?;
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .ok_or_else(|| refuse("`kind` is needed".to_owned()))?;
+    let mut payload = String::new();
+    for (key, value) in object.iter().filter(|(k, _)| k.as_str() != "kind") {
+        let text = match value {
+            Value::Number(n) if n.is_u64() => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => String::new(),
+            Value::String(s) if !s.contains([';', '=', ',']) => s.clone(),
+            Value::Array(items)
+                if items
+                    .iter()
+                    .all(|i| i.as_str().is_some_and(|s| !s.contains([';', '=', ',']))) =>
+            {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }
+            _ => {
+                return Err(refuse(format!(
+                    "`{key}` must be a whole number, true or false, a code, or a list of codes"
+                )));
+            }
+        };
+        let _ = write!(payload, "{key}={text};");
+    }
+    let change = Change::decode(kind, &payload).map_err(|e| refuse(e.to_string()))?;
+    // Refuse fields the kind does not use: a misspelling must not be ignored.
+    let (_, canonical) = change.encode();
+    let known: Vec<&str> = canonical
+        .split(';')
+        .filter_map(|p| p.split_once('=').map(|(k, _)| k))
+        .collect();
+    if let Some(unknown) = object
+        .keys()
+        .find(|k| k.as_str() != "kind" && !known.contains(&k.as_str()))
+    {
+        return Err(refuse(format!(
+            "`{unknown}` is not a field of a `{kind}` change"
+        )));
+    }
+    Ok(change)
+}
+
+/// `POST /api/v1/cases/{reference}/facts` with an `Idempotency-Key` header
+/// and `{"facts": [{"effective_from": "…", "change": {"kind": …}}]}`. The
+/// recorded date is the server's today, never the client's.
+pub async fn record_facts(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let result = async {
+        forbidden_unless(staff.role.may_record_changes())?;
+        let case = parse_reference(&reference)?;
+        let key = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+            .ok_or_else(|| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    "idempotency-key",
+                    "an Idempotency-Key header is needed, so that a retry changes nothing",
+                )
+            })?;
+        let request = parse_json(&body)?;
+        let facts = request
+            .get("facts")
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "facts",
+                    "a list of facts is needed",
+                )
+            })?;
+        if facts.is_empty() || facts.len() > FACTS_PER_REQUEST_MAX {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "facts",
+                format!("between 1 and {FACTS_PER_REQUEST_MAX} facts per request"),
+            ));
+        }
+        let today = state.clock.today();
+        let mut events = Vec::with_capacity(facts.len());
+        for (index, fact) in facts.iter().enumerate() {
+            let field = format!("facts[{index}]");
+            if let Some(unknown) = fact.as_object().and_then(|o| {
+                o.keys()
+                    .find(|k| !["effective_from", "change"].contains(&k.as_str()))
+            }) {
+                return Err(error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &format!("{field}.{unknown}"),
+                    "unknown field",
+                ));
+            }
+            events.push(FactEvent {
+                effective_from: date_field(
+                    fact.get("effective_from"),
+                    &format!("{field}.effective_from"),
+                )?,
+                recorded_on: today,
+                change: change_from_json(
+                    fact.get("change").unwrap_or(&Value::Null),
+                    &format!("{field}.change"),
+                )?,
+            });
+        }
+        let audit = AuditRecord {
+            at_unix_seconds: state.clock.now_unix_seconds(),
+            actor: format!("staff-{}", staff.person),
+            role: staff.role.code().to_owned(),
+            action: Action::Changed,
+            case: Some(case.to_string()),
+            fields: events
+                .iter()
+                .map(|e| e.change.encode().0.to_owned())
+                .collect(),
+            reason: None,
+            count: 1,
+        };
+        let outcome = state
+            .store
+            .append_facts(&case, &events, key, audit)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        Ok(match outcome {
+            AppendOutcome::Appended { first_sequence } => json_response(
+                StatusCode::CREATED,
+                &json!({ "first_sequence": first_sequence, "recorded": events.len() }),
+            ),
+            AppendOutcome::AlreadyApplied { first_sequence } => json_response(
+                StatusCode::OK,
+                &json!({ "first_sequence": first_sequence, "recorded": events.len(), "replayed": true }),
+            ),
+        })
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// `GET /api/v1/cases/{reference}/schedule?until=YYYY-MM-DD&known_on=YYYY-MM-DD`.
+pub async fn schedule(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Query(query): Query<Map<String, Value>>,
+) -> Response {
+    let result = async {
+        forbidden_unless(!matches!(staff.role, Role::Administrator))?;
+        let case = parse_reference(&reference)?;
+        let today = state.clock.today();
+        let until = match query.get("until") {
+            Some(_) => date_field(query.get("until"), "until")?,
+            None => today,
+        };
+        let known_on = match query.get("known_on") {
+            Some(_) => date_field(query.get("known_on"), "known_on")?,
+            None => today,
+        };
+        let history = state
+            .store
+            .case_history(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?
+            .ok_or_else(|| {
+                error(
+                    StatusCode::NOT_FOUND,
+                    "reference",
+                    format!("there is no case {case}"),
+                )
+            })?;
+        let schedule = liability_schedule(&history, state.parameters, known_on, until)
+            .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "facts", e.to_string()))?;
+        let segments: Vec<Value> = schedule
+            .segments
+            .iter()
+            .map(|segment| {
+                json!({
+                    "from": segment.from.to_string(),
+                    "to": segment.to.to_string(),
+                    "rate": segment.rate.map(|r| r.code()),
+                    "weekly_pence": segment.weekly.iter().map(|(id, p)| (id.0.to_string(), json!(p.get()))).collect::<Map<String, Value>>(),
+                    "reasons": segment.reasons.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>(),
+                    "parameters": segment.parameters,
+                })
+            })
+            .collect();
+        Ok(json_response(
+            StatusCode::OK,
+            &json!({ "reference": case.to_string(), "known_on": known_on.to_string(), "until": until.to_string(), "segments": segments }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}

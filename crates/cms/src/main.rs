@@ -3,6 +3,7 @@
 //! prints; no rule lives here.
 
 mod audit;
+mod backup;
 mod bench;
 mod calculate;
 mod clock;
@@ -44,6 +45,24 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Copy the embedded database consistently while the service runs.
+    Backup {
+        /// Where to write the copy (must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+        /// Where the data lives.
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Put a checked backup in place of the embedded database (service stopped).
+    Restore {
+        /// The backup to restore.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Where the data lives.
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
     },
     /// API tokens for staff.
     Token {
@@ -91,6 +110,8 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { database_url },
         } => audit::verify(&database_url),
+        Command::Backup { to, database_url } => backup::backup(&database_url, &to),
+        Command::Restore { from, database_url } => backup::restore(&database_url, &from),
         Command::Token {
             command:
                 TokenCommand::Issue {

@@ -331,3 +331,71 @@ fn serve_runs_on_postgresql_when_database_url_says_so() {
         "{text}"
     );
 }
+
+#[test]
+fn a_backup_taken_while_serving_restores_with_its_data_and_audit_chain() {
+    let folder = std::env::temp_dir().join(format!("cms-cli-test-{}-backup", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let url = format!("sqlite://{}/data/cms.sqlite", folder.display());
+    let mut server = Command::new(CMS)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let copy = folder.join("copy.sqlite");
+    let backup = Command::new(CMS)
+        .args(["backup", "--to", copy.to_str().unwrap()])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
+    // Restoring under a running service is refused.
+    let refused = Command::new(CMS)
+        .args(["restore", "--from", copy.to_str().unwrap()])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("stop cms serve first"));
+    let _ = server.kill();
+    let _ = server.wait();
+    // Lose the database entirely, then restore it.
+    std::fs::remove_dir_all(folder.join("data")).unwrap();
+    let restored = Command::new(CMS)
+        .args(["restore", "--from", copy.to_str().unwrap()])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    assert!(String::from_utf8_lossy(&restored.stdout).contains("1 audit entries, chain intact"));
+    let (status, text) = audit_verify(&folder);
+    assert_eq!(status, 0, "{text}");
+    // A damaged backup is refused and the database is left as it was.
+    std::fs::write(folder.join("junk.sqlite"), b"not a database at all").unwrap();
+    let junk = Command::new(CMS)
+        .args([
+            "restore",
+            "--from",
+            folder.join("junk.sqlite").to_str().unwrap(),
+        ])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!junk.status.success());
+    let (status, _) = audit_verify(&folder);
+    assert_eq!(status, 0);
+    let _ = std::fs::remove_dir_all(&folder);
+}

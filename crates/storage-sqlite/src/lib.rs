@@ -141,6 +141,48 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Writes a consistent copy of the whole database to `destination`
+    /// (`VACUUM INTO`), while other connections go on reading and writing.
+    ///
+    /// # Errors
+    /// The destination exists or cannot be written.
+    pub async fn backup_to(&self, destination: &Path) -> Result<(), StorageError> {
+        if destination.exists() {
+            return Err(StorageError::Database(format!(
+                "{} already exists; a backup never overwrites",
+                destination.display()
+            )));
+        }
+        let target = destination.to_str().ok_or_else(|| {
+            StorageError::Database("the backup path is not valid text".to_owned())
+        })?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .map_err(database_error)?;
+        Ok(())
+    }
+
+    /// Runs SQLite's own integrity check.
+    ///
+    /// # Errors
+    /// The check fails, with SQLite's first complaint.
+    pub async fn integrity_check(&self) -> Result<(), StorageError> {
+        let result: String = sqlx::query("PRAGMA integrity_check")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(database_error)?
+            .get(0);
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(StorageError::Database(format!(
+                "integrity check failed: {result}"
+            )))
+        }
+    }
+
     async fn open_case_once(
         &self,
         case: &CaseReference,

@@ -20,6 +20,51 @@ use maintenance_calculation::{
     calculate,
 };
 
+/// What to measure.
+#[derive(clap::Subcommand)]
+pub enum Benchmark {
+    /// Calculations per second on one core, beside the plain loop.
+    Calculation(Arguments),
+    /// Liability schedules derived per second for synthetic cases, beside the plain loop.
+    Schedules {
+        /// Synthetic cases.
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: usize,
+        /// Seed for the generator.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Durable appends of facts per second, beside a plain insert of the same rows, in a scratch database.
+    Events {
+        /// `sqlite` (a temporary file) or `postgres` (a fresh schema).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Writes (each three facts in one transaction with its audit entry).
+        #[arg(long, default_value_t = 5_000)]
+        writes: usize,
+        /// The PostgreSQL server for `--backend postgres`.
+        #[arg(
+            long,
+            env = "TEST_POSTGRES_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
+        postgres_url: String,
+    },
+}
+
+/// Runs one benchmark.
+pub fn run(benchmark: &Benchmark) -> ExitCode {
+    match benchmark {
+        Benchmark::Calculation(arguments) => run_calculation(arguments),
+        Benchmark::Schedules { cases, seed } => crate::bench_cases::schedules(*cases, *seed),
+        Benchmark::Events {
+            backend,
+            writes,
+            postgres_url,
+        } => crate::bench_cases::events(backend, *writes, postgres_url),
+    }
+}
+
 #[derive(Args)]
 pub struct Arguments {
     /// Requests to generate.
@@ -34,10 +79,10 @@ pub struct Arguments {
 }
 
 /// SplitMix64: a small, fast, reproducible generator.
-struct Generator(u64);
+pub(crate) struct Generator(pub(crate) u64);
 
 impl Generator {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -45,7 +90,7 @@ impl Generator {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, bound: u64) -> u64 {
+    pub(crate) fn below(&mut self, bound: u64) -> u64 {
         self.next() % bound
     }
 
@@ -64,18 +109,18 @@ impl Generator {
 
 /// The reference kernel's input.
 #[derive(Clone, Copy)]
-struct PlainCase {
-    gross_weekly_pence: u32,
-    kids: u8,
-    other_kids: u8,
-    nights: u16,
-    collect: bool,
+pub(crate) struct PlainCase {
+    pub(crate) gross_weekly_pence: u32,
+    pub(crate) kids: u8,
+    pub(crate) other_kids: u8,
+    pub(crate) nights: u16,
+    pub(crate) collect: bool,
 }
 
 /// The `plain_loop` reference kernel, as performance-anchors.md gives it.
 /// Not the law: whole-percent integer division, no explanation.
 #[inline(never)]
-fn plain_weekly(case: &PlainCase) -> (u32, u32) {
+pub(crate) fn plain_weekly(case: &PlainCase) -> (u32, u32) {
     let k = usize::from(case.kids.clamp(1, 3)) - 1;
     let mut g = u64::from(case.gross_weekly_pence.min(300_000));
     g = g * [100, 89, 86, 84][usize::from(case.other_kids.min(3))] / 100;
@@ -168,18 +213,18 @@ fn generate(count: usize, seed: u64) -> (Vec<CalculationRequest>, Vec<PlainCase>
     (requests, plain)
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
 
 #[allow(clippy::cast_precision_loss, clippy::float_arithmetic)] // timing figures, not money
-fn per_second(count: usize, seconds: f64) -> f64 {
+pub(crate) fn per_second(count: usize, seconds: f64) -> f64 {
     count as f64 / seconds
 }
 
 #[allow(clippy::float_arithmetic)] // timing figures, not money
-pub fn run(arguments: &Arguments) -> ExitCode {
+fn run_calculation(arguments: &Arguments) -> ExitCode {
     if arguments.requests == 0 || arguments.rounds == 0 {
         eprintln!("cms bench: --requests and --rounds must be at least 1");
         return ExitCode::from(2);

@@ -5,6 +5,7 @@
 mod audit;
 mod backup;
 mod bench;
+mod bench_cases;
 mod calculate;
 mod clock;
 mod parameters;
@@ -37,8 +38,11 @@ enum Command {
     },
     /// Work out weekly child maintenance and explain it.
     Calculate(calculate::Arguments),
-    /// Measure calculations per second against a plain loop, on one core.
-    Bench(bench::Arguments),
+    /// Measure, beside a baseline taken in the same run.
+    Bench {
+        #[command(subcommand)]
+        benchmark: bench::Benchmark,
+    },
     /// List every figure of the law this binary carries, with its source.
     Parameters,
     /// The tamper-evident audit log.
@@ -105,7 +109,7 @@ fn main() -> ExitCode {
             database_url,
         } => serve::run(listen, &database_url),
         Command::Calculate(arguments) => calculate::run(&arguments),
-        Command::Bench(arguments) => bench::run(&arguments),
+        Command::Bench { benchmark } => bench::run(&benchmark),
         Command::Parameters => parameters::run(),
         Command::Audit {
             command: AuditCommand::Verify { database_url },

@@ -399,3 +399,32 @@ fn a_backup_taken_while_serving_restores_with_its_data_and_audit_chain() {
     assert_eq!(status, 0);
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+#[test]
+fn the_benchmarks_run_at_smoke_size_and_report_a_ratio() {
+    for args in [
+        vec![
+            "bench",
+            "calculation",
+            "--requests",
+            "2000",
+            "--rounds",
+            "1",
+        ],
+        vec!["bench", "schedules", "--cases", "300"],
+        vec!["bench", "events", "--backend", "sqlite", "--writes", "20"],
+    ] {
+        let output = Command::new(CMS).args(&args).output().unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert!(
+            report["ratio"].as_f64().is_some_and(|r| r > 0.0),
+            "{args:?}: {text}"
+        );
+    }
+}

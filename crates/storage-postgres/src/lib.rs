@@ -13,8 +13,8 @@ use std::str::FromStr;
 use audit_log::{AuditRecord, ChainedEntry};
 use case_records::{CaseHistory, CaseReference, FactEvent};
 use domain_types::Date;
-use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Connection, Row};
 use storage_api::{
     AppendOutcome, AuditRow, FactRow, Migration, StorageError, Store, StoreFuture, audit_columns,
     batch_fingerprint, checksum,
@@ -173,6 +173,41 @@ impl PostgresStore {
             .execute(&mut *transaction)
             .await
             .map_err(database_error)?;
+            transaction.commit().await.map_err(database_error)?;
+        }
+        Ok(())
+    }
+
+    /// The benchmark's baseline: the same fact rows, in the same batches,
+    /// each batch one durable transaction, into a plain table with no
+    /// index, no idempotency record and no audit entry.
+    ///
+    /// # Errors
+    /// The database cannot be written.
+    pub async fn plain_insert_baseline(
+        &self,
+        case: &str,
+        batches: &[Vec<FactRow>],
+    ) -> Result<(), StorageError> {
+        let mut connection = self.pool.acquire().await.map_err(database_error)?;
+        sqlx::raw_sql("CREATE TEMP TABLE IF NOT EXISTS bench_plain (case_reference TEXT NOT NULL, sequence BIGINT NOT NULL, effective_from TEXT NOT NULL, recorded_on TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL)")
+            .execute(&mut *connection)
+            .await
+            .map_err(database_error)?;
+        for batch in batches {
+            let mut transaction = connection.begin().await.map_err(database_error)?;
+            for row in batch {
+                sqlx::query("INSERT INTO bench_plain (case_reference, sequence, effective_from, recorded_on, kind, payload) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(case)
+                    .bind(row.sequence)
+                    .bind(&row.effective_from)
+                    .bind(&row.recorded_on)
+                    .bind(&row.kind)
+                    .bind(&row.payload)
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(database_error)?;
+            }
             transaction.commit().await.map_err(database_error)?;
         }
         Ok(())

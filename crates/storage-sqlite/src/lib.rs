@@ -183,6 +183,41 @@ impl SqliteStore {
         }
     }
 
+    /// The benchmark's baseline: the same fact rows, in the same batches,
+    /// each batch one durable transaction, into a plain table with no
+    /// index, no idempotency record and no audit entry.
+    ///
+    /// # Errors
+    /// The database cannot be written.
+    pub async fn plain_insert_baseline(
+        &self,
+        case: &str,
+        batches: &[Vec<FactRow>],
+    ) -> Result<(), StorageError> {
+        let mut connection = self.pool.acquire().await.map_err(database_error)?;
+        sqlx::raw_sql("CREATE TEMP TABLE IF NOT EXISTS bench_plain (case_reference TEXT NOT NULL, sequence BIGINT NOT NULL, effective_from TEXT NOT NULL, recorded_on TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL)")
+            .execute(&mut *connection)
+            .await
+            .map_err(database_error)?;
+        for batch in batches {
+            let mut transaction = connection.begin().await.map_err(database_error)?;
+            for row in batch {
+                sqlx::query("INSERT INTO bench_plain (case_reference, sequence, effective_from, recorded_on, kind, payload) VALUES (?, ?, ?, ?, ?, ?)")
+                    .bind(case)
+                    .bind(row.sequence)
+                    .bind(&row.effective_from)
+                    .bind(&row.recorded_on)
+                    .bind(&row.kind)
+                    .bind(&row.payload)
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(database_error)?;
+            }
+            transaction.commit().await.map_err(database_error)?;
+        }
+        Ok(())
+    }
+
     async fn open_case_once(
         &self,
         case: &CaseReference,

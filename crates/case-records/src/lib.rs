@@ -23,6 +23,7 @@ mod facts;
 mod personal;
 mod reference;
 mod schedule;
+mod sealed;
 mod view;
 
 pub use access::{Circumstances, Decision, Field, Relationship, Role, decide};
@@ -34,6 +35,7 @@ pub use schedule::{
     PeriodDifference, Schedule, ScheduleError, Segment, SegmentReason, differences,
     liability_schedule, weekly_periods,
 };
+pub use sealed::{OpenError, SealedParty, open_parties, seal_parties};
 pub use view::{
     Access, BankAccount, CaseParties, CaseView, Child, ChildInMyCare, ChildNotInMyCare,
     OtherParent, OwnDetails, ParentView, Person, PersonId, Shown, StaffPartyView, StaffView,

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 
 use audit_log::{Action, AuditRecord, ChainedEntry, Hash, from_hex, to_hex};
-use case_records::{CaseHistory, CaseReference, Change, FactEvent};
+use case_records::{CaseHistory, CaseReference, Change, FactEvent, SealedParty};
 use domain_types::Date;
 
 /// What a store operation returns.
@@ -71,6 +71,18 @@ pub trait Store: Send + Sync {
         idempotency_key: &'a str,
         audit: AuditRecord,
     ) -> StoreFuture<'a, AppendOutcome>;
+
+    /// Replaces the parties of a case (their fields already sealed), and
+    /// appends `audit`, in one transaction.
+    fn put_parties<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        parties: &'a [SealedParty],
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The parties of a case, sealed, in party order.
+    fn parties<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SealedParty>>;
 
     /// Stores an API token, by its SHA-256 hash only, for a person in a role.
     fn issue_token<'a>(

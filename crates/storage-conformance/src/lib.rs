@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use audit_log::{Action, AuditRecord};
 use case_records::{
-    CaseHistory, CaseReference, Change, ChildId, FactEvent, ReceivingParentId, liability_schedule,
+    CaseHistory, CaseReference, Change, ChildId, FactEvent, ReceivingParentId, SealedParty,
+    liability_schedule,
 };
 use domain_types::{Date, Pence};
 use legal_parameters::Parameters;
@@ -30,6 +31,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     the_schedule_from_stored_facts_is_the_schedule_from_memory(store.as_ref()).await;
     each_stored_batch_is_audited_once_in_the_same_transaction(store.as_ref()).await;
     tokens_are_found_by_hash_only(store.as_ref()).await;
+    sealed_parties_are_replaced_whole_and_come_back_exactly(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -97,6 +99,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (2, "audit_log".to_owned()),
             (3, "cases".to_owned()),
             (4, "api_tokens".to_owned()),
+            (5, "parties".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -401,4 +404,54 @@ async fn tokens_are_found_by_hash_only(store: &dyn Store) {
         "{}: a hash is issued once",
         store.backend()
     );
+}
+
+fn sealed_party(party: &str, person_id: i64, flagged: bool, bytes: u8) -> SealedParty {
+    SealedParty {
+        party: party.to_owned(),
+        person_id,
+        non_disclosure: flagged,
+        fields: vec![
+            ("address".to_owned(), vec![bytes; 48]),
+            ("name".to_owned(), vec![bytes.wrapping_add(1); 40]),
+        ],
+    }
+}
+
+async fn sealed_parties_are_replaced_whole_and_come_back_exactly(store: &dyn Store) {
+    let case = CaseReference::from_random(8);
+    store.open_case(&case, date("2025-01-06")).await.unwrap();
+    let first = vec![
+        sealed_party("paying_parent", 1, false, 0),
+        sealed_party("receiving_parent:1", 2, true, 200),
+    ];
+    store
+        .put_parties(&case, &first, change_audit(&case))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.parties(&case).await.unwrap(),
+        first,
+        "{}: sealed bytes read back exactly",
+        store.backend()
+    );
+    let second = vec![sealed_party("paying_parent", 1, true, 9)];
+    store
+        .put_parties(&case, &second, change_audit(&case))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.parties(&case).await.unwrap(),
+        second,
+        "{}: a put replaces every party",
+        store.backend()
+    );
+    let unknown = CaseReference::from_random(9);
+    assert!(matches!(
+        store
+            .put_parties(&unknown, &first, change_audit(&unknown))
+            .await,
+        Err(StorageError::UnknownCase(_))
+    ));
+    assert!(store.parties(&unknown).await.unwrap().is_empty());
 }

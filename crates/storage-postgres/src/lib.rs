@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::str::FromStr;
 
 use audit_log::{AuditRecord, ChainedEntry};
-use case_records::{CaseHistory, CaseReference, FactEvent};
+use case_records::{CaseHistory, CaseReference, FactEvent, SealedParty};
 use domain_types::Date;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
@@ -40,6 +40,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "api_tokens",
         sql: include_str!("../migrations/0004_api_tokens.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "parties",
+        sql: include_str!("../migrations/0005_parties.sql"),
     },
 ];
 
@@ -211,6 +216,85 @@ impl PostgresStore {
             transaction.commit().await.map_err(database_error)?;
         }
         Ok(())
+    }
+
+    async fn put_parties_once(
+        &self,
+        case: &CaseReference,
+        parties: &[SealedParty],
+        audit: AuditRecord,
+    ) -> Result<(), StorageError> {
+        let reference = case.to_string();
+        let mut transaction = self.pool.begin().await.map_err(database_error)?;
+        sqlx::query("SELECT case_reference FROM cases WHERE case_reference = $1 FOR UPDATE")
+            .bind(&reference)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(database_error)?
+            .ok_or_else(|| StorageError::UnknownCase(reference.clone()))?;
+        for table in [
+            "DELETE FROM party_fields WHERE case_reference = $1",
+            "DELETE FROM case_parties WHERE case_reference = $1",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(table))
+                .bind(&reference)
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+        }
+        for party in parties {
+            sqlx::query("INSERT INTO case_parties (case_reference, party, person_id, non_disclosure) VALUES ($1, $2, $3, $4)")
+                .bind(&reference)
+                .bind(&party.party)
+                .bind(party.person_id)
+                .bind(party.non_disclosure)
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+            for (field, sealed) in &party.fields {
+                sqlx::query("INSERT INTO party_fields (case_reference, party, field, sealed) VALUES ($1, $2, $3, $4)")
+                    .bind(&reference)
+                    .bind(&party.party)
+                    .bind(field)
+                    .bind(sealed)
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(database_error)?;
+            }
+        }
+        append_audit_in(&mut transaction, audit).await?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(())
+    }
+
+    async fn read_parties(&self, case: &CaseReference) -> Result<Vec<SealedParty>, StorageError> {
+        let reference = case.to_string();
+        let people = sqlx::query("SELECT party, person_id, non_disclosure FROM case_parties WHERE case_reference = $1 ORDER BY party")
+            .bind(&reference)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+        let fields = sqlx::query("SELECT party, field, sealed FROM party_fields WHERE case_reference = $1 ORDER BY party, field")
+            .bind(&reference)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+        Ok(people
+            .iter()
+            .map(|row| {
+                let party: String = row.get(0);
+                SealedParty {
+                    fields: fields
+                        .iter()
+                        .filter(|f| f.get::<String, _>(0) == party)
+                        .map(|f| (f.get(1), f.get(2)))
+                        .collect(),
+                    party,
+                    person_id: row.get(1),
+                    non_disclosure: row.get(2),
+                }
+            })
+            .collect())
     }
 
     async fn open_case_once(
@@ -533,6 +617,19 @@ impl Store for PostgresStore {
         audit: AuditRecord,
     ) -> StoreFuture<'a, AppendOutcome> {
         Box::pin(self.append_facts_once(case, events, idempotency_key, audit))
+    }
+
+    fn put_parties<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        parties: &'a [SealedParty],
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(self.put_parties_once(case, parties, audit))
+    }
+
+    fn parties<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SealedParty>> {
+        Box::pin(self.read_parties(case))
     }
 
     fn issue_token<'a>(

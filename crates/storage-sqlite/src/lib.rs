@@ -13,7 +13,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use audit_log::{AuditRecord, ChainedEntry};
-use case_records::{CaseHistory, CaseReference, FactEvent};
+use case_records::{CaseHistory, CaseReference, FactEvent, SealedParty};
 use domain_types::Date;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -45,6 +45,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "api_tokens",
         sql: include_str!("../migrations/0004_api_tokens.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "parties",
+        sql: include_str!("../migrations/0005_parties.sql"),
     },
 ];
 
@@ -216,6 +221,89 @@ impl SqliteStore {
             transaction.commit().await.map_err(database_error)?;
         }
         Ok(())
+    }
+
+    async fn put_parties_once(
+        &self,
+        case: &CaseReference,
+        parties: &[SealedParty],
+        audit: AuditRecord,
+    ) -> Result<(), StorageError> {
+        let reference = case.to_string();
+        let mut connection = self.pool.acquire().await.map_err(database_error)?;
+        let mut transaction = connection
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(database_error)?;
+        sqlx::query("SELECT case_reference FROM cases WHERE case_reference = ?")
+            .bind(&reference)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(database_error)?
+            .ok_or_else(|| StorageError::UnknownCase(reference.clone()))?;
+        for table in [
+            "DELETE FROM party_fields WHERE case_reference = ?",
+            "DELETE FROM case_parties WHERE case_reference = ?",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(table))
+                .bind(&reference)
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+        }
+        for party in parties {
+            sqlx::query("INSERT INTO case_parties (case_reference, party, person_id, non_disclosure) VALUES (?, ?, ?, ?)")
+                .bind(&reference)
+                .bind(&party.party)
+                .bind(party.person_id)
+                .bind(party.non_disclosure)
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+            for (field, sealed) in &party.fields {
+                sqlx::query("INSERT INTO party_fields (case_reference, party, field, sealed) VALUES (?, ?, ?, ?)")
+                    .bind(&reference)
+                    .bind(&party.party)
+                    .bind(field)
+                    .bind(sealed)
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(database_error)?;
+            }
+        }
+        append_audit_in(&mut transaction, audit).await?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(())
+    }
+
+    async fn read_parties(&self, case: &CaseReference) -> Result<Vec<SealedParty>, StorageError> {
+        let reference = case.to_string();
+        let people = sqlx::query("SELECT party, person_id, non_disclosure FROM case_parties WHERE case_reference = ? ORDER BY party")
+            .bind(&reference)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+        let fields = sqlx::query("SELECT party, field, sealed FROM party_fields WHERE case_reference = ? ORDER BY party, field")
+            .bind(&reference)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+        Ok(people
+            .iter()
+            .map(|row| {
+                let party: String = row.get(0);
+                SealedParty {
+                    fields: fields
+                        .iter()
+                        .filter(|f| f.get::<String, _>(0) == party)
+                        .map(|f| (f.get(1), f.get(2)))
+                        .collect(),
+                    party,
+                    person_id: row.get(1),
+                    non_disclosure: row.get(2),
+                }
+            })
+            .collect())
     }
 
     async fn open_case_once(
@@ -527,6 +615,19 @@ impl Store for SqliteStore {
         audit: AuditRecord,
     ) -> StoreFuture<'a, AppendOutcome> {
         Box::pin(self.append_facts_once(case, events, idempotency_key, audit))
+    }
+
+    fn put_parties<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        parties: &'a [SealedParty],
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(self.put_parties_once(case, parties, audit))
+    }
+
+    fn parties<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SealedParty>> {
+        Box::pin(self.read_parties(case))
     }
 
     fn issue_token<'a>(

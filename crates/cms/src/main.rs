@@ -35,6 +35,9 @@ enum Command {
         /// Where the data lives: sqlite://PATH (the default is a file under ./data).
         #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
         database_url: String,
+        /// The encryption keys for personal data (created on first start if missing).
+        #[arg(long, env = "CMS_KEYS_FILE", default_value = "data/keys.toml")]
+        keys_file: std::path::PathBuf,
     },
     /// Work out weekly child maintenance and explain it.
     Calculate(calculate::Arguments),
@@ -68,7 +71,7 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
         database_url: String,
     },
-    /// API tokens for staff.
+    /// API tokens.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
@@ -77,12 +80,12 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-    /// Issue a token for a member of staff; it is printed once and stored only as a hash.
+    /// Issue an API token; it is printed once and stored only as a hash.
     Issue {
-        /// The member of staff's identifier.
+        /// The person's identifier.
         #[arg(long)]
         person: i64,
-        /// Their role: caseworker, domestic_abuse_specialist, team_leader, enforcement_officer, auditor, administrator.
+        /// Their role: caseworker, domestic_abuse_specialist, team_leader, enforcement_officer, auditor, administrator, paying_parent, receiving_parent.
         #[arg(long)]
         role: String,
         /// Where the data lives.
@@ -107,7 +110,8 @@ fn main() -> ExitCode {
         Command::Serve {
             listen,
             database_url,
-        } => serve::run(listen, &database_url),
+            keys_file,
+        } => serve::run(listen, &database_url, &keys_file),
         Command::Calculate(arguments) => calculate::run(&arguments),
         Command::Bench { benchmark } => bench::run(&benchmark),
         Command::Parameters => parameters::run(),

@@ -77,7 +77,54 @@ pub fn parse_database_url(url: &str) -> Result<DatabaseLocation, String> {
     ))
 }
 
-pub fn run(listen: SocketAddr, database_url: &str) -> ExitCode {
+/// Reads the key file, or on first start creates one: a key with a random
+/// id (so a replaced file can never pass for the old one) and 32 random
+/// bytes, readable by the owner only.
+fn load_or_create_keys(path: &std::path::Path) -> Result<field_crypto::KeyRing, String> {
+    if !path.exists() {
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder)
+                .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        }
+        let id = crate::clock::random_u64() % 0xFFFF_FFFE + 1;
+        let key: String = (0..4)
+            .map(|_| format!("{:016x}", crate::clock::random_u64()))
+            .collect();
+        let text = format!(
+            "# Encryption keys for personal data. Keep a copy apart from the database\n\
+             # and its backups: without it the personal data cannot be read.\n\
+             active = {id}\n[keys]\n{id} = \"{key}\"\n"
+        );
+        write_private(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!(
+            "cms serve: created encryption keys at {}; keep a copy apart from the database",
+            path.display()
+        );
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the key file {}: {e}", path.display()))?;
+    field_crypto::KeyRing::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+pub fn run(listen: SocketAddr, database_url: &str, keys_file: &std::path::Path) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -85,7 +132,7 @@ pub fn run(listen: SocketAddr, database_url: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(listen, database_url)) {
+    match runtime.block_on(serve(listen, database_url, keys_file)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("cms serve: {message}");
@@ -94,8 +141,13 @@ pub fn run(listen: SocketAddr, database_url: &str) -> ExitCode {
     }
 }
 
-async fn serve(listen: SocketAddr, database_url: &str) -> Result<(), String> {
+async fn serve(
+    listen: SocketAddr,
+    database_url: &str,
+    keys_file: &std::path::Path,
+) -> Result<(), String> {
     let location = parse_database_url(database_url)?;
+    let keys = load_or_create_keys(keys_file)?;
     let database = location.open().await?;
     let parameters = Parameters::embedded();
     let files: serde_json::Map<String, serde_json::Value> = EMBEDDED_FILES
@@ -130,6 +182,7 @@ async fn serve(listen: SocketAddr, database_url: &str) -> Result<(), String> {
         parameters,
         store: Arc::clone(&database),
         clock: Arc::new(crate::clock::System),
+        keys: Arc::new(keys),
     };
     println!(
         "cms listening on http://{address} (database {}, parameters {})",

@@ -1,4 +1,5 @@
-//! `cms token issue`: an API token for a member of staff.
+//! `cms token issue`: an API token for a member of staff, or for a parent
+//! (until parents sign in with a password).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -8,9 +9,9 @@ use case_records::Role;
 use crate::serve::parse_database_url;
 
 pub fn issue(person: i64, role: &str, database_url: &str) -> ExitCode {
-    let Some(role) = Role::from_code(role).filter(|r| !r.is_parent()) else {
+    let Some(role) = Role::from_code(role) else {
         eprintln!(
-            "cms token issue: `{role}` is not a staff role; use caseworker, domestic_abuse_specialist, team_leader, enforcement_officer, auditor or administrator"
+            "cms token issue: `{role}` is not a role; use caseworker, domestic_abuse_specialist, team_leader, enforcement_officer, auditor, administrator, paying_parent or receiving_parent"
         );
         return ExitCode::from(2);
     };

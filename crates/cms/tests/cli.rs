@@ -149,6 +149,7 @@ fn start_server(name: &str) -> Server {
             "DATABASE_URL",
             format!("sqlite://{}/data/cms.sqlite", folder.display()),
         )
+        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -214,6 +215,13 @@ fn serve_refuses_a_database_url_it_does_not_understand() {
     let output = Command::new(CMS)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("DATABASE_URL", "mysql://localhost/cms")
+        .env(
+            "CMS_KEYS_FILE",
+            std::env::temp_dir().join(format!(
+                "cms-cli-test-{}-mysql-keys.toml",
+                std::process::id()
+            )),
+        )
         .output()
         .unwrap();
     assert!(!output.status.success());
@@ -295,9 +303,12 @@ fn serve_runs_on_postgresql_when_database_url_says_so() {
         eprintln!("skipping: no PostgreSQL on 127.0.0.1:5432");
         return;
     }
+    let keys =
+        std::env::temp_dir().join(format!("cms-cli-test-{}-pg-keys.toml", std::process::id()));
     let mut child = Command::new(CMS)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("DATABASE_URL", &url)
+        .env("CMS_KEYS_FILE", &keys)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -340,6 +351,7 @@ fn a_backup_taken_while_serving_restores_with_its_data_and_audit_chain() {
     let mut server = Command::new(CMS)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("DATABASE_URL", &url)
+        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -26,6 +26,7 @@ fn start(folder: &Path) -> (Child, String) {
     let mut child = Command::new(CMS)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("DATABASE_URL", database_url(folder))
+        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

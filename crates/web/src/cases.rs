@@ -23,14 +23,14 @@ use crate::{AppState, json_response};
 /// The most facts one request may record.
 const FACTS_PER_REQUEST_MAX: usize = 500;
 
-fn error(status: StatusCode, field: &str, message: impl Into<String>) -> Response {
+pub(crate) fn error(status: StatusCode, field: &str, message: impl Into<String>) -> Response {
     json_response(
         status,
         &json!({ "error": { "field": field, "message": message.into() } }),
     )
 }
 
-fn storage_failure(failure: &StorageError) -> Response {
+pub(crate) fn storage_failure(failure: &StorageError) -> Response {
     match failure {
         StorageError::UnknownCase(_) => {
             error(StatusCode::NOT_FOUND, "reference", failure.to_string())
@@ -57,16 +57,16 @@ pub fn token_hash(token: &str) -> String {
         })
 }
 
-/// A member of staff, from their API token.
-pub struct Staff {
-    person: i64,
-    role: Role,
+/// Anyone signed in with an API token: staff or a parent.
+pub struct SignedIn {
+    pub(crate) person: i64,
+    pub(crate) role: Role,
 }
 
-impl FromRequestParts<AppState> for Staff {
+impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Staff, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SignedIn, Response> {
         let unauthorised = || {
             error(
                 StatusCode::UNAUTHORIZED,
@@ -87,18 +87,36 @@ impl FromRequestParts<AppState> for Staff {
             .map_err(|e| storage_failure(&e))?;
         let (person, role) = holder.ok_or_else(unauthorised)?;
         let role = Role::from_code(&role).ok_or_else(unauthorised)?;
-        if role.is_parent() {
+        Ok(SignedIn { person, role })
+    }
+}
+
+/// A member of staff, from their API token.
+pub struct Staff {
+    pub(crate) person: i64,
+    pub(crate) role: Role,
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Staff, Response> {
+        let signed_in = SignedIn::from_request_parts(parts, state).await?;
+        if signed_in.role.is_parent() {
             return Err(error(
                 StatusCode::FORBIDDEN,
                 "authorization",
                 "this API is for staff",
             ));
         }
-        Ok(Staff { person, role })
+        Ok(Staff {
+            person: signed_in.person,
+            role: signed_in.role,
+        })
     }
 }
 
-fn forbidden_unless(allowed: bool) -> Result<(), Response> {
+pub(crate) fn forbidden_unless(allowed: bool) -> Result<(), Response> {
     if allowed {
         Ok(())
     } else {
@@ -110,7 +128,7 @@ fn forbidden_unless(allowed: bool) -> Result<(), Response> {
     }
 }
 
-fn parse_reference(text: &str) -> Result<CaseReference, Response> {
+pub(crate) fn parse_reference(text: &str) -> Result<CaseReference, Response> {
     CaseReference::parse(text).map_err(|e| error(StatusCode::NOT_FOUND, "reference", e.to_string()))
 }
 
@@ -125,7 +143,7 @@ fn date_field(value: Option<&Value>, field: &str) -> Result<Date, Response> {
     Date::parse_iso(text).map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, field, e.to_string()))
 }
 
-fn parse_json(body: &str) -> Result<Value, Response> {
+pub(crate) fn parse_json(body: &str) -> Result<Value, Response> {
     serde_json::from_str(body).map_err(|e| {
         error(
             StatusCode::BAD_REQUEST,

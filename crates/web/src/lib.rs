@@ -10,6 +10,7 @@
 //! database driver and reads no clock itself.
 
 mod cases;
+mod parties;
 
 use std::sync::Arc;
 
@@ -38,6 +39,14 @@ pub trait Environment: Send + Sync {
     fn today(&self) -> Date;
     /// A random number from the operating system.
     fn random_u64(&self) -> u64;
+    /// 24 fresh random bytes: a nonce for sealing one field.
+    fn nonce(&self) -> [u8; 24] {
+        let mut nonce = [0u8; 24];
+        for chunk in nonce.chunks_mut(8) {
+            chunk.copy_from_slice(&self.random_u64().to_le_bytes());
+        }
+        nonce
+    }
 }
 
 /// What the handlers share.
@@ -49,6 +58,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The clock and randomness.
     pub clock: Arc<dyn Environment>,
+    /// The keys that seal and open personal data.
+    pub keys: Arc<field_crypto::KeyRing>,
 }
 
 /// The OpenAPI document, written by hand beside the handlers and checked by
@@ -64,6 +75,11 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases", post(cases::open_case))
         .route("/api/v1/cases/{reference}/facts", post(cases::record_facts))
         .route("/api/v1/cases/{reference}/schedule", get(cases::schedule))
+        .route(
+            "/api/v1/cases/{reference}/parties",
+            axum::routing::put(parties::put_parties),
+        )
+        .route("/api/v1/cases/{reference}/view", get(parties::view))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state)
 }

@@ -30,7 +30,13 @@ impl Environment for Fixed {
 }
 
 async fn store(name: &str) -> Arc<dyn Store> {
-    let folder = std::env::temp_dir().join(format!("cms-web-test-{}-{name}", std::process::id()));
+    // Unique per call: tests run in parallel and may share a name.
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let unique = NEXT.fetch_add(1, Ordering::SeqCst);
+    let folder = std::env::temp_dir().join(format!(
+        "cms-web-test-{}-{name}-{unique}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&folder);
     let store = SqliteStore::open(&folder.join("cms.sqlite")).await.unwrap();
     store
@@ -45,7 +51,26 @@ async fn store(name: &str) -> Arc<dyn Store> {
         .issue_token(&token_hash("parent-token"), 99, "paying_parent")
         .await
         .unwrap();
+    for (token, person, role) in [
+        ("payer-token", 1, "paying_parent"),
+        ("receiver-token", 2, "receiving_parent"),
+        ("specialist-token", 30, "domestic_abuse_specialist"),
+    ] {
+        store
+            .issue_token(&token_hash(token), person, role)
+            .await
+            .unwrap();
+    }
     Arc::new(store)
+}
+
+const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+fn keys(id: u32, key: &str) -> Arc<field_crypto::KeyRing> {
+    Arc::new(
+        field_crypto::KeyRing::from_toml(&format!("active = {id}\n[keys]\n{id} = \"{key}\"\n"))
+            .unwrap(),
+    )
 }
 
 async fn state_named(name: &str) -> AppState {
@@ -53,6 +78,7 @@ async fn state_named(name: &str) -> AppState {
         parameters: Parameters::embedded(),
         store: store(name).await,
         clock: Arc::new(Fixed(AtomicU64::new(1))),
+        keys: keys(1, KEY),
     }
 }
 
@@ -343,10 +369,252 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/cases",
         "/api/v1/cases/{reference}/facts",
         "/api/v1/cases/{reference}/schedule",
+        "/api/v1/cases/{reference}/parties",
+        "/api/v1/cases/{reference}/view",
     ] {
         assert!(
             document["paths"].get(path).is_some(),
             "{path} is not documented"
         );
+    }
+}
+
+const PARTIES: &str = r#"{
+  "paying_parent": {"person_id": 1, "name": "Paul Payer", "address": "1 Payer Street", "postcode": "PA1 1PP",
+                    "phone": "07000 111111", "email": "paul@example.org", "employer": "Payer Widgets Ltd",
+                    "sort_code": "11-11-11", "account_number": "11111111", "non_disclosure": false},
+  "receiving_parents": [{"id": 1, "person_id": 2, "name": "Rita Receiver", "address": "2 Refuge Road", "postcode": "RR2 2RR",
+                    "phone": "07000 222222", "email": "rita@example.org", "employer": "Safe Haven Cafe",
+                    "sort_code": "22-22-22", "account_number": "22222222", "abuse_disclosure": "He threatened me in March",
+                    "non_disclosure": true}],
+  "children": [{"id": 1, "receiving_parent": 1, "name": "Charlie", "school": "Hidden Valley Primary", "gp": "Quiet Lane Surgery"}],
+  "named_caseworker": 40
+}"#;
+
+const RITA_LOCATES: &[&str] = &[
+    "Rita Receiver",
+    "2 Refuge Road",
+    "RR2 2RR",
+    "07000 222222",
+    "rita@example.org",
+    "Safe Haven Cafe",
+    "22-22-22",
+    "22222222",
+    "He threatened me",
+    "Hidden Valley Primary",
+    "Quiet Lane Surgery",
+    "Charlie",
+];
+
+async fn case_with_parties(state: &AppState) -> String {
+    let open = with_token(Request::post("/api/v1/cases"), "caseworker-token")
+        .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
+        .unwrap();
+    let (_, opened) = call(state, open).await;
+    let reference = opened["reference"].as_str().unwrap().to_owned();
+    let put = with_token(
+        Request::put(format!("/api/v1/cases/{reference}/parties")),
+        "caseworker-token",
+    )
+    .body(Body::from(PARTIES))
+    .unwrap();
+    let (status, body) = call(state, put).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    reference
+}
+
+async fn view_as(
+    state: &AppState,
+    reference: &str,
+    token: &str,
+    reason: Option<&str>,
+) -> (StatusCode, String) {
+    let mut request = with_token(
+        Request::get(format!("/api/v1/cases/{reference}/view")),
+        token,
+    );
+    if let Some(reason) = reason {
+        request = request.header("x-break-glass-reason", reason);
+    }
+    let response = app(state.clone())
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn the_paying_parent_sees_nothing_that_locates_a_flagged_receiving_parent() {
+    let state = state_named("payer-view").await;
+    let reference = case_with_parties(&state).await;
+    let (status, body) = view_as(&state, &reference, "payer-token", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for secret in RITA_LOCATES {
+        assert!(
+            !body.contains(secret),
+            "the paying parent saw {secret}: {body}"
+        );
+    }
+    assert!(
+        body.contains("1 Payer Street"),
+        "their own details are there"
+    );
+    let (status, _) = view_as(&state, &reference, "payer-token", Some("curious")).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a parent cannot break the glass"
+    );
+    let (status, _) = view_as(&state, &reference, "parent-token", None).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a parent of another case sees nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_receiving_parent_sees_their_own_and_nothing_of_the_paying_parents_location() {
+    let state = state_named("receiver-view").await;
+    let reference = case_with_parties(&state).await;
+    let (status, body) = view_as(&state, &reference, "receiver-token", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for secret in [
+        "1 Payer Street",
+        "PA1 1PP",
+        "07000 111111",
+        "paul@example.org",
+        "Payer Widgets",
+        "11-11-11",
+        "11111111",
+    ] {
+        assert!(!body.contains(secret), "the receiving parent saw {secret}");
+    }
+    assert!(body.contains("Paul Payer") && body.contains("Hidden Valley Primary"));
+}
+
+#[tokio::test]
+async fn on_a_restricted_case_staff_see_nothing_until_they_break_the_glass_and_that_is_audited() {
+    let state = state_named("staff-view").await;
+    let reference = case_with_parties(&state).await;
+    let (status, body) = view_as(&state, &reference, "caseworker-token", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"restricted\":true"));
+    for secret in RITA_LOCATES.iter().take(9) {
+        assert!(
+            !body.contains(secret),
+            "a caseworker without break-glass saw {secret}"
+        );
+    }
+    let (status, body) = view_as(
+        &state,
+        &reference,
+        "caseworker-token",
+        Some("Police request ref 4411"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("2 Refuge Road") && body.contains("by_break_glass"));
+    let (status, body) = view_as(&state, &reference, "specialist-token", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("2 Refuge Road") && !body.contains("by_break_glass"));
+    let (_, body) = view_as(&state, &reference, "admin-token", None).await;
+    for secret in RITA_LOCATES.iter().take(9) {
+        assert!(!body.contains(secret), "an administrator saw {secret}");
+    }
+
+    let entries = state.store.audit_entries().await.unwrap();
+    let glass: Vec<_> = entries
+        .iter()
+        .filter(|e| e.record.action == audit_log::Action::BrokeGlass)
+        .collect();
+    assert_eq!(glass.len(), 1);
+    assert_eq!(
+        glass[0].record.reason.as_deref(),
+        Some("Police request ref 4411")
+    );
+    assert_eq!(glass[0].record.actor, "staff-17");
+    assert!(
+        glass[0]
+            .record
+            .fields
+            .iter()
+            .any(|f| f == "receiving_parent:1.Address")
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.record.action == audit_log::Action::Viewed && e.record.actor == "staff-30")
+    );
+    assert_eq!(audit_log::verify(&entries), Ok(()));
+}
+
+#[tokio::test]
+async fn personal_data_is_sealed_in_the_database_and_the_wrong_key_file_is_named() {
+    let state = state_named("sealed").await;
+    let reference = case_with_parties(&state).await;
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    for party in state.store.parties(&case).await.unwrap() {
+        for (_, sealed) in &party.fields {
+            for secret in RITA_LOCATES {
+                assert!(
+                    !sealed.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} is in the clear"
+                );
+            }
+        }
+    }
+    let wrong = AppState {
+        keys: keys(
+            7,
+            "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf",
+        ),
+        ..state.clone()
+    };
+    let (status, body) = view_as(&wrong, &reference, "specialist-token", None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("right key file"), "{body}");
+}
+
+#[tokio::test]
+async fn bad_parties_are_refused_naming_the_field() {
+    let state = state_named("bad-parties").await;
+    let open = with_token(Request::post("/api/v1/cases"), "caseworker-token")
+        .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
+        .unwrap();
+    let (_, opened) = call(&state, open).await;
+    let reference = opened["reference"].as_str().unwrap().to_owned();
+    for (body, field) in [
+        (
+            PARTIES.replace("\"11-11-11\"", "\"11-11\""),
+            "paying_parent.sort_code",
+        ),
+        (
+            PARTIES.replace("\"name\": \"Paul Payer\", ", ""),
+            "paying_parent.name",
+        ),
+        (
+            PARTIES.replace("\"receiving_parent\": 1,", "\"receiving_parent\": 5,"),
+            "children[0].receiving_parent",
+        ),
+        (
+            PARTIES.replace(
+                "\"person_id\": 1,",
+                "\"person_id\": 1, \"nickname\": \"P\",",
+            ),
+            "paying_parent.nickname",
+        ),
+    ] {
+        let put = with_token(
+            Request::put(format!("/api/v1/cases/{reference}/parties")),
+            "caseworker-token",
+        )
+        .body(Body::from(body.clone()))
+        .unwrap();
+        let (status, answer) = call(&state, put).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_eq!(answer["error"]["field"], field);
     }
 }

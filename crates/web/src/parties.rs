@@ -1,0 +1,379 @@
+//! The people in a case: recorded by staff (sealed before storing), and
+//! seen by anyone signed in only through `view_for`, audited before the
+//! answer leaves.
+
+// A refused request is answered with its `Response` straight away.
+#![allow(clippy::result_large_err)]
+
+use audit_log::{Action, AuditRecord};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use case_records::{
+    BankAccount, CaseParties, CaseReference, CaseView, Child, ChildId, Person, PersonId,
+    ReceivingParentId, Sensitive, Shown, SortCode, StaffPartyView, Subject, Viewer, open_parties,
+    seal_parties, view_for,
+};
+use serde_json::{Map, Value, json};
+
+use crate::cases::{
+    SignedIn, Staff, error, forbidden_unless, parse_json, parse_reference, storage_failure,
+};
+use crate::{AppState, json_response};
+
+const PERSON_FIELDS: &[&str] = &[
+    "id",
+    "person_id",
+    "name",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "employer",
+    "sort_code",
+    "account_number",
+    "abuse_disclosure",
+    "non_disclosure",
+];
+const CHILD_FIELDS: &[&str] = &["id", "receiving_parent", "name", "school", "gp"];
+
+fn refuse(field: &str, message: impl Into<String>) -> Response {
+    error(StatusCode::UNPROCESSABLE_ENTITY, field, message)
+}
+
+fn object<'a>(
+    value: Option<&'a Value>,
+    field: &str,
+    allowed: &[&str],
+) -> Result<&'a Map<String, Value>, Response> {
+    let object = value
+        .and_then(Value::as_object)
+        .ok_or_else(|| refuse(field, "must be a JSON object"))?;
+    if let Some(unknown) = object.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(refuse(&format!("{field}.{unknown}"), "unknown field"));
+    }
+    Ok(object)
+}
+
+fn text(
+    object: &Map<String, Value>,
+    field: &str,
+    key: &str,
+) -> Result<Option<Sensitive<String>>, Response> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 500 => {
+            Ok(Some(Sensitive::new(s.trim().to_owned())))
+        }
+        Some(_) => Err(refuse(
+            &format!("{field}.{key}"),
+            "must be text of 1 to 500 characters",
+        )),
+    }
+}
+
+fn required(
+    object: &Map<String, Value>,
+    field: &str,
+    key: &str,
+) -> Result<Sensitive<String>, Response> {
+    text(object, field, key)?.ok_or_else(|| refuse(&format!("{field}.{key}"), "is needed"))
+}
+
+fn number(object: &Map<String, Value>, field: &str, key: &str) -> Result<u32, Response> {
+    object
+        .get(key)
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| refuse(&format!("{field}.{key}"), "must be a whole number"))
+}
+
+fn person(value: Option<&Value>, field: &str) -> Result<Person, Response> {
+    let object = object(value, field, PERSON_FIELDS)?;
+    let bank = match (
+        text(object, field, "sort_code")?,
+        text(object, field, "account_number")?,
+    ) {
+        (Some(code), Some(account)) => Some(BankAccount {
+            sort_code: SortCode::parse(code.expose_sensitive())
+                .map_err(|e| refuse(&format!("{field}.sort_code"), e))?,
+            account_number: account,
+        }),
+        (None, None) => None,
+        _ => {
+            return Err(refuse(
+                &format!("{field}.account_number"),
+                "a sort code and an account number go together",
+            ));
+        }
+    };
+    Ok(Person {
+        id: PersonId(u64::from(number(object, field, "person_id")?)),
+        name: required(object, field, "name")?,
+        address: required(object, field, "address")?,
+        postcode: required(object, field, "postcode")?,
+        phone: text(object, field, "phone")?,
+        email: text(object, field, "email")?,
+        employer: text(object, field, "employer")?,
+        bank,
+        abuse_disclosure: text(object, field, "abuse_disclosure")?,
+        non_disclosure: object
+            .get("non_disclosure")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    })
+}
+
+fn parties_from_json(reference: CaseReference, body: &Value) -> Result<CaseParties, Response> {
+    let top = object(
+        Some(body),
+        "",
+        &[
+            "paying_parent",
+            "receiving_parents",
+            "children",
+            "named_caseworker",
+        ],
+    )?;
+    let receiving = top
+        .get("receiving_parents")
+        .and_then(Value::as_array)
+        .ok_or_else(|| refuse("receiving_parents", "a list is needed"))?;
+    let mut receiving_parents = Vec::new();
+    for (index, value) in receiving.iter().enumerate() {
+        let field = format!("receiving_parents[{index}]");
+        let id = number(object(Some(value), &field, PERSON_FIELDS)?, &field, "id")?;
+        receiving_parents.push((ReceivingParentId(id), person(Some(value), &field)?));
+    }
+    let mut children = Vec::new();
+    for (index, value) in top
+        .get("children")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .enumerate()
+    {
+        let field = format!("children[{index}]");
+        let child = object(Some(value), &field, CHILD_FIELDS)?;
+        let carer = ReceivingParentId(number(child, &field, "receiving_parent")?);
+        if !receiving_parents.iter().any(|(id, _)| *id == carer) {
+            return Err(refuse(
+                &format!("{field}.receiving_parent"),
+                "no receiving parent has that id",
+            ));
+        }
+        children.push(Child {
+            id: ChildId(number(child, &field, "id")?),
+            receiving_parent: carer,
+            name: required(child, &field, "name")?,
+            school: text(child, &field, "school")?,
+            gp: text(child, &field, "gp")?,
+        });
+    }
+    Ok(CaseParties {
+        reference,
+        paying_parent: person(top.get("paying_parent"), "paying_parent")?,
+        receiving_parents,
+        children,
+        named_caseworker: top
+            .get("named_caseworker")
+            .and_then(Value::as_u64)
+            .map(PersonId),
+    })
+}
+
+/// `PUT /api/v1/cases/{reference}/parties`: records the people in a case,
+/// every personal field sealed before it reaches the database.
+pub async fn put_parties(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    body: String,
+) -> Response {
+    let result = async {
+        forbidden_unless(staff.role.may_record_changes())?;
+        let case = parse_reference(&reference)?;
+        let parties = parties_from_json(case, &parse_json(&body)?)?;
+        let sealed = seal_parties(&parties, &state.keys, &mut || state.clock.nonce());
+        let audit = AuditRecord {
+            at_unix_seconds: state.clock.now_unix_seconds(),
+            actor: format!("staff-{}", staff.person),
+            role: staff.role.code().to_owned(),
+            action: Action::Changed,
+            case: Some(case.to_string()),
+            fields: vec!["parties".to_owned()],
+            reason: None,
+            count: 1,
+        };
+        state
+            .store
+            .put_parties(&case, &sealed, audit)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        Ok(json_response(
+            StatusCode::OK,
+            &json!({ "reference": case.to_string(), "parties": sealed.len() }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+fn shown<T: Into<Value> + Clone>(value: &Shown<T>) -> Value {
+    match value {
+        Shown::Visible(v) => json!({ "value": v.clone().into() }),
+        Shown::VisibleByBreakGlass(v) => {
+            json!({ "value": v.clone().into(), "by_break_glass": true })
+        }
+        Shown::Withheld => json!({ "withheld": true }),
+    }
+}
+
+fn subject(subject: Subject) -> String {
+    match subject {
+        Subject::PayingParent => "paying_parent".to_owned(),
+        Subject::ReceivingParent(id) => format!("receiving_parent:{}", id.0),
+        Subject::Child(id) => format!("child:{}", id.0),
+    }
+}
+
+fn bank_json(bank: &Option<(String, String)>) -> Value {
+    bank.as_ref().map_or(
+        Value::Null,
+        |(code, account)| json!({ "sort_code": code, "account_number": account }),
+    )
+}
+
+fn staff_party(party: &StaffPartyView) -> Value {
+    let bank = match &party.bank {
+        Shown::Visible(b) => Shown::Visible(bank_json(b)),
+        Shown::VisibleByBreakGlass(b) => Shown::VisibleByBreakGlass(bank_json(b)),
+        Shown::Withheld => Shown::Withheld,
+    };
+    json!({
+        "subject": subject(party.subject),
+        "name": shown(&party.name),
+        "address": shown(&party.address),
+        "postcode": shown(&party.postcode),
+        "phone": shown(&party.phone),
+        "email": shown(&party.email),
+        "employer": shown(&party.employer),
+        "bank": shown(&bank),
+        "abuse_disclosure": shown(&party.abuse_disclosure),
+    })
+}
+
+fn view_json(view: &CaseView) -> Value {
+    match view {
+        CaseView::Parent(parent) => json!({
+            "kind": "parent",
+            "reference": parent.reference.to_string(),
+            "me": {
+                "name": parent.me.name, "address": parent.me.address, "postcode": parent.me.postcode,
+                "phone": parent.me.phone, "email": parent.me.email, "employer": parent.me.employer,
+                "bank": bank_json(&parent.me.bank),
+                "abuse_disclosure": parent.me.abuse_disclosure,
+            },
+            "other_parents": parent.other_parents.iter().map(|o| json!({ "role": o.role, "name": o.name })).collect::<Vec<_>>(),
+            "children_in_my_care": parent.children_in_my_care.iter().map(|c| json!({ "id": c.id.0, "name": c.name, "school": c.school, "gp": c.gp })).collect::<Vec<_>>(),
+            "other_children": parent.other_children.iter().map(|c| json!({ "id": c.id.0, "name": c.name })).collect::<Vec<_>>(),
+        }),
+        CaseView::Staff(staff) => json!({
+            "kind": "staff",
+            "reference": staff.reference.to_string(),
+            "restricted": staff.restricted,
+            "parties": staff.parties.iter().map(staff_party).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+/// `GET /api/v1/cases/{reference}/view`: the case as the signed-in viewer
+/// may see it. Staff may send `X-Break-Glass-Reason` on a restricted case.
+/// Every field shown is audited before the answer leaves; if the audit
+/// cannot be written, nothing is shown.
+pub async fn view(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let case = parse_reference(&reference)?;
+        let reason = headers
+            .get("x-break-glass-reason")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned);
+        if reason.is_some() && viewer.role.is_parent() {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "x-break-glass-reason",
+                "break-glass is for staff",
+            ));
+        }
+        let sealed = state
+            .store
+            .parties(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        if sealed.is_empty() {
+            return Err(error(
+                StatusCode::NOT_FOUND,
+                "reference",
+                format!("no parties are recorded for case {case}"),
+            ));
+        }
+        let parties = open_parties(case, &sealed, &state.keys).map_err(|e| {
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "",
+                format!("the case's personal data cannot be opened: {e}"),
+            )
+        })?;
+        let who = Viewer {
+            person: PersonId(u64::try_from(viewer.person).unwrap_or(0)),
+            role: viewer.role,
+            break_glass_reason: reason.clone(),
+        };
+        let shown = view_for(&who, &parties)
+            .map_err(|denied| error(StatusCode::FORBIDDEN, "reference", denied.to_string()))?;
+        if !shown.accessed.is_empty() {
+            let broke_glass = shown.accessed.iter().any(|a| a.by_break_glass);
+            let mut fields: Vec<String> = shown
+                .accessed
+                .iter()
+                .map(|a| format!("{}.{:?}", subject(a.subject), a.field))
+                .collect();
+            fields.dedup();
+            let audit = AuditRecord {
+                at_unix_seconds: state.clock.now_unix_seconds(),
+                actor: format!(
+                    "{}-{}",
+                    if viewer.role.is_parent() {
+                        "parent"
+                    } else {
+                        "staff"
+                    },
+                    viewer.person
+                ),
+                role: viewer.role.code().to_owned(),
+                action: if broke_glass {
+                    Action::BrokeGlass
+                } else {
+                    Action::Viewed
+                },
+                case: Some(case.to_string()),
+                fields,
+                reason: if broke_glass { reason } else { None },
+                count: 1,
+            };
+            state
+                .store
+                .append_audit(audit)
+                .await
+                .map_err(|e| storage_failure(&e))?;
+        }
+        Ok(json_response(StatusCode::OK, &view_json(&shown.view)))
+    };
+    result.await.unwrap_or_else(|response| response)
+}

@@ -84,6 +84,39 @@ pub trait Store: Send + Sync {
     /// The parties of a case, sealed, in party order.
     fn parties<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SealedParty>>;
 
+    /// Creates a sign-in account; a login is created once.
+    fn create_account<'a>(
+        &'a self,
+        login: &'a str,
+        password_hash: &'a str,
+        person: i64,
+        role: &'a str,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The password hash, person and role of a login.
+    fn account<'a>(&'a self, login: &'a str) -> StoreFuture<'a, Option<(String, i64, String)>>;
+
+    /// Starts a server-side session, held by the hash of its id.
+    fn start_session<'a>(
+        &'a self,
+        session_hash: &'a str,
+        person: i64,
+        role: &'a str,
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// The person and role of a live session, marking it seen now; a session
+    /// idle for more than `idle_limit_seconds` is ended instead.
+    fn touch_session<'a>(
+        &'a self,
+        session_hash: &'a str,
+        now: i64,
+        idle_limit_seconds: i64,
+    ) -> StoreFuture<'a, Option<(i64, String)>>;
+
+    /// Ends a session now.
+    fn end_session<'a>(&'a self, session_hash: &'a str) -> StoreFuture<'a, ()>;
+
     /// Stores an API token, by its SHA-256 hash only, for a person in a role.
     fn issue_token<'a>(
         &'a self,

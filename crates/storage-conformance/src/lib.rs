@@ -32,6 +32,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     each_stored_batch_is_audited_once_in_the_same_transaction(store.as_ref()).await;
     tokens_are_found_by_hash_only(store.as_ref()).await;
     sealed_parties_are_replaced_whole_and_come_back_exactly(store.as_ref()).await;
+    accounts_are_created_once_and_sessions_expire_when_idle(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -100,6 +101,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (3, "cases".to_owned()),
             (4, "api_tokens".to_owned()),
             (5, "parties".to_owned()),
+            (6, "sign_in".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -454,4 +456,61 @@ async fn sealed_parties_are_replaced_whole_and_come_back_exactly(store: &dyn Sto
         Err(StorageError::UnknownCase(_))
     ));
     assert!(store.parties(&unknown).await.unwrap().is_empty());
+}
+
+async fn accounts_are_created_once_and_sessions_expire_when_idle(store: &dyn Store) {
+    store
+        .create_account(
+            "rita@example.org",
+            "$argon2id$v=19$stub",
+            2,
+            "receiving_parent",
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .create_account("rita@example.org", "$argon2id$v=19$other", 3, "caseworker")
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        store.account("rita@example.org").await.unwrap(),
+        Some((
+            "$argon2id$v=19$stub".to_owned(),
+            2,
+            "receiving_parent".to_owned()
+        ))
+    );
+    assert_eq!(store.account("nobody@example.org").await.unwrap(), None);
+    store
+        .start_session("session-a", 2, "receiving_parent", 1_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.touch_session("session-a", 1_600, 900).await.unwrap(),
+        Some((2, "receiving_parent".to_owned()))
+    );
+    // Seen at 1,600; at 2,501 it has been idle 901 seconds: ended, and stays ended.
+    assert_eq!(
+        store.touch_session("session-a", 2_501, 900).await.unwrap(),
+        None,
+        "{}: idle sessions end",
+        store.backend()
+    );
+    assert_eq!(
+        store.touch_session("session-a", 2_502, 900).await.unwrap(),
+        None
+    );
+    store
+        .start_session("session-b", 2, "receiving_parent", 3_000)
+        .await
+        .unwrap();
+    store.end_session("session-b").await.unwrap();
+    assert_eq!(
+        store.touch_session("session-b", 3_001, 900).await.unwrap(),
+        None,
+        "{}: sign-out ends it",
+        store.backend()
+    );
 }

@@ -51,6 +51,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "parties",
         sql: include_str!("../migrations/0005_parties.sql"),
     },
+    Migration {
+        version: 6,
+        name: "sign_in",
+        sql: include_str!("../migrations/0006_sign_in.sql"),
+    },
 ];
 
 fn database_error(error: sqlx::Error) -> StorageError {
@@ -304,6 +309,15 @@ impl SqliteStore {
                 }
             })
             .collect())
+    }
+
+    async fn end_session_now(&self, session_hash: &str) -> Result<(), StorageError> {
+        sqlx::query("DELETE FROM sessions WHERE session_hash = ?")
+            .bind(session_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(database_error)?;
+        Ok(())
     }
 
     async fn open_case_once(
@@ -628,6 +642,89 @@ impl Store for SqliteStore {
 
     fn parties<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SealedParty>> {
         Box::pin(self.read_parties(case))
+    }
+
+    fn create_account<'a>(
+        &'a self,
+        login: &'a str,
+        password_hash: &'a str,
+        person: i64,
+        role: &'a str,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO accounts (login, password_hash, person_id, role) VALUES (?, ?, ?, ?)",
+            )
+            .bind(login)
+            .bind(password_hash)
+            .bind(person)
+            .bind(role)
+            .execute(&self.pool)
+            .await
+            .map_err(database_error)?;
+            Ok(())
+        })
+    }
+
+    fn account<'a>(&'a self, login: &'a str) -> StoreFuture<'a, Option<(String, i64, String)>> {
+        Box::pin(async move {
+            Ok(
+                sqlx::query("SELECT password_hash, person_id, role FROM accounts WHERE login = ?")
+                    .bind(login)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(database_error)?
+                    .map(|row| (row.get(0), row.get(1), row.get(2))),
+            )
+        })
+    }
+
+    fn start_session<'a>(
+        &'a self,
+        session_hash: &'a str,
+        person: i64,
+        role: &'a str,
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query("INSERT INTO sessions (session_hash, person_id, role, last_seen_unix_seconds) VALUES (?, ?, ?, ?)")
+                .bind(session_hash)
+                .bind(person)
+                .bind(role)
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(database_error)?;
+            Ok(())
+        })
+    }
+
+    fn touch_session<'a>(
+        &'a self,
+        session_hash: &'a str,
+        now: i64,
+        idle_limit_seconds: i64,
+    ) -> StoreFuture<'a, Option<(i64, String)>> {
+        Box::pin(async move {
+            // One statement: a session idle too long is never revived by a
+            // request racing its expiry.
+            let live = sqlx::query("UPDATE sessions SET last_seen_unix_seconds = ? WHERE session_hash = ? AND last_seen_unix_seconds >= ? RETURNING person_id, role")
+                .bind(now)
+                .bind(session_hash)
+                .bind(now - idle_limit_seconds)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(database_error)?
+                .map(|row| (row.get(0), row.get(1)));
+            if live.is_none() {
+                self.end_session_now(session_hash).await?;
+            }
+            Ok(live)
+        })
+    }
+
+    fn end_session<'a>(&'a self, session_hash: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(self.end_session_now(session_hash))
     }
 
     fn issue_token<'a>(

@@ -71,10 +71,34 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
         database_url: String,
     },
+    /// Sign-in accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
     /// API tokens.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account; the password is read from standard input and stored only as an Argon2id hash.
+    Create {
+        /// The login, such as an email address.
+        #[arg(long)]
+        login: String,
+        /// The person's identifier.
+        #[arg(long)]
+        person: i64,
+        /// Their role.
+        #[arg(long)]
+        role: String,
+        /// Where the data lives.
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
     },
 }
 
@@ -120,6 +144,15 @@ fn main() -> ExitCode {
         } => audit::verify(&database_url),
         Command::Backup { to, database_url } => backup::backup(&database_url, &to),
         Command::Restore { from, database_url } => backup::restore(&database_url, &from),
+        Command::Account {
+            command:
+                AccountCommand::Create {
+                    login,
+                    person,
+                    role,
+                    database_url,
+                },
+        } => token::create_account(&login, person, &role, &database_url),
         Command::Token {
             command:
                 TokenCommand::Issue {

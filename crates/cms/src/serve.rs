@@ -183,6 +183,7 @@ async fn serve(
         store: Arc::clone(&database),
         clock: Arc::new(crate::clock::System),
         keys: Arc::new(keys),
+        failed_sign_ins: Arc::default(),
     };
     println!(
         "cms listening on http://{address} (database {}, parameters {})",

@@ -1,5 +1,5 @@
-//! `cms token issue`: an API token for a member of staff, or for a parent
-//! (until parents sign in with a password).
+//! `cms token issue` (an API token) and `cms account create` (a password
+//! sign-in).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -48,6 +48,55 @@ pub fn issue(person: i64, role: &str, database_url: &str) -> ExitCode {
         }
         Err(message) => {
             eprintln!("cms token issue: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Creates a sign-in account with a password read from standard input.
+pub fn create_account(login: &str, person: i64, role: &str, database_url: &str) -> ExitCode {
+    let Some(role) = Role::from_code(role) else {
+        eprintln!("cms account create: `{role}` is not a role");
+        return ExitCode::from(2);
+    };
+    let login = login.trim().to_lowercase();
+    let mut password = String::new();
+    if std::io::stdin().read_line(&mut password).is_err()
+        || password.trim_end_matches(['\r', '\n']).chars().count() < 12
+    {
+        eprintln!(
+            "cms account create: give a password of at least 12 characters on standard input"
+        );
+        return ExitCode::from(2);
+    }
+    let hash = web::hash_password(password.trim_end_matches(['\r', '\n']));
+    let location = match parse_database_url(database_url) {
+        Ok(location) => location,
+        Err(message) => {
+            eprintln!("cms account create: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime starts");
+    let created = runtime.block_on(async {
+        let store = location.open().await?;
+        let result = store
+            .create_account(&login, &hash, person, role.code())
+            .await
+            .map_err(|e| e.to_string());
+        store.close().await;
+        result
+    });
+    match created {
+        Ok(()) => {
+            println!(
+                "account {login} created for person {person} as {}",
+                role.code()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("cms account create: {message}");
             ExitCode::FAILURE
         }
     }

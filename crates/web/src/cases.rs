@@ -71,20 +71,30 @@ impl FromRequestParts<AppState> for SignedIn {
             error(
                 StatusCode::UNAUTHORIZED,
                 "authorization",
-                "sign in with an API token: Authorization: Bearer <token>",
+                "sign in (POST /api/v1/sign-in) or send an API token: Authorization: Bearer <token>",
             )
         };
-        let token = parts
+        let bearer = parts
             .headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(unauthorised)?;
-        let holder = state
-            .store
-            .token_holder(&token_hash(token.trim()))
-            .await
-            .map_err(|e| storage_failure(&e))?;
+            .and_then(|v| v.strip_prefix("Bearer "));
+        // An API token, or else a session from signing in with a password.
+        let holder = match (bearer, crate::sign_in::session_from(&parts.headers)) {
+            (Some(token), _) => state.store.token_holder(&token_hash(token.trim())).await,
+            (None, Some(session)) => {
+                state
+                    .store
+                    .touch_session(
+                        &token_hash(&session),
+                        state.clock.now_unix_seconds(),
+                        crate::sign_in::IDLE_LIMIT_SECONDS,
+                    )
+                    .await
+            }
+            (None, None) => return Err(unauthorised()),
+        }
+        .map_err(|e| storage_failure(&e))?;
         let (person, role) = holder.ok_or_else(unauthorised)?;
         let role = Role::from_code(&role).ok_or_else(unauthorised)?;
         Ok(SignedIn { person, role })

@@ -11,6 +11,7 @@
 
 mod cases;
 mod parties;
+mod sign_in;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ use serde_json::{Value, json};
 use storage_api::Store;
 
 pub use cases::token_hash;
+pub use sign_in::{FailedSignIns, IDLE_LIMIT_SECONDS, SESSION_COOKIE, hash_password};
 
 /// Largest request body accepted: room for thousands of calculations.
 const BODY_LIMIT_BYTES: usize = 4 * 1024 * 1024;
@@ -60,6 +62,8 @@ pub struct AppState {
     pub clock: Arc<dyn Environment>,
     /// The keys that seal and open personal data.
     pub keys: Arc<field_crypto::KeyRing>,
+    /// Failed sign-ins waiting to be folded into the audit log.
+    pub failed_sign_ins: Arc<FailedSignIns>,
 }
 
 /// The OpenAPI document, written by hand beside the handlers and checked by
@@ -72,6 +76,8 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/api/v1/calculations", post(calculations))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/sign-in", post(sign_in::sign_in))
+        .route("/api/v1/sign-out", post(sign_in::sign_out))
         .route("/api/v1/cases", post(cases::open_case))
         .route("/api/v1/cases/{reference}/facts", post(cases::record_facts))
         .route("/api/v1/cases/{reference}/schedule", get(cases::schedule))

@@ -79,6 +79,7 @@ async fn state_named(name: &str) -> AppState {
         store: store(name).await,
         clock: Arc::new(Fixed(AtomicU64::new(1))),
         keys: keys(1, KEY),
+        failed_sign_ins: Arc::default(),
     }
 }
 
@@ -371,6 +372,8 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/cases/{reference}/schedule",
         "/api/v1/cases/{reference}/parties",
         "/api/v1/cases/{reference}/view",
+        "/api/v1/sign-in",
+        "/api/v1/sign-out",
     ] {
         assert!(
             document["paths"].get(path).is_some(),
@@ -617,4 +620,122 @@ async fn bad_parties_are_refused_naming_the_field() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
         assert_eq!(answer["error"]["field"], field);
     }
+}
+
+async fn sign_in(state: &AppState, login: &str, password: &str) -> (StatusCode, Option<String>) {
+    let body = format!("{{\"login\": \"{login}\", \"password\": \"{password}\"}}");
+    let response = app(state.clone())
+        .oneshot(
+            Request::post("/api/v1/sign-in")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (response.status(), cookie)
+}
+
+fn with_cookie(
+    request: axum::http::request::Builder,
+    cookie: &str,
+) -> axum::http::request::Builder {
+    request.header("cookie", cookie.split(';').next().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn a_parent_signs_in_with_a_password_sees_their_case_and_signing_out_ends_the_session_on_the_server()
+ {
+    let state = state_named("sign-in").await;
+    let reference = case_with_parties(&state).await;
+    state
+        .store
+        .create_account(
+            "rita@example.org",
+            &web::hash_password("correct horse battery"),
+            2,
+            "receiving_parent",
+        )
+        .await
+        .unwrap();
+
+    let (status, cookie) = sign_in(&state, "Rita@Example.org", "correct horse battery").await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = cookie.unwrap();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("Secure")
+            && cookie.contains("SameSite=Strict")
+    );
+    assert!(
+        !cookie.contains("Expires") && !cookie.contains("Max-Age"),
+        "no persistent cookie: {cookie}"
+    );
+
+    let view = || {
+        with_cookie(
+            Request::get(format!("/api/v1/cases/{reference}/view")),
+            &cookie,
+        )
+        .body(Body::empty())
+        .unwrap()
+    };
+    let (status, body) = call(&state, view()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["kind"], "parent");
+
+    let sign_out = with_cookie(Request::post("/api/v1/sign-out"), &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let response = app(state.clone()).oneshot(sign_out).await.unwrap();
+    assert!(
+        response
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let (status, _) = call(&state, view()).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the old cookie is dead on the server, not just in the browser"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_or_unknown_login_is_refused_alike_and_a_burst_is_one_audit_record() {
+    let state = state_named("failures").await;
+    state
+        .store
+        .create_account(
+            "paul@example.org",
+            &web::hash_password("correct horse battery"),
+            1,
+            "paying_parent",
+        )
+        .await
+        .unwrap();
+    let (wrong, cookie) = sign_in(&state, "paul@example.org", "guess").await;
+    assert_eq!((wrong, cookie), (StatusCode::UNAUTHORIZED, None));
+    let (unknown, _) = sign_in(&state, "nobody@example.org", "guess").await;
+    assert_eq!(unknown, StatusCode::UNAUTHORIZED);
+    for _ in 0..20 {
+        sign_in(&state, "paul@example.org", "guess").await;
+    }
+    let entries = state.store.audit_entries().await.unwrap();
+    let failures: Vec<_> = entries
+        .iter()
+        .filter(|e| e.record.action == audit_log::Action::SignInFailed)
+        .collect();
+    assert_eq!(failures.len(), 2, "one record per login's burst, not 22");
+    assert!(
+        failures.iter().all(|e| !e.record.actor.contains('@')),
+        "logins are not written into the audit log"
+    );
 }

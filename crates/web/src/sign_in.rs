@@ -1,0 +1,223 @@
+//! Signing in with a password: Argon2id hashes, server-side sessions in a
+//! cookie that lives only as long as the browser session, a short idle
+//! timeout, and failed attempts folded into one audit record per burst.
+
+// A refused request is answered with its `Response` straight away.
+#![allow(clippy::result_large_err)]
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use audit_log::{Action, AuditRecord};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use crate::cases::{error, parse_json, storage_failure, token_hash};
+use crate::{AppState, json_response};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "cms_session";
+/// A session idle this long is ended on the server.
+pub const IDLE_LIMIT_SECONDS: i64 = 15 * 60;
+/// Failed sign-ins for one login within this window are one audit record.
+pub const FAILURE_WINDOW_SECONDS: i64 = 5 * 60;
+
+/// Hashes a password with Argon2id (the crate's defaults follow OWASP's
+/// minimum: 19 MiB, 2 passes) and a random salt, as a PHC string.
+///
+/// # Panics
+/// Only if the operating system gives no randomness.
+#[must_use]
+pub fn hash_password(password: &str) -> String {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .expect("the operating system provides randomness")
+        .to_string()
+}
+
+fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
+/// A hash to verify against when the login is unknown, so that an unknown
+/// login takes as long to refuse as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password that matches nothing"))
+}
+
+/// Who a login is in the audit log: a hash, never the email itself.
+fn login_actor(login: &str) -> String {
+    format!("login-{}", &token_hash(login)[..16])
+}
+
+/// Bursts of failed sign-ins, one per login, waiting to be recorded.
+#[derive(Default)]
+pub struct FailedSignIns {
+    bursts: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+impl FailedSignIns {
+    /// Notes a failure; returns the audit records to write now. The first
+    /// failure of a burst is written at once; the rest of the burst is
+    /// counted and written as one record when the next burst starts.
+    fn note(&self, actor: &str, now: i64) -> Vec<AuditRecord> {
+        let record = |at: i64, count: u32| AuditRecord {
+            at_unix_seconds: at,
+            actor: actor.to_owned(),
+            role: "unknown".to_owned(),
+            action: Action::SignInFailed,
+            case: None,
+            fields: Vec::new(),
+            reason: None,
+            count,
+        };
+        let mut bursts = self
+            .bursts
+            .lock()
+            .expect("the lock is never poisoned: nothing panics while holding it");
+        match bursts.get_mut(actor) {
+            Some((started, more)) if now - *started <= FAILURE_WINDOW_SECONDS => {
+                *more += 1;
+                Vec::new()
+            }
+            previous => {
+                let mut records = Vec::new();
+                if let Some((started, more)) = previous.copied()
+                    && more > 0
+                {
+                    records.push(record(started, more));
+                }
+                bursts.insert(actor.to_owned(), (now, 0));
+                records.push(record(now, 1));
+                records
+            }
+        }
+    }
+}
+
+fn cookie(value: &str, max_age_zero: bool) -> HeaderValue {
+    // No Expires or Max-Age: the cookie dies with the browser session; no
+    // "remember me". Secure (browsers treat 127.0.0.1 as secure too).
+    let ending = if max_age_zero { "; Max-Age=0" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; Secure; SameSite=Strict{ending}"
+    ))
+    .expect("the cookie is ASCII")
+}
+
+/// The session id in a request's cookie, if any.
+#[must_use]
+pub fn session_from(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_owned())
+}
+
+/// `POST /api/v1/sign-in` with `{"login": …, "password": …}`.
+pub async fn sign_in(State(state): State<AppState>, body: String) -> Response {
+    let result = async {
+        let request: Value = parse_json(&body)?;
+        let text = |key: &str| {
+            request
+                .get(key)
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty() && t.len() <= 200)
+        };
+        let (Some(login), Some(password)) = (text("login"), text("password")) else {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "login",
+                "a login and a password are needed",
+            ));
+        };
+        let login = login.trim().to_lowercase();
+        let account = state
+            .store
+            .account(&login)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let now = state.clock.now_unix_seconds();
+        let verified = match &account {
+            Some((phc, _, _)) => verify_password(password, phc),
+            None => {
+                let _ = verify_password(password, decoy_hash());
+                false
+            }
+        };
+        let (Some((_, person, role)), true) = (account, verified) else {
+            for record in state.failed_sign_ins.note(&login_actor(&login), now) {
+                state
+                    .store
+                    .append_audit(record)
+                    .await
+                    .map_err(|e| storage_failure(&e))?;
+            }
+            return Err(error(
+                StatusCode::UNAUTHORIZED,
+                "password",
+                "the login or password is not right",
+            ));
+        };
+        let session: String = (0..4)
+            .map(|_| format!("{:016x}", state.clock.random_u64()))
+            .collect();
+        state
+            .store
+            .start_session(&token_hash(&session), person, &role, now)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        state
+            .store
+            .append_audit(AuditRecord {
+                at_unix_seconds: now,
+                actor: login_actor(&login),
+                role: role.clone(),
+                action: Action::SignedIn,
+                case: None,
+                fields: Vec::new(),
+                reason: None,
+                count: 1,
+            })
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let mut response = json_response(
+            StatusCode::OK,
+            &json!({ "role": role, "idle_timeout_seconds": IDLE_LIMIT_SECONDS }),
+        );
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, cookie(&session, false));
+        Ok(response)
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// `POST /api/v1/sign-out`: ends the session on the server, not just in
+/// the browser, so Back or a copied cookie finds nothing.
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(session) = session_from(&headers)
+        && let Err(failure) = state.store.end_session(&token_hash(&session)).await
+    {
+        return storage_failure(&failure);
+    }
+    let mut response = json_response(StatusCode::OK, &json!({ "signed_out": true }));
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie("", true));
+    response
+}

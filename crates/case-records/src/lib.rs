@@ -24,6 +24,7 @@ mod personal;
 mod reference;
 mod schedule;
 mod sealed;
+mod state;
 mod view;
 
 pub use access::{Circumstances, Decision, Field, Relationship, Role, decide};
@@ -36,6 +37,7 @@ pub use schedule::{
     liability_schedule, weekly_periods,
 };
 pub use sealed::{OpenError, SealedParty, open_parties, seal_parties};
+pub use state::{CaseState, StateEvent, TransitionRefused};
 pub use view::{
     Access, BankAccount, CaseParties, CaseView, Child, ChildInMyCare, ChildNotInMyCare,
     OtherParent, OwnDetails, ParentView, Person, PersonId, Shown, StaffPartyView, StaffView,

@@ -143,6 +143,12 @@ impl KeyRing {
         Ok(KeyRing { active, ciphers })
     }
 
+    /// Whether the ring holds key `id`.
+    #[must_use]
+    pub fn has_key(&self, id: KeyId) -> bool {
+        self.ciphers.contains_key(&id)
+    }
+
     /// The key new values are sealed with.
     #[must_use]
     pub fn active(&self) -> KeyId {
@@ -207,7 +213,11 @@ impl KeyRing {
     }
 }
 
-fn sealed_key(sealed: &[u8]) -> Result<KeyId, CryptoError> {
+/// The key a value was sealed with.
+///
+/// # Errors
+/// Not a sealed value.
+pub fn sealed_key(sealed: &[u8]) -> Result<KeyId, CryptoError> {
     if sealed.len() < HEADER_BYTES + 16 || sealed[0] != FORMAT {
         return Err(CryptoError::NotSealed);
     }

@@ -22,6 +22,11 @@ use domain_types::Date;
 /// What a store operation returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
 
+/// A change to a case's sealed parties, worked out from the parties as they
+/// are inside the transaction: `Ok(None)` leaves them as they are.
+pub type PartiesTransform =
+    dyn Fn(&[SealedParty]) -> Result<Option<Vec<SealedParty>>, String> + Send + Sync;
+
 /// A database the service can run on.
 pub trait Store: Send + Sync {
     /// `sqlite` or `postgres`.
@@ -83,6 +88,19 @@ pub trait Store: Send + Sync {
 
     /// The parties of a case, sealed, in party order.
     fn parties<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SealedParty>>;
+
+    /// Reads a case's parties, applies `transform` and writes the result
+    /// with `audit`, all in one transaction holding the case: a concurrent
+    /// edit is neither lost nor overwritten. Returns whether anything changed.
+    fn transform_parties<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        transform: &'a PartiesTransform,
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Every case reference, in order.
+    fn case_references(&self) -> StoreFuture<'_, Vec<CaseReference>>;
 
     /// Creates a sign-in account; a login is created once.
     fn create_account<'a>(
@@ -244,6 +262,8 @@ pub enum StorageError {
     CaseConflict(String),
     /// An idempotency key was used before for different events.
     IdempotencyKeyReused(String),
+    /// A transformation of stored data refused to go on.
+    Transform(String),
     /// A stored fact cannot be read back.
     UnreadableFact {
         /// The case.
@@ -278,6 +298,7 @@ impl fmt::Display for StorageError {
                 )
             }
             StorageError::UnknownCase(case) => write!(f, "there is no case {case}"),
+            StorageError::Transform(reason) => write!(f, "nothing was changed: {reason}"),
             StorageError::CaseConflict(case) => {
                 write!(
                     f,

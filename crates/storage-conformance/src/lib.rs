@@ -33,6 +33,8 @@ pub async fn run_all(store: Arc<dyn Store>) {
     tokens_are_found_by_hash_only(store.as_ref()).await;
     sealed_parties_are_replaced_whole_and_come_back_exactly(store.as_ref()).await;
     accounts_are_created_once_and_sessions_expire_when_idle(store.as_ref()).await;
+    parties_are_transformed_inside_one_transaction(store.as_ref()).await;
+    every_case_is_listed(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -512,5 +514,76 @@ async fn accounts_are_created_once_and_sessions_expire_when_idle(store: &dyn Sto
         None,
         "{}: sign-out ends it",
         store.backend()
+    );
+}
+
+async fn parties_are_transformed_inside_one_transaction(store: &dyn Store) {
+    let case = CaseReference::from_random(10);
+    store.open_case(&case, date("2025-01-06")).await.unwrap();
+    let parties = vec![sealed_party("paying_parent", 1, false, 5)];
+    store
+        .put_parties(&case, &parties, change_audit(&case))
+        .await
+        .unwrap();
+    let before = store.audit_entries().await.unwrap().len();
+    let unchanged = store
+        .transform_parties(&case, &|_| Ok(None), change_audit(&case))
+        .await
+        .unwrap();
+    assert!(!unchanged);
+    let flip = |current: &[SealedParty]| -> Result<Option<Vec<SealedParty>>, String> {
+        Ok(Some(
+            current
+                .iter()
+                .map(|p| SealedParty {
+                    non_disclosure: true,
+                    ..p.clone()
+                })
+                .collect(),
+        ))
+    };
+    assert!(
+        store
+            .transform_parties(&case, &flip, change_audit(&case))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .parties(&case)
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| p.non_disclosure)
+    );
+    let refuse = |_: &[SealedParty]| -> Result<Option<Vec<SealedParty>>, String> {
+        Err("cannot open".to_owned())
+    };
+    assert!(matches!(
+        store
+            .transform_parties(&case, &refuse, change_audit(&case))
+            .await,
+        Err(StorageError::Transform(_))
+    ));
+    assert_eq!(
+        store.audit_entries().await.unwrap().len(),
+        before + 1,
+        "{}: only the change that happened is audited",
+        store.backend()
+    );
+}
+
+async fn every_case_is_listed(store: &dyn Store) {
+    let listed = store.case_references().await.unwrap();
+    for seed in [1, 2, 3, 5, 6, 7, 8, 10] {
+        assert!(
+            listed.contains(&CaseReference::from_random(seed)),
+            "{}: case {seed} listed",
+            store.backend()
+        );
+    }
+    assert!(
+        !listed.contains(&CaseReference::from_random(4)),
+        "an unknown case is not listed"
     );
 }

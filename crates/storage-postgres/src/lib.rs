@@ -16,8 +16,8 @@ use domain_types::Date;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 use storage_api::{
-    AppendOutcome, AuditRow, FactRow, Migration, StorageError, Store, StoreFuture, audit_columns,
-    batch_fingerprint, checksum,
+    AppendOutcome, AuditRow, FactRow, Migration, PartiesTransform, StorageError, Store,
+    StoreFuture, audit_columns, batch_fingerprint, checksum,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -231,75 +231,37 @@ impl PostgresStore {
     ) -> Result<(), StorageError> {
         let reference = case.to_string();
         let mut transaction = self.pool.begin().await.map_err(database_error)?;
-        sqlx::query("SELECT case_reference FROM cases WHERE case_reference = $1 FOR UPDATE")
-            .bind(&reference)
-            .fetch_optional(&mut *transaction)
-            .await
-            .map_err(database_error)?
-            .ok_or_else(|| StorageError::UnknownCase(reference.clone()))?;
-        for table in [
-            "DELETE FROM party_fields WHERE case_reference = $1",
-            "DELETE FROM case_parties WHERE case_reference = $1",
-        ] {
-            sqlx::query(sqlx::AssertSqlSafe(table))
-                .bind(&reference)
-                .execute(&mut *transaction)
-                .await
-                .map_err(database_error)?;
-        }
-        for party in parties {
-            sqlx::query("INSERT INTO case_parties (case_reference, party, person_id, non_disclosure) VALUES ($1, $2, $3, $4)")
-                .bind(&reference)
-                .bind(&party.party)
-                .bind(party.person_id)
-                .bind(party.non_disclosure)
-                .execute(&mut *transaction)
-                .await
-                .map_err(database_error)?;
-            for (field, sealed) in &party.fields {
-                sqlx::query("INSERT INTO party_fields (case_reference, party, field, sealed) VALUES ($1, $2, $3, $4)")
-                    .bind(&reference)
-                    .bind(&party.party)
-                    .bind(field)
-                    .bind(sealed)
-                    .execute(&mut *transaction)
-                    .await
-                    .map_err(database_error)?;
-            }
-        }
+        lock_case_in(&mut transaction, &reference).await?;
+        write_parties_in(&mut transaction, &reference, parties).await?;
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(())
     }
 
-    async fn read_parties(&self, case: &CaseReference) -> Result<Vec<SealedParty>, StorageError> {
+    async fn transform_parties_once(
+        &self,
+        case: &CaseReference,
+        transform: &PartiesTransform,
+        audit: AuditRecord,
+    ) -> Result<bool, StorageError> {
         let reference = case.to_string();
-        let people = sqlx::query("SELECT party, person_id, non_disclosure FROM case_parties WHERE case_reference = $1 ORDER BY party")
-            .bind(&reference)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(database_error)?;
-        let fields = sqlx::query("SELECT party, field, sealed FROM party_fields WHERE case_reference = $1 ORDER BY party, field")
-            .bind(&reference)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(database_error)?;
-        Ok(people
-            .iter()
-            .map(|row| {
-                let party: String = row.get(0);
-                SealedParty {
-                    fields: fields
-                        .iter()
-                        .filter(|f| f.get::<String, _>(0) == party)
-                        .map(|f| (f.get(1), f.get(2)))
-                        .collect(),
-                    party,
-                    person_id: row.get(1),
-                    non_disclosure: row.get(2),
-                }
-            })
-            .collect())
+        let mut transaction = self.pool.begin().await.map_err(database_error)?;
+        lock_case_in(&mut transaction, &reference).await?;
+        let current = read_parties_in(&mut transaction, &reference).await?;
+        let Some(changed) = transform(&current).map_err(StorageError::Transform)? else {
+            return Ok(false);
+        };
+        write_parties_in(&mut transaction, &reference, &changed).await?;
+        append_audit_in(&mut transaction, audit).await?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(true)
+    }
+
+    async fn read_parties(&self, case: &CaseReference) -> Result<Vec<SealedParty>, StorageError> {
+        let mut transaction = self.pool.begin().await.map_err(database_error)?;
+        let parties = read_parties_in(&mut transaction, &case.to_string()).await?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(parties)
     }
 
     async fn end_session_now(&self, session_hash: &str) -> Result<(), StorageError> {
@@ -525,6 +487,89 @@ async fn append_audit_in(
     Ok(entry)
 }
 
+async fn lock_case_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    reference: &str,
+) -> Result<(), StorageError> {
+    sqlx::query("SELECT case_reference FROM cases WHERE case_reference = $1 FOR UPDATE")
+        .bind(reference)
+        .fetch_optional(&mut **transaction)
+        .await
+        .map_err(database_error)?
+        .ok_or_else(|| StorageError::UnknownCase(reference.to_owned()))?;
+    Ok(())
+}
+
+async fn write_parties_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    reference: &str,
+    parties: &[SealedParty],
+) -> Result<(), StorageError> {
+    for statement in [
+        "DELETE FROM party_fields WHERE case_reference = $1",
+        "DELETE FROM case_parties WHERE case_reference = $1",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(statement))
+            .bind(reference)
+            .execute(&mut **transaction)
+            .await
+            .map_err(database_error)?;
+    }
+    for party in parties {
+        sqlx::query("INSERT INTO case_parties (case_reference, party, person_id, non_disclosure) VALUES ($1, $2, $3, $4)")
+            .bind(reference)
+            .bind(&party.party)
+            .bind(party.person_id)
+            .bind(party.non_disclosure)
+            .execute(&mut **transaction)
+            .await
+            .map_err(database_error)?;
+        for (field, sealed) in &party.fields {
+            sqlx::query("INSERT INTO party_fields (case_reference, party, field, sealed) VALUES ($1, $2, $3, $4)")
+                .bind(reference)
+                .bind(&party.party)
+                .bind(field)
+                .bind(sealed)
+                .execute(&mut **transaction)
+                .await
+                .map_err(database_error)?;
+        }
+    }
+    Ok(())
+}
+
+async fn read_parties_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    reference: &str,
+) -> Result<Vec<SealedParty>, StorageError> {
+    let people = sqlx::query("SELECT party, person_id, non_disclosure FROM case_parties WHERE case_reference = $1 ORDER BY party")
+        .bind(reference)
+        .fetch_all(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    let fields = sqlx::query("SELECT party, field, sealed FROM party_fields WHERE case_reference = $1 ORDER BY party, field")
+        .bind(reference)
+        .fetch_all(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    Ok(people
+        .iter()
+        .map(|row| {
+            let party: String = row.get(0);
+            SealedParty {
+                fields: fields
+                    .iter()
+                    .filter(|f| f.get::<String, _>(0) == party)
+                    .map(|f| (f.get(1), f.get(2)))
+                    .collect(),
+                party,
+                person_id: row.get(1),
+                non_disclosure: row.get(2),
+            }
+        })
+        .collect())
+}
+
 fn audit_row(row: &PgRow) -> AuditRow {
     AuditRow {
         sequence: row.get(0),
@@ -725,6 +770,31 @@ impl Store for PostgresStore {
 
     fn end_session<'a>(&'a self, session_hash: &'a str) -> StoreFuture<'a, ()> {
         Box::pin(self.end_session_now(session_hash))
+    }
+
+    fn transform_parties<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        transform: &'a PartiesTransform,
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(self.transform_parties_once(case, transform, audit))
+    }
+
+    fn case_references(&self) -> StoreFuture<'_, Vec<CaseReference>> {
+        Box::pin(async move {
+            let rows = sqlx::query("SELECT case_reference FROM cases ORDER BY case_reference")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?;
+            rows.iter()
+                .map(|row| {
+                    let text: String = row.get(0);
+                    CaseReference::parse(&text)
+                        .map_err(|e| StorageError::Database(format!("case {text}: {e}")))
+                })
+                .collect()
+        })
     }
 
     fn issue_token<'a>(

@@ -8,6 +8,7 @@ mod bench;
 mod bench_cases;
 mod calculate;
 mod clock;
+mod keys;
 mod parameters;
 mod serve;
 mod token;
@@ -71,6 +72,11 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
         database_url: String,
     },
+    /// Rotate the encryption keys of personal data without downtime.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Sign-in accounts.
     Account {
         #[command(subcommand)]
@@ -80,6 +86,37 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new key and make it the one that seals (older keys stay for opening).
+    Add {
+        /// The key file.
+        #[arg(long, env = "CMS_KEYS_FILE", default_value = "data/keys.toml")]
+        keys_file: std::path::PathBuf,
+    },
+    /// Re-seal every case's personal data with the active key, one case per transaction.
+    Reseal {
+        /// The key file.
+        #[arg(long, env = "CMS_KEYS_FILE", default_value = "data/keys.toml")]
+        keys_file: std::path::PathBuf,
+        /// Where the data lives.
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Remove an old key once nothing is sealed with it.
+    Retire {
+        /// The key to remove.
+        #[arg(long)]
+        id: u32,
+        /// The key file.
+        #[arg(long, env = "CMS_KEYS_FILE", default_value = "data/keys.toml")]
+        keys_file: std::path::PathBuf,
+        /// Where the data lives.
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
     },
 }
 
@@ -144,6 +181,18 @@ fn main() -> ExitCode {
         } => audit::verify(&database_url),
         Command::Backup { to, database_url } => backup::backup(&database_url, &to),
         Command::Restore { from, database_url } => backup::restore(&database_url, &from),
+        Command::Keys { command } => match command {
+            KeysCommand::Add { keys_file } => keys::add(&keys_file),
+            KeysCommand::Reseal {
+                keys_file,
+                database_url,
+            } => keys::reseal(&keys_file, &database_url),
+            KeysCommand::Retire {
+                id,
+                keys_file,
+                database_url,
+            } => keys::retire(&keys_file, &database_url, id),
+        },
         Command::Account {
             command:
                 AccountCommand::Create {

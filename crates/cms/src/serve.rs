@@ -80,7 +80,7 @@ pub fn parse_database_url(url: &str) -> Result<DatabaseLocation, String> {
 /// Reads the key file, or on first start creates one: a key with a random
 /// id (so a replaced file can never pass for the old one) and 32 random
 /// bytes, readable by the owner only.
-fn load_or_create_keys(path: &std::path::Path) -> Result<field_crypto::KeyRing, String> {
+pub(crate) fn load_or_create_keys(path: &std::path::Path) -> Result<field_crypto::KeyRing, String> {
     if !path.exists() {
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder)
@@ -107,7 +107,7 @@ fn load_or_create_keys(path: &std::path::Path) -> Result<field_crypto::KeyRing, 
 }
 
 #[cfg(unix)]
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
     let mut file = std::fs::OpenOptions::new()
@@ -120,7 +120,7 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 

@@ -440,3 +440,179 @@ fn the_benchmarks_run_at_smoke_size_and_report_a_ratio() {
         );
     }
 }
+
+fn http_with(address: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (
+        head.split_whitespace().nth(1).unwrap().parse().unwrap(),
+        body.to_owned(),
+    )
+}
+
+fn cms(folder: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let output = Command::new(CMS)
+        .args(args)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/data/cms.sqlite", folder.display()),
+        )
+        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr),
+    )
+}
+
+fn active_key(folder: &std::path::Path) -> u32 {
+    let text = std::fs::read_to_string(folder.join("keys.toml")).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("active = "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn keys_rotate_while_serving_and_the_old_key_retires_only_when_unused() {
+    let server = start_server("rotate");
+    let folder = server.folder.clone();
+    let (ok, token) = cms(
+        &folder,
+        &[
+            "token",
+            "issue",
+            "--person",
+            "30",
+            "--role",
+            "domestic_abuse_specialist",
+        ],
+    );
+    assert!(ok, "{token}");
+    let token = token.lines().next().unwrap().trim().to_owned();
+    let (ok, caseworker) = cms(
+        &folder,
+        &["token", "issue", "--person", "17", "--role", "caseworker"],
+    );
+    assert!(ok);
+    let caseworker = caseworker.lines().next().unwrap().trim().to_owned();
+    let (_, opened) = http_with(
+        &server.address,
+        "POST",
+        "/api/v1/cases",
+        &caseworker,
+        r#"{"initial_effective_date": "2025-01-06"}"#,
+    );
+    let reference = serde_json::from_str::<Value>(&opened).unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let parties = r#"{"paying_parent": {"person_id": 1, "name": "P", "address": "1 Old Key Lane", "postcode": "OK1 1OK"},
+                      "receiving_parents": [{"id": 1, "person_id": 2, "name": "R", "address": "2 Safe Street", "postcode": "SS2 2SS"}]}"#;
+    let (status, body) = http_with(
+        &server.address,
+        "PUT",
+        &format!("/api/v1/cases/{reference}/parties"),
+        &caseworker,
+        parties,
+    );
+    assert_eq!(status, 200, "{body}");
+    let view = |address: &str| {
+        http_with(
+            address,
+            "GET",
+            &format!("/api/v1/cases/{reference}/view"),
+            &token,
+            "",
+        )
+    };
+    assert!(view(&server.address).1.contains("2 Safe Street"));
+    let old_key = active_key(&folder);
+    server_keep(server);
+
+    let (ok, text) = cms(&folder, &["keys", "add"]);
+    assert!(ok, "{text}");
+    let new_key = active_key(&folder);
+    assert_ne!(old_key, new_key);
+    let (ok, text) = cms(&folder, &["keys", "retire", "--id", &old_key.to_string()]);
+    assert!(
+        !ok && text.contains("run `cms keys reseal` first"),
+        "{text}"
+    );
+
+    let server = restart(&folder);
+    assert!(
+        view(&server.address).1.contains("2 Safe Street"),
+        "the old key still opens"
+    );
+    let (ok, text) = cms(&folder, &["keys", "reseal"]);
+    assert!(ok && text.contains("1 of 1 cases re-sealed"), "{text}");
+    let (ok, text) = cms(&folder, &["keys", "reseal"]);
+    assert!(
+        ok && text.contains("0 of 1 cases re-sealed"),
+        "a second run has nothing to do: {text}"
+    );
+    let (ok, text) = cms(&folder, &["keys", "retire", "--id", &old_key.to_string()]);
+    assert!(ok, "{text}");
+    server_keep(server);
+
+    let server = restart(&folder);
+    let (status, body) = view(&server.address);
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("2 Safe Street"),
+        "everything opens with the new key alone"
+    );
+    let (ok, text) = cms(&folder, &["audit", "verify"]);
+    assert!(ok, "{text}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&folder);
+}
+
+/// Stops a server but keeps its folder.
+fn server_keep(mut server: Server) {
+    server.stop();
+    server.folder = std::env::temp_dir().join("cms-cli-test-nothing-to-remove");
+}
+
+fn restart(folder: &std::path::Path) -> Server {
+    let mut child = Command::new(CMS)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/data/cms.sqlite", folder.display()),
+        )
+        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    Server {
+        child,
+        address,
+        folder: std::env::temp_dir().join("cms-cli-test-nothing-to-remove"),
+    }
+}

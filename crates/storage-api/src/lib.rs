@@ -24,8 +24,8 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError
 
 /// A change to a case's sealed parties, worked out from the parties as they
 /// are inside the transaction: `Ok(None)` leaves them as they are.
-pub type PartiesTransform =
-    dyn Fn(&[SealedParty]) -> Result<Option<Vec<SealedParty>>, String> + Send + Sync;
+pub type PartiesTransform<'t> =
+    dyn Fn(&[SealedParty]) -> Result<Option<Vec<SealedParty>>, String> + Send + Sync + 't;
 
 /// A database the service can run on.
 pub trait Store: Send + Sync {
@@ -95,7 +95,7 @@ pub trait Store: Send + Sync {
     fn transform_parties<'a>(
         &'a self,
         case: &'a CaseReference,
-        transform: &'a PartiesTransform,
+        transform: &'a PartiesTransform<'a>,
         audit: AuditRecord,
     ) -> StoreFuture<'a, bool>;
 

@@ -241,7 +241,7 @@ impl PostgresStore {
     async fn transform_parties_once(
         &self,
         case: &CaseReference,
-        transform: &PartiesTransform,
+        transform: &PartiesTransform<'_>,
         audit: AuditRecord,
     ) -> Result<bool, StorageError> {
         let reference = case.to_string();
@@ -775,7 +775,7 @@ impl Store for PostgresStore {
     fn transform_parties<'a>(
         &'a self,
         case: &'a CaseReference,
-        transform: &'a PartiesTransform,
+        transform: &'a PartiesTransform<'a>,
         audit: AuditRecord,
     ) -> StoreFuture<'a, bool> {
         Box::pin(self.transform_parties_once(case, transform, audit))

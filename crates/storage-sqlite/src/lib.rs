@@ -250,7 +250,7 @@ impl SqliteStore {
     async fn transform_parties_once(
         &self,
         case: &CaseReference,
-        transform: &PartiesTransform,
+        transform: &PartiesTransform<'_>,
         audit: AuditRecord,
     ) -> Result<bool, StorageError> {
         let reference = case.to_string();
@@ -779,7 +779,7 @@ impl Store for SqliteStore {
     fn transform_parties<'a>(
         &'a self,
         case: &'a CaseReference,
-        transform: &'a PartiesTransform,
+        transform: &'a PartiesTransform<'a>,
         audit: AuditRecord,
     ) -> StoreFuture<'a, bool> {
         Box::pin(self.transform_parties_once(case, transform, audit))

@@ -9,7 +9,7 @@ use domain_types::Pence;
 use legal_parameters::{Benefit, BenefitSet};
 use maintenance_calculation::{Income, Nights, NilRateReason, OtherChildren, Variations};
 
-use crate::facts::{Change, ChildId, ReceivingParentId};
+use crate::facts::{Change, ChildId, ReceivingParentId, ServiceType};
 
 /// Why stored text is not a change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,6 +86,7 @@ impl Change {
                 "shared_care",
                 format!("child={};nights={}", child.0, nights.get()),
             ),
+            Change::ServiceType(service) => ("service_type", format!("service={}", service.code())),
             Change::CaseClosed => ("case_closed", String::new()),
         }
     }
@@ -189,6 +190,10 @@ impl Change {
                 nights: Nights::new(small("nights")?)
                     .ok_or_else(|| fail("nights above 366".to_owned()))?,
             },
+            "service_type" => Change::ServiceType(
+                ServiceType::from_code(text("service")?)
+                    .ok_or_else(|| fail("`service` is direct_pay or collect_and_pay".to_owned()))?,
+            ),
             "case_closed" => Change::CaseClosed,
             other => return Err(fail(format!("`{other}` is not a kind of change"))),
         })
@@ -236,6 +241,8 @@ mod tests {
                 child: ChildId(c),
                 nights: Nights::new(n).unwrap()
             }),
+            Just(Change::ServiceType(ServiceType::DirectPay)),
+            Just(Change::ServiceType(ServiceType::CollectAndPay)),
             Just(Change::CaseClosed),
         ]
     }

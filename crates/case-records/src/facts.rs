@@ -12,6 +12,34 @@ pub struct ChildId(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ReceivingParentId(pub u32);
 
+/// How maintenance moves between the parents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServiceType {
+    /// The parents pay each other; the service only calculates.
+    DirectPay,
+    /// The service collects from the paying parent and pays on.
+    CollectAndPay,
+}
+
+impl ServiceType {
+    /// The code used in storage and the API.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            ServiceType::DirectPay => "direct_pay",
+            ServiceType::CollectAndPay => "collect_and_pay",
+        }
+    }
+
+    /// The service type with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<ServiceType> {
+        [ServiceType::DirectPay, ServiceType::CollectAndPay]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
 /// One change of circumstances.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
@@ -56,6 +84,9 @@ pub enum Change {
         /// The nights.
         nights: Nights,
     },
+    /// The payment service changes. What is due is the same either way;
+    /// collection fees (issue 4) depend on it.
+    ServiceType(ServiceType),
     /// The case closes: no liability from this date.
     CaseClosed,
 }

@@ -29,7 +29,7 @@ mod view;
 
 pub use access::{Circumstances, Decision, Field, Relationship, Role, decide};
 pub use codec::DecodeError;
-pub use facts::{CaseHistory, Change, ChildId, FactEvent, ReceivingParentId};
+pub use facts::{CaseHistory, Change, ChildId, FactEvent, ReceivingParentId, ServiceType};
 pub use personal::{Sensitive, SortCode};
 pub use reference::{CaseReference, ReferenceError};
 pub use schedule::{

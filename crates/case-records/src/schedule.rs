@@ -211,6 +211,8 @@ impl State {
                     })?;
                 entry.1 = *nights;
             }
+            // The service type changes fees, not what is due.
+            Change::ServiceType(_) => {}
             Change::CaseClosed => self.closed = true,
         }
         Ok(false)

@@ -336,3 +336,22 @@ proptest! {
         prop_assert!(differences(&partial, &full, &periods).is_empty());
     }
 }
+
+#[test]
+fn a_change_of_service_type_is_recorded_but_changes_nothing_due() {
+    let mut history = case("2025-01-06", 50_000);
+    history.record(
+        d("2025-03-03"),
+        d("2025-03-03"),
+        Change::ServiceType(case_records::ServiceType::CollectAndPay),
+    );
+    let schedule = liability_schedule(
+        &history,
+        Parameters::embedded(),
+        d("2025-12-01"),
+        d("2025-12-01"),
+    )
+    .unwrap();
+    assert_eq!(schedule.segments.len(), 1);
+    assert_eq!(schedule.segments[0].weekly[&A], Pence::new(6_000));
+}

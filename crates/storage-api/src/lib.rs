@@ -99,6 +99,18 @@ pub trait Store: Send + Sync {
         audit: AuditRecord,
     ) -> StoreFuture<'a, bool>;
 
+    /// Sets or clears a person's non-disclosure flag, with `audit`, in one
+    /// transaction.
+    fn set_non_disclosure<'a>(
+        &'a self,
+        person: i64,
+        flagged: bool,
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ()>;
+
+    /// Which of `people` carry a non-disclosure flag.
+    fn flagged_people<'a>(&'a self, people: &'a [i64]) -> StoreFuture<'a, Vec<i64>>;
+
     /// Every case reference, in order.
     fn case_references(&self) -> StoreFuture<'_, Vec<CaseReference>>;
 

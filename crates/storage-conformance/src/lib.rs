@@ -35,6 +35,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     accounts_are_created_once_and_sessions_expire_when_idle(store.as_ref()).await;
     parties_are_transformed_inside_one_transaction(store.as_ref()).await;
     every_case_is_listed(store.as_ref()).await;
+    person_flags_are_set_cleared_and_audited(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -104,6 +105,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (4, "api_tokens".to_owned()),
             (5, "parties".to_owned()),
             (6, "sign_in".to_owned()),
+            (7, "person_flags".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -585,5 +587,30 @@ async fn every_case_is_listed(store: &dyn Store) {
     assert!(
         !listed.contains(&CaseReference::from_random(4)),
         "an unknown case is not listed"
+    );
+}
+
+async fn person_flags_are_set_cleared_and_audited(store: &dyn Store) {
+    let before = store.audit_entries().await.unwrap().len();
+    assert!(store.flagged_people(&[41, 42]).await.unwrap().is_empty());
+    store
+        .set_non_disclosure(42, true, change_audit(&CaseReference::from_random(0)))
+        .await
+        .unwrap();
+    assert_eq!(store.flagged_people(&[41, 42, 43]).await.unwrap(), vec![42]);
+    store
+        .set_non_disclosure(42, false, change_audit(&CaseReference::from_random(0)))
+        .await
+        .unwrap();
+    assert!(
+        store.flagged_people(&[42]).await.unwrap().is_empty(),
+        "{}: a flag can be cleared",
+        store.backend()
+    );
+    assert_eq!(
+        store.audit_entries().await.unwrap().len(),
+        before + 2,
+        "{}: each change audited",
+        store.backend()
     );
 }

@@ -51,6 +51,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "sign_in",
         sql: include_str!("../migrations/0006_sign_in.sql"),
     },
+    Migration {
+        version: 7,
+        name: "person_flags",
+        sql: include_str!("../migrations/0007_person_flags.sql"),
+    },
 ];
 
 /// An arbitrary constant naming the migration lock.
@@ -779,6 +784,44 @@ impl Store for PostgresStore {
         audit: AuditRecord,
     ) -> StoreFuture<'a, bool> {
         Box::pin(self.transform_parties_once(case, transform, audit))
+    }
+
+    fn set_non_disclosure<'a>(
+        &'a self,
+        person: i64,
+        flagged: bool,
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut transaction = self.pool.begin().await.map_err(database_error)?;
+            sqlx::query("INSERT INTO person_flags (person_id, non_disclosure) VALUES ($1, $2) ON CONFLICT (person_id) DO UPDATE SET non_disclosure = excluded.non_disclosure")
+                .bind(person)
+                .bind(flagged)
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+            append_audit_in(&mut transaction, audit).await?;
+            transaction.commit().await.map_err(database_error)?;
+            Ok(())
+        })
+    }
+
+    fn flagged_people<'a>(&'a self, people: &'a [i64]) -> StoreFuture<'a, Vec<i64>> {
+        Box::pin(async move {
+            let mut flagged = Vec::new();
+            for person in people {
+                let row =
+                    sqlx::query("SELECT non_disclosure FROM person_flags WHERE person_id = $1")
+                        .bind(person)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(database_error)?;
+                if row.is_some_and(|r| r.get::<bool, _>(0)) {
+                    flagged.push(*person);
+                }
+            }
+            Ok(flagged)
+        })
     }
 
     fn case_references(&self) -> StoreFuture<'_, Vec<CaseReference>> {

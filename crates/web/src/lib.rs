@@ -86,6 +86,10 @@ pub fn app(state: AppState) -> Router {
             axum::routing::put(parties::put_parties),
         )
         .route("/api/v1/cases/{reference}/view", get(parties::view))
+        .route(
+            "/api/v1/people/{person_id}/non-disclosure",
+            axum::routing::put(parties::set_non_disclosure),
+        )
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state)
 }

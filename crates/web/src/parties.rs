@@ -286,6 +286,67 @@ fn view_json(view: &CaseView) -> Value {
     }
 }
 
+/// A flag set on a person restricts every case they are in: it is added to
+/// what this case recorded before any view is built.
+async fn apply_person_flags(state: &AppState, parties: &mut CaseParties) -> Result<(), Response> {
+    let people: Vec<i64> = std::iter::once(&parties.paying_parent)
+        .chain(parties.receiving_parents.iter().map(|(_, p)| p))
+        .map(|p| i64::try_from(p.id.0).unwrap_or(i64::MAX))
+        .collect();
+    let flagged = state
+        .store
+        .flagged_people(&people)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    for person in std::iter::once(&mut parties.paying_parent)
+        .chain(parties.receiving_parents.iter_mut().map(|(_, p)| p))
+    {
+        if flagged.contains(&i64::try_from(person.id.0).unwrap_or(i64::MAX)) {
+            person.non_disclosure = true;
+        }
+    }
+    Ok(())
+}
+
+/// `PUT /api/v1/people/{person_id}/non-disclosure` with `{"flag": true}`:
+/// sets (or clears) the flag on the person, so it restricts every case
+/// they are in, with its audit entry.
+pub async fn set_non_disclosure(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(person): Path<i64>,
+    body: String,
+) -> Response {
+    let result = async {
+        forbidden_unless(staff.role.may_record_changes())?;
+        let request = parse_json(&body)?;
+        let flag = request
+            .get("flag")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| refuse("flag", "true or false is needed"))?;
+        let audit = AuditRecord {
+            at_unix_seconds: state.clock.now_unix_seconds(),
+            actor: format!("staff-{}", staff.person),
+            role: staff.role.code().to_owned(),
+            action: Action::Changed,
+            case: None,
+            fields: vec![format!("person-{person}.non_disclosure={flag}")],
+            reason: None,
+            count: 1,
+        };
+        state
+            .store
+            .set_non_disclosure(person, flag, audit)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        Ok(json_response(
+            StatusCode::OK,
+            &json!({ "person_id": person, "non_disclosure": flag }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
 /// `GET /api/v1/cases/{reference}/view`: the case as the signed-in viewer
 /// may see it. Staff may send `X-Break-Glass-Reason` on a restricted case.
 /// Every field shown is audited before the answer leaves; if the audit
@@ -323,13 +384,14 @@ pub async fn view(
                 format!("no parties are recorded for case {case}"),
             ));
         }
-        let parties = open_parties(case, &sealed, &state.keys).map_err(|e| {
+        let mut parties = open_parties(case, &sealed, &state.keys).map_err(|e| {
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "",
                 format!("the case's personal data cannot be opened: {e}"),
             )
         })?;
+        apply_person_flags(&state, &mut parties).await?;
         let who = Viewer {
             person: PersonId(u64::try_from(viewer.person).unwrap_or(0)),
             role: viewer.role,

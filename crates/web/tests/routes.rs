@@ -374,6 +374,7 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/cases/{reference}/view",
         "/api/v1/sign-in",
         "/api/v1/sign-out",
+        "/api/v1/people/{person_id}/non-disclosure",
     ] {
         assert!(
             document["paths"].get(path).is_some(),
@@ -737,5 +738,61 @@ async fn a_wrong_password_or_unknown_login_is_refused_alike_and_a_burst_is_one_a
     assert!(
         failures.iter().all(|e| !e.record.actor.contains('@')),
         "logins are not written into the audit log"
+    );
+}
+
+#[tokio::test]
+async fn a_flag_set_on_a_person_restricts_every_case_they_are_in() {
+    let state = state_named("person-flag").await;
+    // Two cases with the same receiving parent (person 2), recorded unflagged.
+    let unflagged = PARTIES.replace("\"non_disclosure\": true", "\"non_disclosure\": false");
+    let mut references = Vec::new();
+    for _ in 0..2 {
+        let open = with_token(Request::post("/api/v1/cases"), "caseworker-token")
+            .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
+            .unwrap();
+        let (_, opened) = call(&state, open).await;
+        let reference = opened["reference"].as_str().unwrap().to_owned();
+        let put = with_token(
+            Request::put(format!("/api/v1/cases/{reference}/parties")),
+            "caseworker-token",
+        )
+        .body(Body::from(unflagged.clone()))
+        .unwrap();
+        assert_eq!(call(&state, put).await.0, StatusCode::OK);
+        references.push(reference);
+    }
+    let (_, before) = view_as(&state, &references[1], "payer-token", None).await;
+    assert!(
+        before.contains("Rita Receiver"),
+        "unflagged, the name is shown"
+    );
+
+    let flag = with_token(
+        Request::put("/api/v1/people/2/non-disclosure"),
+        "caseworker-token",
+    )
+    .body(Body::from("{\"flag\": true}"))
+    .unwrap();
+    assert_eq!(call(&state, flag).await.0, StatusCode::OK);
+    for reference in &references {
+        let (_, payer) = view_as(&state, reference, "payer-token", None).await;
+        assert!(
+            !payer.contains("Rita Receiver") && !payer.contains("Charlie"),
+            "flag did not reach {reference}: {payer}"
+        );
+        let (_, staff) = view_as(&state, reference, "caseworker-token", None).await;
+        assert!(staff.contains("\"restricted\":true") && !staff.contains("2 Refuge Road"));
+    }
+    let parent = with_token(
+        Request::put("/api/v1/people/2/non-disclosure"),
+        "payer-token",
+    )
+    .body(Body::from("{\"flag\": false}"))
+    .unwrap();
+    assert_eq!(
+        call(&state, parent).await.0,
+        StatusCode::FORBIDDEN,
+        "a parent cannot lift another's flag"
     );
 }

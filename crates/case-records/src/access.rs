@@ -236,6 +236,30 @@ pub fn decide(
     }
 }
 
+/// Whether a member of staff may act on a case at all: record facts, read
+/// its schedule, record its parties. The same rule as [`decide`]: a
+/// restricted case is for the specialist team and the named caseworker,
+/// anyone else breaks the glass; administrators and auditors do not run
+/// cases; parents act through their own views.
+#[must_use]
+pub fn may_act_on_case(role: Role, circumstances: Circumstances) -> Decision {
+    match role {
+        Role::PayingParent | Role::ReceivingParent | Role::Administrator | Role::Auditor => {
+            Decision::Deny
+        }
+        Role::DomesticAbuseSpecialist => Decision::Allow,
+        Role::Caseworker | Role::TeamLeader | Role::EnforcementOfficer => {
+            if !circumstances.restricted || circumstances.viewer_is_named_caseworker {
+                Decision::Allow
+            } else if circumstances.break_glass {
+                Decision::AllowByBreakGlass
+            } else {
+                Decision::Deny
+            }
+        }
+    }
+}
+
 fn parent_decision(
     role: Role,
     relationship: Relationship,

@@ -27,7 +27,7 @@ mod sealed;
 mod state;
 mod view;
 
-pub use access::{Circumstances, Decision, Field, Relationship, Role, decide};
+pub use access::{Circumstances, Decision, Field, Relationship, Role, decide, may_act_on_case};
 pub use codec::DecodeError;
 pub use facts::{CaseHistory, Change, ChildId, FactEvent, ReceivingParentId, ServiceType};
 pub use personal::{Sensitive, SortCode};

@@ -1,6 +1,6 @@
 //! The access policy as a table: role × relationship × field × flags.
 
-use case_records::{Circumstances, Decision, Field, Relationship, Role, decide};
+use case_records::{Circumstances, Decision, Field, Relationship, Role, decide, may_act_on_case};
 
 fn all_circumstances() -> Vec<Circumstances> {
     let mut all = Vec::new();
@@ -192,6 +192,52 @@ fn administrators_and_auditors_see_no_personal_data_at_all() {
                     );
                 }
             }
+        }
+    }
+}
+
+#[test]
+fn who_may_act_on_a_case() {
+    use Decision::{Allow, AllowByBreakGlass, Deny};
+    use Role::*;
+    #[rustfmt::skip]
+    let table = [
+        (Caseworker, OPEN, Allow),
+        (Caseworker, RESTRICTED, Deny),
+        (Caseworker, NAMED, Allow),
+        (Caseworker, BROKEN_GLASS, AllowByBreakGlass),
+        (TeamLeader, RESTRICTED, Deny),
+        (EnforcementOfficer, RESTRICTED, Deny),
+        (EnforcementOfficer, BROKEN_GLASS, AllowByBreakGlass),
+        (DomesticAbuseSpecialist, RESTRICTED, Allow),
+        (Administrator, OPEN, Deny),
+        (Auditor, OPEN, Deny),
+        (PayingParent, OPEN, Deny),
+        (ReceivingParent, BROKEN_GLASS, Deny),
+    ];
+    for (role, circumstances, expected) in table {
+        assert_eq!(
+            may_act_on_case(role, circumstances),
+            expected,
+            "{role:?} {circumstances:?}"
+        );
+    }
+}
+
+#[test]
+fn acting_on_a_case_agrees_with_seeing_its_personal_data() {
+    // Whoever may see a party's name on a case may act on it, and the other
+    // way round, with or without break-glass: one rule, two questions.
+    for role in Role::ALL
+        .into_iter()
+        .filter(|r| !r.is_parent() && !matches!(r, Role::Administrator | Role::Auditor))
+    {
+        for circumstances in all_circumstances() {
+            assert_eq!(
+                may_act_on_case(role, circumstances),
+                decide(role, Relationship::CaseParty, Field::Name, circumstances),
+                "{role:?} {circumstances:?}"
+            );
         }
     }
 }

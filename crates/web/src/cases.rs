@@ -265,6 +265,7 @@ pub async fn record_facts(
     let result = async {
         forbidden_unless(staff.role.may_record_changes())?;
         let case = parse_reference(&reference)?;
+        crate::parties::authorise_case_action(&state, &staff, &case, &headers).await?;
         let key = headers
             .get("idempotency-key")
             .and_then(|v| v.to_str().ok())
@@ -358,10 +359,11 @@ pub async fn schedule(
     staff: Staff,
     Path(reference): Path<String>,
     Query(query): Query<Map<String, Value>>,
+    headers: HeaderMap,
 ) -> Response {
     let result = async {
-        forbidden_unless(!matches!(staff.role, Role::Administrator))?;
         let case = parse_reference(&reference)?;
+        crate::parties::authorise_case_action(&state, &staff, &case, &headers).await?;
         let today = state.clock.today();
         let until = match query.get("until") {
             Some(_) => date_field(query.get("until"), "until")?,

@@ -10,9 +10,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use case_records::{
-    BankAccount, CaseParties, CaseReference, CaseView, Child, ChildId, Person, PersonId,
-    ReceivingParentId, Sensitive, Shown, SortCode, StaffPartyView, Subject, Viewer, open_parties,
-    seal_parties, view_for,
+    BankAccount, CaseParties, CaseReference, CaseView, Child, ChildId, Circumstances, Decision,
+    Person, PersonId, ReceivingParentId, Sensitive, Shown, SortCode, StaffPartyView, Subject,
+    Viewer, may_act_on_case, open_parties, seal_parties, view_for,
 };
 use serde_json::{Map, Value, json};
 
@@ -188,11 +188,13 @@ pub async fn put_parties(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
+    headers: HeaderMap,
     body: String,
 ) -> Response {
     let result = async {
         forbidden_unless(staff.role.may_record_changes())?;
         let case = parse_reference(&reference)?;
+        authorise_case_action(&state, &staff, &case, &headers).await?;
         let parties = parties_from_json(case, &parse_json(&body)?)?;
         let sealed = seal_parties(&parties, &state.keys, &mut || state.clock.nonce());
         let audit = AuditRecord {
@@ -284,6 +286,85 @@ fn view_json(view: &CaseView) -> Value {
             "parties": staff.parties.iter().map(staff_party).collect::<Vec<_>>(),
         }),
     }
+}
+
+/// May this member of staff act on this case? A case is restricted when any
+/// parent is flagged (on the case or on the person); then only the specialist
+/// team and the named caseworker act, and anyone else must give
+/// `X-Break-Glass-Reason`, audited before the action. The flags are not
+/// sealed, so this needs no decryption.
+pub(crate) async fn authorise_case_action(
+    state: &AppState,
+    staff: &Staff,
+    case: &CaseReference,
+    headers: &HeaderMap,
+) -> Result<(), Response> {
+    let sealed = state
+        .store
+        .parties(case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let named_caseworker = sealed
+        .iter()
+        .find(|p| p.party == "named_caseworker")
+        .map(|p| p.person_id);
+    let parents: Vec<i64> = sealed
+        .iter()
+        .filter(|p| p.party == "paying_parent" || p.party.starts_with("receiving_parent:"))
+        .map(|p| p.person_id)
+        .collect();
+    let flagged = state
+        .store
+        .flagged_people(&parents)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let restricted = sealed.iter().any(|p| p.non_disclosure) || !flagged.is_empty();
+    let reason = break_glass_reason(headers);
+    let circumstances = Circumstances {
+        restricted,
+        viewer_is_named_caseworker: named_caseworker == Some(staff.person),
+        break_glass: reason.is_some(),
+    };
+    match may_act_on_case(staff.role, circumstances) {
+        Decision::Allow => Ok(()),
+        Decision::Deny if restricted => Err(error(
+            StatusCode::FORBIDDEN,
+            "x-break-glass-reason",
+            "this case is restricted to the domestic abuse specialist team and its named caseworker; to act on it, give a reason in X-Break-Glass-Reason, which is recorded and reviewed",
+        )),
+        Decision::Deny => Err(error(
+            StatusCode::FORBIDDEN,
+            "authorization",
+            "your role may not do this",
+        )),
+        Decision::AllowByBreakGlass => {
+            let audit = AuditRecord {
+                at_unix_seconds: state.clock.now_unix_seconds(),
+                actor: format!("staff-{}", staff.person),
+                role: staff.role.code().to_owned(),
+                action: Action::BrokeGlass,
+                case: Some(case.to_string()),
+                fields: vec!["case".to_owned()],
+                reason,
+                count: 1,
+            };
+            state
+                .store
+                .append_audit(audit)
+                .await
+                .map_err(|e| storage_failure(&e))?;
+            Ok(())
+        }
+    }
+}
+
+fn break_glass_reason(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-break-glass-reason")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
 }
 
 /// A flag set on a person restricts every case they are in: it is added to

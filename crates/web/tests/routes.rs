@@ -55,6 +55,7 @@ async fn store(name: &str) -> Arc<dyn Store> {
         ("payer-token", 1, "paying_parent"),
         ("receiver-token", 2, "receiving_parent"),
         ("specialist-token", 30, "domestic_abuse_specialist"),
+        ("named-token", 40, "caseworker"),
     ] {
         store
             .issue_token(&token_hash(token), person, role)
@@ -794,5 +795,76 @@ async fn a_flag_set_on_a_person_restricts_every_case_they_are_in() {
         call(&state, parent).await.0,
         StatusCode::FORBIDDEN,
         "a parent cannot lift another's flag"
+    );
+}
+
+#[tokio::test]
+async fn on_a_restricted_case_only_the_specialists_and_the_named_caseworker_act_without_breaking_the_glass()
+ {
+    let state = state_named("restricted-actions").await;
+    let reference = case_with_parties(&state).await; // Rita is flagged; named caseworker is person 40
+    let facts = r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "income", "weekly_pence": 50000}}]}"#;
+    let post = |token: &str, key: &str, reason: Option<&str>| {
+        let mut request = with_token(
+            Request::post(format!("/api/v1/cases/{reference}/facts")),
+            token,
+        )
+        .header("idempotency-key", key);
+        if let Some(reason) = reason {
+            request = request.header("x-break-glass-reason", reason);
+        }
+        request.body(Body::from(facts.to_owned())).unwrap()
+    };
+    let (status, refused) = call(&state, post("caseworker-token", "a", None)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert_eq!(refused["error"]["field"], "x-break-glass-reason");
+    assert_eq!(
+        call(&state, post("named-token", "b", None)).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        call(&state, post("specialist-token", "c", None)).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        call(
+            &state,
+            post("caseworker-token", "d", Some("Court deadline today"))
+        )
+        .await
+        .0,
+        StatusCode::CREATED
+    );
+
+    let schedule = with_token(
+        Request::get(format!(
+            "/api/v1/cases/{reference}/schedule?until=2025-03-01"
+        )),
+        "caseworker-token",
+    )
+    .body(Body::empty())
+    .unwrap();
+    assert_eq!(call(&state, schedule).await.0, StatusCode::FORBIDDEN);
+    let overwrite = with_token(
+        Request::put(format!("/api/v1/cases/{reference}/parties")),
+        "caseworker-token",
+    )
+    .body(Body::from(PARTIES))
+    .unwrap();
+    assert_eq!(
+        call(&state, overwrite).await.0,
+        StatusCode::FORBIDDEN,
+        "personal data cannot be overwritten either"
+    );
+
+    let entries = state.store.audit_entries().await.unwrap();
+    let glass: Vec<_> = entries
+        .iter()
+        .filter(|e| e.record.action == audit_log::Action::BrokeGlass)
+        .collect();
+    assert_eq!(glass.len(), 1);
+    assert_eq!(
+        glass[0].record.reason.as_deref(),
+        Some("Court deadline today")
     );
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use storage_api::Store;
 use storage_sqlite::SqliteStore;
 
+use crate::finish;
 use crate::serve::{DatabaseLocation, parse_database_url};
 
 fn sqlite_path(database_url: &str, command: &str) -> Result<PathBuf, String> {
@@ -15,19 +16,6 @@ fn sqlite_path(database_url: &str, command: &str) -> Result<PathBuf, String> {
         DatabaseLocation::Postgres(_) => Err(format!(
             "cms {command} handles the embedded SQLite database; for PostgreSQL use pg_dump or pg_basebackup"
         )),
-    }
-}
-
-fn finish(command: &str, result: Result<String, String>) -> ExitCode {
-    match result {
-        Ok(message) => {
-            println!("{message}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("cms {command}: {message}");
-            ExitCode::FAILURE
-        }
     }
 }
 

@@ -15,20 +15,8 @@ use audit_log::{Action, AuditRecord};
 use case_records::{SealedParty, open_parties, seal_parties};
 use field_crypto::{KeyId, KeyRing, sealed_key};
 
+use crate::finish;
 use crate::serve::{parse_database_url, write_private};
-
-fn finish(command: &str, result: Result<String, String>) -> ExitCode {
-    match result {
-        Ok(message) => {
-            println!("{message}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("cms keys {command}: {message}");
-            ExitCode::FAILURE
-        }
-    }
-}
 
 fn read_table(path: &Path) -> Result<toml::Table, String> {
     let text = std::fs::read_to_string(path)
@@ -83,7 +71,7 @@ pub fn add(keys_file: &Path) -> ExitCode {
             "key {id} added and made active; the older keys stay for opening. Restart the service, then run `cms keys reseal`."
         ))
     })();
-    finish("add", result)
+    finish("keys add", result)
 }
 
 fn open_store_and_ring(
@@ -149,7 +137,7 @@ pub fn reseal(keys_file: &Path, database_url: &str) -> ExitCode {
             ))
         })
     });
-    finish("reseal", result)
+    finish("keys reseal", result)
 }
 
 pub fn retire(keys_file: &Path, database_url: &str, id: u32) -> ExitCode {
@@ -181,5 +169,5 @@ pub fn retire(keys_file: &Path, database_url: &str, id: u32) -> ExitCode {
         replace_key_file(keys_file, &table)?;
         Ok(format!("key {id} retired: nothing is sealed with it any more"))
     });
-    finish("retire", result)
+    finish("keys retire", result)
 }

@@ -165,6 +165,21 @@ enum AuditCommand {
     },
 }
 
+/// Prints a command's outcome: the message on stdout, or the reason on
+/// stderr with a failing exit status.
+pub(crate) fn finish(command: &str, result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("cms {command}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

@@ -4,11 +4,13 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-const CMS: &str = env!("CARGO_BIN_EXE_cms");
+mod common;
+
+use common::CMS;
 
 fn calculate_json(stdin: &str) -> (i32, Value) {
     let mut child = Command::new(CMS)
@@ -120,7 +122,7 @@ fn the_human_form_names_the_flag_at_fault() {
 }
 
 struct Server {
-    child: Child,
+    child: common::Running,
     address: String,
     folder: PathBuf,
 }
@@ -128,8 +130,7 @@ struct Server {
 impl Server {
     /// Stops the process; the folder stays until the server is dropped.
     fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.child.kill();
     }
 }
 
@@ -143,26 +144,7 @@ impl Drop for Server {
 fn start_server(name: &str) -> Server {
     let folder = std::env::temp_dir().join(format!("cms-cli-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&folder);
-    let mut child = Command::new(CMS)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/data/cms.sqlite", folder.display()),
-        )
-        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
+    let (child, address) = common::spawn_server(&folder);
     Server {
         child,
         address,
@@ -305,15 +287,17 @@ fn serve_runs_on_postgresql_when_database_url_says_so() {
     }
     let keys =
         std::env::temp_dir().join(format!("cms-cli-test-{}-pg-keys.toml", std::process::id()));
-    let mut child = Command::new(CMS)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", &url)
-        .env("CMS_KEYS_FILE", &keys)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::Running(
+        Command::new(CMS)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DATABASE_URL", &url)
+            .env("CMS_KEYS_FILE", &keys)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     assert!(line.contains("database postgres://"), "{line}");
@@ -327,8 +311,7 @@ fn serve_runs_on_postgresql_when_database_url_says_so() {
         .unwrap()
         .to_owned();
     let (status, health) = http(&address, "GET", "/health", "");
-    let _ = child.kill();
-    let _ = child.wait();
+    child.kill();
     assert_eq!(status, 200, "{health}");
     assert_eq!(health["database"], "ok");
     let verify = Command::new(CMS)
@@ -348,17 +331,7 @@ fn a_backup_taken_while_serving_restores_with_its_data_and_audit_chain() {
     let folder = std::env::temp_dir().join(format!("cms-cli-test-{}-backup", std::process::id()));
     let _ = std::fs::remove_dir_all(&folder);
     let url = format!("sqlite://{}/data/cms.sqlite", folder.display());
-    let mut server = Command::new(CMS)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", &url)
-        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut server, _) = common::spawn_server(&folder);
     let copy = folder.join("copy.sqlite");
     let backup = Command::new(CMS)
         .args(["backup", "--to", copy.to_str().unwrap()])
@@ -378,8 +351,7 @@ fn a_backup_taken_while_serving_restores_with_its_data_and_audit_chain() {
         .unwrap();
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("stop cms serve first"));
-    let _ = server.kill();
-    let _ = server.wait();
+    server.kill();
     // Lose the database entirely, then restore it.
     std::fs::remove_dir_all(folder.join("data")).unwrap();
     let restored = Command::new(CMS)
@@ -588,28 +560,7 @@ fn server_keep(mut server: Server) {
 }
 
 fn restart(folder: &std::path::Path) -> Server {
-    let mut child = Command::new(CMS)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/data/cms.sqlite", folder.display()),
-        )
-        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
+    let (child, address) = common::spawn_server(folder);
     Server {
         child,
         address,

@@ -4,45 +4,24 @@
 //! the unacknowledged requests stores each exactly once.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
 
-const CMS: &str = env!("CARGO_BIN_EXE_cms");
+mod common;
+
+use common::CMS;
 const ROUNDS: u64 = 25;
 const FACTS_PER_WRITE: i64 = 3;
 
 fn database_url(folder: &Path) -> String {
-    format!("sqlite://{}/cms.sqlite", folder.display())
-}
-
-fn start(folder: &Path) -> (Child, String) {
-    let mut child = Command::new(CMS)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", database_url(folder))
-        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
-    (child, address)
+    format!("sqlite://{}/data/cms.sqlite", folder.display())
 }
 
 /// One HTTP request; `None` if the connection failed or was cut.
@@ -149,7 +128,7 @@ fn sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_half_write() {
     let _ = std::fs::remove_dir_all(&folder);
     std::fs::create_dir_all(&folder).unwrap();
     let token = issue_token(&folder);
-    let (mut child, address) = start(&folder);
+    let (mut child, address) = common::spawn_server(&folder);
     let (status, opened) = request(
         &address,
         "/api/v1/cases",
@@ -160,14 +139,13 @@ fn sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_half_write() {
     .unwrap();
     assert_eq!(status, 201);
     let case = opened["reference"].as_str().unwrap().to_owned();
-    let _ = child.kill();
-    let _ = child.wait();
+    child.kill();
 
     let mut acknowledged: BTreeSet<u64> = BTreeSet::new();
     let mut attempted: BTreeSet<u64> = BTreeSet::new();
     let mut next_write = 0u64;
     for round in 0..ROUNDS {
-        let (mut child, address) = start(&folder);
+        let (mut child, address) = common::spawn_server(&folder);
         let stop = Arc::new(AtomicBool::new(false));
         let writer = {
             let (address, token, case, stop) = (
@@ -201,8 +179,7 @@ fn sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_half_write() {
         };
         // A different moment in the stream each round.
         std::thread::sleep(Duration::from_millis(20 + (round * 37) % 120));
-        let _ = child.kill(); // SIGKILL: no chance to finish anything
-        let _ = child.wait();
+        child.kill(); // SIGKILL: no chance to finish anything
         stop.store(true, Ordering::SeqCst);
         let (acked, tried, after) = writer.join().unwrap();
         acknowledged.extend(acked);
@@ -232,7 +209,7 @@ fn sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_half_write() {
     );
 
     // Retrying everything attempted stores each write exactly once.
-    let (mut child, address) = start(&folder);
+    let (mut child, address) = common::spawn_server(&folder);
     for write in &attempted {
         let path = format!("/api/v1/cases/{case}/facts");
         let (status, _) = request(
@@ -245,8 +222,7 @@ fn sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_half_write() {
         .unwrap();
         assert!(status == 201 || status == 200);
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    child.kill();
     let now = stored(&folder, &case);
     assert_eq!(now.batches.len(), attempted.len());
     assert_whole(&now);

@@ -17,6 +17,7 @@ const PURE_CRATES: &[&str] = &[
     "case-records",
     "audit-log",
     "field-crypto",
+    "ledger",
 ];
 
 /// Dependencies a pure crate must never pull in, even indirectly.

@@ -99,6 +99,23 @@ impl Date {
         }
     }
 
+    /// The same day `months` later; a day the month lacks becomes its last
+    /// day (31 January + 1 month = 28 or 29 February). The one place
+    /// month-end rounding of payment dates is decided.
+    #[must_use]
+    pub const fn add_months(self, months: i32) -> Option<Date> {
+        let (year, month, day) = self.ymd();
+        let index = year * 12 + (month as i32 - 1) + months;
+        let target_year = index.div_euclid(12);
+        let target_month = (index.rem_euclid(12) + 1) as u32;
+        let last = days_in_month(target_year, target_month);
+        Date::from_ymd(
+            target_year,
+            target_month,
+            if day > last { last } else { day },
+        )
+    }
+
     /// Days from `self` to `later` (negative if `later` is earlier).
     #[must_use]
     pub const fn days_until(self, later: Date) -> i32 {
@@ -215,6 +232,16 @@ mod tests {
         );
         let pathfinder_end = Date::from_ymd(2013, 11, 24).unwrap();
         assert_eq!(pathfinder_end.add_days(1), Date::from_ymd(2013, 11, 25));
+    }
+
+    #[test]
+    fn month_ends_clamp_to_the_last_day_of_the_month() {
+        let d = |y, m, day| Date::from_ymd(y, m, day).unwrap();
+        assert_eq!(d(2025, 1, 31).add_months(1), Some(d(2025, 2, 28)));
+        assert_eq!(d(2024, 1, 31).add_months(1), Some(d(2024, 2, 29)));
+        assert_eq!(d(2025, 1, 15).add_months(12), Some(d(2026, 1, 15)));
+        assert_eq!(d(2025, 3, 31).add_months(-1), Some(d(2025, 2, 28)));
+        assert_eq!(d(2025, 11, 30).add_months(3), Some(d(2026, 2, 28)));
     }
 
     #[test]

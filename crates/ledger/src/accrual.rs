@@ -1,0 +1,194 @@
+//! What falls due, period by period, from the liability schedule; and how
+//! old what is unpaid is.
+
+use case_records::{CaseReference, PeriodDifference, Schedule};
+use domain_types::{Date, Pence, round_half_up_div};
+use legal_parameters::Parameters;
+
+use crate::{Account, AccountKind, Ledger, Transfer, TransferCode, TransferId};
+
+/// How often the paying parent pays, as the case chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frequency {
+    /// Every 7 days.
+    Weekly,
+    /// Every 14 days.
+    Fortnightly,
+    /// Every 28 days.
+    FourWeekly,
+    /// On the same day each month (month ends clamp to the last day).
+    Monthly,
+}
+
+/// Consecutive payment periods from `start`, the last cut short at `until`.
+#[must_use]
+pub fn payment_periods(start: Date, until: Date, frequency: Frequency) -> Vec<(Date, Date)> {
+    let mut periods = Vec::new();
+    let mut number = 0;
+    let mut from = start;
+    while from < until {
+        number += 1;
+        let next = match frequency {
+            Frequency::Weekly => start.add_days(7 * number),
+            Frequency::Fortnightly => start.add_days(14 * number),
+            Frequency::FourWeekly => start.add_days(28 * number),
+            // From the start each time, so 31 January gives 28 February then 31 March.
+            Frequency::Monthly => start.add_months(number),
+        };
+        let to = next.map_or(until, |d| if d < until { d } else { until });
+        periods.push((from, to));
+        from = to;
+    }
+    periods
+}
+
+/// The transfers that make maintenance (and, on Collect and Pay, the paying
+/// parent's collection fee) fall due for each period: due on the period's
+/// first day [I: maintenance is paid for the period ahead]. Ids name the
+/// case, period and receiving parent, so posting them again is harmless.
+#[must_use]
+pub fn accrual_transfers(
+    case: CaseReference,
+    schedule: &Schedule,
+    periods: &[(Date, Date)],
+    collect_and_pay: bool,
+    parameters: &Parameters,
+) -> Vec<Transfer> {
+    let owes = Account::of_case(case, AccountKind::PayingParentOwes);
+    let mut transfers = Vec::new();
+    for (from, to) in periods {
+        let due = schedule.due(*from, *to);
+        let mut total = Pence::ZERO;
+        for (receiving_parent, amount) in due.into_iter().filter(|(_, a)| *a > Pence::ZERO) {
+            total = total.checked_add(amount).expect("bounded by the cap");
+            transfers.push(Transfer {
+                id: TransferId(format!("{case}/accrual/{from}/rp{}", receiving_parent.0)),
+                debit: owes,
+                credit: Account::of_case(case, AccountKind::ReceivingParentDue(receiving_parent)),
+                amount,
+                code: TransferCode::Accrual,
+                effective: *from,
+                corrects: None,
+            });
+        }
+        // Fees Regulations 2014 reg 7: 20% on top for the paying parent,
+        // on Collect and Pay only, where in force on the day (rounded half
+        // up to the penny, rules.md §3.2 [I]).
+        let fees = parameters
+            .at(*from)
+            .ok()
+            .and_then(|set| set.collection_fees);
+        if let (true, Some(fees), true) = (collect_and_pay, fees, total > Pence::ZERO) {
+            let fee = Pence::new(
+                u64::try_from(round_half_up_div(
+                    u128::from(total.get()) * u128::from(fees.paying_parent.get()),
+                    1_000_000,
+                ))
+                .expect("a fee is smaller than its amount"),
+            );
+            if fee > Pence::ZERO {
+                transfers.push(Transfer {
+                    id: TransferId(format!("{case}/paying-parent-fee/{from}")),
+                    debit: owes,
+                    credit: Account::of_case(case, AccountKind::PayingParentFees),
+                    amount: fee,
+                    code: TransferCode::PayingParentFee,
+                    effective: *from,
+                    corrects: None,
+                });
+            }
+        }
+    }
+    transfers
+}
+
+/// The adjustments a backdated recalculation posts: for each period and
+/// receiving parent whose amount due moved, a transfer for the difference,
+/// dated the day the change was recorded. History is never rewritten.
+#[must_use]
+pub fn adjustment_transfers(
+    case: CaseReference,
+    differences: &[PeriodDifference],
+    recorded_on: Date,
+) -> Vec<Transfer> {
+    let owes = Account::of_case(case, AccountKind::PayingParentOwes);
+    differences
+        .iter()
+        .filter_map(|difference| {
+            let due = Account::of_case(
+                case,
+                AccountKind::ReceivingParentDue(difference.receiving_parent),
+            );
+            let id = TransferId(format!(
+                "{case}/adjustment/{recorded_on}/{}/rp{}",
+                difference.from, difference.receiving_parent.0
+            ));
+            let (debit, credit, amount) = if difference.owed() > Pence::ZERO {
+                (owes, due, difference.owed())
+            } else {
+                (due, owes, difference.overpaid())
+            };
+            (amount > Pence::ZERO).then_some(Transfer {
+                id,
+                debit,
+                credit,
+                amount,
+                code: TransferCode::Adjustment,
+                effective: recorded_on,
+                corrects: None,
+            })
+        })
+        .collect()
+}
+
+/// What the paying parent has not paid, by how long past its due date.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AgedArrears {
+    /// Due up to 30 days ago.
+    pub up_to_30_days: Pence,
+    /// Due 31 to 90 days ago.
+    pub from_31_to_90_days: Pence,
+    /// Due more than 90 days ago.
+    pub over_90_days: Pence,
+}
+
+impl AgedArrears {
+    /// All arrears.
+    #[must_use]
+    pub fn total(&self) -> Pence {
+        Pence::new(
+            self.up_to_30_days.get() + self.from_31_to_90_days.get() + self.over_90_days.get(),
+        )
+    }
+}
+
+/// Ages what a case's paying parent owes on `as_of`: everything paid or
+/// credited to them settles the oldest debt first, and what is left of each
+/// debt is aged from the day it fell due.
+#[must_use]
+pub fn aged_arrears(ledger: &Ledger, case: CaseReference, as_of: Date) -> AgedArrears {
+    let owes = Account::of_case(case, AccountKind::PayingParentOwes);
+    let mut debts: Vec<(Date, u64)> = Vec::new();
+    let mut settled: u64 = 0;
+    for transfer in ledger.transfers().iter().filter(|t| t.effective <= as_of) {
+        if transfer.debit == owes {
+            debts.push((transfer.effective, transfer.amount.get()));
+        } else if transfer.credit == owes {
+            settled += transfer.amount.get();
+        }
+    }
+    debts.sort_by_key(|(due, _)| *due);
+    let mut aged = AgedArrears::default();
+    for (due, amount) in debts {
+        let paid = settled.min(amount);
+        settled -= paid;
+        let unpaid = Pence::new(amount - paid);
+        let bucket = match due.days_until(as_of) {
+            ..=30 => &mut aged.up_to_30_days,
+            31..=90 => &mut aged.from_31_to_90_days,
+            _ => &mut aged.over_90_days,
+        };
+        *bucket = bucket.checked_add(unpaid).expect("bounded");
+    }
+    aged
+}

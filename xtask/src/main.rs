@@ -18,6 +18,7 @@ const PURE_CRATES: &[&str] = &[
     "audit-log",
     "field-crypto",
     "ledger",
+    "bank-files",
 ];
 
 /// Dependencies a pure crate must never pull in, even indirectly.

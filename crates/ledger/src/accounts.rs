@@ -28,6 +28,36 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
+    /// The code stored for this kind.
+    #[must_use]
+    pub fn code(self) -> String {
+        match self {
+            AccountKind::PayingParentOwes => "paying_parent_owes".to_owned(),
+            AccountKind::ReceivingParentDue(id) => format!("receiving_parent_due:{}", id.0),
+            AccountKind::PayingParentFees => "paying_parent_fees".to_owned(),
+            AccountKind::ReceivingParentFees => "receiving_parent_fees".to_owned(),
+            AccountKind::EnforcementCharges => "enforcement_charges".to_owned(),
+            AccountKind::Bank => "bank".to_owned(),
+            AccountKind::Suspense => "suspense".to_owned(),
+        }
+    }
+
+    /// The kind stored as `code`.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<AccountKind> {
+        Some(match code {
+            "paying_parent_owes" => AccountKind::PayingParentOwes,
+            "paying_parent_fees" => AccountKind::PayingParentFees,
+            "receiving_parent_fees" => AccountKind::ReceivingParentFees,
+            "enforcement_charges" => AccountKind::EnforcementCharges,
+            "bank" => AccountKind::Bank,
+            "suspense" => AccountKind::Suspense,
+            other => AccountKind::ReceivingParentDue(ReceivingParentId(
+                other.strip_prefix("receiving_parent_due:")?.parse().ok()?,
+            )),
+        })
+    }
+
     /// Whether the account's natural balance is a credit (what the service
     /// owes or has earned) rather than a debit (what it holds or is owed).
     #[must_use]

@@ -57,6 +57,43 @@ pub enum TransferCode {
     Correction,
 }
 
+impl TransferCode {
+    /// Every code.
+    pub const ALL: [TransferCode; 9] = [
+        TransferCode::Accrual,
+        TransferCode::Adjustment,
+        TransferCode::PayingParentFee,
+        TransferCode::ReceivingParentFee,
+        TransferCode::Payment,
+        TransferCode::Unmatched,
+        TransferCode::Disbursement,
+        TransferCode::EnforcementCharge,
+        TransferCode::Correction,
+    ];
+
+    /// The code stored.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            TransferCode::Accrual => "accrual",
+            TransferCode::Adjustment => "adjustment",
+            TransferCode::PayingParentFee => "paying_parent_fee",
+            TransferCode::ReceivingParentFee => "receiving_parent_fee",
+            TransferCode::Payment => "payment",
+            TransferCode::Unmatched => "unmatched",
+            TransferCode::Disbursement => "disbursement",
+            TransferCode::EnforcementCharge => "enforcement_charge",
+            TransferCode::Correction => "correction",
+        }
+    }
+
+    /// The code stored as `code`.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<TransferCode> {
+        TransferCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
 /// One movement of money.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transfer {

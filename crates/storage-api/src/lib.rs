@@ -17,7 +17,8 @@ use std::pin::Pin;
 
 use audit_log::{Action, AuditRecord, ChainedEntry, Hash, from_hex, to_hex};
 use case_records::{CaseHistory, CaseReference, Change, FactEvent, SealedParty};
-use domain_types::Date;
+use domain_types::{Date, Pence};
+use ledger::{Account, AccountKind, Transfer, TransferCode, TransferId};
 
 /// What a store operation returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
@@ -111,6 +112,17 @@ pub trait Store: Send + Sync {
     /// Which of `people` carry a non-disclosure flag.
     fn flagged_people<'a>(&'a self, people: &'a [i64]) -> StoreFuture<'a, Vec<i64>>;
 
+    /// Posts ledger transfers in one transaction. A transfer already stored
+    /// with identical fields counts as already posted; an id stored with
+    /// different fields refuses the whole batch, and nothing is written.
+    fn post_transfers<'a>(&'a self, transfers: &'a [Transfer]) -> StoreFuture<'a, PostSummary>;
+
+    /// Every transfer touching a case's accounts, in id order.
+    fn transfers_for_case<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<Transfer>>;
+
+    /// Every account's debit balance (debits less credits).
+    fn account_balances(&self) -> StoreFuture<'_, Vec<(Account, i128)>>;
+
     /// Every case reference, in order.
     fn case_references(&self) -> StoreFuture<'_, Vec<CaseReference>>;
 
@@ -164,6 +176,105 @@ pub trait Store: Send + Sync {
 
     /// Closes every connection.
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+/// What posting a batch of transfers did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PostSummary {
+    /// Transfers newly stored.
+    pub posted: usize,
+    /// Transfers already stored with identical fields.
+    pub already_posted: usize,
+}
+
+/// A transfer as columns, in the order both back-ends store them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransferRow {
+    /// The id.
+    pub id: String,
+    /// The debited account's case.
+    pub debit_case: Option<String>,
+    /// The debited account's kind.
+    pub debit_kind: String,
+    /// The credited account's case.
+    pub credit_case: Option<String>,
+    /// The credited account's kind.
+    pub credit_kind: String,
+    /// Pence.
+    pub amount_pence: i64,
+    /// The transfer code.
+    pub code: String,
+    /// ISO date.
+    pub effective: String,
+    /// The corrected transfer's id.
+    pub corrects: Option<String>,
+}
+
+impl TransferRow {
+    /// The row for a transfer.
+    ///
+    /// # Panics
+    /// For an amount beyond 2^63 pence, which the ledger's inputs exclude.
+    #[must_use]
+    pub fn from_transfer(transfer: &Transfer) -> TransferRow {
+        TransferRow {
+            id: transfer.id.0.clone(),
+            debit_case: transfer.debit.case.map(|c| c.to_string()),
+            debit_kind: transfer.debit.kind.code(),
+            credit_case: transfer.credit.case.map(|c| c.to_string()),
+            credit_kind: transfer.credit.kind.code(),
+            amount_pence: i64::try_from(transfer.amount.get()).expect("amounts are bounded"),
+            code: transfer.code.code().to_owned(),
+            effective: transfer.effective.to_string(),
+            corrects: transfer.corrects.as_ref().map(|c| c.0.clone()),
+        }
+    }
+
+    /// The transfer a row holds.
+    ///
+    /// # Errors
+    /// A column that cannot be read back.
+    pub fn into_transfer(self) -> Result<Transfer, StorageError> {
+        let bad =
+            |what: &str| StorageError::Database(format!("transfer {}: unreadable {what}", self.id));
+        let account = |case: &Option<String>, kind: &str| -> Result<Account, StorageError> {
+            Ok(Account {
+                case: case
+                    .as_deref()
+                    .map(CaseReference::parse)
+                    .transpose()
+                    .map_err(|_| bad("case"))?,
+                kind: AccountKind::from_code(kind).ok_or_else(|| bad("account kind"))?,
+            })
+        };
+        Ok(Transfer {
+            debit: account(&self.debit_case, &self.debit_kind)?,
+            credit: account(&self.credit_case, &self.credit_kind)?,
+            amount: Pence::new(u64::try_from(self.amount_pence).map_err(|_| bad("amount"))?),
+            code: TransferCode::from_code(&self.code).ok_or_else(|| bad("code"))?,
+            effective: Date::parse_iso(&self.effective).map_err(|_| bad("date"))?,
+            corrects: self.corrects.clone().map(TransferId),
+            id: TransferId(self.id.clone()),
+        })
+    }
+}
+
+/// Sums debit and credit totals per account into debit balances.
+#[must_use]
+pub fn balances_from_sums(rows: Vec<(Option<String>, String, i64, bool)>) -> Vec<(Account, i128)> {
+    let mut balances: std::collections::BTreeMap<Account, i128> = std::collections::BTreeMap::new();
+    for (case, kind, total, is_debit) in rows {
+        let account = Account {
+            case: case.as_deref().and_then(|c| CaseReference::parse(c).ok()),
+            kind: AccountKind::from_code(&kind).unwrap_or(AccountKind::Suspense),
+        };
+        *balances.entry(account).or_default() += if is_debit {
+            i128::from(total)
+        } else {
+            -i128::from(total)
+        };
+    }
+    balances.into_iter().collect()
 }
 
 /// What an append did.
@@ -274,6 +385,8 @@ pub enum StorageError {
     CaseConflict(String),
     /// An idempotency key was used before for different events.
     IdempotencyKeyReused(String),
+    /// A transfer id already stored for a different transfer.
+    TransferConflict(String),
     /// A transformation of stored data refused to go on.
     Transform(String),
     /// A stored fact cannot be read back.
@@ -311,6 +424,12 @@ impl fmt::Display for StorageError {
             }
             StorageError::UnknownCase(case) => write!(f, "there is no case {case}"),
             StorageError::Transform(reason) => write!(f, "nothing was changed: {reason}"),
+            StorageError::TransferConflict(id) => {
+                write!(
+                    f,
+                    "transfer {id} is already stored with different fields; nothing from this batch was posted"
+                )
+            }
             StorageError::CaseConflict(case) => {
                 write!(
                     f,

@@ -36,6 +36,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     parties_are_transformed_inside_one_transaction(store.as_ref()).await;
     every_case_is_listed(store.as_ref()).await;
     person_flags_are_set_cleared_and_audited(store.as_ref()).await;
+    transfers_are_posted_once_and_a_conflicting_batch_writes_nothing(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -106,6 +107,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (5, "parties".to_owned()),
             (6, "sign_in".to_owned()),
             (7, "person_flags".to_owned()),
+            (8, "ledger".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -613,4 +615,80 @@ async fn person_flags_are_set_cleared_and_audited(store: &dyn Store) {
         "{}: each change audited",
         store.backend()
     );
+}
+
+fn ledger_transfer(
+    id: &str,
+    debit: ledger::Account,
+    credit: ledger::Account,
+    pence: u64,
+    day: &str,
+) -> ledger::Transfer {
+    ledger::Transfer {
+        id: ledger::TransferId(id.to_owned()),
+        debit,
+        credit,
+        amount: Pence::new(pence),
+        code: ledger::TransferCode::Payment,
+        effective: date(day),
+        corrects: None,
+    }
+}
+
+async fn transfers_are_posted_once_and_a_conflicting_batch_writes_nothing(store: &dyn Store) {
+    use ledger::{Account, AccountKind};
+    let case = CaseReference::from_random(11);
+    let owes = Account::of_case(case, AccountKind::PayingParentOwes);
+    let due = Account::of_case(case, AccountKind::ReceivingParentDue(ReceivingParentId(1)));
+    let batch = vec![
+        ledger_transfer("accrual-1", owes, due, 6_000, "2025-01-06"),
+        ledger_transfer("bank/B-1", Account::BANK, owes, 5_000, "2025-01-08"),
+        ledger_transfer(
+            "bank/B-2",
+            Account::BANK,
+            Account::SUSPENSE,
+            700,
+            "2025-01-08",
+        ),
+    ];
+    assert_eq!(
+        store.post_transfers(&batch).await.unwrap(),
+        storage_api::PostSummary {
+            posted: 3,
+            already_posted: 0
+        }
+    );
+    assert_eq!(
+        store.post_transfers(&batch).await.unwrap(),
+        storage_api::PostSummary {
+            posted: 0,
+            already_posted: 3
+        },
+        "{}: posting again changes nothing",
+        store.backend()
+    );
+    let conflicting = vec![
+        ledger_transfer("bank/B-3", Account::BANK, owes, 100, "2025-01-09"),
+        ledger_transfer("bank/B-1", Account::BANK, owes, 5_001, "2025-01-08"),
+    ];
+    assert!(
+        matches!(store.post_transfers(&conflicting).await, Err(StorageError::TransferConflict(id)) if id == "bank/B-1")
+    );
+    let stored = store.transfers_for_case(&case).await.unwrap();
+    assert_eq!(
+        stored.len(),
+        2,
+        "{}: B-3 was not written with the refused batch",
+        store.backend()
+    );
+    assert_eq!(stored[0], batch[0]);
+    let balances = store.account_balances().await.unwrap();
+    assert_eq!(
+        balances.iter().map(|(_, b)| b).sum::<i128>(),
+        0,
+        "{}: the trial balance is zero",
+        store.backend()
+    );
+    assert!(balances.contains(&(owes, 1_000)));
+    assert!(balances.contains(&(Account::SUSPENSE, -700)));
 }

@@ -15,14 +15,16 @@ use std::time::Duration;
 use audit_log::{AuditRecord, ChainedEntry};
 use case_records::{CaseHistory, CaseReference, FactEvent, SealedParty};
 use domain_types::Date;
+use ledger::{Account, Transfer};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
 use sqlx::{Connection, Row};
 use storage_api::{
-    AppendOutcome, AuditRow, FactRow, Migration, PartiesTransform, StorageError, Store,
-    StoreFuture, audit_columns, batch_fingerprint, checksum,
+    AppendOutcome, AuditRow, FactRow, Migration, PartiesTransform, PostSummary, StorageError,
+    Store, StoreFuture, TransferRow, audit_columns, balances_from_sums, batch_fingerprint,
+    checksum,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -60,6 +62,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 7,
         name: "person_flags",
         sql: include_str!("../migrations/0007_person_flags.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "ledger",
+        sql: include_str!("../migrations/0008_ledger.sql"),
     },
 ];
 
@@ -289,6 +296,51 @@ impl SqliteStore {
             .await
             .map_err(database_error)?;
         Ok(())
+    }
+
+    async fn post_transfers_once(
+        &self,
+        transfers: &[Transfer],
+    ) -> Result<PostSummary, StorageError> {
+        let mut connection = self.pool.acquire().await.map_err(database_error)?;
+        let mut transaction = connection
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(database_error)?;
+        let mut summary = PostSummary::default();
+        for transfer in transfers {
+            let row = TransferRow::from_transfer(transfer);
+            let inserted = sqlx::query("INSERT INTO ledger_transfers (id, debit_case, debit_kind, credit_case, credit_kind, amount_pence, code, effective, corrects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+                .bind(&row.id)
+                .bind(&row.debit_case)
+                .bind(&row.debit_kind)
+                .bind(&row.credit_case)
+                .bind(&row.credit_kind)
+                .bind(row.amount_pence)
+                .bind(&row.code)
+                .bind(&row.effective)
+                .bind(&row.corrects)
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?
+                .rows_affected();
+            if inserted == 1 {
+                summary.posted += 1;
+                continue;
+            }
+            let stored = sqlx::query("SELECT id, debit_case, debit_kind, credit_case, credit_kind, amount_pence, code, effective, corrects FROM ledger_transfers WHERE id = ?")
+                .bind(&row.id)
+                .fetch_one(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+            if transfer_row(&stored) == row {
+                summary.already_posted += 1;
+            } else {
+                return Err(StorageError::TransferConflict(row.id));
+            }
+        }
+        transaction.commit().await.map_err(database_error)?;
+        Ok(summary)
     }
 
     async fn open_case_once(
@@ -577,6 +629,20 @@ async fn read_parties_in(
         .collect())
 }
 
+fn transfer_row(row: &SqliteRow) -> TransferRow {
+    TransferRow {
+        id: row.get(0),
+        debit_case: row.get(1),
+        debit_kind: row.get(2),
+        credit_case: row.get(3),
+        credit_kind: row.get(4),
+        amount_pence: row.get(5),
+        code: row.get(6),
+        effective: row.get(7),
+        corrects: row.get(8),
+    }
+}
+
 fn audit_row(row: &SqliteRow) -> AuditRow {
     AuditRow {
         sequence: row.get(0),
@@ -829,6 +895,46 @@ impl Store for SqliteStore {
                 }
             }
             Ok(flagged)
+        })
+    }
+
+    fn post_transfers<'a>(&'a self, transfers: &'a [Transfer]) -> StoreFuture<'a, PostSummary> {
+        Box::pin(self.post_transfers_once(transfers))
+    }
+
+    fn transfers_for_case<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<Transfer>> {
+        Box::pin(async move {
+            let reference = case.to_string();
+            let rows = sqlx::query("SELECT id, debit_case, debit_kind, credit_case, credit_kind, amount_pence, code, effective, corrects FROM ledger_transfers WHERE debit_case = ? OR credit_case = ? ORDER BY id")
+                .bind(&reference)
+                .bind(&reference)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?;
+            rows.iter()
+                .map(|row| transfer_row(row).into_transfer())
+                .collect()
+        })
+    }
+
+    fn account_balances(&self) -> StoreFuture<'_, Vec<(Account, i128)>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT debit_case, debit_kind, CAST(SUM(amount_pence) AS BIGINT), 1 FROM ledger_transfers GROUP BY debit_case, debit_kind
+                 UNION ALL
+                 SELECT credit_case, credit_kind, CAST(SUM(amount_pence) AS BIGINT), 0 FROM ledger_transfers GROUP BY credit_case, credit_kind",
+            )
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+            Ok(balances_from_sums(
+                rows.iter()
+                    .map(|row| {
+                        let is_debit: i32 = row.get(3);
+                        (row.get(0), row.get(1), row.get::<i64, _>(2), is_debit == 1)
+                    })
+                    .collect(),
+            ))
         })
     }
 

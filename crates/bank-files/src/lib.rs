@@ -95,8 +95,10 @@ fn line_at(text: &str, position: u64) -> usize {
 /// reference used twice. The file is refused whole.
 pub fn parse_camt053(text: &str) -> Result<Statement, FileError> {
     let mut reader = Reader::from_str(text);
-    reader.config_mut().trim_text(true);
     let mut path: Vec<String> = Vec::new();
+    // An element's text arrives in pieces (text, then `&amp;`, then text):
+    // gather it and take it whole at the element's end.
+    let mut gathered = String::new();
     let mut statement_id = None;
     let mut entries = Vec::new();
     let mut draft: Option<Draft> = None;
@@ -142,8 +144,23 @@ pub fn parse_camt053(text: &str) -> Result<Statement, FileError> {
                     }
                 }
                 path.push(name);
+                gathered.clear();
             }
             Event::End(_) => {
+                let value = gathered.trim().to_owned();
+                gathered.clear();
+                let here: Vec<&str> = path.iter().map(String::as_str).collect();
+                match here.as_slice() {
+                    [.., "Stmt", "Id"] => statement_id = Some(value),
+                    [.., "Ntry", "Amt"] => set(&mut draft, |d| d.amount = Some(value)),
+                    [.., "Ntry", "CdtDbtInd"] => set(&mut draft, |d| d.indicator = Some(value)),
+                    [.., "Ntry", "BookgDt", "Dt"] => set(&mut draft, |d| d.booked = Some(value)),
+                    [.., "Ntry", "AcctSvcrRef"] => {
+                        set(&mut draft, |d| d.bank_reference = Some(value))
+                    }
+                    [.., "RmtInf", "Ustrd"] => set(&mut draft, |d| d.remittance.push(value)),
+                    _ => {}
+                }
                 let closing = path.pop().unwrap_or_default();
                 if closing == "Ntry" {
                     let d = draft.take().unwrap_or_default();
@@ -161,23 +178,8 @@ pub fn parse_camt053(text: &str) -> Result<Statement, FileError> {
                     entries.push(entry);
                 }
             }
-            Event::Text(content) => {
-                let value = content.xml10_content().trim().to_owned();
-                let here: Vec<&str> = path.iter().map(String::as_str).collect();
-                match here.as_slice() {
-                    [.., "Stmt", "Id"] => statement_id = Some(value),
-                    [.., "Ntry", "Amt"] => set(&mut draft, |d| d.amount = Some(value)),
-                    [.., "Ntry", "CdtDbtInd"] => set(&mut draft, |d| d.indicator = Some(value)),
-                    [.., "Ntry", "BookgDt", "Dt"] => set(&mut draft, |d| d.booked = Some(value)),
-                    [.., "Ntry", "AcctSvcrRef"] => {
-                        set(&mut draft, |d| d.bank_reference = Some(value))
-                    }
-                    [.., "RmtInf", "Ustrd"] => set(&mut draft, |d| d.remittance.push(value)),
-                    _ => {}
-                }
-            }
-            // `&amp;` and friends arrive on their own; only the payer's
-            // free text is likely to hold one.
+            Event::Text(content) => gathered.push_str(&content.xml10_content()),
+            Event::CData(content) => gathered.push_str(&content.xml10_content()),
             Event::GeneralRef(reference) => {
                 let resolved = match reference.xml10_content().as_ref() {
                     "amp" => "&",
@@ -187,12 +189,7 @@ pub fn parse_camt053(text: &str) -> Result<Statement, FileError> {
                     "apos" => "'",
                     other => return Err(fail(format!("unknown entity &{other};"))),
                 };
-                if path.last().is_some_and(|p| p == "Ustrd") {
-                    set(&mut draft, |d| match d.remittance.last_mut() {
-                        Some(last) => last.push_str(resolved),
-                        None => d.remittance.push(resolved.to_owned()),
-                    });
-                }
+                gathered.push_str(resolved);
             }
             Event::Eof => break,
             _ => {}
@@ -263,6 +260,38 @@ fn finish_entry(draft: Draft) -> Result<StatementEntry, FileError> {
         booked,
         remittance: draft.remittance.join(" "),
     })
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Writes a statement as camt.053.001.08: the inverse of [`parse_camt053`],
+/// used to make test and benchmark files.
+#[must_use]
+pub fn write_camt053(statement: &Statement) -> String {
+    let mut out = String::with_capacity(400 + statement.entries.len() * 420);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\">\n<BkToCstmrStmt>\n<GrpHdr><MsgId>");
+    out.push_str(&escape(&statement.id));
+    out.push_str("</MsgId></GrpHdr>\n<Stmt>\n<Id>");
+    out.push_str(&escape(&statement.id));
+    out.push_str("</Id>\n");
+    for entry in &statement.entries {
+        let pounds = entry.amount.get() / 100;
+        let pence = entry.amount.get() % 100;
+        out.push_str(&format!(
+            "<Ntry><Amt Ccy=\"GBP\">{pounds}.{pence:02}</Amt><CdtDbtInd>{}</CdtDbtInd><BookgDt><Dt>{}</Dt></BookgDt><AcctSvcrRef>{}</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>{}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n",
+            if entry.is_credit { "CRDT" } else { "DBIT" },
+            entry.booked,
+            escape(&entry.bank_reference),
+            escape(&entry.remittance)
+        ));
+    }
+    out.push_str("</Stmt>\n</BkToCstmrStmt>\n</Document>\n");
+    out
 }
 
 /// A credit that went to suspense, and why: for a caseworker's queue.

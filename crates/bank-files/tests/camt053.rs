@@ -98,7 +98,7 @@ fn credits_are_matched_by_reference_and_the_rest_go_to_suspense_with_a_reason() 
     assert_eq!(parsed.entries.len(), 7);
     assert_eq!(
         parsed.entries[4].remittance,
-        "see you at the weekend& bring the kids"
+        "see you at the weekend & bring the kids"
     );
     let (transfers, unmatched) = bank_files::payment_transfers(&parsed, &|c| *c == case);
     let matched: Vec<_> = transfers
@@ -234,4 +234,40 @@ fn a_malformed_file_is_refused_whole_with_the_line_and_reason() {
                 .contains("nothing from this file was posted")
         );
     }
+}
+
+proptest::proptest! {
+    #[test]
+    fn what_is_written_reads_back_as_itself(
+        entries in proptest::collection::vec(
+            (1u64..10_000_000, any_remittance(), proptest::bool::ANY, 0i32..3000),
+            0..30,
+        )
+    ) {
+        let statement = bank_files::Statement {
+            id: "STMT <&> 1".to_owned(),
+            entries: entries
+                .into_iter()
+                .enumerate()
+                .map(|(i, (pence, remittance, is_credit, day))| bank_files::StatementEntry {
+                    bank_reference: format!("REF-{i}"),
+                    amount: Pence::new(pence),
+                    is_credit,
+                    booked: Date::parse_iso("2020-01-01").unwrap().add_days(day).unwrap(),
+                    remittance,
+                })
+                .collect(),
+        };
+        let read = bank_files::parse_camt053(&bank_files::write_camt053(&statement)).unwrap();
+        proptest::prop_assert_eq!(read, statement);
+    }
+}
+
+fn any_remittance() -> impl proptest::strategy::Strategy<Value = String> {
+    // Printable text without surrounding spaces (the reader trims), with the
+    // characters XML must escape.
+    proptest::string::string_regex(
+        "[A-Za-z0-9&<>\"'-]([A-Za-z0-9&<>\"' -]{0,18}[A-Za-z0-9&<>\"'-])?",
+    )
+    .unwrap()
 }

@@ -4,6 +4,7 @@
 
 mod audit;
 mod backup;
+mod bank;
 mod bench;
 mod bench_cases;
 mod calculate;
@@ -72,6 +73,11 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
         database_url: String,
     },
+    /// Bank files.
+    Bank {
+        #[command(subcommand)]
+        command: BankCommand,
+    },
     /// Rotate the encryption keys of personal data without downtime.
     Keys {
         #[command(subcommand)]
@@ -86,6 +92,19 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BankCommand {
+    /// Import a camt.053 statement: payments matched to cases, the rest to suspense; importing again changes nothing.
+    Import {
+        /// The statement file.
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// Where the data lives.
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
     },
 }
 
@@ -196,6 +215,9 @@ fn main() -> ExitCode {
         } => audit::verify(&database_url),
         Command::Backup { to, database_url } => backup::backup(&database_url, &to),
         Command::Restore { from, database_url } => backup::restore(&database_url, &from),
+        Command::Bank {
+            command: BankCommand::Import { file, database_url },
+        } => bank::import(&file, &database_url),
         Command::Keys { command } => match command {
             KeysCommand::Add { keys_file } => keys::add(&keys_file),
             KeysCommand::Reseal {

@@ -87,6 +87,32 @@ fn line_at(text: &str, position: u64) -> usize {
         + 1
 }
 
+/// Line numbers for positions that only move forward: counts the newlines
+/// since the last position asked about, so a whole file costs one pass
+/// rather than one pass per entry.
+struct Lines<'a> {
+    text: &'a [u8],
+    position: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, position: u64) -> usize {
+        let end = usize::try_from(position)
+            .unwrap_or(self.text.len())
+            .min(self.text.len());
+        if end < self.position {
+            return line_at(std::str::from_utf8(self.text).unwrap_or(""), position);
+        }
+        self.line += self.text[self.position..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.position = end;
+        self.line
+    }
+}
+
 /// Reads a camt.053 statement.
 ///
 /// # Errors
@@ -95,6 +121,11 @@ fn line_at(text: &str, position: u64) -> usize {
 /// reference used twice. The file is refused whole.
 pub fn parse_camt053(text: &str) -> Result<Statement, FileError> {
     let mut reader = Reader::from_str(text);
+    let mut lines = Lines {
+        text: text.as_bytes(),
+        position: 0,
+        line: 1,
+    };
     let mut path: Vec<String> = Vec::new();
     // An element's text arrives in pieces (text, then `&amp;`, then text):
     // gather it and take it whole at the element's end.
@@ -130,7 +161,7 @@ pub fn parse_camt053(text: &str) -> Result<Statement, FileError> {
                     // The line of the entry's own start tag, not of the
                     // end of whatever came before it.
                     draft = Some(Draft {
-                        line: line_at(text, reader.buffer_position()),
+                        line: lines.at(reader.buffer_position()),
                         ..Draft::default()
                     });
                 }

@@ -34,6 +34,25 @@ pub enum Benchmark {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Bank-statement payments ingested per second (parse, match, post durably), beside a plain insert, in a scratch database.
+    Ingest {
+        /// `sqlite` (a temporary file) or `postgres` (a fresh schema).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Payments in the statement.
+        #[arg(long, default_value_t = 1_000_000)]
+        payments: usize,
+        /// Cases they are spread over.
+        #[arg(long, default_value_t = 300_000)]
+        cases: usize,
+        /// The PostgreSQL server for `--backend postgres`.
+        #[arg(
+            long,
+            env = "TEST_POSTGRES_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
+        postgres_url: String,
+    },
     /// Durable appends of facts per second, beside a plain insert of the same rows, in a scratch database.
     Events {
         /// `sqlite` (a temporary file) or `postgres` (a fresh schema).
@@ -62,6 +81,12 @@ pub fn run(benchmark: &Benchmark) -> ExitCode {
             writes,
             postgres_url,
         } => crate::bench_cases::events(backend, *writes, postgres_url),
+        Benchmark::Ingest {
+            backend,
+            payments,
+            cases,
+            postgres_url,
+        } => crate::bench_cases::ingest(backend, *payments, *cases, postgres_url),
     }
 }
 

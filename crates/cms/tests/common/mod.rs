@@ -1,5 +1,8 @@
 //! Helpers shared by the binary's test files.
 
+// Each test binary compiles this module and uses only some of it.
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

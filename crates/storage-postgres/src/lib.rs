@@ -325,46 +325,49 @@ impl PostgresStore {
             }
         }
         for chunk in unique.chunks(ROWS_PER_STATEMENT) {
-            let rows: Vec<TransferRow> = chunk.iter().map(TransferRow::from_transfer).collect();
             let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new(concat!(
                 "INSERT INTO ledger_transfers (",
                 transfer_columns!(),
                 ") "
             ));
-            insert.push_values(&rows, |mut values, row| {
-                values
-                    .push_bind(row.id.clone())
-                    .push_bind(row.debit_case.clone())
-                    .push_bind(row.debit_kind.clone())
-                    .push_bind(row.credit_case.clone())
-                    .push_bind(row.credit_kind.clone())
-                    .push_bind(row.amount_pence)
-                    .push_bind(row.code.clone())
-                    .push_bind(row.effective.clone())
-                    .push_bind(row.corrects.clone());
-            });
-            insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
-            let inserted: std::collections::HashSet<String> = insert
+            // The values move into the statement: no copies on the hot path.
+            insert.push_values(
+                chunk.iter().map(TransferRow::from_transfer),
+                |mut values, row| {
+                    values
+                        .push_bind(row.id)
+                        .push_bind(row.debit_case)
+                        .push_bind(row.debit_kind)
+                        .push_bind(row.credit_case)
+                        .push_bind(row.credit_kind)
+                        .push_bind(row.amount_pence)
+                        .push_bind(row.code)
+                        .push_bind(row.effective)
+                        .push_bind(row.corrects);
+                },
+            );
+            insert.push(" ON CONFLICT (id) DO NOTHING");
+            let affected = insert
                 .build()
-                .fetch_all(&mut *transaction)
+                .execute(&mut *transaction)
                 .await
                 .map_err(database_error)?
-                .iter()
-                .map(|row| row.get(0))
-                .collect();
-            summary.posted += inserted.len();
-            let existing: Vec<&TransferRow> =
-                rows.iter().filter(|r| !inserted.contains(&r.id)).collect();
-            if existing.is_empty() {
+                .rows_affected();
+            let affected = usize::try_from(affected).expect("at most one row per transfer");
+            summary.posted += affected;
+            if affected == chunk.len() {
                 continue;
             }
+            // Some ids were there already: now every row must be stored
+            // exactly as given, or an id was reused for another transfer.
+            let rows: Vec<TransferRow> = chunk.iter().map(TransferRow::from_transfer).collect();
             let mut select = sqlx::QueryBuilder::<sqlx::Postgres>::new(concat!(
                 "SELECT ",
                 transfer_columns!(),
                 " FROM ledger_transfers WHERE id IN ("
             ));
             let mut ids = select.separated(", ");
-            for row in &existing {
+            for row in &rows {
                 ids.push_bind(row.id.clone());
             }
             select.push(")");
@@ -379,13 +382,10 @@ impl PostgresStore {
                     (stored.id.clone(), stored)
                 })
                 .collect();
-            for row in existing {
-                if stored.get(&row.id) == Some(row) {
-                    summary.already_posted += 1;
-                } else {
-                    return Err(StorageError::TransferConflict(row.id.clone()));
-                }
+            if let Some(conflict) = rows.iter().find(|row| stored.get(&row.id) != Some(*row)) {
+                return Err(StorageError::TransferConflict(conflict.id.clone()));
             }
+            summary.already_posted += chunk.len() - affected;
         }
         transaction.commit().await.map_err(database_error)?;
         Ok(summary)

@@ -108,6 +108,10 @@ impl SqliteStore {
             // FULL: a committed write survives power loss, not just a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // 64 MiB of page cache per connection (SQLite's default is about
+            // 2 MiB): the case indexes of a large ledger then stay in memory
+            // while a bank file is posted.
+            .pragma("cache_size", "-65536")
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -342,46 +346,49 @@ impl SqliteStore {
             }
         }
         for chunk in unique.chunks(ROWS_PER_STATEMENT) {
-            let rows: Vec<TransferRow> = chunk.iter().map(TransferRow::from_transfer).collect();
             let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
                 "INSERT INTO ledger_transfers (",
                 transfer_columns!(),
                 ") "
             ));
-            insert.push_values(&rows, |mut values, row| {
-                values
-                    .push_bind(row.id.clone())
-                    .push_bind(row.debit_case.clone())
-                    .push_bind(row.debit_kind.clone())
-                    .push_bind(row.credit_case.clone())
-                    .push_bind(row.credit_kind.clone())
-                    .push_bind(row.amount_pence)
-                    .push_bind(row.code.clone())
-                    .push_bind(row.effective.clone())
-                    .push_bind(row.corrects.clone());
-            });
-            insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
-            let inserted: std::collections::HashSet<String> = insert
+            // The values move into the statement: no copies on the hot path.
+            insert.push_values(
+                chunk.iter().map(TransferRow::from_transfer),
+                |mut values, row| {
+                    values
+                        .push_bind(row.id)
+                        .push_bind(row.debit_case)
+                        .push_bind(row.debit_kind)
+                        .push_bind(row.credit_case)
+                        .push_bind(row.credit_kind)
+                        .push_bind(row.amount_pence)
+                        .push_bind(row.code)
+                        .push_bind(row.effective)
+                        .push_bind(row.corrects);
+                },
+            );
+            insert.push(" ON CONFLICT (id) DO NOTHING");
+            let affected = insert
                 .build()
-                .fetch_all(&mut *transaction)
+                .execute(&mut *transaction)
                 .await
                 .map_err(database_error)?
-                .iter()
-                .map(|row| row.get(0))
-                .collect();
-            summary.posted += inserted.len();
-            let existing: Vec<&TransferRow> =
-                rows.iter().filter(|r| !inserted.contains(&r.id)).collect();
-            if existing.is_empty() {
+                .rows_affected();
+            let affected = usize::try_from(affected).expect("at most one row per transfer");
+            summary.posted += affected;
+            if affected == chunk.len() {
                 continue;
             }
+            // Some ids were there already: now every row must be stored
+            // exactly as given, or an id was reused for another transfer.
+            let rows: Vec<TransferRow> = chunk.iter().map(TransferRow::from_transfer).collect();
             let mut select = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
                 "SELECT ",
                 transfer_columns!(),
                 " FROM ledger_transfers WHERE id IN ("
             ));
             let mut ids = select.separated(", ");
-            for row in &existing {
+            for row in &rows {
                 ids.push_bind(row.id.clone());
             }
             select.push(")");
@@ -396,13 +403,10 @@ impl SqliteStore {
                     (stored.id.clone(), stored)
                 })
                 .collect();
-            for row in existing {
-                if stored.get(&row.id) == Some(row) {
-                    summary.already_posted += 1;
-                } else {
-                    return Err(StorageError::TransferConflict(row.id.clone()));
-                }
+            if let Some(conflict) = rows.iter().find(|row| stored.get(&row.id) != Some(*row)) {
+                return Err(StorageError::TransferConflict(conflict.id.clone()));
             }
+            summary.already_posted += chunk.len() - affected;
         }
         transaction.commit().await.map_err(database_error)?;
         Ok(summary)

@@ -15,6 +15,8 @@ use audit_log::{Action, AuditRecord};
 use case_records::{SealedParty, open_parties, seal_parties};
 use field_crypto::{KeyId, KeyRing, sealed_key};
 
+use web::Environment;
+
 use crate::finish;
 use crate::serve::{parse_database_url, write_private};
 
@@ -27,7 +29,7 @@ fn read_table(path: &Path) -> Result<toml::Table, String> {
 
 /// Replaces the key file whole: a copy is written beside it and renamed
 /// over it, so a crash leaves the old file or the new one.
-fn replace_key_file(path: &Path, table: &toml::Table) -> Result<(), String> {
+pub(crate) fn replace_key_file(path: &Path, table: &toml::Table) -> Result<(), String> {
     let text = format!(
         "# Encryption keys for personal data. Keep a copy apart from the database\n\
          # and its backups: without it the personal data cannot be read.\n{}",
@@ -48,24 +50,35 @@ fn keys_of(table: &mut toml::Table) -> Result<&mut toml::Table, String> {
         .ok_or_else(|| "the key file has no [keys]".to_owned())
 }
 
+/// Adds a fresh key to `table` and makes it active: a random id not in
+/// use (so a replaced file can never pass for the old one) and 32 random
+/// bytes. Returns its id.
+pub(crate) fn add_active_key(table: &mut toml::Table) -> Result<u64, String> {
+    if !table.contains_key("keys") {
+        table.insert("keys".to_owned(), toml::Value::Table(toml::Table::new()));
+    }
+    let keys = keys_of(table)?;
+    let id = loop {
+        let candidate = crate::clock::random_u64() % 0xFFFF_FFFE + 1;
+        if !keys.contains_key(&candidate.to_string()) {
+            break candidate;
+        }
+    };
+    keys.insert(
+        id.to_string(),
+        toml::Value::String(crate::clock::System.secret_hex()),
+    );
+    table.insert(
+        "active".to_owned(),
+        toml::Value::Integer(i64::try_from(id).expect("below 2^32")),
+    );
+    Ok(id)
+}
+
 pub fn add(keys_file: &Path) -> ExitCode {
     let result = (|| {
         let mut table = read_table(keys_file)?;
-        let keys = keys_of(&mut table)?;
-        let id = loop {
-            let candidate = crate::clock::random_u64() % 0xFFFF_FFFE + 1;
-            if !keys.contains_key(&candidate.to_string()) {
-                break candidate;
-            }
-        };
-        let key: String = (0..4)
-            .map(|_| format!("{:016x}", crate::clock::random_u64()))
-            .collect();
-        keys.insert(id.to_string(), toml::Value::String(key));
-        table.insert(
-            "active".to_owned(),
-            toml::Value::Integer(i64::try_from(id).expect("below 2^32")),
-        );
+        let id = add_active_key(&mut table)?;
         replace_key_file(keys_file, &table)?;
         Ok(format!(
             "key {id} added and made active; the older keys stay for opening. Restart the service, then run `cms keys reseal`."
@@ -104,11 +117,7 @@ pub fn reseal(keys_file: &Path, database_url: &str) -> ExitCode {
                         let parties =
                             open_parties(*case, current, &ring).map_err(|e| e.to_string())?;
                         Ok(Some(seal_parties(&parties, &ring, &mut || {
-                            let mut nonce = [0u8; 24];
-                            for chunk in nonce.chunks_mut(8) {
-                                chunk.copy_from_slice(&crate::clock::random_u64().to_le_bytes());
-                            }
-                            nonce
+                            crate::clock::System.nonce()
                         })))
                     };
                 let audit = AuditRecord {

@@ -86,16 +86,9 @@ pub(crate) fn load_or_create_keys(path: &std::path::Path) -> Result<field_crypto
             std::fs::create_dir_all(folder)
                 .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
         }
-        let id = crate::clock::random_u64() % 0xFFFF_FFFE + 1;
-        let key: String = (0..4)
-            .map(|_| format!("{:016x}", crate::clock::random_u64()))
-            .collect();
-        let text = format!(
-            "# Encryption keys for personal data. Keep a copy apart from the database\n\
-             # and its backups: without it the personal data cannot be read.\n\
-             active = {id}\n[keys]\n{id} = \"{key}\"\n"
-        );
-        write_private(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let mut table = toml::Table::new();
+        crate::keys::add_active_key(&mut table)?;
+        crate::keys::replace_key_file(path, &table)?;
         eprintln!(
             "cms serve: created encryption keys at {}; keep a copy apart from the database",
             path.display()

@@ -1,7 +1,6 @@
 //! `cms token issue` (an API token) and `cms account create` (a password
 //! sign-in).
 
-use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use case_records::Role;
@@ -23,10 +22,7 @@ pub fn issue(person: i64, role: &str, database_url: &str) -> ExitCode {
         }
     };
     // 32 random bytes: the token is shown once and kept only as its hash.
-    let token = (0..4).fold(String::with_capacity(64), |mut text, _| {
-        let _ = write!(text, "{:016x}", crate::clock::random_u64());
-        text
-    });
+    let token = web::Environment::secret_hex(&crate::clock::System);
     let runtime = tokio::runtime::Runtime::new().expect("a runtime starts");
     let stored = runtime.block_on(async {
         let store = location.open().await?;

@@ -41,6 +41,14 @@ pub trait Environment: Send + Sync {
     fn today(&self) -> Date;
     /// A random number from the operating system.
     fn random_u64(&self) -> u64;
+    /// 32 fresh random bytes as 64 hex digits: a session id, an API token or
+    /// an encryption key.
+    fn secret_hex(&self) -> String {
+        (0..4)
+            .map(|_| format!("{:016x}", self.random_u64()))
+            .collect()
+    }
+
     /// 24 fresh random bytes: a nonce for sealing one field.
     fn nonce(&self) -> [u8; 24] {
         let mut nonce = [0u8; 24];

@@ -173,9 +173,7 @@ pub async fn sign_in(State(state): State<AppState>, body: String) -> Response {
                 "the login or password is not right",
             ));
         };
-        let session: String = (0..4)
-            .map(|_| format!("{:016x}", state.clock.random_u64()))
-            .collect();
+        let session = state.clock.secret_hex();
         state
             .store
             .start_session(&token_hash(&session), person, &role, now)

@@ -107,6 +107,30 @@ pub struct Staff {
     pub(crate) role: Role,
 }
 
+impl Staff {
+    /// The audit line for something this member of staff did now: one
+    /// place decides how staff are named in the audit log.
+    pub(crate) fn audit(
+        &self,
+        state: &AppState,
+        action: Action,
+        case: Option<&CaseReference>,
+        fields: Vec<String>,
+        reason: Option<String>,
+    ) -> AuditRecord {
+        AuditRecord {
+            at_unix_seconds: state.clock.now_unix_seconds(),
+            actor: format!("staff-{}", self.person),
+            role: self.role.code().to_owned(),
+            action,
+            case: case.map(ToString::to_string),
+            fields,
+            reason,
+            count: 1,
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
 
@@ -321,19 +345,16 @@ pub async fn record_facts(
                 )?,
             });
         }
-        let audit = AuditRecord {
-            at_unix_seconds: state.clock.now_unix_seconds(),
-            actor: format!("staff-{}", staff.person),
-            role: staff.role.code().to_owned(),
-            action: Action::Changed,
-            case: Some(case.to_string()),
-            fields: events
+        let audit = staff.audit(
+            &state,
+            Action::Changed,
+            Some(&case),
+            events
                 .iter()
                 .map(|e| e.change.encode().0.to_owned())
                 .collect(),
-            reason: None,
-            count: 1,
-        };
+            None,
+        );
         let outcome = state
             .store
             .append_facts(&case, &events, key, audit)

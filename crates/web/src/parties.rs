@@ -197,16 +197,13 @@ pub async fn put_parties(
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let parties = parties_from_json(case, &parse_json(&body)?)?;
         let sealed = seal_parties(&parties, &state.keys, &mut || state.clock.nonce());
-        let audit = AuditRecord {
-            at_unix_seconds: state.clock.now_unix_seconds(),
-            actor: format!("staff-{}", staff.person),
-            role: staff.role.code().to_owned(),
-            action: Action::Changed,
-            case: Some(case.to_string()),
-            fields: vec!["parties".to_owned()],
-            reason: None,
-            count: 1,
-        };
+        let audit = staff.audit(
+            &state,
+            Action::Changed,
+            Some(&case),
+            vec!["parties".to_owned()],
+            None,
+        );
         state
             .store
             .put_parties(&case, &sealed, audit)
@@ -338,16 +335,13 @@ pub(crate) async fn authorise_case_action(
             "your role may not do this",
         )),
         Decision::AllowByBreakGlass => {
-            let audit = AuditRecord {
-                at_unix_seconds: state.clock.now_unix_seconds(),
-                actor: format!("staff-{}", staff.person),
-                role: staff.role.code().to_owned(),
-                action: Action::BrokeGlass,
-                case: Some(case.to_string()),
-                fields: vec!["case".to_owned()],
+            let audit = staff.audit(
+                state,
+                Action::BrokeGlass,
+                Some(case),
+                vec!["case".to_owned()],
                 reason,
-                count: 1,
-            };
+            );
             state
                 .store
                 .append_audit(audit)
@@ -405,16 +399,13 @@ pub async fn set_non_disclosure(
             .get("flag")
             .and_then(Value::as_bool)
             .ok_or_else(|| refuse("flag", "true or false is needed"))?;
-        let audit = AuditRecord {
-            at_unix_seconds: state.clock.now_unix_seconds(),
-            actor: format!("staff-{}", staff.person),
-            role: staff.role.code().to_owned(),
-            action: Action::Changed,
-            case: None,
-            fields: vec![format!("person-{person}.non_disclosure={flag}")],
-            reason: None,
-            count: 1,
-        };
+        let audit = staff.audit(
+            &state,
+            Action::Changed,
+            None,
+            vec![format!("person-{person}.non_disclosure={flag}")],
+            None,
+        );
         state
             .store
             .set_non_disclosure(person, flag, audit)

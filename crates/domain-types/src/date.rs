@@ -116,6 +116,13 @@ impl Date {
         )
     }
 
+    /// Whether the day is a Saturday or Sunday. 1 January 1970 was a
+    /// Thursday, so day 2 and day 3 since the epoch are the weekend.
+    #[must_use]
+    pub const fn is_weekend(self) -> bool {
+        self.days_since_epoch.rem_euclid(7) >= 2 && self.days_since_epoch.rem_euclid(7) <= 3
+    }
+
     /// Days from `self` to `later` (negative if `later` is earlier).
     #[must_use]
     pub const fn days_until(self, later: Date) -> i32 {
@@ -201,6 +208,17 @@ const fn civil_from_days(days: i32) -> (i32, u32, u32) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn weekends_are_saturday_and_sunday() {
+        // Saturday 22 and Sunday 23 November 2025; Friday 21 and Monday 24 are not.
+        let day = |d| Date::from_ymd(2025, 11, d).unwrap();
+        assert!(day(22).is_weekend() && day(23).is_weekend());
+        assert!(!day(21).is_weekend() && !day(24).is_weekend());
+        // Before the epoch too: 1 January 1966 was a Saturday.
+        assert!(Date::from_ymd(1966, 1, 1).unwrap().is_weekend());
+        assert!(!Date::from_ymd(1965, 12, 31).unwrap().is_weekend());
+    }
 
     #[test]
     fn iso_dates_parse_strictly() {

@@ -2,7 +2,7 @@
 //! old what is unpaid is.
 
 use case_records::{CaseReference, PeriodDifference, Schedule};
-use domain_types::{Date, Pence, round_half_up_div};
+use domain_types::{Date, PartsPerMillion, Pence, round_half_up_div};
 use legal_parameters::Parameters;
 
 use crate::{Account, AccountKind, Ledger, Transfer, TransferCode, TransferId};
@@ -18,6 +18,52 @@ pub enum Frequency {
     FourWeekly,
     /// On the same day each month (month ends clamp to the last day).
     Monthly,
+}
+
+/// How a case is collected, for its fees: whether the service collects,
+/// and whether a parent's collection fee is waived because they moved to
+/// Collect and Pay because of domestic abuse (the rule, following
+/// the Government's commitment alongside the Child Support Collection
+/// (Domestic Abuse) Act 2023 that survivors pay no collection fee).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CollectionTerms {
+    /// Collect and Pay (fees may apply); otherwise Direct Pay (no fees).
+    pub collect_and_pay: bool,
+    /// The paying parent's 20% is waived.
+    pub paying_parent_fee_waived: bool,
+    /// The receiving parent's 4% is waived.
+    pub receiving_parent_fee_waived: bool,
+}
+
+impl CollectionTerms {
+    /// Collect and Pay with every fee that the law charges.
+    pub const COLLECT_AND_PAY: CollectionTerms = CollectionTerms {
+        collect_and_pay: true,
+        paying_parent_fee_waived: false,
+        receiving_parent_fee_waived: false,
+    };
+
+    /// Direct Pay: no collection fees (Fees Regs 2014 reg 7; rules.md §3.2).
+    pub const DIRECT_PAY: CollectionTerms = CollectionTerms {
+        collect_and_pay: false,
+        paying_parent_fee_waived: false,
+        receiving_parent_fee_waived: false,
+    };
+}
+
+/// The receiving parent's collection fee rate on `date`, if one applies:
+/// Collect and Pay, the Fees Regulations in force, and no waiver.
+#[must_use]
+pub fn receiving_parent_fee(
+    terms: CollectionTerms,
+    parameters: &Parameters,
+    date: Date,
+) -> Option<PartsPerMillion> {
+    if !terms.collect_and_pay || terms.receiving_parent_fee_waived {
+        return None;
+    }
+    let fees = parameters.at(date).ok()?.collection_fees?;
+    Some(fees.receiving_parent)
 }
 
 /// Consecutive payment periods from `start`, the last cut short at `until`.
@@ -43,15 +89,16 @@ pub fn payment_periods(start: Date, until: Date, frequency: Frequency) -> Vec<(D
 }
 
 /// The transfers that make maintenance (and, on Collect and Pay, the paying
-/// parent's collection fee) fall due for each period: due on the period's
-/// first day [I: maintenance is paid for the period ahead]. Ids name the
-/// case, period and receiving parent, so posting them again is harmless.
+/// parent's collection fee, unless waived) fall due for each period: due on
+/// the period's first day [I: maintenance is paid for the period ahead].
+/// Ids name the case, period and receiving parent, so posting them again is
+/// harmless.
 #[must_use]
 pub fn accrual_transfers(
     case: CaseReference,
     schedule: &Schedule,
     periods: &[(Date, Date)],
-    collect_and_pay: bool,
+    terms: CollectionTerms,
     parameters: &Parameters,
 ) -> Vec<Transfer> {
     let owes = Account::of_case(case, AccountKind::PayingParentOwes);
@@ -78,7 +125,8 @@ pub fn accrual_transfers(
             .at(*from)
             .ok()
             .and_then(|set| set.collection_fees);
-        if let (true, Some(fees), true) = (collect_and_pay, fees, total > Pence::ZERO) {
+        let charged = terms.collect_and_pay && !terms.paying_parent_fee_waived;
+        if let (true, Some(fees), true) = (charged, fees, total > Pence::ZERO) {
             let fee = Pence::new(
                 u64::try_from(round_half_up_div(
                     u128::from(total.get()) * u128::from(fees.paying_parent.get()),

@@ -18,6 +18,7 @@
 
 mod accounts;
 mod accrual;
+mod collection;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -26,7 +27,12 @@ use domain_types::{Date, Pence};
 
 pub use accounts::{Account, AccountKind};
 pub use accrual::{
-    AgedArrears, Frequency, accrual_transfers, adjustment_transfers, aged_arrears, payment_periods,
+    AgedArrears, CollectionTerms, Frequency, accrual_transfers, adjustment_transfers, aged_arrears,
+    payment_periods, receiving_parent_fee,
+};
+pub use collection::{
+    Allocation, Compliance, Debt, DebtKind, Disbursement, DisbursementRun, PeriodCompliance,
+    PeriodOutcome, allocate, compliance, disbursement_run, pay_by,
 };
 
 /// Identifies a transfer. Deterministic ids (built from what the transfer

@@ -6,8 +6,9 @@ use case_records::{
 };
 use domain_types::{Date, Pence};
 use ledger::{
-    Account, AccountKind, Frequency, Ledger, Posted, Rejection, Transfer, TransferCode, TransferId,
-    accrual_transfers, adjustment_transfers, aged_arrears, payment_periods,
+    Account, AccountKind, CollectionTerms, Frequency, Ledger, Posted, Rejection, Transfer,
+    TransferCode, TransferId, accrual_transfers, adjustment_transfers, aged_arrears,
+    payment_periods,
 };
 use legal_parameters::Parameters;
 use maintenance_calculation::{Income, Nights};
@@ -248,7 +249,13 @@ fn accruals_post_what_the_schedule_says_with_the_collection_fee_and_again_harmle
     let until = d("2025-04-06");
     let schedule = liability_schedule(&history(), parameters, until, until).unwrap();
     let periods = payment_periods(d("2025-01-06"), until, Frequency::Monthly);
-    let transfers = accrual_transfers(case(), &schedule, &periods, true, parameters);
+    let transfers = accrual_transfers(
+        case(),
+        &schedule,
+        &periods,
+        CollectionTerms::COLLECT_AND_PAY,
+        parameters,
+    );
     let mut ledger = Ledger::new();
     for t in &transfers {
         assert_eq!(ledger.post(t.clone()), Ok(Posted::Posted));
@@ -285,7 +292,13 @@ fn a_backdated_change_is_an_adjustment_and_arrears_age_oldest_first() {
     let periods = payment_periods(d("2025-01-06"), until, Frequency::Weekly);
     let before = liability_schedule(&history, parameters, d("2025-03-01"), until).unwrap();
     let mut ledger = Ledger::new();
-    for t in accrual_transfers(case(), &before, &periods, false, parameters) {
+    for t in accrual_transfers(
+        case(),
+        &before,
+        &periods,
+        CollectionTerms::DIRECT_PAY,
+        parameters,
+    ) {
         ledger.post(t).unwrap();
     }
     // Recorded on 1 April, effective 3 March: two-sevenths shared care.

@@ -173,7 +173,7 @@ pub(crate) fn parse_series(name: &str, text: &str) -> Result<Series, ParameterEr
     })
 }
 
-fn toml_date(datetime: &toml::value::Datetime) -> Option<Date> {
+pub(crate) fn toml_date(datetime: &toml::value::Datetime) -> Option<Date> {
     if datetime.time.is_some() || datetime.offset.is_some() {
         return None;
     }

@@ -15,6 +15,7 @@
 //! its source, and scenarios on both sides of the date.
 
 mod benefit;
+mod calendar;
 mod file;
 
 use std::fmt;
@@ -23,6 +24,7 @@ use std::sync::OnceLock;
 use domain_types::{Date, Fraction, PartsPerMillion, Pence};
 
 pub use benefit::{Benefit, BenefitSet};
+pub use calendar::{CalendarNotCoded, WorkingDays};
 pub use file::{Confidence, DatedValue, Series, Value};
 
 /// The parameter files compiled into the binary, by name.

@@ -1,4 +1,6 @@
 //! Bank files. Money in: ISO 20022 camt.053 bank-to-customer statements.
+//! Money out: pain.001 credit transfers and BACS Standard 18 records
+//! ([`write_pain001`], [`write_standard18`]).
 //!
 //! [`parse_camt053`] reads a statement whole or refuses it whole, naming the
 //! line and the reason, so nothing from a malformed file is ever posted.
@@ -11,6 +13,8 @@
 //! an overlapping one, changes nothing. The payer's free text is kept for the
 //! caseworker only; it never reaches a ledger line a parent sees.
 
+mod payments_out;
+
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -19,6 +23,11 @@ use domain_types::{Date, Pence};
 use ledger::{Account, AccountKind, Transfer, TransferCode, TransferId};
 use quick_xml::Reader;
 use quick_xml::events::Event;
+
+pub use payments_out::{
+    AccountNumber, Originator, Payee, PaymentInstruction, end_to_end_id, instruction,
+    write_pain001, write_standard18,
+};
 
 /// One entry of a statement.
 #[derive(Clone, Debug, PartialEq, Eq)]

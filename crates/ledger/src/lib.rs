@@ -19,6 +19,8 @@
 mod accounts;
 mod accrual;
 mod collection;
+mod enforcement;
+mod statement;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -34,6 +36,11 @@ pub use collection::{
     Allocation, Compliance, Debt, DebtKind, Disbursement, DisbursementRun, PeriodCompliance,
     PeriodOutcome, allocate, compliance, disbursement_run, pay_by,
 };
+pub use enforcement::{
+    ApprovalRefused, ChargeWaiver, Decision, EarlierStep, EnforcementAction, ProposalRefused,
+    Stage, StepOutcome, charge_transfer, check_approval, check_proposal, enforcement_letter,
+};
+pub use statement::{StatementFor, StatementLine, statement, statement_csv};
 
 /// Identifies a transfer. Deterministic ids (built from what the transfer
 /// is for) make re-running an accrual or re-importing a bank file harmless.

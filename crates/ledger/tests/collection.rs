@@ -391,7 +391,8 @@ fn step() -> impl Strategy<Value = Step> {
 
 proptest! {
     /// Random books of accruals, fees, payments, reversals, recalculations
-    /// and disbursement runs: money is all accounted for, what is unpaid is
+    /// and disbursement runs: money is all accounted for, statements end on
+    /// the book's balances, what is unpaid is
     /// what the ledger says is owed, every run's transfers post, and a run
     /// repeated posts nothing.
     #[test]
@@ -455,6 +456,74 @@ proptest! {
             let net_money: i128 = ledger.balance(Account::BANK).debit_balance()
                 + ledger.transfers().iter().filter(|t| t.code == TransferCode::Disbursement).map(|t| i128::from(t.amount.get())).sum::<i128>();
             prop_assert_eq!(i128::from(collected), net_money);
+            // Each parent's statement ends on what the book says of them.
+            let paying = ledger::statement(ledger.transfers(), case(), ledger::StatementFor::PayingParent, day);
+            prop_assert_eq!(paying.last().map_or(0, |l| l.balance), ledger.balance(owes()).debit_balance());
+            let first = ledger::statement(ledger.transfers(), case(), ledger::StatementFor::ReceivingParent(RP1), day);
+            prop_assert_eq!(
+                first.last().map_or(0, |l| l.balance),
+                ledger.balance(account(AccountKind::ReceivingParentDue(RP1))).credit_balance()
+            );
         }
     }
+}
+
+#[test]
+fn each_parent_has_a_statement_of_their_own_side_only() {
+    use ledger::{StatementFor, statement, statement_csv};
+    let rate = Some(PartsPerMillion::new(40_000).unwrap());
+    let mut transfers = two_weeks();
+    let run = disbursement_run(&transfers, case(), d("2025-01-10"), rate, &BTreeSet::new());
+    transfers.extend(run.transfers);
+    let ledger = book(&transfers);
+    let until = d("2025-01-31");
+
+    let paying = statement(&transfers, case(), StatementFor::PayingParent, until);
+    let csv = statement_csv(&paying);
+    assert_eq!(
+        csv,
+        "date,description,due,paid,charged,passed_on,balance\r\n\
+         2025-01-06,Maintenance due,80.00,0.00,0.00,0.00,80.00\r\n\
+         2025-01-06,Collection fee,0.00,0.00,16.00,0.00,96.00\r\n\
+         2025-01-08,Enforcement charge,0.00,0.00,50.00,0.00,146.00\r\n\
+         2025-01-10,Payment received,0.00,100.00,0.00,0.00,46.00\r\n\
+         2025-01-13,Maintenance due,80.00,0.00,0.00,0.00,126.00\r\n\
+         2025-01-13,Collection fee,0.00,0.00,16.00,0.00,142.00\r\n"
+    );
+    assert_eq!(
+        paying.last().unwrap().balance,
+        ledger.balance(owes()).debit_balance()
+    );
+
+    let first = statement(
+        &transfers,
+        case(),
+        StatementFor::ReceivingParent(RP1),
+        until,
+    );
+    assert_eq!(
+        statement_csv(&first),
+        "date,description,due,paid,charged,passed_on,balance\r\n\
+         2025-01-06,Maintenance due to you,50.00,0.00,0.00,0.00,50.00\r\n\
+         2025-01-10,Collected from the paying parent,0.00,50.00,0.00,0.00,50.00\r\n\
+         2025-01-10,Collection fee,0.00,0.00,2.00,0.00,48.00\r\n\
+         2025-01-10,Paid to you,0.00,0.00,0.00,48.00,0.00\r\n\
+         2025-01-13,Maintenance due to you,50.00,0.00,0.00,0.00,50.00\r\n\
+         2025-01-13,Collected from the paying parent,0.00,4.00,0.00,0.00,50.00\r\n"
+    );
+    assert_eq!(
+        first.last().unwrap().balance,
+        ledger
+            .balance(account(AccountKind::ReceivingParentDue(RP1)))
+            .credit_balance()
+    );
+    // The second receiving parent sees only their own £30s, never the first's.
+    let second = statement(
+        &transfers,
+        case(),
+        StatementFor::ReceivingParent(RP2),
+        until,
+    );
+    assert!(second.iter().all(|line| line.due.abs() != 5_000));
+    assert_eq!(second.iter().map(|l| l.passed_on).sum::<i128>(), 2_880);
 }

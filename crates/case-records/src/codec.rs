@@ -87,6 +87,13 @@ impl Change {
                 format!("child={};nights={}", child.0, nights.get()),
             ),
             Change::ServiceType(service) => ("service_type", format!("service={}", service.code())),
+            Change::CollectionFeeWaiver {
+                paying_parent,
+                receiving_parent,
+            } => (
+                "collection_fee_waiver",
+                format!("paying_parent={paying_parent};receiving_parent={receiving_parent}"),
+            ),
             Change::CaseClosed => ("case_closed", String::new()),
         }
     }
@@ -194,6 +201,17 @@ impl Change {
                 ServiceType::from_code(text("service")?)
                     .ok_or_else(|| fail("`service` is direct_pay or collect_and_pay".to_owned()))?,
             ),
+            "collection_fee_waiver" => {
+                let flag = |name: &str| match text(name)? {
+                    "true" => Ok(true),
+                    "false" => Ok(false),
+                    other => Err(fail(format!("{name} `{other}` is not true or false"))),
+                };
+                Change::CollectionFeeWaiver {
+                    paying_parent: flag("paying_parent")?,
+                    receiving_parent: flag("receiving_parent")?,
+                }
+            }
             "case_closed" => Change::CaseClosed,
             other => return Err(fail(format!("`{other}` is not a kind of change"))),
         })
@@ -243,6 +261,10 @@ mod tests {
             }),
             Just(Change::ServiceType(ServiceType::DirectPay)),
             Just(Change::ServiceType(ServiceType::CollectAndPay)),
+            (any::<bool>(), any::<bool>()).prop_map(|(p, r)| Change::CollectionFeeWaiver {
+                paying_parent: p,
+                receiving_parent: r
+            }),
             Just(Change::CaseClosed),
         ]
     }

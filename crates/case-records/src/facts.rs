@@ -87,6 +87,17 @@ pub enum Change {
     /// The payment service changes. What is due is the same either way;
     /// collection fees (issue 4) depend on it.
     ServiceType(ServiceType),
+    /// Collection fees waived from this date for a parent who moved to
+    /// Collect and Pay because of domestic abuse (the Government's
+    /// commitment with the Child Support Collection (Domestic Abuse) Act
+    /// 2023: survivors pay no collection fee; issue 4 §3). Replaces any
+    /// earlier waiver.
+    CollectionFeeWaiver {
+        /// The paying parent's 20% is waived.
+        paying_parent: bool,
+        /// The receiving parent's 4% is waived.
+        receiving_parent: bool,
+    },
     /// The case closes: no liability from this date.
     CaseClosed,
 }

@@ -212,7 +212,7 @@ impl State {
                 entry.1 = *nights;
             }
             // The service type changes fees, not what is due.
-            Change::ServiceType(_) => {}
+            Change::ServiceType(_) | Change::CollectionFeeWaiver { .. } => {}
             Change::CaseClosed => self.closed = true,
         }
         Ok(false)

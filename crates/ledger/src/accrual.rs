@@ -1,7 +1,7 @@
 //! What falls due, period by period, from the liability schedule; and how
 //! old what is unpaid is.
 
-use case_records::{CaseReference, PeriodDifference, Schedule};
+use case_records::{CaseHistory, CaseReference, Change, PeriodDifference, Schedule, ServiceType};
 use domain_types::{Date, PartsPerMillion, Pence, round_half_up_div};
 use legal_parameters::Parameters;
 
@@ -49,6 +49,39 @@ impl CollectionTerms {
         paying_parent_fee_waived: false,
         receiving_parent_fee_waived: false,
     };
+}
+
+impl CollectionTerms {
+    /// The terms in force on `on`, as known on `known_on`: the latest
+    /// service type and fee waiver taking effect by then. Direct Pay until a
+    /// case says otherwise: it is the default (A91 s.4(2A); rules.md §4).
+    #[must_use]
+    pub fn on(history: &CaseHistory, on: Date, known_on: Date) -> CollectionTerms {
+        let mut terms = CollectionTerms::DIRECT_PAY;
+        let mut events: Vec<&case_records::FactEvent> = history
+            .events
+            .iter()
+            .filter(|e| e.effective_from <= on && e.recorded_on <= known_on)
+            .collect();
+        // Later effect wins; for the same day, the later record.
+        events.sort_by_key(|e| (e.effective_from, e.recorded_on));
+        for event in events {
+            match event.change {
+                Change::ServiceType(service) => {
+                    terms.collect_and_pay = service == ServiceType::CollectAndPay;
+                }
+                Change::CollectionFeeWaiver {
+                    paying_parent,
+                    receiving_parent,
+                } => {
+                    terms.paying_parent_fee_waived = paying_parent;
+                    terms.receiving_parent_fee_waived = receiving_parent;
+                }
+                _ => {}
+            }
+        }
+        terms
+    }
 }
 
 /// The receiving parent's collection fee rate on `date`, if one applies:
@@ -121,62 +154,78 @@ pub fn accrual_transfers(
         // Fees Regulations 2014 reg 7: 20% on top for the paying parent,
         // on Collect and Pay only, where in force on the day (rounded half
         // up to the penny, rules.md §3.2 [I]).
-        let fees = parameters
-            .at(*from)
-            .ok()
-            .and_then(|set| set.collection_fees);
-        let charged = terms.collect_and_pay && !terms.paying_parent_fee_waived;
-        if let (true, Some(fees), true) = (charged, fees, total > Pence::ZERO) {
-            let fee = Pence::new(
-                u64::try_from(round_half_up_div(
-                    u128::from(total.get()) * u128::from(fees.paying_parent.get()),
-                    1_000_000,
-                ))
-                .expect("a fee is smaller than its amount"),
-            );
-            if fee > Pence::ZERO {
-                transfers.push(Transfer {
-                    id: TransferId(format!("{case}/paying-parent-fee/{from}")),
-                    debit: owes,
-                    credit: Account::of_case(case, AccountKind::PayingParentFees),
-                    amount: fee,
-                    code: TransferCode::PayingParentFee,
-                    effective: *from,
-                    corrects: None,
-                });
-            }
+        let fee = paying_parent_fee(total, *from, terms, parameters);
+        if fee > Pence::ZERO {
+            transfers.push(Transfer {
+                id: TransferId(format!("{case}/paying-parent-fee/{from}")),
+                debit: owes,
+                credit: Account::of_case(case, AccountKind::PayingParentFees),
+                amount: fee,
+                code: TransferCode::PayingParentFee,
+                effective: *from,
+                corrects: None,
+            });
         }
     }
     transfers
 }
 
+fn paying_parent_fee(
+    total: Pence,
+    date: Date,
+    terms: CollectionTerms,
+    parameters: &Parameters,
+) -> Pence {
+    if !terms.collect_and_pay || terms.paying_parent_fee_waived {
+        return Pence::ZERO;
+    }
+    let Some(fees) = parameters.at(date).ok().and_then(|set| set.collection_fees) else {
+        return Pence::ZERO;
+    };
+    Pence::new(
+        u64::try_from(round_half_up_div(
+            u128::from(total.get()) * u128::from(fees.paying_parent.get()),
+            1_000_000,
+        ))
+        .expect("a fee is smaller than its amount"),
+    )
+}
+
 /// The adjustments a backdated recalculation posts: for each period and
 /// receiving parent whose amount due moved, a transfer for the difference,
-/// dated the day the change was recorded. History is never rewritten.
+/// and on Collect and Pay the difference in the paying parent's 20% fee for
+/// the period (the fee on the new total less the fee on the old, so the
+/// period ends charged exactly what an accrual on the new amount would
+/// have charged). All dated the day the change was recorded; history is
+/// never rewritten.
 #[must_use]
 pub fn adjustment_transfers(
     case: CaseReference,
     differences: &[PeriodDifference],
     recorded_on: Date,
+    terms: CollectionTerms,
+    parameters: &Parameters,
 ) -> Vec<Transfer> {
     let owes = Account::of_case(case, AccountKind::PayingParentOwes);
-    differences
-        .iter()
-        .filter_map(|difference| {
-            let due = Account::of_case(
-                case,
-                AccountKind::ReceivingParentDue(difference.receiving_parent),
-            );
-            let id = TransferId(format!(
-                "{case}/adjustment/{recorded_on}/{}/rp{}",
-                difference.from, difference.receiving_parent.0
-            ));
-            let (debit, credit, amount) = if difference.owed() > Pence::ZERO {
-                (owes, due, difference.owed())
-            } else {
-                (due, owes, difference.overpaid())
-            };
-            (amount > Pence::ZERO).then_some(Transfer {
+    let fees = Account::of_case(case, AccountKind::PayingParentFees);
+    let mut transfers = Vec::new();
+    let mut by_period: Vec<(Date, u64, u64)> = Vec::new();
+    for difference in differences {
+        let due = Account::of_case(
+            case,
+            AccountKind::ReceivingParentDue(difference.receiving_parent),
+        );
+        let id = TransferId(format!(
+            "{case}/adjustment/{recorded_on}/{}/rp{}",
+            difference.from, difference.receiving_parent.0
+        ));
+        let (debit, credit, amount) = if difference.owed() > Pence::ZERO {
+            (owes, due, difference.owed())
+        } else {
+            (due, owes, difference.overpaid())
+        };
+        if amount > Pence::ZERO {
+            transfers.push(Transfer {
                 id,
                 debit,
                 credit,
@@ -184,9 +233,44 @@ pub fn adjustment_transfers(
                 code: TransferCode::Adjustment,
                 effective: recorded_on,
                 corrects: None,
-            })
-        })
-        .collect()
+            });
+        }
+        match by_period.last_mut() {
+            Some((from, previously, now)) if *from == difference.from => {
+                *previously += difference.previously_due.get();
+                *now += difference.now_due.get();
+            }
+            _ => by_period.push((
+                difference.from,
+                difference.previously_due.get(),
+                difference.now_due.get(),
+            )),
+        }
+    }
+    for (from, previously, now) in by_period {
+        // Only receiving parents whose amount moved are in the totals; the
+        // others' fee is unchanged, and 20% of a sum is additive to within
+        // the rounding of each accrual [I].
+        let before = paying_parent_fee(Pence::new(previously), from, terms, parameters);
+        let after = paying_parent_fee(Pence::new(now), from, terms, parameters);
+        let (debit, credit, amount) = if after > before {
+            (owes, fees, Pence::new(after.get() - before.get()))
+        } else {
+            (fees, owes, Pence::new(before.get() - after.get()))
+        };
+        if amount > Pence::ZERO {
+            transfers.push(Transfer {
+                id: TransferId(format!("{case}/fee-adjustment/{recorded_on}/{from}")),
+                debit,
+                credit,
+                amount,
+                code: TransferCode::Adjustment,
+                effective: recorded_on,
+                corrects: None,
+            });
+        }
+    }
+    transfers
 }
 
 /// What the paying parent has not paid, by how long past its due date.

@@ -64,6 +64,14 @@ pub struct Allocation {
     pub held_for_paying_parent: Pence,
 }
 
+impl Allocation {
+    /// Everything still unpaid: the case's arrears.
+    #[must_use]
+    pub fn arrears(&self) -> Pence {
+        Pence::new(self.debts.iter().map(|debt| debt.unpaid.get()).sum())
+    }
+}
+
 fn add(a: Pence, b: Pence) -> Pence {
     a.checked_add(b).expect("a case's money fits in u64 pence")
 }
@@ -395,8 +403,9 @@ impl Compliance {
 /// by then? A payment not received by its due date is noticed on the next
 /// working day ([`WorkingDays::next_working_day`]); a period whose next
 /// working day is after `as_of` is not yet checked. Only the paying
-/// parent's debts and payments count; reductions count on the day they take
-/// effect.
+/// parent's maintenance, collection fees and payments count (enforcement
+/// charges come after, and are not part of the schedule); reductions count
+/// on the day they take effect.
 ///
 /// # Errors
 /// A due date outside the working-day calendar.
@@ -411,6 +420,13 @@ pub fn compliance(
     // (day, change to what is owed): debits raise it, credits lower it.
     let mut movements: Vec<(Date, i128)> = Vec::new();
     for transfer in transfers.iter().filter(|t| t.effective <= as_of) {
+        // Enforcement charges are collected only after maintenance and
+        // arrears (PQ 60231): an unpaid charge is not a missed payment.
+        let is_charge = transfer.debit.kind == AccountKind::EnforcementCharges
+            || transfer.credit.kind == AccountKind::EnforcementCharges;
+        if is_charge {
+            continue;
+        }
         let amount = i128::from(transfer.amount.get());
         if transfer.debit == owes {
             movements.push((transfer.effective, amount));

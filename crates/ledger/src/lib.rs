@@ -18,6 +18,7 @@
 
 mod accounts;
 mod accrual;
+mod actions;
 mod collection;
 mod enforcement;
 mod statement;
@@ -31,6 +32,10 @@ pub use accounts::{Account, AccountKind};
 pub use accrual::{
     AgedArrears, CollectionTerms, Frequency, accrual_transfers, adjustment_transfers, aged_arrears,
     payment_periods, receiving_parent_fee,
+};
+pub use actions::{
+    ActionDecodeError, ActionRefused, CollectionAction, CollectionState, EnforcementStep,
+    RecordedAction, outcome_from_code, waiver_from_code,
 };
 pub use collection::{
     Allocation, Compliance, Debt, DebtKind, Disbursement, DisbursementRun, PeriodCompliance,

@@ -527,3 +527,48 @@ fn each_parent_has_a_statement_of_their_own_side_only() {
     assert!(second.iter().all(|line| line.due.abs() != 5_000));
     assert_eq!(second.iter().map(|l| l.passed_on).sum::<i128>(), 2_880);
 }
+
+#[test]
+fn collection_terms_follow_the_service_and_any_waiver_as_known_on_a_day() {
+    use case_records::{CaseHistory, Change, ServiceType};
+    let mut history = CaseHistory::starting(d("2025-01-06"));
+    assert_eq!(
+        CollectionTerms::on(&history, d("2025-02-01"), d("2025-02-01")),
+        CollectionTerms::DIRECT_PAY
+    );
+    history.record(
+        d("2025-03-03"),
+        d("2025-03-10"),
+        Change::ServiceType(ServiceType::CollectAndPay),
+    );
+    history.record(
+        d("2025-03-03"),
+        d("2025-03-10"),
+        Change::CollectionFeeWaiver {
+            paying_parent: false,
+            receiving_parent: true,
+        },
+    );
+    // Before the move took effect, and before it was known.
+    assert_eq!(
+        CollectionTerms::on(&history, d("2025-03-02"), d("2025-04-01")),
+        CollectionTerms::DIRECT_PAY
+    );
+    assert_eq!(
+        CollectionTerms::on(&history, d("2025-03-05"), d("2025-03-09")),
+        CollectionTerms::DIRECT_PAY
+    );
+    let terms = CollectionTerms::on(&history, d("2025-03-05"), d("2025-03-10"));
+    assert_eq!(
+        terms,
+        CollectionTerms {
+            collect_and_pay: true,
+            paying_parent_fee_waived: false,
+            receiving_parent_fee_waived: true
+        }
+    );
+    assert_eq!(
+        receiving_parent_fee(terms, Parameters::embedded(), d("2025-03-05")),
+        None
+    );
+}

@@ -312,7 +312,13 @@ fn a_backdated_change_is_an_adjustment_and_arrears_age_oldest_first() {
     );
     let after = liability_schedule(&history, parameters, d("2025-04-01"), until).unwrap();
     let moved = differences(&before, &after, &periods);
-    for t in adjustment_transfers(case(), &moved, d("2025-04-01")) {
+    for t in adjustment_transfers(
+        case(),
+        &moved,
+        d("2025-04-01"),
+        CollectionTerms::DIRECT_PAY,
+        parameters,
+    ) {
         assert_eq!(t.code, TransferCode::Adjustment);
         ledger.post(t).unwrap();
     }
@@ -356,6 +362,53 @@ fn a_backdated_change_is_an_adjustment_and_arrears_age_oldest_first() {
     assert_eq!(
         aged.total(),
         Pence::new(u64::try_from(ledger.balance(owes()).debit_balance()).unwrap())
+    );
+    ledger.verify();
+}
+
+#[test]
+fn on_collect_and_pay_a_backdated_change_adjusts_the_fee_to_what_the_new_amount_would_charge() {
+    let parameters = Parameters::embedded();
+    let mut history = history();
+    let until = d("2025-05-05");
+    let periods = payment_periods(d("2025-01-06"), until, Frequency::Weekly);
+    let terms = CollectionTerms::COLLECT_AND_PAY;
+    let before = liability_schedule(&history, parameters, d("2025-03-01"), until).unwrap();
+    let mut ledger = Ledger::new();
+    for t in accrual_transfers(case(), &before, &periods, terms, parameters) {
+        ledger.post(t).unwrap();
+    }
+    history.record(
+        d("2025-03-03"),
+        d("2025-04-01"),
+        Change::SharedCare {
+            child: ChildId(1),
+            nights: Nights::new(104).unwrap(),
+        },
+    );
+    let after = liability_schedule(&history, parameters, d("2025-04-01"), until).unwrap();
+    let moved = differences(&before, &after, &periods);
+    assert!(!moved.is_empty());
+    for t in adjustment_transfers(case(), &moved, d("2025-04-01"), terms, parameters) {
+        ledger.post(t).unwrap();
+    }
+    // Each period's fee is now 20% of its new amount, rounded half up.
+    let fees_now: u64 = periods
+        .iter()
+        .map(|(f, t)| (after.due(*f, *t)[&RP].get() * 2 + 5) / 10)
+        .sum();
+    let fees = ledger.balance(Account::of_case(case(), AccountKind::PayingParentFees));
+    assert_eq!(u64::try_from(fees.credit_balance()).unwrap(), fees_now);
+    // A fresh book accrued on the new schedule charges the same fees.
+    let mut fresh = Ledger::new();
+    for t in accrual_transfers(case(), &after, &periods, terms, parameters) {
+        fresh.post(t).unwrap();
+    }
+    assert_eq!(
+        fresh
+            .balance(Account::of_case(case(), AccountKind::PayingParentFees))
+            .credit_balance(),
+        fees.credit_balance()
     );
     ledger.verify();
 }

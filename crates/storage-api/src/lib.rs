@@ -17,8 +17,12 @@ use std::pin::Pin;
 
 use audit_log::{Action, AuditRecord, ChainedEntry, Hash, from_hex, to_hex};
 use case_records::{CaseHistory, CaseReference, Change, FactEvent, SealedParty};
+use case_records::{PersonId, Role};
 use domain_types::{Date, Pence};
-use ledger::{Account, AccountKind, Transfer, TransferCode, TransferId};
+use ledger::{
+    Account, AccountKind, CollectionAction, Decision, RecordedAction, Transfer, TransferCode,
+    TransferId,
+};
 
 /// What a store operation returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
@@ -119,6 +123,30 @@ pub trait Store: Send + Sync {
 
     /// Every transfer touching a case's accounts, in id order.
     fn transfers_for_case<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<Transfer>>;
+
+    /// Records a caseworker's collection action (a hold, an enforcement
+    /// step) with the transfers it posts (an enforcement charge) and its
+    /// audit entry, in one transaction. `expected_actions` is how many
+    /// actions the caller saw when it checked the action against the case's
+    /// state: if another was stored since, nothing is written and the
+    /// answer is [`StorageError::ActionConflict`], so two people can never
+    /// both approve one step. `id` makes a retry harmless: the same id with
+    /// the same action is [`ActionOutcome::AlreadyRecorded`].
+    fn record_collection_action<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        expected_actions: i64,
+        id: &'a str,
+        action: &'a RecordedAction,
+        transfers: &'a [Transfer],
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ActionOutcome>;
+
+    /// A case's collection actions, in the order taken.
+    fn collection_actions<'a>(
+        &'a self,
+        case: &'a CaseReference,
+    ) -> StoreFuture<'a, Vec<RecordedAction>>;
 
     /// Every account's debit balance (debits less credits).
     fn account_balances(&self) -> StoreFuture<'_, Vec<(Account, i128)>>;
@@ -277,6 +305,74 @@ pub fn balances_from_sums(rows: Vec<(Option<String>, String, i64, bool)>) -> Vec
     balances.into_iter().collect()
 }
 
+/// What recording a collection action did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionOutcome {
+    /// Stored, as the case's action number `sequence`.
+    Recorded {
+        /// Its position in the case's log, from 1.
+        sequence: i64,
+    },
+    /// The same action under the same id was stored before: nothing new.
+    AlreadyRecorded,
+}
+
+/// A collection action as columns, in the order both back-ends store them:
+/// id, kind, payload, person, role, date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionRow {
+    /// The caller's id for it (idempotency).
+    pub id: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its payload.
+    pub payload: String,
+    /// Who took it.
+    pub person: i64,
+    /// In what role.
+    pub role: String,
+    /// On what day (ISO).
+    pub on: String,
+}
+
+impl ActionRow {
+    /// The columns for an action.
+    #[must_use]
+    pub fn from_action(id: &str, recorded: &RecordedAction) -> ActionRow {
+        let (kind, payload) = recorded.action.encode();
+        ActionRow {
+            id: id.to_owned(),
+            kind: kind.to_owned(),
+            payload,
+            person: i64::try_from(recorded.by.by.0).expect("person ids fit in i64"),
+            role: recorded.by.role.code().to_owned(),
+            on: recorded.by.on.to_string(),
+        }
+    }
+
+    /// The action the columns hold.
+    ///
+    /// # Errors
+    /// A stored value that cannot be read.
+    pub fn into_action(self) -> Result<RecordedAction, StorageError> {
+        let unreadable = |reason: String| {
+            StorageError::Database(format!("collection action {}: {reason}", self.id))
+        };
+        let action = CollectionAction::decode(&self.kind, &self.payload)
+            .map_err(|e| unreadable(e.to_string()))?;
+        Ok(RecordedAction {
+            action,
+            by: Decision {
+                by: PersonId(
+                    u64::try_from(self.person).map_err(|_| unreadable("person".to_owned()))?,
+                ),
+                role: Role::from_code(&self.role).ok_or_else(|| unreadable("role".to_owned()))?,
+                on: Date::parse_iso(&self.on).map_err(|e| unreadable(e.to_string()))?,
+            },
+        })
+    }
+}
+
 /// What an append did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppendOutcome {
@@ -398,6 +494,9 @@ pub enum StorageError {
         /// Why.
         reason: String,
     },
+    /// Another collection action was stored on the case since the caller
+    /// read it: nothing was written; read the case again and decide again.
+    ActionConflict(String),
     /// The database reported an error.
     Database(String),
 }
@@ -447,6 +546,10 @@ impl fmt::Display for StorageError {
             } => {
                 write!(f, "fact {sequence} of case {case} cannot be read: {reason}")
             }
+            StorageError::ActionConflict(case) => write!(
+                f,
+                "case {case} changed while this action was being decided; nothing was written, look again"
+            ),
             StorageError::Database(message) => write!(f, "database error: {message}"),
         }
     }

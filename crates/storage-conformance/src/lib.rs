@@ -4,6 +4,8 @@
 //! back-end passes only if it behaves exactly as the others do. A check
 //! that fails panics with what it expected and what it got.
 
+mod collection;
+
 use std::sync::Arc;
 
 use audit_log::{Action, AuditRecord};
@@ -37,6 +39,9 @@ pub async fn run_all(store: Arc<dyn Store>) {
     every_case_is_listed(store.as_ref()).await;
     person_flags_are_set_cleared_and_audited(store.as_ref()).await;
     transfers_are_posted_once_and_a_conflicting_batch_writes_nothing(store.as_ref()).await;
+    collection::collection_actions_are_stored_once_and_never_on_a_stale_reading(Arc::clone(&store))
+        .await;
+    collection::a_year_of_a_case_on_collect_and_pay(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -108,6 +113,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (6, "sign_in".to_owned()),
             (7, "person_flags".to_owned()),
             (8, "ledger".to_owned()),
+            (9, "collection_actions".to_owned()),
         ],
         "{}: migrations",
         store.backend()

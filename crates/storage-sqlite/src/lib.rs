@@ -15,16 +15,16 @@ use std::time::Duration;
 use audit_log::{AuditRecord, ChainedEntry};
 use case_records::{CaseHistory, CaseReference, FactEvent, SealedParty};
 use domain_types::Date;
-use ledger::{Account, Transfer, TransferId};
+use ledger::{Account, RecordedAction, Transfer, TransferId};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
 use sqlx::{Connection, Row};
 use storage_api::{
-    AppendOutcome, AuditRow, FactRow, Migration, PartiesTransform, PostSummary, StorageError,
-    Store, StoreFuture, TransferRow, audit_columns, balances_from_sums, batch_fingerprint,
-    checksum,
+    ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, Migration, PartiesTransform,
+    PostSummary, StorageError, Store, StoreFuture, TransferRow, audit_columns, balances_from_sums,
+    batch_fingerprint, checksum,
 };
 
 /// The ledger columns, in the order `transfer_row` reads them.
@@ -74,6 +74,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 8,
         name: "ledger",
         sql: include_str!("../migrations/0008_ledger.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "collection_actions",
+        sql: include_str!("../migrations/0009_collection_actions.sql"),
     },
 ];
 
@@ -321,95 +326,80 @@ impl SqliteStore {
         &self,
         transfers: &[Transfer],
     ) -> Result<PostSummary, StorageError> {
-        // Rows per INSERT: one statement per row costs a round trip to the
-        // driver each; 500 rows x 9 values stays under every engine's limit.
-        const ROWS_PER_STATEMENT: usize = 500;
         let mut connection = self.pool.acquire().await.map_err(database_error)?;
         let mut transaction = connection
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(database_error)?;
-        let mut summary = PostSummary::default();
-        // The same id twice in one batch: a repeat counts as already
-        // posted, a different transfer refuses the batch, as across batches.
-        let mut first_seen: std::collections::HashMap<&TransferId, &Transfer> =
-            std::collections::HashMap::new();
-        let mut unique = Vec::with_capacity(transfers.len());
-        for transfer in transfers {
-            match first_seen.get(&transfer.id) {
-                Some(earlier) if *earlier == transfer => summary.already_posted += 1,
-                Some(_) => return Err(StorageError::TransferConflict(transfer.id.0.clone())),
-                None => {
-                    first_seen.insert(&transfer.id, transfer);
-                    unique.push(transfer.clone());
-                }
-            }
-        }
-        for chunk in unique.chunks(ROWS_PER_STATEMENT) {
-            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
-                "INSERT INTO ledger_transfers (",
-                transfer_columns!(),
-                ") "
-            ));
-            // The values move into the statement: no copies on the hot path.
-            insert.push_values(
-                chunk.iter().map(TransferRow::from_transfer),
-                |mut values, row| {
-                    values
-                        .push_bind(row.id)
-                        .push_bind(row.debit_case)
-                        .push_bind(row.debit_kind)
-                        .push_bind(row.credit_case)
-                        .push_bind(row.credit_kind)
-                        .push_bind(row.amount_pence)
-                        .push_bind(row.code)
-                        .push_bind(row.effective)
-                        .push_bind(row.corrects);
-                },
-            );
-            insert.push(" ON CONFLICT (id) DO NOTHING");
-            let affected = insert
-                .build()
-                .execute(&mut *transaction)
-                .await
-                .map_err(database_error)?
-                .rows_affected();
-            let affected = usize::try_from(affected).expect("at most one row per transfer");
-            summary.posted += affected;
-            if affected == chunk.len() {
-                continue;
-            }
-            // Some ids were there already: now every row must be stored
-            // exactly as given, or an id was reused for another transfer.
-            let rows: Vec<TransferRow> = chunk.iter().map(TransferRow::from_transfer).collect();
-            let mut select = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
-                "SELECT ",
-                transfer_columns!(),
-                " FROM ledger_transfers WHERE id IN ("
-            ));
-            let mut ids = select.separated(", ");
-            for row in &rows {
-                ids.push_bind(row.id.clone());
-            }
-            select.push(")");
-            let stored: std::collections::HashMap<String, TransferRow> = select
-                .build()
-                .fetch_all(&mut *transaction)
-                .await
-                .map_err(database_error)?
-                .iter()
-                .map(|row| {
-                    let stored = transfer_row(row);
-                    (stored.id.clone(), stored)
-                })
-                .collect();
-            if let Some(conflict) = rows.iter().find(|row| stored.get(&row.id) != Some(*row)) {
-                return Err(StorageError::TransferConflict(conflict.id.clone()));
-            }
-            summary.already_posted += chunk.len() - affected;
-        }
+        let summary = post_transfers_in(&mut transaction, transfers).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(summary)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn record_collection_action_once(
+        &self,
+        case: &CaseReference,
+        expected_actions: i64,
+        id: &str,
+        action: &RecordedAction,
+        transfers: &[Transfer],
+        audit: AuditRecord,
+    ) -> Result<ActionOutcome, StorageError> {
+        let reference = case.to_string();
+        let row = ActionRow::from_action(id, action);
+        let mut connection = self.pool.acquire().await.map_err(database_error)?;
+        let mut transaction = connection
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(database_error)?;
+        // Actions on one case are serialised; other cases are not held up.
+        sqlx::query("SELECT case_reference FROM cases WHERE case_reference = ?")
+            .bind(&reference)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(database_error)?
+            .ok_or_else(|| StorageError::UnknownCase(reference.clone()))?;
+        let earlier = sqlx::query("SELECT action_id, kind, payload, person_id, role, on_date FROM collection_actions WHERE case_reference = ? AND action_id = ?")
+            .bind(&reference)
+            .bind(id)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        if let Some(stored) = earlier {
+            return if action_row(&stored) == row {
+                Ok(ActionOutcome::AlreadyRecorded)
+            } else {
+                Err(StorageError::IdempotencyKeyReused(id.to_owned()))
+            };
+        }
+        let stored_actions: i64 =
+            sqlx::query("SELECT COUNT(*) FROM collection_actions WHERE case_reference = ?")
+                .bind(&reference)
+                .fetch_one(&mut *transaction)
+                .await
+                .map_err(database_error)?
+                .get(0);
+        if stored_actions != expected_actions {
+            return Err(StorageError::ActionConflict(reference));
+        }
+        let sequence = stored_actions + 1;
+        sqlx::query("INSERT INTO collection_actions (case_reference, sequence, action_id, kind, payload, person_id, role, on_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(&reference)
+            .bind(sequence)
+            .bind(&row.id)
+            .bind(&row.kind)
+            .bind(&row.payload)
+            .bind(row.person)
+            .bind(&row.role)
+            .bind(&row.on)
+            .execute(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        post_transfers_in(&mut transaction, transfers).await?;
+        append_audit_in(&mut transaction, audit).await?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(ActionOutcome::Recorded { sequence })
     }
 
     async fn open_case_once(
@@ -578,6 +568,108 @@ impl SqliteStore {
 
 /// Appends an audit entry inside `transaction`, chained to the head read
 /// under the transaction's lock.
+/// Posts transfers inside `transaction`: the batch's repeats count as
+/// already posted, an id reused for another transfer refuses the batch.
+async fn post_transfers_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    transfers: &[Transfer],
+) -> Result<PostSummary, StorageError> {
+    // Rows per INSERT: one statement per row costs a round trip to the
+    // driver each; 500 rows x 9 values stays under every engine's limit.
+    const ROWS_PER_STATEMENT: usize = 500;
+    let mut summary = PostSummary::default();
+    // The same id twice in one batch: a repeat counts as already
+    // posted, a different transfer refuses the batch, as across batches.
+    let mut first_seen: std::collections::HashMap<&TransferId, &Transfer> =
+        std::collections::HashMap::new();
+    let mut unique = Vec::with_capacity(transfers.len());
+    for transfer in transfers {
+        match first_seen.get(&transfer.id) {
+            Some(earlier) if *earlier == transfer => summary.already_posted += 1,
+            Some(_) => return Err(StorageError::TransferConflict(transfer.id.0.clone())),
+            None => {
+                first_seen.insert(&transfer.id, transfer);
+                unique.push(transfer.clone());
+            }
+        }
+    }
+    for chunk in unique.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
+            "INSERT INTO ledger_transfers (",
+            transfer_columns!(),
+            ") "
+        ));
+        // The values move into the statement: no copies on the hot path.
+        insert.push_values(
+            chunk.iter().map(TransferRow::from_transfer),
+            |mut values, row| {
+                values
+                    .push_bind(row.id)
+                    .push_bind(row.debit_case)
+                    .push_bind(row.debit_kind)
+                    .push_bind(row.credit_case)
+                    .push_bind(row.credit_kind)
+                    .push_bind(row.amount_pence)
+                    .push_bind(row.code)
+                    .push_bind(row.effective)
+                    .push_bind(row.corrects);
+            },
+        );
+        insert.push(" ON CONFLICT (id) DO NOTHING");
+        let affected = insert
+            .build()
+            .execute(&mut **transaction)
+            .await
+            .map_err(database_error)?
+            .rows_affected();
+        let affected = usize::try_from(affected).expect("at most one row per transfer");
+        summary.posted += affected;
+        if affected == chunk.len() {
+            continue;
+        }
+        // Some ids were there already: now every row must be stored
+        // exactly as given, or an id was reused for another transfer.
+        let rows: Vec<TransferRow> = chunk.iter().map(TransferRow::from_transfer).collect();
+        let mut select = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
+            "SELECT ",
+            transfer_columns!(),
+            " FROM ledger_transfers WHERE id IN ("
+        ));
+        let mut ids = select.separated(", ");
+        for row in &rows {
+            ids.push_bind(row.id.clone());
+        }
+        select.push(")");
+        let stored: std::collections::HashMap<String, TransferRow> = select
+            .build()
+            .fetch_all(&mut **transaction)
+            .await
+            .map_err(database_error)?
+            .iter()
+            .map(|row| {
+                let stored = transfer_row(row);
+                (stored.id.clone(), stored)
+            })
+            .collect();
+        if let Some(conflict) = rows.iter().find(|row| stored.get(&row.id) != Some(*row)) {
+            return Err(StorageError::TransferConflict(conflict.id.clone()));
+        }
+        summary.already_posted += chunk.len() - affected;
+    }
+    Ok(summary)
+}
+
+fn action_row(row: &SqliteRow) -> ActionRow {
+    ActionRow {
+        id: row.get(0),
+        kind: row.get(1),
+        payload: row.get(2),
+        person: row.get(3),
+        role: row.get(4),
+        on: row.get(5),
+    }
+}
+
 async fn append_audit_in(
     transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     record: AuditRecord,
@@ -969,6 +1061,41 @@ impl Store for SqliteStore {
 
     fn post_transfers<'a>(&'a self, transfers: &'a [Transfer]) -> StoreFuture<'a, PostSummary> {
         Box::pin(self.post_transfers_once(transfers))
+    }
+
+    fn record_collection_action<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        expected_actions: i64,
+        id: &'a str,
+        action: &'a RecordedAction,
+        transfers: &'a [Transfer],
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ActionOutcome> {
+        Box::pin(self.record_collection_action_once(
+            case,
+            expected_actions,
+            id,
+            action,
+            transfers,
+            audit,
+        ))
+    }
+
+    fn collection_actions<'a>(
+        &'a self,
+        case: &'a CaseReference,
+    ) -> StoreFuture<'a, Vec<RecordedAction>> {
+        Box::pin(async move {
+            let rows = sqlx::query("SELECT action_id, kind, payload, person_id, role, on_date FROM collection_actions WHERE case_reference = ? ORDER BY sequence")
+                .bind(case.to_string())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?;
+            rows.iter()
+                .map(|row| action_row(row).into_action())
+                .collect()
+        })
     }
 
     fn transfers_for_case<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<Transfer>> {

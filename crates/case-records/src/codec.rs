@@ -9,7 +9,7 @@ use domain_types::Pence;
 use legal_parameters::{Benefit, BenefitSet};
 use maintenance_calculation::{Income, Nights, NilRateReason, OtherChildren, Variations};
 
-use crate::facts::{Change, ChildId, ReceivingParentId, ServiceType};
+use crate::facts::{Change, ChildId, Frequency, ReceivingParentId, ServiceType};
 
 /// Why stored text is not a change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +87,10 @@ impl Change {
                 format!("child={};nights={}", child.0, nights.get()),
             ),
             Change::ServiceType(service) => ("service_type", format!("service={}", service.code())),
+            Change::PaymentFrequency(frequency) => (
+                "payment_frequency",
+                format!("frequency={}", frequency.code()),
+            ),
             Change::CollectionFeeWaiver {
                 paying_parent,
                 receiving_parent,
@@ -201,6 +205,11 @@ impl Change {
                 ServiceType::from_code(text("service")?)
                     .ok_or_else(|| fail("`service` is direct_pay or collect_and_pay".to_owned()))?,
             ),
+            "payment_frequency" => Change::PaymentFrequency(
+                Frequency::from_code(text("frequency")?).ok_or_else(|| {
+                    fail("`frequency` is weekly, fortnightly, four_weekly or monthly".to_owned())
+                })?,
+            ),
             "collection_fee_waiver" => {
                 let flag = |name: &str| match text(name)? {
                     "true" => Ok(true),
@@ -265,6 +274,13 @@ mod tests {
                 paying_parent: p,
                 receiving_parent: r
             }),
+            prop_oneof![
+                Just(Frequency::Weekly),
+                Just(Frequency::Fortnightly),
+                Just(Frequency::FourWeekly),
+                Just(Frequency::Monthly)
+            ]
+            .prop_map(Change::PaymentFrequency),
             Just(Change::CaseClosed),
         ]
     }

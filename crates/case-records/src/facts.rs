@@ -40,6 +40,45 @@ impl ServiceType {
     }
 }
 
+/// How often the paying parent pays, as the case chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Frequency {
+    /// Every 7 days.
+    Weekly,
+    /// Every 14 days.
+    Fortnightly,
+    /// Every 28 days.
+    FourWeekly,
+    /// On the same day each month (month ends clamp to the last day).
+    Monthly,
+}
+
+impl Frequency {
+    /// The code used in storage and the API.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Frequency::Weekly => "weekly",
+            Frequency::Fortnightly => "fortnightly",
+            Frequency::FourWeekly => "four_weekly",
+            Frequency::Monthly => "monthly",
+        }
+    }
+
+    /// The frequency with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Frequency> {
+        [
+            Frequency::Weekly,
+            Frequency::Fortnightly,
+            Frequency::FourWeekly,
+            Frequency::Monthly,
+        ]
+        .into_iter()
+        .find(|f| f.code() == code)
+    }
+}
+
 /// One change of circumstances.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
@@ -87,6 +126,10 @@ pub enum Change {
     /// The payment service changes. What is due is the same either way;
     /// collection fees (issue 4) depend on it.
     ServiceType(ServiceType),
+    /// How often payments fall due (A91 s.29(3); rules.md §5: weekly,
+    /// fortnightly or monthly, worked out from the weekly amount). Periods
+    /// run from the initial effective date; weekly until a case chooses.
+    PaymentFrequency(Frequency),
     /// Collection fees waived from this date for a parent who moved to
     /// Collect and Pay because of domestic abuse (the Government's
     /// commitment with the Child Support Collection (Domestic Abuse) Act

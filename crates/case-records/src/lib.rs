@@ -29,7 +29,9 @@ mod view;
 
 pub use access::{Circumstances, Decision, Field, Relationship, Role, decide, may_act_on_case};
 pub use codec::DecodeError;
-pub use facts::{CaseHistory, Change, ChildId, FactEvent, ReceivingParentId, ServiceType};
+pub use facts::{
+    CaseHistory, Change, ChildId, FactEvent, Frequency, ReceivingParentId, ServiceType,
+};
 pub use personal::{Sensitive, SortCode};
 pub use reference::{CaseReference, ReferenceError};
 pub use schedule::{

@@ -212,7 +212,9 @@ impl State {
                 entry.1 = *nights;
             }
             // The service type changes fees, not what is due.
-            Change::ServiceType(_) | Change::CollectionFeeWaiver { .. } => {}
+            Change::ServiceType(_)
+            | Change::CollectionFeeWaiver { .. }
+            | Change::PaymentFrequency(_) => {}
             Change::CaseClosed => self.closed = true,
         }
         Ok(false)

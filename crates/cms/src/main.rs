@@ -9,6 +9,7 @@ mod bench;
 mod bench_cases;
 mod calculate;
 mod clock;
+mod collect;
 mod keys;
 mod parameters;
 mod serve;
@@ -105,6 +106,31 @@ enum BankCommand {
         /// Where the data lives.
         #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
         database_url: String,
+    },
+    /// The daily collection run: post what fell due and adjustments, pass on
+    /// what was collected (less the 4% fee), and write the day's pain.001.
+    Collect {
+        /// The day of the run (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// The day of the previous run (defaults to the day before).
+        #[arg(long)]
+        since: Option<String>,
+        /// Where to write the pain.001 credit transfer file.
+        #[arg(long)]
+        pain001: std::path::PathBuf,
+        /// Also write BACS Standard 18 records here.
+        #[arg(long)]
+        standard18: Option<std::path::PathBuf>,
+        /// The service's client account: "SORT-CODE ACCOUNT-NUMBER NAME".
+        #[arg(long, env = "CMS_CLIENT_ACCOUNT")]
+        client_account: String,
+        /// Where the data lives.
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
+        /// The encryption keys for personal data.
+        #[arg(long, env = "CMS_KEYS_FILE", default_value = "data/keys.toml")]
+        keys_file: std::path::PathBuf,
     },
 }
 
@@ -218,6 +244,41 @@ fn main() -> ExitCode {
         Command::Bank {
             command: BankCommand::Import { file, database_url },
         } => bank::import(&file, &database_url),
+        Command::Bank {
+            command:
+                BankCommand::Collect {
+                    date,
+                    since,
+                    pain001,
+                    standard18,
+                    client_account,
+                    database_url,
+                    keys_file,
+                },
+        } => {
+            let parse = |text: &str, flag: &str| {
+                domain_types::Date::parse_iso(text).map_err(|e| format!("--{flag} {text}: {e}"))
+            };
+            let dates = parse(&date, "date").and_then(|date| {
+                let since = match &since {
+                    Some(text) => parse(text, "since")?,
+                    None => date.add_days(-1).ok_or("--date is too early")?,
+                };
+                Ok((date, since))
+            });
+            match dates {
+                Ok((date, since)) => collect::collect(&collect::Run {
+                    date,
+                    since,
+                    database_url: &database_url,
+                    keys_file: &keys_file,
+                    pain001: &pain001,
+                    standard18: standard18.as_deref(),
+                    client_account: &client_account,
+                }),
+                Err(message) => finish("bank collect", Err(message)),
+            }
+        }
         Command::Keys { command } => match command {
             KeysCommand::Add { keys_file } => keys::add(&keys_file),
             KeysCommand::Reseal {

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::CMS;
+use common::{CMS, cms, http_with};
 
 fn calculate_json(stdin: &str) -> (i32, Value) {
     let mut child = Command::new(CMS)
@@ -411,40 +411,6 @@ fn the_benchmarks_run_at_smoke_size_and_report_a_ratio() {
             "{args:?}: {text}"
         );
     }
-}
-
-fn http_with(address: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    (
-        head.split_whitespace().nth(1).unwrap().parse().unwrap(),
-        body.to_owned(),
-    )
-}
-
-fn cms(folder: &std::path::Path, args: &[&str]) -> (bool, String) {
-    let output = Command::new(CMS)
-        .args(args)
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/data/cms.sqlite", folder.display()),
-        )
-        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned()
-            + &String::from_utf8_lossy(&output.stderr),
-    )
 }
 
 fn active_key(folder: &std::path::Path) -> u32 {

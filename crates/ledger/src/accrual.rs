@@ -1,24 +1,13 @@
 //! What falls due, period by period, from the liability schedule; and how
 //! old what is unpaid is.
 
-use case_records::{CaseHistory, CaseReference, Change, PeriodDifference, Schedule, ServiceType};
+use case_records::{
+    CaseHistory, CaseReference, Change, Frequency, PeriodDifference, Schedule, ServiceType,
+};
 use domain_types::{Date, PartsPerMillion, Pence, round_half_up_div};
 use legal_parameters::Parameters;
 
 use crate::{Account, AccountKind, Ledger, Transfer, TransferCode, TransferId};
-
-/// How often the paying parent pays, as the case chose.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Frequency {
-    /// Every 7 days.
-    Weekly,
-    /// Every 14 days.
-    Fortnightly,
-    /// Every 28 days.
-    FourWeekly,
-    /// On the same day each month (month ends clamp to the last day).
-    Monthly,
-}
 
 /// How a case is collected, for its fees: whether the service collects,
 /// and whether a parent's collection fee is waived because they moved to
@@ -323,4 +312,64 @@ pub fn aged_arrears(ledger: &Ledger, case: CaseReference, as_of: Date) -> AgedAr
         *bucket = bucket.checked_add(unpaid).expect("bounded");
     }
     aged
+}
+
+/// What a daily collection run for day `date` posts for one case: each
+/// period that has started is accrued on what was known on its first day,
+/// and every started period is adjusted by what changed between what was
+/// known at the previous run (`since`, or the period's first day if later)
+/// and what is known on `date`. Run after each day's recording has closed,
+/// every day (or with `since` the last day run), the amounts posted for a
+/// period always add up to what the latest schedule says, and running a
+/// day again posts nothing new.
+///
+/// # Errors
+/// The schedule cannot be worked out (circumstances the calculation refuses).
+pub fn daily_transfers(
+    case: CaseReference,
+    history: &CaseHistory,
+    parameters: &Parameters,
+    frequency: Frequency,
+    since: Date,
+    date: Date,
+) -> Result<Vec<Transfer>, case_records::ScheduleError> {
+    let Some(start) = history.initial_effective_date else {
+        return Ok(Vec::new());
+    };
+    let horizon = date.add_years(1).expect("a date");
+    let periods: Vec<(Date, Date)> = payment_periods(start, horizon, frequency)
+        .into_iter()
+        .filter(|(from, _)| *from <= date)
+        .collect();
+    let end = periods.last().map_or(horizon, |(_, to)| *to);
+    let now = case_records::liability_schedule(history, parameters, date, end)?;
+    let mut transfers = Vec::new();
+    let mut schedules: Vec<(Date, Schedule)> = Vec::new();
+    let mut known = |on: Date| -> Result<Schedule, case_records::ScheduleError> {
+        if let Some((_, schedule)) = schedules.iter().find(|(d, _)| *d == on) {
+            return Ok(schedule.clone());
+        }
+        let schedule = case_records::liability_schedule(history, parameters, on, end)?;
+        schedules.push((on, schedule.clone()));
+        Ok(schedule)
+    };
+    for period in &periods {
+        let (from, _) = *period;
+        let terms = CollectionTerms::on(history, from, date);
+        let at_start = known(from)?;
+        transfers.extend(accrual_transfers(
+            case,
+            &at_start,
+            std::slice::from_ref(period),
+            CollectionTerms::on(history, from, from),
+            parameters,
+        ));
+        if from < date {
+            let then_day = if since > from { since } else { from };
+            let then = known(then_day)?;
+            let moved = case_records::differences(&then, &now, std::slice::from_ref(period));
+            transfers.extend(adjustment_transfers(case, &moved, date, terms, parameters));
+        }
+    }
+    Ok(transfers)
 }

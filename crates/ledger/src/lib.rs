@@ -30,13 +30,14 @@ use domain_types::{Date, Pence};
 
 pub use accounts::{Account, AccountKind};
 pub use accrual::{
-    AgedArrears, CollectionTerms, Frequency, accrual_transfers, adjustment_transfers, aged_arrears,
-    payment_periods, receiving_parent_fee,
+    AgedArrears, CollectionTerms, accrual_transfers, adjustment_transfers, aged_arrears,
+    daily_transfers, payment_periods, receiving_parent_fee,
 };
 pub use actions::{
     ActionDecodeError, ActionRefused, CollectionAction, CollectionState, EnforcementStep,
     RecordedAction, outcome_from_code, waiver_from_code,
 };
+pub use case_records::Frequency;
 pub use collection::{
     Allocation, Compliance, Debt, DebtKind, Disbursement, DisbursementRun, PeriodCompliance,
     PeriodOutcome, allocate, compliance, disbursement_run, pay_by,

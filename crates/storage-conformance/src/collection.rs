@@ -9,14 +9,14 @@ use audit_log::{Action, AuditRecord};
 use bank_files::{Statement, StatementEntry, parse_camt053, payment_transfers, write_camt053};
 use case_records::{
     CaseReference, Change, ChildId, FactEvent, PersonId, ReceivingParentId, Role, ServiceType,
-    differences, liability_schedule,
+    liability_schedule,
 };
 use domain_types::{Date, Pence, round_half_up_div};
 use ledger::{
     Account, AccountKind, CollectionAction, CollectionState, CollectionTerms, Decision,
     EnforcementAction, Frequency, PeriodOutcome, RecordedAction, StatementFor, StepOutcome,
-    TransferCode, accrual_transfers, adjustment_transfers, charge_transfer, compliance,
-    disbursement_run, pay_by, payment_periods, receiving_parent_fee, statement,
+    TransferCode, charge_transfer, compliance, daily_transfers, disbursement_run, pay_by,
+    payment_periods, receiving_parent_fee, statement,
 };
 use legal_parameters::{Parameters, WorkingDays};
 use maintenance_calculation::{Income, Nights};
@@ -270,8 +270,6 @@ pub(crate) async fn a_year_of_a_case_on_collect_and_pay(store: &dyn Store) {
         // 7 April: the paying parent reports, late, that since 3 March the
         // child has stayed 52 nights a year: one-seventh shared care.
         if today == change_recorded {
-            let before = liability_schedule(&history, parameters, today.add_days(-1).unwrap(), end)
-                .expect("schedule");
             let change = vec![FactEvent {
                 effective_from: date("2025-03-03"),
                 recorded_on: today,
@@ -284,7 +282,20 @@ pub(crate) async fn a_year_of_a_case_on_collect_and_pay(store: &dyn Store) {
                 .append_facts(&case, &change, "shared-care", audit.clone())
                 .await
                 .expect("fact");
-            let history = store.case_history(&case).await.unwrap().unwrap();
+        }
+        // The day's run: accruals on what was known when each period began,
+        // adjustments for what was learned since yesterday.
+        let history = store.case_history(&case).await.unwrap().unwrap();
+        let daily = daily_transfers(
+            case,
+            &history,
+            parameters,
+            Frequency::Weekly,
+            today.add_days(-1).expect("a date"),
+            today,
+        )
+        .expect("schedule");
+        if today == change_recorded {
             let after = liability_schedule(&history, parameters, today, end).expect("schedule");
             // £48.00 less one-seventh (£6.857 → £6.86) is £41.14 a week.
             assert_eq!(
@@ -292,29 +303,24 @@ pub(crate) async fn a_year_of_a_case_on_collect_and_pay(store: &dyn Store) {
                 Pence::new(4_114),
                 "{backend}"
             );
-            let accrued: Vec<(Date, Date)> = periods
-                .iter()
-                .copied()
-                .filter(|(from, _)| *from < today)
-                .collect();
-            let moved = differences(&before, &after, &accrued);
-            let adjustments = adjustment_transfers(case, &moved, today, terms, parameters);
             // Five weeks (3 to 31 March) each £6.86 less, and each week's
             // fee £9.60 → £8.23 (20% of £41.14 = £8.228), £1.37 less.
-            let amounts: Vec<u64> = adjustments.iter().map(|t| t.amount.get()).collect();
+            let adjusted: Vec<u64> = daily
+                .iter()
+                .filter(|t| t.code == TransferCode::Adjustment)
+                .map(|t| t.amount.get())
+                .collect();
             assert_eq!(
-                amounts,
-                vec![686, 686, 686, 686, 686, 137, 137, 137, 137, 137]
+                adjusted,
+                vec![686, 137, 686, 137, 686, 137, 686, 137, 686, 137]
             );
-            store.post_transfers(&adjustments).await.expect("posted");
+        } else {
+            assert!(
+                daily.iter().all(|t| t.code != TransferCode::Adjustment),
+                "{backend}"
+            );
         }
-        // Accrue the period starting today on what is known today.
-        if let Some(period) = periods.iter().find(|(from, _)| *from == today) {
-            let history = store.case_history(&case).await.unwrap().unwrap();
-            let schedule = liability_schedule(&history, parameters, today, end).expect("schedule");
-            let accruals = accrual_transfers(case, &schedule, &[*period], terms, parameters);
-            store.post_transfers(&accruals).await.expect("accrued");
-        }
+        store.post_transfers(&daily).await.expect("posted");
         // Money in, through a real camt.053 file.
         let week = due_dates.iter().position(|d| *d == today);
         let payment = match week {

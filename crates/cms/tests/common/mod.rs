@@ -3,7 +3,8 @@
 // Each test binary compiles this module and uses only some of it.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -52,4 +53,47 @@ pub fn spawn_server(folder: &Path) -> (Running, String) {
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_owned();
     (Running(child), address)
+}
+
+/// One HTTP request with a bearer token; the status and the body.
+pub fn http_with(
+    address: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (
+        head.split_whitespace().nth(1).unwrap().parse().unwrap(),
+        body.to_owned(),
+    )
+}
+
+/// Runs `cms` with the database and key file in `folder`; whether it
+/// succeeded, and what it printed.
+pub fn cms(folder: &Path, args: &[&str]) -> (bool, String) {
+    let output = Command::new(CMS)
+        .args(args)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/data/cms.sqlite", folder.display()),
+        )
+        .env("CMS_KEYS_FILE", folder.join("keys.toml"))
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr),
+    )
 }

@@ -1,0 +1,282 @@
+//! `cms bank collect`: the daily collection run. For every case, on the
+//! day: post what fell due (accruals), adjustments for changes recorded
+//! since the last run, and disbursements of what was collected; then write
+//! the day's payment file from the disbursements stored for that day.
+//!
+//! Crash-safe by construction: every transfer's id is deterministic, so a
+//! re-run posts nothing twice; and the payment file is a pure function of
+//! the stored disbursements of the day, so a run killed after posting
+//! writes the same file when run again, and never a second payment.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::ExitCode;
+
+use bank_files::{AccountNumber, Originator, Payee, PaymentInstruction, instruction};
+use case_records::{CaseReference, Change, Frequency, ReceivingParentId, SortCode, open_parties};
+use domain_types::{Date, Pence};
+use field_crypto::KeyRing;
+use ledger::{
+    AccountKind, CollectionState, CollectionTerms, Disbursement, TransferCode, daily_transfers,
+    disbursement_run, receiving_parent_fee,
+};
+use legal_parameters::Parameters;
+use storage_api::Store;
+
+use crate::finish;
+use crate::serve::parse_database_url;
+
+/// What the run is told.
+pub struct Run<'a> {
+    /// The day of the run.
+    pub date: Date,
+    /// The last day a run was made (adjustments cover facts recorded after it).
+    pub since: Date,
+    /// Where the data lives.
+    pub database_url: &'a str,
+    /// The keys that open personal data (for payees' bank details).
+    pub keys_file: &'a Path,
+    /// Where to write the pain.001 file.
+    pub pain001: &'a Path,
+    /// Where to write BACS Standard 18 records, if wanted.
+    pub standard18: Option<&'a Path>,
+    /// The service's client account: "SORT-CODE ACCOUNT-NUMBER NAME…".
+    pub client_account: &'a str,
+}
+
+fn originator(text: &str) -> Result<Originator, String> {
+    let mut parts = text.splitn(3, ' ');
+    let (Some(sort_code), Some(account), Some(name)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(
+            "the client account is \"SORT-CODE ACCOUNT-NUMBER NAME\", e.g. \"60-70-80 10203040 Child Maintenance\""
+                .to_owned(),
+        );
+    };
+    Ok(Originator {
+        name: name.to_owned(),
+        sort_code: SortCode::parse(sort_code).map_err(|e| format!("client account: {e}"))?,
+        account_number: AccountNumber::parse(account)
+            .map_err(|e| format!("client account: {e}"))?,
+    })
+}
+
+/// The case's payment frequency: the first one it chose, or weekly [I: a
+/// change of frequency re-bases periods, which would need the periods
+/// already accrued closed first; not yet supported].
+fn frequency(history: &case_records::CaseHistory) -> Frequency {
+    history
+        .events
+        .iter()
+        .find_map(|e| match e.change {
+            Change::PaymentFrequency(f) => Some(f),
+            _ => None,
+        })
+        .unwrap_or(Frequency::Weekly)
+}
+
+/// Writes `text` to `path` whole or not at all.
+fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    let staging = path.with_extension("partial");
+    std::fs::write(&staging, text)
+        .map_err(|e| format!("cannot write {}: {e}", staging.display()))?;
+    std::fs::rename(&staging, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+struct Outcome {
+    posted: usize,
+    held: Vec<(CaseReference, ReceivingParentId, Pence, String)>,
+}
+
+async fn post_case(
+    store: &dyn Store,
+    case: CaseReference,
+    run: &Run<'_>,
+    keys: &KeyRing,
+    outcome: &mut Outcome,
+) -> Result<(), String> {
+    let parameters = Parameters::embedded();
+    let Some(history) = store.case_history(&case).await.map_err(|e| e.to_string())? else {
+        return Ok(());
+    };
+    if history
+        .initial_effective_date
+        .is_none_or(|start| start > run.date)
+    {
+        return Ok(());
+    }
+    let terms = CollectionTerms::on(&history, run.date, run.date);
+    let transfers = daily_transfers(
+        case,
+        &history,
+        parameters,
+        frequency(&history),
+        run.since,
+        run.date,
+    )
+    .map_err(|e| format!("{case}: {e}"))?;
+    outcome.posted += store
+        .post_transfers(&transfers)
+        .await
+        .map_err(|e| e.to_string())?
+        .posted;
+    // Disburse what was collected, except to those held or without a
+    // usable bank account (who are held until it is put right).
+    let log = store
+        .collection_actions(&case)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut held: BTreeSet<ReceivingParentId> = BTreeSet::new();
+    for (rp, reason) in CollectionState::from_actions(&log).held {
+        held.insert(rp);
+        outcome.held.push((case, rp, Pence::ZERO, reason));
+    }
+    let payees = payees(store, case, keys).await?;
+    for (rp, payee) in &payees {
+        if let Err(reason) = payee
+            && held.insert(*rp)
+        {
+            outcome
+                .held
+                .push((case, *rp, Pence::ZERO, (*reason).to_owned()));
+        }
+    }
+    let ledger_transfers = store
+        .transfers_for_case(&case)
+        .await
+        .map_err(|e| e.to_string())?;
+    let rate = receiving_parent_fee(terms, parameters, run.date);
+    let disbursements = disbursement_run(&ledger_transfers, case, run.date, rate, &held);
+    for (rp, waiting) in &disbursements.held {
+        if let Some(entry) = outcome
+            .held
+            .iter_mut()
+            .find(|(c, r, _, _)| *c == case && r == rp)
+        {
+            entry.2 = *waiting;
+        }
+    }
+    outcome.posted += store
+        .post_transfers(&disbursements.transfers)
+        .await
+        .map_err(|e| e.to_string())?
+        .posted;
+    Ok(())
+}
+
+type Payees = Vec<(ReceivingParentId, Result<Payee, &'static str>)>;
+
+/// Each receiving parent's payee, from their own sealed details.
+async fn payees(store: &dyn Store, case: CaseReference, keys: &KeyRing) -> Result<Payees, String> {
+    let sealed = store.parties(&case).await.map_err(|e| e.to_string())?;
+    if sealed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parties = open_parties(case, &sealed, keys).map_err(|e| format!("{case}: {e}"))?;
+    Ok(parties
+        .receiving_parents
+        .iter()
+        .map(|(rp, person)| (*rp, Payee::of(person)))
+        .collect())
+}
+
+/// The day's payment instructions, from the disbursements stored for it.
+async fn instructions(
+    store: &dyn Store,
+    cases: &[CaseReference],
+    date: Date,
+    keys: &KeyRing,
+) -> Result<Vec<PaymentInstruction>, String> {
+    let mut instructions = Vec::new();
+    for case in cases {
+        let transfers = store
+            .transfers_for_case(case)
+            .await
+            .map_err(|e| e.to_string())?;
+        let todays: Vec<_> = transfers
+            .iter()
+            .filter(|t| t.code == TransferCode::Disbursement && t.effective == date)
+            .collect();
+        if todays.is_empty() {
+            continue;
+        }
+        let payees = payees(store, *case, keys).await?;
+        for transfer in todays {
+            let AccountKind::ReceivingParentDue(rp) = transfer.debit.kind else {
+                continue;
+            };
+            let payee = payees
+                .iter()
+                .find(|(id, _)| *id == rp)
+                .and_then(|(_, p)| p.as_ref().ok())
+                .ok_or_else(|| format!("{case}: no payee for a stored disbursement"))?;
+            instructions.push(instruction(
+                &Disbursement {
+                    case: *case,
+                    receiving_parent: rp,
+                    gross: transfer.amount,
+                    fee: Pence::ZERO,
+                    net: transfer.amount,
+                    id: transfer.id.clone(),
+                },
+                payee.clone(),
+            ));
+        }
+    }
+    Ok(instructions)
+}
+
+pub fn collect(run: &Run<'_>) -> ExitCode {
+    let result = (|| {
+        let originator = originator(run.client_account)?;
+        let text = std::fs::read_to_string(run.keys_file)
+            .map_err(|e| format!("cannot read the key file {}: {e}", run.keys_file.display()))?;
+        let keys = KeyRing::from_toml(&text).map_err(|e| e.to_string())?;
+        if run.since > run.date {
+            return Err("--since is after --date".to_owned());
+        }
+        let location = parse_database_url(run.database_url)?;
+        let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            let store = location.open().await?;
+            let cases = store.case_references().await.map_err(|e| e.to_string())?;
+            let mut outcome = Outcome {
+                posted: 0,
+                held: Vec::new(),
+            };
+            for case in &cases {
+                post_case(store.as_ref(), *case, run, &keys, &mut outcome).await?;
+            }
+            let instructions = instructions(store.as_ref(), &cases, run.date, &keys).await?;
+            store.close().await;
+            let message_id = format!("CMS-{}", run.date);
+            write_atomically(
+                run.pain001,
+                &bank_files::write_pain001(&message_id, &originator, run.date, &instructions),
+            )?;
+            if let Some(path) = run.standard18 {
+                write_atomically(
+                    path,
+                    &bank_files::write_standard18(&originator, &instructions),
+                )?;
+            }
+            let total: u64 = instructions.iter().map(|i| i.amount.get()).sum();
+            let mut report = format!(
+                "collection run {}: {} transfers posted; {} payments of {} in {}",
+                run.date,
+                outcome.posted,
+                instructions.len(),
+                Pence::new(total),
+                run.pain001.display()
+            );
+            for (case, rp, waiting, reason) in &outcome.held {
+                report.push_str(&format!(
+                    "\n  held: {case} receiving parent {}: {waiting} waiting ({reason})",
+                    rp.0
+                ));
+            }
+            Ok(report)
+        })
+    })();
+    finish("bank collect", result)
+}

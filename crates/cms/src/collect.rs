@@ -13,12 +13,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use bank_files::{AccountNumber, Originator, Payee, PaymentInstruction, instruction};
-use case_records::{CaseReference, Change, Frequency, ReceivingParentId, SortCode, open_parties};
+use case_records::{CaseReference, ReceivingParentId, SortCode, open_parties};
 use domain_types::{Date, Pence};
 use field_crypto::KeyRing;
 use ledger::{
     AccountKind, CollectionState, CollectionTerms, Disbursement, TransferCode, daily_transfers,
-    disbursement_run, receiving_parent_fee,
+    disbursement_run, payment_frequency, receiving_parent_fee,
 };
 use legal_parameters::Parameters;
 use storage_api::Store;
@@ -61,20 +61,6 @@ fn originator(text: &str) -> Result<Originator, String> {
     })
 }
 
-/// The case's payment frequency: the first one it chose, or weekly [I: a
-/// change of frequency re-bases periods, which would need the periods
-/// already accrued closed first; not yet supported].
-fn frequency(history: &case_records::CaseHistory) -> Frequency {
-    history
-        .events
-        .iter()
-        .find_map(|e| match e.change {
-            Change::PaymentFrequency(f) => Some(f),
-            _ => None,
-        })
-        .unwrap_or(Frequency::Weekly)
-}
-
 /// Writes `text` to `path` whole or not at all.
 fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
     let staging = path.with_extension("partial");
@@ -110,7 +96,7 @@ async fn post_case(
         case,
         &history,
         parameters,
-        frequency(&history),
+        payment_frequency(&history),
         run.since,
         run.date,
     )

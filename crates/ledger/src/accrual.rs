@@ -314,6 +314,22 @@ pub fn aged_arrears(ledger: &Ledger, case: CaseReference, as_of: Date) -> AgedAr
     aged
 }
 
+/// The case's payment frequency: the first one it chose, or weekly [I: a
+/// change of frequency re-bases periods, which would need the periods
+/// already accrued closed first; not yet supported, so later choices are
+/// not applied].
+#[must_use]
+pub fn payment_frequency(history: &CaseHistory) -> Frequency {
+    history
+        .events
+        .iter()
+        .find_map(|e| match e.change {
+            Change::PaymentFrequency(f) => Some(f),
+            _ => None,
+        })
+        .unwrap_or(Frequency::Weekly)
+}
+
 /// What a daily collection run for day `date` posts for one case: each
 /// period that has started is accrued on what was known on its first day,
 /// and every started period is adjusted by what changed between what was

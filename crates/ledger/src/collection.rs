@@ -11,7 +11,7 @@ use case_records::{CaseReference, ReceivingParentId};
 use domain_types::{Date, PartsPerMillion, Pence, round_half_up_div};
 use legal_parameters::{CalendarNotCoded, WorkingDays};
 
-use crate::{Account, AccountKind, Transfer, TransferCode, TransferId};
+use crate::{Account, AccountKind, AgedArrears, Transfer, TransferCode, TransferId};
 
 /// What a debt of the paying parent is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -69,6 +69,23 @@ impl Allocation {
     #[must_use]
     pub fn arrears(&self) -> Pence {
         Pence::new(self.debts.iter().map(|debt| debt.unpaid.get()).sum())
+    }
+
+    /// What is unpaid, by how long past its due date on `as_of` (0–30,
+    /// 31–90, 91+ days), after money has settled debts in this
+    /// allocation's order.
+    #[must_use]
+    pub fn aged(&self, as_of: Date) -> AgedArrears {
+        let mut aged = AgedArrears::default();
+        for debt in &self.debts {
+            let bucket = match debt.due.days_until(as_of) {
+                ..=30 => &mut aged.up_to_30_days,
+                31..=90 => &mut aged.from_31_to_90_days,
+                _ => &mut aged.over_90_days,
+            };
+            *bucket = add(*bucket, debt.unpaid);
+        }
+        aged
     }
 }
 

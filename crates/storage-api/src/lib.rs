@@ -142,6 +142,14 @@ pub trait Store: Send + Sync {
         audit: AuditRecord,
     ) -> StoreFuture<'a, ActionOutcome>;
 
+    /// The collection action recorded on a case under `id`, if any: so a
+    /// retry can be answered as before without being checked again.
+    fn collection_action<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        id: &'a str,
+    ) -> StoreFuture<'a, Option<RecordedAction>>;
+
     /// A case's collection actions, in the order taken.
     fn collection_actions<'a>(
         &'a self,

@@ -110,6 +110,11 @@ pub(crate) async fn collection_actions_are_stored_once_and_never_on_a_stale_read
         "{}: a retry changes nothing",
         store.backend()
     );
+    assert_eq!(
+        store.collection_action(&case, "hold-1").await.unwrap(),
+        Some(hold.clone())
+    );
+    assert_eq!(store.collection_action(&case, "nope").await.unwrap(), None);
     let other = RecordedAction {
         action: CollectionAction::ReleaseDisbursements {
             receiving_parent: RP,

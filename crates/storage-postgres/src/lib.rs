@@ -1062,6 +1062,23 @@ impl Store for PostgresStore {
         ))
     }
 
+    fn collection_action<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        id: &'a str,
+    ) -> StoreFuture<'a, Option<RecordedAction>> {
+        Box::pin(async move {
+            sqlx::query("SELECT action_id, kind, payload, person_id, role, on_date FROM collection_actions WHERE case_reference = $1 AND action_id = $2")
+                .bind(case.to_string())
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(database_error)?
+                .map(|row| action_row(&row).into_action())
+                .transpose()
+        })
+    }
+
     fn collection_actions<'a>(
         &'a self,
         case: &'a CaseReference,

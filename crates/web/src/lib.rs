@@ -10,6 +10,7 @@
 //! database driver and reads no clock itself.
 
 mod cases;
+mod collection;
 mod parties;
 mod sign_in;
 
@@ -94,6 +95,18 @@ pub fn app(state: AppState) -> Router {
             axum::routing::put(parties::put_parties),
         )
         .route("/api/v1/cases/{reference}/view", get(parties::view))
+        .route(
+            "/api/v1/cases/{reference}/statement.csv",
+            get(collection::statement_csv_route),
+        )
+        .route(
+            "/api/v1/cases/{reference}/collection",
+            get(collection::summary),
+        )
+        .route(
+            "/api/v1/cases/{reference}/collection/actions",
+            post(collection::act),
+        )
         .route(
             "/api/v1/people/{person_id}/non-disclosure",
             axum::routing::put(parties::set_non_disclosure),

@@ -1,89 +1,18 @@
 //! The routes, driven in-process with real requests.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use domain_types::Date;
 use http_body_util::BodyExt;
 use legal_parameters::Parameters;
 use serde_json::Value;
-use storage_api::Store;
-use storage_sqlite::SqliteStore;
 use tower::ServiceExt;
-use web::{AppState, Environment, app, token_hash};
+
+mod common;
+
+use common::{keys, state_named};
+use web::{AppState, app};
 
 /// A fixed clock and a counter for randomness.
-struct Fixed(AtomicU64);
-
-impl Environment for Fixed {
-    fn now_unix_seconds(&self) -> i64 {
-        1_780_000_000
-    }
-    fn today(&self) -> Date {
-        Date::parse_iso("2026-06-01").unwrap()
-    }
-    fn random_u64(&self) -> u64 {
-        self.0.fetch_add(1, Ordering::SeqCst)
-    }
-}
-
-async fn store(name: &str) -> Arc<dyn Store> {
-    // Unique per call: tests run in parallel and may share a name.
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let unique = NEXT.fetch_add(1, Ordering::SeqCst);
-    let folder = std::env::temp_dir().join(format!(
-        "cms-web-test-{}-{name}-{unique}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&folder);
-    let store = SqliteStore::open(&folder.join("cms.sqlite")).await.unwrap();
-    store
-        .issue_token(&token_hash("caseworker-token"), 17, "caseworker")
-        .await
-        .unwrap();
-    store
-        .issue_token(&token_hash("admin-token"), 1, "administrator")
-        .await
-        .unwrap();
-    store
-        .issue_token(&token_hash("parent-token"), 99, "paying_parent")
-        .await
-        .unwrap();
-    for (token, person, role) in [
-        ("payer-token", 1, "paying_parent"),
-        ("receiver-token", 2, "receiving_parent"),
-        ("specialist-token", 30, "domestic_abuse_specialist"),
-        ("named-token", 40, "caseworker"),
-    ] {
-        store
-            .issue_token(&token_hash(token), person, role)
-            .await
-            .unwrap();
-    }
-    Arc::new(store)
-}
-
-const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-
-fn keys(id: u32, key: &str) -> Arc<field_crypto::KeyRing> {
-    Arc::new(
-        field_crypto::KeyRing::from_toml(&format!("active = {id}\n[keys]\n{id} = \"{key}\"\n"))
-            .unwrap(),
-    )
-}
-
-async fn state_named(name: &str) -> AppState {
-    AppState {
-        parameters: Parameters::embedded(),
-        store: store(name).await,
-        clock: Arc::new(Fixed(AtomicU64::new(1))),
-        keys: keys(1, KEY),
-        failed_sign_ins: Arc::default(),
-    }
-}
-
 async fn send(state: AppState, request: Request<Body>) -> (StatusCode, Value, Option<String>) {
     let response = app(state).oneshot(request).await.unwrap();
     let status = response.status();

@@ -1,0 +1,505 @@
+//! Collection over HTTP: each parent's own statement (CSV), the staff's
+//! collection summary of a case (arrears, compliance, holds, enforcement),
+//! and staff collection actions (hold, release, enforcement steps), each
+//! checked against the case's state and recorded with its audit entry.
+
+// A refused request is answered with its `Response` straight away.
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeSet;
+
+use audit_log::{Action, AuditRecord};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use case_records::{CaseReference, PersonId, ReceivingParentId, Role};
+use domain_types::Pence;
+use ledger::{
+    CollectionAction, CollectionState, CollectionTerms, Decision, EnforcementAction, PeriodOutcome,
+    RecordedAction, StatementFor, StepOutcome, Transfer, allocate, charge_transfer, compliance,
+    payment_frequency, payment_periods, statement, statement_csv, waiver_from_code,
+};
+use legal_parameters::WorkingDays;
+use serde_json::{Value, json};
+use storage_api::{ActionOutcome, StorageError};
+
+use crate::cases::{
+    SignedIn, Staff, error, forbidden_unless, parse_json, parse_reference, storage_failure,
+};
+use crate::parties::authorise_case_action;
+use crate::{AppState, json_response};
+
+/// Whose statement a signed-in person may have on a case: a parent only
+/// their own side; staff whichever they ask for.
+async fn statement_for(
+    state: &AppState,
+    signed_in: &SignedIn,
+    case: &CaseReference,
+    asked: Option<&str>,
+) -> Result<StatementFor, Response> {
+    if signed_in.role.is_parent() {
+        let sealed = state
+            .store
+            .parties(case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let own = sealed
+            .iter()
+            .find(|p| p.person_id == signed_in.person)
+            .map(|p| p.party.as_str());
+        // Not theirs, or not a case: the same answer, so nothing is learned.
+        let not_found = || error(StatusCode::NOT_FOUND, "reference", "no such case");
+        return match (signed_in.role, own) {
+            (Role::PayingParent, Some("paying_parent")) => Ok(StatementFor::PayingParent),
+            (Role::ReceivingParent, Some(party)) => party
+                .strip_prefix("receiving_parent:")
+                .and_then(|n| n.parse().ok())
+                .map(|n| StatementFor::ReceivingParent(ReceivingParentId(n)))
+                .ok_or_else(not_found),
+            _ => Err(not_found()),
+        };
+    }
+    match asked {
+        Some("paying_parent") => Ok(StatementFor::PayingParent),
+        Some(other) => other
+            .strip_prefix("receiving_parent:")
+            .and_then(|n| n.parse().ok())
+            .map(|n| StatementFor::ReceivingParent(ReceivingParentId(n)))
+            .ok_or_else(|| {
+                error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "for",
+                    "`for` is paying_parent or receiving_parent:N",
+                )
+            }),
+        None => Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "for",
+            "say whose statement: ?for=paying_parent or ?for=receiving_parent:N",
+        )),
+    }
+}
+
+/// `GET /api/v1/cases/{reference}/statement.csv`: a parent's own statement
+/// of what was due, paid, charged and passed on, as CSV. Parents get only
+/// their own side; staff say whose with `?for=`. Audited as a view.
+pub async fn statement_csv_route(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(reference): Path<String>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let case = parse_reference(&reference)?;
+        if !signed_in.role.is_parent() {
+            let staff = Staff {
+                person: signed_in.person,
+                role: signed_in.role,
+            };
+            forbidden_unless(!matches!(staff.role, Role::Auditor | Role::Administrator))?;
+            authorise_case_action(&state, &staff, &case, &headers).await?;
+        }
+        let whom = statement_for(
+            &state,
+            &signed_in,
+            &case,
+            query.get("for").map(String::as_str),
+        )
+        .await?;
+        let transfers = state
+            .store
+            .transfers_for_case(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let lines = statement(&transfers, case, whom, state.clock.today());
+        let audit = AuditRecord {
+            at_unix_seconds: state.clock.now_unix_seconds(),
+            actor: format!(
+                "{}-{}",
+                if signed_in.role.is_parent() {
+                    "parent"
+                } else {
+                    "staff"
+                },
+                signed_in.person
+            ),
+            role: signed_in.role.code().to_owned(),
+            action: Action::Viewed,
+            case: Some(case.to_string()),
+            fields: vec![match whom {
+                StatementFor::PayingParent => "statement.paying_parent".to_owned(),
+                StatementFor::ReceivingParent(rp) => format!("statement.receiving_parent:{}", rp.0),
+            }],
+            reason: None,
+            count: 1,
+        };
+        state
+            .store
+            .append_audit(audit)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let mut response = (StatusCode::OK, statement_csv(&lines)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"statement.csv\""),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        Ok(response)
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+fn pence(amount: Pence) -> Value {
+    json!(amount.get())
+}
+
+async fn case_state(
+    state: &AppState,
+    case: &CaseReference,
+) -> Result<(Vec<Transfer>, Vec<RecordedAction>), Response> {
+    let transfers = state
+        .store
+        .transfers_for_case(case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let actions = state
+        .store
+        .collection_actions(case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    Ok((transfers, actions))
+}
+
+/// `GET /api/v1/cases/{reference}/collection`: for staff, what is owed
+/// (aged), how the schedule has been kept, who is held, and the
+/// enforcement steps. No personal data.
+pub async fn summary(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let case = parse_reference(&reference)?;
+        forbidden_unless(!matches!(staff.role, Role::Auditor | Role::Administrator))?;
+        authorise_case_action(&state, &staff, &case, &headers).await?;
+        let history = state
+            .store
+            .case_history(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?
+            .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
+        let (transfers, actions) = case_state(&state, &case).await?;
+        let today = state.clock.today();
+        let allocation = allocate(&transfers, case, today);
+        let aged = allocation.aged(today);
+        let due_dates: Vec<_> = history
+            .initial_effective_date
+            .map_or_else(Vec::new, |start| {
+                payment_periods(
+                    start,
+                    today.add_days(1).unwrap_or(today),
+                    payment_frequency(&history),
+                )
+                .into_iter()
+                .map(|(from, _)| from)
+                .collect()
+            });
+        let report = compliance(
+            &transfers,
+            case,
+            &due_dates,
+            today,
+            WorkingDays::england_and_wales(),
+        );
+        let collection = CollectionState::from_actions(&actions);
+        let terms = CollectionTerms::on(&history, today, today);
+        let body = json!({
+            "reference": case.to_string(),
+            "collect_and_pay": terms.collect_and_pay,
+            "fees_waived": {
+                "paying_parent": terms.paying_parent_fee_waived,
+                "receiving_parent": terms.receiving_parent_fee_waived,
+            },
+            "arrears_pence": pence(allocation.arrears()),
+            "aged_arrears_pence": {
+                "up_to_30_days": pence(aged.up_to_30_days),
+                "from_31_to_90_days": pence(aged.from_31_to_90_days),
+                "over_90_days": pence(aged.over_90_days),
+            },
+            "held_for_paying_parent_pence": pence(allocation.held_for_paying_parent),
+            "compliance": match &report {
+                Ok(report) => {
+                    let (on_time, checked) = report.on_time();
+                    json!({
+                        "periods_checked": checked,
+                        "paid_on_time": on_time,
+                        "missed": report.missed().map(|p| match p.outcome {
+                            PeriodOutcome::Missed { noticed_on, shortfall } => json!({
+                                "due": p.due.to_string(),
+                                "noticed_on": noticed_on.to_string(),
+                                "shortfall_pence": shortfall.get(),
+                            }),
+                            _ => Value::Null,
+                        }).collect::<Vec<_>>(),
+                    })
+                }
+                Err(e) => json!({ "error": e.to_string() }),
+            },
+            "disbursements_held": collection.held.iter().map(|(rp, reason)| json!({
+                "receiving_parent": rp.0,
+                "reason": reason,
+            })).collect::<Vec<_>>(),
+            "enforcement": collection.steps.iter().map(|s| json!({
+                "step": s.step,
+                "action": s.action.code(),
+                "proposed_by": s.proposed.by.0,
+                "reviewed_by_specialist": s.review.map(|r| r.by.0),
+                "approved_by": s.approval.map(|a| a.by.0),
+                "status": match s.outcome {
+                    None => "proposed",
+                    Some(StepOutcome::InForce) => "in_force",
+                    Some(StepOutcome::Complied) => "complied",
+                    Some(StepOutcome::Unsuccessful) => "unsuccessful",
+                    Some(StepOutcome::Revoked) => "revoked",
+                },
+            })).collect::<Vec<_>>(),
+            "next_step": collection.next_step(),
+        });
+        Ok(json_response(StatusCode::OK, &body))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+fn field<'a>(request: &'a Value, name: &str) -> Result<&'a Value, Response> {
+    request.get(name).ok_or_else(|| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            name,
+            format!("`{name}` is needed"),
+        )
+    })
+}
+
+fn number(request: &Value, name: &str) -> Result<u64, Response> {
+    field(request, name)?.as_u64().ok_or_else(|| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            name,
+            format!("`{name}` is a whole number"),
+        )
+    })
+}
+
+fn text<'a>(request: &'a Value, name: &str) -> Result<&'a str, Response> {
+    field(request, name)?.as_str().ok_or_else(|| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            name,
+            format!("`{name}` is text"),
+        )
+    })
+}
+
+fn parse_action(request: &Value) -> Result<CollectionAction, Response> {
+    let receiving_parent = || -> Result<ReceivingParentId, Response> {
+        u32::try_from(number(request, "receiving_parent")?)
+            .map(ReceivingParentId)
+            .map_err(|_| {
+                error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "receiving_parent",
+                    "too large",
+                )
+            })
+    };
+    let unknown = |name: &str, what: &str| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            name,
+            format!("`{name}` is not {what}"),
+        )
+    };
+    Ok(match text(request, "action")? {
+        "hold_disbursements" => CollectionAction::HoldDisbursements {
+            receiving_parent: receiving_parent()?,
+            reason: text(request, "reason")?.to_owned(),
+        },
+        "release_disbursements" => CollectionAction::ReleaseDisbursements {
+            receiving_parent: receiving_parent()?,
+        },
+        "propose_enforcement" => CollectionAction::ProposeEnforcement {
+            step: number(request, "step")?,
+            action: EnforcementAction::from_code(text(request, "enforcement")?)
+                .ok_or_else(|| unknown("enforcement", "an enforcement action"))?,
+        },
+        "review_enforcement" => CollectionAction::ReviewEnforcement {
+            step: number(request, "step")?,
+        },
+        "approve_enforcement" => CollectionAction::ApproveEnforcement {
+            step: number(request, "step")?,
+            waiver: match request.get("waiver").and_then(Value::as_str) {
+                None => None,
+                Some(code) => Some(
+                    waiver_from_code(code).ok_or_else(|| unknown("waiver", "a charge waiver"))?,
+                ),
+            },
+        },
+        "end_enforcement" => CollectionAction::EndEnforcement {
+            step: number(request, "step")?,
+            outcome: ledger::outcome_from_code(text(request, "outcome")?)
+                .ok_or_else(|| unknown("outcome", "complied, unsuccessful or revoked"))?,
+        },
+        _ => return Err(unknown("action", "a collection action")),
+    })
+}
+
+/// `POST /api/v1/cases/{reference}/collection/actions` with an
+/// `Idempotency-Key`: hold or release disbursements, or take an enforcement
+/// step. Checked against the case's state (roles, the statutory order, a
+/// second person to approve, the specialist team first where anyone is at
+/// risk), then recorded with its charge and audit entry in one transaction;
+/// if the case moved meanwhile, 409 and nothing is written.
+pub async fn act(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let result = async {
+        let case = parse_reference(&reference)?;
+        authorise_case_action(&state, &staff, &case, &headers).await?;
+        let key = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+            .ok_or_else(|| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    "idempotency-key",
+                    "send an Idempotency-Key header so a retry is harmless",
+                )
+            })?
+            .to_owned();
+        let request = parse_json(&body)?;
+        let action = parse_action(&request)?;
+        let (transfers, actions) = case_state(&state, &case).await?;
+        let today = state.clock.today();
+        let by = Decision {
+            by: PersonId(u64::try_from(staff.person).unwrap_or(0)),
+            role: staff.role,
+            on: today,
+        };
+        let at_risk = case_at_risk(&state, &case).await?;
+        let arrears = allocate(&transfers, case, today).arrears();
+        let collection = CollectionState::from_actions(&actions);
+        let recorded = RecordedAction { action, by };
+        // A retry under the same key is answered as before, unchecked: the
+        // state has moved on because of the action itself.
+        let earlier = state
+            .store
+            .collection_action(&case, &key)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        match earlier {
+            Some(stored) if stored.action == recorded.action => {
+                return Ok(json_response(
+                    StatusCode::OK,
+                    &json!({ "recorded": false, "charge_pence": 0 }),
+                ));
+            }
+            Some(_) => {
+                return Err(error(
+                    StatusCode::CONFLICT,
+                    "idempotency-key",
+                    "that Idempotency-Key was used for a different action; nothing was written",
+                ));
+            }
+            None => {}
+        }
+        collection
+            .check(&recorded.action, by, arrears, at_risk)
+            .map_err(|refused| {
+                error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "action",
+                    refused.to_string(),
+                )
+            })?;
+        let charge: Vec<Transfer> = match &recorded.action {
+            CollectionAction::ApproveEnforcement { step, waiver } => collection
+                .steps
+                .iter()
+                .find(|s| s.step == *step)
+                .and_then(|s| {
+                    charge_transfer(case, *step, s.action, today, state.parameters, *waiver)
+                })
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        };
+        let audit = staff.audit(
+            &state,
+            Action::Changed,
+            Some(&case),
+            vec![format!("collection_action:{}", recorded.action.encode().0)],
+            None,
+        );
+        let outcome = state
+            .store
+            .record_collection_action(
+                &case,
+                i64::try_from(actions.len()).unwrap_or(i64::MAX),
+                &key,
+                &recorded,
+                &charge,
+                audit,
+            )
+            .await
+            .map_err(|e| match e {
+                StorageError::ActionConflict(_) => error(StatusCode::CONFLICT, "", e.to_string()),
+                other => storage_failure(&other),
+            })?;
+        let status = match outcome {
+            ActionOutcome::Recorded { .. } => StatusCode::CREATED,
+            ActionOutcome::AlreadyRecorded => StatusCode::OK,
+        };
+        Ok(json_response(
+            status,
+            &json!({
+                "recorded": matches!(outcome, ActionOutcome::Recorded { .. }),
+                "charge_pence": charge.iter().map(|t| t.amount.get()).sum::<u64>(),
+            }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// Whether anyone in the case is flagged: enforcement then waits for the
+/// specialist team's review.
+async fn case_at_risk(state: &AppState, case: &CaseReference) -> Result<bool, Response> {
+    let sealed = state
+        .store
+        .parties(case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let people: BTreeSet<i64> = sealed.iter().map(|p| p.person_id).collect();
+    let people: Vec<i64> = people.into_iter().collect();
+    let flagged = state
+        .store
+        .flagged_people(&people)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    Ok(sealed.iter().any(|p| p.non_disclosure) || !flagged.is_empty())
+}

@@ -1,0 +1,359 @@
+//! Collection over HTTP: each parent downloads only their own statement;
+//! staff see a case's collection and take enforcement steps in order, with
+//! a second person to approve and the specialist team first where anyone
+//! is at risk.
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use case_records::{CaseReference, ReceivingParentId};
+use domain_types::{Date, Pence};
+use http_body_util::BodyExt;
+use ledger::{Account, AccountKind, Transfer, TransferCode, TransferId, disbursement_run};
+use serde_json::Value;
+use tower::ServiceExt;
+use web::{AppState, app, token_hash};
+
+mod common;
+
+use common::state_named;
+
+async fn call(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, String, Vec<(String, String)>) {
+    let mut request = Request::builder().method(method).uri(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app(state.clone())
+        .oneshot(request.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap(), headers)
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+fn d(text: &str) -> Date {
+    Date::parse_iso(text).unwrap()
+}
+
+/// A case with two receiving parents, money due, paid and passed on.
+async fn case_with_money(state: &AppState, flagged: bool) -> CaseReference {
+    for (token, person, role) in [
+        ("second-receiver-token", 3, "receiving_parent"),
+        ("stranger-token", 9, "receiving_parent"),
+        ("officer-token", 50, "enforcement_officer"),
+        ("second-caseworker-token", 51, "caseworker"),
+    ] {
+        state
+            .store
+            .issue_token(&token_hash(token), person, role)
+            .await
+            .unwrap();
+    }
+    let auth = bearer("caseworker-token");
+    let (status, body, _) = call(
+        state,
+        "POST",
+        "/api/v1/cases",
+        &[("authorization", &auth)],
+        r#"{"initial_effective_date": "2026-05-04"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let reference: Value = serde_json::from_str(&body).unwrap();
+    let case = CaseReference::parse(reference["reference"].as_str().unwrap()).unwrap();
+    let parties = format!(
+        r#"{{"paying_parent": {{"person_id": 1, "name": "PAYER", "address": "PAYER-ADDRESS", "postcode": "PP1 1PP", "non_disclosure": {flagged}}},
+            "receiving_parents": [
+              {{"id": 1, "person_id": 2, "name": "FIRST", "address": "FIRST-ADDRESS", "postcode": "FF1 1FF"}},
+              {{"id": 2, "person_id": 3, "name": "SECOND", "address": "SECOND-ADDRESS", "postcode": "SS2 2SS"}}]}}"#
+    );
+    let (status, body, _) = call(
+        state,
+        "PUT",
+        &format!("/api/v1/cases/{case}/parties"),
+        &[("authorization", &auth)],
+        &parties,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let owes = Account::of_case(case, AccountKind::PayingParentOwes);
+    let due = |rp| Account::of_case(case, AccountKind::ReceivingParentDue(ReceivingParentId(rp)));
+    let transfer = |id: &str, debit, credit, pence, code, on: &str| Transfer {
+        id: TransferId(id.to_owned()),
+        debit,
+        credit,
+        amount: Pence::new(pence),
+        code,
+        effective: d(on),
+        corrects: None,
+    };
+    let mut transfers = vec![
+        transfer(
+            "a1",
+            owes,
+            due(1),
+            5_000,
+            TransferCode::Accrual,
+            "2026-05-04",
+        ),
+        transfer(
+            "a2",
+            owes,
+            due(2),
+            3_000,
+            TransferCode::Accrual,
+            "2026-05-04",
+        ),
+        transfer(
+            "p1",
+            Account::BANK,
+            owes,
+            6_000,
+            TransferCode::Payment,
+            "2026-05-05",
+        ),
+    ];
+    let run = disbursement_run(
+        &transfers,
+        case,
+        d("2026-05-05"),
+        Some(domain_types::PartsPerMillion::new(40_000).unwrap()),
+        &BTreeSet::new(),
+    );
+    transfers.extend(run.transfers);
+    state.store.post_transfers(&transfers).await.unwrap();
+    case
+}
+
+#[tokio::test]
+async fn each_parent_downloads_only_their_own_statement() {
+    let state = state_named("statements").await;
+    let case = case_with_money(&state, false).await;
+    let path = format!("/api/v1/cases/{case}/statement.csv");
+    let get = |token: &'static str, query: &'static str| {
+        let state = state.clone();
+        let path = format!("{path}{query}");
+        async move {
+            call(
+                &state,
+                "GET",
+                &path,
+                &[("authorization", &bearer(token))],
+                "",
+            )
+            .await
+        }
+    };
+
+    let (status, payer, headers) = get("payer-token", "").await;
+    assert_eq!(status, StatusCode::OK, "{payer}");
+    assert!(headers.contains(&(
+        "content-type".to_owned(),
+        "text/csv; charset=utf-8".to_owned()
+    )));
+    assert!(headers.contains(&("cache-control".to_owned(), "no-store".to_owned())));
+    assert_eq!(
+        payer,
+        "date,description,due,paid,charged,passed_on,balance\r\n\
+         2026-05-04,Maintenance due,80.00,0.00,0.00,0.00,80.00\r\n\
+         2026-05-05,Payment received,0.00,60.00,0.00,0.00,20.00\r\n"
+    );
+
+    // £60 settles the first's £50 then £10 of the second's £30.
+    let (status, first, _) = get("receiver-token", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        first,
+        "date,description,due,paid,charged,passed_on,balance\r\n\
+         2026-05-04,Maintenance due to you,50.00,0.00,0.00,0.00,50.00\r\n\
+         2026-05-05,Collected from the paying parent,0.00,50.00,0.00,0.00,50.00\r\n\
+         2026-05-05,Collection fee,0.00,0.00,2.00,0.00,48.00\r\n\
+         2026-05-05,Paid to you,0.00,0.00,0.00,48.00,0.00\r\n"
+    );
+    let (_, second, _) = get("second-receiver-token", "").await;
+    assert!(second.contains("Maintenance due to you,30.00"));
+    assert!(second.contains("Collected from the paying parent,0.00,10.00"));
+    assert!(
+        !second.contains("50.00"),
+        "never the other receiving parent's figures: {second}"
+    );
+    // A parent of another case, or staff who do not say whose: refused.
+    let (status, _, _) = get("stranger-token", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = get("caseworker-token", "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, staff_view, _) = get("caseworker-token", "?for=receiving_parent:1").await;
+    assert_eq!((status, staff_view), (StatusCode::OK, first));
+    let (status, _, _) = get("admin-token", "?for=paying_parent").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Every download is audited as a view.
+    let audited = state
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.record.fields.iter().any(|f| f.starts_with("statement.")))
+        .count();
+    assert_eq!(audited, 4);
+}
+
+async fn act(
+    state: &AppState,
+    case: CaseReference,
+    token: &str,
+    key: &str,
+    body: &str,
+) -> (StatusCode, Value) {
+    let auth = bearer(token);
+    let (status, body, _) = call(
+        state,
+        "POST",
+        &format!("/api/v1/cases/{case}/collection/actions"),
+        &[
+            ("authorization", &auth),
+            ("idempotency-key", key),
+            ("x-break-glass-reason", "enforcement review of arrears"),
+        ],
+        body,
+    )
+    .await;
+    (status, serde_json::from_str(&body).unwrap())
+}
+
+#[tokio::test]
+async fn enforcement_is_proposed_approved_by_another_and_charged_once() {
+    let state = state_named("enforcement").await;
+    let case = case_with_money(&state, false).await;
+    let propose = r#"{"action": "propose_enforcement", "step": 1, "enforcement": "deduction_from_earnings_order"}"#;
+    let (status, body) = act(&state, case, "officer-token", "k1", propose).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = act(&state, case, "officer-token", "k1", propose).await;
+    assert_eq!(status, StatusCode::OK, "a retry changes nothing");
+    let liability =
+        r#"{"action": "propose_enforcement", "step": 2, "enforcement": "liability_order"}"#;
+    let (status, body) = act(&state, case, "officer-token", "k2", liability).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let approve = r#"{"action": "approve_enforcement", "step": 1}"#;
+    let (status, body) = act(&state, case, "officer-token", "k3", approve).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("someone other than its proposer")
+    );
+    let (status, body) = act(&state, case, "caseworker-token", "k4", approve).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["charge_pence"], 5_000);
+    let (status, body) = act(
+        &state,
+        case,
+        "caseworker-token",
+        "k5",
+        r#"{"action": "approve_enforcement", "step": 7}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    let (status, summary, _) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/cases/{case}/collection"),
+        &[("authorization", &bearer("caseworker-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    let summary: Value = serde_json::from_str(&summary).unwrap();
+    // £20 of the second receiving parent's maintenance and the £50 charge.
+    assert_eq!(summary["arrears_pence"], 7_000);
+    assert_eq!(summary["enforcement"][0]["status"], "in_force");
+    assert_eq!(summary["enforcement"][0]["approved_by"], 17);
+    let charges = state
+        .store
+        .transfers_for_case(&case)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.code == TransferCode::EnforcementCharge)
+        .count();
+    assert_eq!(charges, 1, "the charge is posted once");
+}
+
+#[tokio::test]
+async fn where_anyone_is_at_risk_the_specialist_team_reviews_before_approval() {
+    let state = state_named("at-risk").await;
+    let case = case_with_money(&state, true).await;
+    let propose =
+        r#"{"action": "propose_enforcement", "step": 1, "enforcement": "regular_deduction_order"}"#;
+    let (status, body) = act(&state, case, "officer-token", "p", propose).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let approve = r#"{"action": "approve_enforcement", "step": 1}"#;
+    let (status, body) = act(&state, case, "caseworker-token", "a1", approve).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("specialist team must review")
+    );
+    let (status, body) = act(
+        &state,
+        case,
+        "specialist-token",
+        "r",
+        r#"{"action": "review_enforcement", "step": 1}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = act(&state, case, "caseworker-token", "a2", approve).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Holding and releasing a receiving parent's money, with a reason.
+    let (status, _) = act(
+        &state,
+        case,
+        "caseworker-token",
+        "h0",
+        r#"{"action": "hold_disbursements", "receiving_parent": 1, "reason": ""}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = act(&state, case, "caseworker-token", "h1", r#"{"action": "hold_disbursements", "receiving_parent": 1, "reason": "account being checked"}"#).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = act(
+        &state,
+        case,
+        "caseworker-token",
+        "h2",
+        r#"{"action": "release_disbursements", "receiving_parent": 1}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = act(
+        &state,
+        case,
+        "caseworker-token",
+        "h3",
+        r#"{"action": "release_disbursements", "receiving_parent": 1}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -414,3 +414,58 @@ pub fn payment_transfers(
     }
     (transfers, unmatched)
 }
+
+/// A payer's own words on a payment, kept for caseworkers only: never on a
+/// ledger line, a statement or anything a parent is shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentNote {
+    /// The transfer the payment became (the bank's entry reference).
+    pub transfer: TransferId,
+    /// The remittance text as the payer wrote it.
+    pub remittance: String,
+    /// Why it went to suspense, if it did.
+    pub suspense_reason: Option<String>,
+}
+
+/// The notes worth keeping from a statement: every payment sent to
+/// suspense (with its reason, for the work queue), and every matched
+/// payment whose text says more than its case reference (the payer's
+/// words, which a caseworker may need to see: messages sent through
+/// payment references are a known form of abuse).
+#[must_use]
+pub fn payment_notes(statement: &Statement, unmatched: &[Unmatched]) -> Vec<PaymentNote> {
+    let mut notes = Vec::new();
+    for entry in statement.entries.iter().filter(|e| e.is_credit) {
+        let transfer = TransferId(format!("bank/{}", entry.bank_reference));
+        if let Some(item) = unmatched
+            .iter()
+            .find(|u| u.entry.bank_reference == entry.bank_reference)
+        {
+            notes.push(PaymentNote {
+                transfer,
+                remittance: entry.remittance.clone(),
+                suspense_reason: Some(item.reason.clone()),
+            });
+            continue;
+        }
+        let (references, _) = references_in(&entry.remittance);
+        let bare: String = entry
+            .remittance
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let only_reference = references
+            .iter()
+            .next()
+            .is_some_and(|r| bare == r.to_string().replace('-', ""));
+        if !only_reference {
+            notes.push(PaymentNote {
+                transfer,
+                remittance: entry.remittance.clone(),
+                suspense_reason: None,
+            });
+        }
+    }
+    notes
+}

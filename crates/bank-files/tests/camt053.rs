@@ -271,3 +271,51 @@ fn any_remittance() -> impl proptest::strategy::Strategy<Value = String> {
     )
     .unwrap()
 }
+
+#[test]
+fn the_payers_own_words_are_kept_as_notes_only_when_they_say_more_than_the_reference() {
+    let case = CaseReference::from_random(5);
+    let entry = |n: u32, text: String| bank_files::StatementEntry {
+        bank_reference: format!("N-{n}"),
+        amount: domain_types::Pence::new(1_000),
+        is_credit: true,
+        booked: domain_types::Date::parse_iso("2025-03-03").unwrap(),
+        remittance: text,
+    };
+    let statement = bank_files::Statement {
+        id: "S".to_owned(),
+        entries: vec![
+            entry(1, case.to_string()),
+            entry(2, case.to_string().to_lowercase().replace('-', " ")),
+            entry(3, format!("{case} I KNOW WHERE YOU LIVE")),
+            entry(4, "FOR THE KIDS".to_owned()),
+        ],
+    };
+    let (_, unmatched) = bank_files::payment_transfers(&statement, &|c| *c == case);
+    let notes = bank_files::payment_notes(&statement, &unmatched);
+    let kept: Vec<(&str, &str, Option<&str>)> = notes
+        .iter()
+        .map(|n| {
+            (
+                n.transfer.0.as_str(),
+                n.remittance.as_str(),
+                n.suspense_reason.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        vec![
+            (
+                "bank/N-3",
+                format!("{case} I KNOW WHERE YOU LIVE").as_str(),
+                None
+            ),
+            (
+                "bank/N-4",
+                "FOR THE KIDS",
+                Some("no case reference in the payment")
+            ),
+        ]
+    );
+}

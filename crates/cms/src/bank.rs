@@ -31,6 +31,7 @@ pub fn import(file: &Path, database_url: &str) -> ExitCode {
                 .collect();
             let (transfers, unmatched) =
                 bank_files::payment_transfers(&statement, &|case| known.contains(case));
+            let notes = bank_files::payment_notes(&statement, &unmatched);
             let mut total = PostSummary::default();
             for batch in transfers.chunks(TRANSFERS_PER_BATCH) {
                 let summary = store
@@ -40,6 +41,12 @@ pub fn import(file: &Path, database_url: &str) -> ExitCode {
                 total.posted += summary.posted;
                 total.already_posted += summary.already_posted;
             }
+            // After the money: a crash between leaves notes to the re-import,
+            // which posts nothing and keeps them.
+            store
+                .record_payment_notes(&notes)
+                .await
+                .map_err(|e| e.to_string())?;
             store.close().await;
             let mut report = format!(
                 "statement {}: {} entries; {} transfers posted, {} already posted; {} to suspense",

@@ -7,13 +7,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use case_records::{ReceivingParentId, Role};
+use case_records::{CaseReference, ReceivingParentId, Role};
 use domain_types::Pence;
 
 use crate::enforcement::{
     ApprovalRefused, ChargeWaiver, Decision, EarlierStep, EnforcementAction, ProposalRefused,
     StepOutcome, check_approval, check_proposal,
 };
+use crate::{Account, AccountKind, Transfer, TransferCode, TransferId};
 
 /// One caseworker action on a case's collection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +50,15 @@ pub enum CollectionAction {
         step: u64,
         /// Why its charge is waived, if it is.
         waiver: Option<ChargeWaiver>,
+    },
+    /// Money in suspense is recognised as a payment on this case (a
+    /// caseworker matched it by hand). Its transfer, from
+    /// [`suspense_allocation`], is posted with the action.
+    AllocateSuspensePayment {
+        /// The suspense transfer's id (the bank's entry).
+        payment: String,
+        /// Its amount.
+        amount: Pence,
     },
     /// An approved step ends.
     EndEnforcement {
@@ -220,6 +230,7 @@ impl CollectionState {
                     s.outcome = Some(*outcome);
                 }
             }
+            CollectionAction::AllocateSuspensePayment { .. } => {}
         }
     }
 
@@ -315,6 +326,7 @@ impl CollectionState {
                 let others: Vec<EarlierStep> = self.earlier_steps();
                 check_proposal(s.action, arrears, &others).map_err(ActionRefused::Proposal)
             }
+            CollectionAction::AllocateSuspensePayment { .. } => Ok(()),
             CollectionAction::EndEnforcement { step, outcome } => {
                 let s = self.step(*step).ok_or(ActionRefused::UnknownStep(*step))?;
                 if s.outcome != Some(StepOutcome::InForce) {
@@ -326,6 +338,24 @@ impl CollectionState {
                 Ok(())
             }
         }
+    }
+}
+
+/// The transfer that recognises money in suspense as a payment on `case`:
+/// dated when the bank received it, so a payer whose reference was mistyped
+/// is not counted late [I]. Its id is the suspense transfer's with
+/// `/allocated`, so the same money can be allocated once only: to a second
+/// case it is refused as an id reused for another transfer.
+#[must_use]
+pub fn suspense_allocation(case: CaseReference, unmatched: &Transfer) -> Transfer {
+    Transfer {
+        id: TransferId(format!("{}/allocated", unmatched.id.0)),
+        debit: Account::SUSPENSE,
+        credit: Account::of_case(case, AccountKind::PayingParentOwes),
+        amount: unmatched.amount,
+        code: TransferCode::Payment,
+        effective: unmatched.effective,
+        corrects: None,
     }
 }
 
@@ -427,6 +457,10 @@ impl CollectionAction {
                 "approve_enforcement",
                 format!("step={step};waiver={}", waiver.map_or("", waiver_code)),
             ),
+            CollectionAction::AllocateSuspensePayment { payment, amount } => (
+                "allocate_suspense_payment",
+                format!("payment={};amount={}", escape_text(payment), amount.get()),
+            ),
             CollectionAction::EndEnforcement { step, outcome } => (
                 "end_enforcement",
                 format!("step={step};outcome={}", outcome_code(*outcome)),
@@ -486,6 +520,10 @@ impl CollectionAction {
                             .ok_or_else(|| ActionDecodeError("unknown waiver".to_owned()))?,
                     ),
                 },
+            },
+            "allocate_suspense_payment" => CollectionAction::AllocateSuspensePayment {
+                payment: unescape_text(field("payment")?),
+                amount: Pence::new(number("amount")?),
             },
             "end_enforcement" => CollectionAction::EndEnforcement {
                 step: number("step")?,

@@ -35,7 +35,7 @@ pub use accrual::{
 };
 pub use actions::{
     ActionDecodeError, ActionRefused, CollectionAction, CollectionState, EnforcementStep,
-    RecordedAction, outcome_from_code, waiver_from_code,
+    RecordedAction, outcome_from_code, suspense_allocation, waiver_from_code,
 };
 pub use case_records::Frequency;
 pub use collection::{

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 
 use audit_log::{Action, AuditRecord, ChainedEntry, Hash, from_hex, to_hex};
+use bank_files::PaymentNote;
 use case_records::{CaseHistory, CaseReference, Change, FactEvent, SealedParty};
 use case_records::{PersonId, Role};
 use domain_types::{Date, Pence};
@@ -155,6 +156,15 @@ pub trait Store: Send + Sync {
         &'a self,
         case: &'a CaseReference,
     ) -> StoreFuture<'a, Vec<RecordedAction>>;
+
+    /// Keeps payers' notes; a note already kept is left as it is, so a
+    /// re-imported statement changes nothing.
+    fn record_payment_notes<'a>(&'a self, notes: &'a [PaymentNote]) -> StoreFuture<'a, ()>;
+
+    /// The suspense work queue: money received that is in suspense and not
+    /// yet allocated to a case (no transfer `<id>/allocated`), oldest first,
+    /// each with the payer's note and the reason if kept.
+    fn suspense_queue(&self) -> StoreFuture<'_, Vec<(Transfer, Option<PaymentNote>)>>;
 
     /// Every account's debit balance (debits less credits).
     fn account_balances(&self) -> StoreFuture<'_, Vec<(Account, i128)>>;

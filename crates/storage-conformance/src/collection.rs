@@ -582,3 +582,101 @@ pub(crate) async fn a_year_of_a_case_on_collect_and_pay(store: &dyn Store) {
         .count();
     assert_eq!(audited, 5, "{backend}");
 }
+
+pub(crate) async fn suspense_money_is_queued_with_its_note_and_allocated_once(store: &dyn Store) {
+    let backend = store.backend();
+    let case = CaseReference::from_random(4_004);
+    let other = CaseReference::from_random(4_005);
+    for c in [case, other] {
+        store
+            .open_case(&c, date("2025-01-06"))
+            .await
+            .expect("opened");
+    }
+    let text = write_camt053(&Statement {
+        id: "SUSPENSE-1".to_owned(),
+        entries: vec![StatementEntry {
+            bank_reference: "S-1".to_owned(),
+            amount: Pence::new(4_500),
+            is_credit: true,
+            booked: date("2025-02-03"),
+            remittance: "for the kids; see you soon".to_owned(),
+        }],
+    });
+    let statement = parse_camt053(&text).expect("good");
+    let (transfers, unmatched) = payment_transfers(&statement, &|c| *c == case);
+    let notes = bank_files::payment_notes(&statement, &unmatched);
+    store.post_transfers(&transfers).await.expect("posted");
+    store.record_payment_notes(&notes).await.expect("notes");
+    store
+        .record_payment_notes(&notes)
+        .await
+        .expect("again, harmlessly");
+    let queue = store.suspense_queue().await.expect("queue");
+    let mine: Vec<_> = queue.iter().filter(|(t, _)| t.id.0 == "bank/S-1").collect();
+    assert_eq!(mine.len(), 1, "{backend}");
+    assert_eq!(
+        mine[0].1.as_ref(),
+        notes.first(),
+        "{backend}: the note reads back"
+    );
+    let by = Decision {
+        by: PersonId(7),
+        role: Role::Caseworker,
+        on: date("2025-02-05"),
+    };
+    let allocate = |to: CaseReference| {
+        let transfer = ledger::suspense_allocation(to, &mine[0].0);
+        let action = RecordedAction {
+            action: CollectionAction::AllocateSuspensePayment {
+                payment: "bank/S-1".to_owned(),
+                amount: Pence::new(4_500),
+            },
+            by,
+        };
+        (transfer, action)
+    };
+    let (transfer, action) = allocate(case);
+    store
+        .record_collection_action(
+            &case,
+            0,
+            "alloc-1",
+            &action,
+            std::slice::from_ref(&transfer),
+            audit_of(&case, &action.action, by),
+        )
+        .await
+        .expect("allocated");
+    assert!(
+        store
+            .suspense_queue()
+            .await
+            .unwrap()
+            .iter()
+            .all(|(t, _)| t.id.0 != "bank/S-1"),
+        "{backend}: allocated money leaves the queue"
+    );
+    // The same money to another case: refused whole, nothing recorded.
+    let (transfer, action) = allocate(other);
+    let refused = store
+        .record_collection_action(
+            &other,
+            0,
+            "alloc-2",
+            &action,
+            std::slice::from_ref(&transfer),
+            audit_of(&other, &action.action, by),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StorageError::TransferConflict(_))),
+        "{backend}"
+    );
+    assert!(store.collection_actions(&other).await.unwrap().is_empty());
+    let paid = store.transfers_for_case(&case).await.unwrap();
+    assert_eq!(
+        ledger::allocate(&paid, case, date("2025-02-05")).held_for_paying_parent,
+        Pence::new(4_500)
+    );
+}

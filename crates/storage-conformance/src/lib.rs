@@ -42,6 +42,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     collection::collection_actions_are_stored_once_and_never_on_a_stale_reading(Arc::clone(&store))
         .await;
     collection::a_year_of_a_case_on_collect_and_pay(store.as_ref()).await;
+    collection::suspense_money_is_queued_with_its_note_and_allocated_once(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -114,6 +115,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (7, "person_flags".to_owned()),
             (8, "ledger".to_owned()),
             (9, "collection_actions".to_owned()),
+            (10, "payment_notes".to_owned()),
         ],
         "{}: migrations",
         store.backend()

@@ -11,6 +11,7 @@ use std::pin::Pin;
 use std::str::FromStr;
 
 use audit_log::{AuditRecord, ChainedEntry};
+use bank_files::PaymentNote;
 use case_records::{CaseHistory, CaseReference, FactEvent, SealedParty};
 use domain_types::Date;
 use ledger::{Account, RecordedAction, Transfer, TransferId};
@@ -74,6 +75,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 9,
         name: "collection_actions",
         sql: include_str!("../migrations/0009_collection_actions.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "payment_notes",
+        sql: include_str!("../migrations/0010_payment_notes.sql"),
     },
 ];
 
@@ -1091,6 +1097,53 @@ impl Store for PostgresStore {
                 .map_err(database_error)?;
             rows.iter()
                 .map(|row| action_row(row).into_action())
+                .collect()
+        })
+    }
+
+    fn record_payment_notes<'a>(&'a self, notes: &'a [PaymentNote]) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut transaction = self.pool.begin().await.map_err(database_error)?;
+            for chunk in notes.chunks(500) {
+                let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+                    "INSERT INTO payment_notes (transfer_id, remittance, suspense_reason) ",
+                );
+                insert.push_values(chunk, |mut values, note| {
+                    values
+                        .push_bind(note.transfer.0.clone())
+                        .push_bind(note.remittance.clone())
+                        .push_bind(note.suspense_reason.clone());
+                });
+                insert.push(" ON CONFLICT (transfer_id) DO NOTHING");
+                insert
+                    .build()
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(database_error)?;
+            }
+            transaction.commit().await.map_err(database_error)?;
+            Ok(())
+        })
+    }
+
+    fn suspense_queue(&self) -> StoreFuture<'_, Vec<(Transfer, Option<PaymentNote>)>> {
+        Box::pin(async move {
+            let rows = sqlx::query("SELECT t.id, t.debit_case, t.debit_kind, t.credit_case, t.credit_kind, t.amount_pence, t.code, t.effective, t.corrects, n.remittance, n.suspense_reason FROM ledger_transfers t LEFT JOIN payment_notes n ON n.transfer_id = t.id WHERE t.credit_kind = 'suspense' AND t.credit_case IS NULL AND t.code = 'unmatched' AND NOT EXISTS (SELECT 1 FROM ledger_transfers a WHERE a.id = t.id || '/allocated') ORDER BY t.effective, t.id")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?;
+            rows.iter()
+                .map(|row| {
+                    let transfer = transfer_row(row).into_transfer()?;
+                    let note = row
+                        .get::<Option<String>, _>(9)
+                        .map(|remittance| PaymentNote {
+                            transfer: transfer.id.clone(),
+                            remittance,
+                            suspense_reason: row.get(10),
+                        });
+                    Ok((transfer, note))
+                })
                 .collect()
         })
     }

@@ -17,7 +17,8 @@ use domain_types::Pence;
 use ledger::{
     CollectionAction, CollectionState, CollectionTerms, Decision, EnforcementAction, PeriodOutcome,
     RecordedAction, StatementFor, StepOutcome, Transfer, allocate, charge_transfer, compliance,
-    payment_frequency, payment_periods, statement, statement_csv, waiver_from_code,
+    payment_frequency, payment_periods, statement, statement_csv, suspense_allocation,
+    waiver_from_code,
 };
 use legal_parameters::WorkingDays;
 use serde_json::{Value, json};
@@ -380,18 +381,7 @@ pub async fn act(
     let result = async {
         let case = parse_reference(&reference)?;
         authorise_case_action(&state, &staff, &case, &headers).await?;
-        let key = headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .filter(|k| !k.is_empty() && k.len() <= 200)
-            .ok_or_else(|| {
-                error(
-                    StatusCode::BAD_REQUEST,
-                    "idempotency-key",
-                    "send an Idempotency-Key header so a retry is harmless",
-                )
-            })?
-            .to_owned();
+        let key = idempotency_key(&headers)?;
         let request = parse_json(&body)?;
         let action = parse_action(&request)?;
         let (transfers, actions) = case_state(&state, &case).await?;
@@ -502,4 +492,176 @@ async fn case_at_risk(state: &AppState, case: &CaseReference) -> Result<bool, Re
         .await
         .map_err(|e| storage_failure(&e))?;
     Ok(sealed.iter().any(|p| p.non_disclosure) || !flagged.is_empty())
+}
+
+fn may_work_money(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Caseworker | Role::TeamLeader | Role::EnforcementOfficer
+    )
+}
+
+/// `GET /api/v1/suspense`: the work queue of money that could not be
+/// matched to a case, oldest first, with the payer's own words and the
+/// reason, for caseworkers only. Audited as a view.
+pub async fn suspense_queue(State(state): State<AppState>, staff: Staff) -> Response {
+    let result = async {
+        forbidden_unless(may_work_money(staff.role))?;
+        let queue = state
+            .store
+            .suspense_queue()
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        state
+            .store
+            .append_audit(staff.audit(
+                &state,
+                Action::Viewed,
+                None,
+                vec!["suspense_queue".to_owned()],
+                None,
+            ))
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let items: Vec<Value> = queue
+            .iter()
+            .map(|(transfer, note)| {
+                json!({
+                    "payment": transfer.id.0,
+                    "received": transfer.effective.to_string(),
+                    "amount_pence": transfer.amount.get(),
+                    "remittance": note.as_ref().map(|n| n.remittance.clone()),
+                    "reason": note.as_ref().and_then(|n| n.suspense_reason.clone()),
+                })
+            })
+            .collect();
+        Ok(json_response(StatusCode::OK, &json!({ "items": items })))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// `POST /api/v1/suspense/allocations` with `{"payment", "case"}` and an
+/// `Idempotency-Key`: a caseworker recognises money in suspense as a payment
+/// on a case. Recorded as the case's collection action with its transfer
+/// and audit entry in one transaction; the same money can be allocated once.
+pub async fn allocate_suspense(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let result = async {
+        forbidden_unless(may_work_money(staff.role))?;
+        let key = idempotency_key(&headers)?;
+        let request = parse_json(&body)?;
+        let payment = text(&request, "payment")?.to_owned();
+        let case = parse_reference(text(&request, "case")?)?;
+        authorise_case_action(&state, &staff, &case, &headers).await?;
+        if state
+            .store
+            .case_history(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?
+            .is_none()
+        {
+            return Err(error(StatusCode::NOT_FOUND, "case", "no such case"));
+        }
+        if let Some(stored) = state
+            .store
+            .collection_action(&case, &key)
+            .await
+            .map_err(|e| storage_failure(&e))?
+        {
+            return match stored.action {
+                CollectionAction::AllocateSuspensePayment { payment: p, .. } if p == payment => {
+                    Ok(json_response(StatusCode::OK, &json!({ "recorded": false })))
+                }
+                _ => Err(error(
+                    StatusCode::CONFLICT,
+                    "idempotency-key",
+                    "that Idempotency-Key was used for a different action; nothing was written",
+                )),
+            };
+        }
+        let queue = state
+            .store
+            .suspense_queue()
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let (unmatched, _) = queue
+            .iter()
+            .find(|(t, _)| t.id.0 == payment)
+            .ok_or_else(|| {
+                error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "payment",
+                    "no unallocated payment in suspense has that id",
+                )
+            })?;
+        let transfer = suspense_allocation(case, unmatched);
+        let actions = state
+            .store
+            .collection_actions(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let recorded = RecordedAction {
+            action: CollectionAction::AllocateSuspensePayment {
+                payment: payment.clone(),
+                amount: unmatched.amount,
+            },
+            by: Decision {
+                by: PersonId(u64::try_from(staff.person).unwrap_or(0)),
+                role: staff.role,
+                on: state.clock.today(),
+            },
+        };
+        let audit = staff.audit(
+            &state,
+            Action::Changed,
+            Some(&case),
+            vec![format!(
+                "collection_action:allocate_suspense_payment:{payment}"
+            )],
+            None,
+        );
+        state
+            .store
+            .record_collection_action(
+                &case,
+                i64::try_from(actions.len()).unwrap_or(i64::MAX),
+                &key,
+                &recorded,
+                std::slice::from_ref(&transfer),
+                audit,
+            )
+            .await
+            .map_err(|e| match e {
+                StorageError::ActionConflict(_) | StorageError::TransferConflict(_) => error(
+                    StatusCode::CONFLICT,
+                    "payment",
+                    "that payment was allocated meanwhile, or the case changed; nothing was written",
+                ),
+                other => storage_failure(&other),
+            })?;
+        Ok(json_response(
+            StatusCode::CREATED,
+            &json!({ "recorded": true, "amount_pence": transfer.amount.get() }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "idempotency-key",
+                "send an Idempotency-Key header so a retry is harmless",
+            )
+        })
 }

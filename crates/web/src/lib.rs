@@ -107,6 +107,11 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/cases/{reference}/collection/actions",
             post(collection::act),
         )
+        .route("/api/v1/suspense", get(collection::suspense_queue))
+        .route(
+            "/api/v1/suspense/allocations",
+            post(collection::allocate_suspense),
+        )
         .route(
             "/api/v1/people/{person_id}/non-disclosure",
             axum::routing::put(parties::set_non_disclosure),

@@ -357,3 +357,105 @@ async fn where_anyone_is_at_risk_the_specialist_team_reviews_before_approval() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn caseworkers_match_suspense_money_and_the_payers_words_reach_no_parent() {
+    let state = state_named("suspense").await;
+    let case = case_with_money(&state, false).await;
+    let statement = bank_files::Statement {
+        id: "S".to_owned(),
+        entries: vec![bank_files::StatementEntry {
+            bank_reference: "Q-1".to_owned(),
+            amount: Pence::new(2_000),
+            is_credit: true,
+            booked: d("2026-05-06"),
+            remittance: "PAYER-WORDS no reference".to_owned(),
+        }],
+    };
+    let (transfers, unmatched) = bank_files::payment_transfers(&statement, &|_| false);
+    state.store.post_transfers(&transfers).await.unwrap();
+    state
+        .store
+        .record_payment_notes(&bank_files::payment_notes(&statement, &unmatched))
+        .await
+        .unwrap();
+    let (status, _, _) = call(
+        &state,
+        "GET",
+        "/api/v1/suspense",
+        &[("authorization", &bearer("receiver-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, queue, _) = call(
+        &state,
+        "GET",
+        "/api/v1/suspense",
+        &[("authorization", &bearer("caseworker-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let queue: Value = serde_json::from_str(&queue).unwrap();
+    assert_eq!(queue["items"][0]["payment"], "bank/Q-1");
+    assert_eq!(queue["items"][0]["remittance"], "PAYER-WORDS no reference");
+    assert_eq!(
+        queue["items"][0]["reason"],
+        "no case reference in the payment"
+    );
+    let body = format!(r#"{{"payment": "bank/Q-1", "case": "{case}"}}"#);
+    let allocate = |key: &'static str| {
+        let state = state.clone();
+        let body = body.clone();
+        async move {
+            call(
+                &state,
+                "POST",
+                "/api/v1/suspense/allocations",
+                &[
+                    ("authorization", &bearer("caseworker-token")),
+                    ("idempotency-key", key),
+                ],
+                &body,
+            )
+            .await
+        }
+    };
+    let (status, answer, _) = allocate("m1").await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let (status, _, _) = allocate("m1").await;
+    assert_eq!(status, StatusCode::OK, "a retry changes nothing");
+    let (status, _, _) = allocate("m2").await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "allocated once only"
+    );
+    // The £20 now settles the rest of the second receiving parent's £30;
+    // the payer's words appear on no statement.
+    for token in ["payer-token", "receiver-token", "second-receiver-token"] {
+        let (status, csv, _) = call(
+            &state,
+            "GET",
+            &format!("/api/v1/cases/{case}/statement.csv"),
+            &[("authorization", &bearer(token))],
+            "",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!csv.contains("PAYER-WORDS"), "{token}: {csv}");
+    }
+    let (_, second, _) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/cases/{case}/statement.csv"),
+        &[("authorization", &bearer("second-receiver-token"))],
+        "",
+    )
+    .await;
+    assert!(
+        second.contains("2026-05-06,Collected from the paying parent,0.00,20.00"),
+        "{second}"
+    );
+}

@@ -13,6 +13,7 @@
 //! an overlapping one, changes nothing. The payer's free text is kept for the
 //! caseworker only; it never reaches a ledger line a parent sees.
 
+mod direct_pay;
 mod payments_out;
 
 use std::collections::BTreeSet;
@@ -24,6 +25,9 @@ use ledger::{Account, AccountKind, Transfer, TransferCode, TransferId};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+pub use direct_pay::{
+    CentralisedBank, CentralisedSortCodes, DirectPayDetails, SortCodeAdvice, direct_pay_details,
+};
 pub use payments_out::{
     AccountNumber, Originator, Payee, PaymentInstruction, end_to_end_id, instruction,
     write_pain001, write_standard18,

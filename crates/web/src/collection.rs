@@ -665,3 +665,119 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
             )
         })
 }
+
+/// `GET /api/v1/cases/{reference}/direct-pay`, for parents on Direct Pay.
+/// The paying parent gets what a bank transfer to each receiving parent
+/// needs (name, sort code, account number, the case reference) and
+/// nothing else; a receiving parent gets advice on their own sort code.
+/// Where anyone in the case is flagged, or the service collects, no bank
+/// details are given, in neutral words. Audited.
+pub async fn direct_pay(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(reference): Path<String>,
+) -> Response {
+    let result = async {
+        if !signed_in.role.is_parent() {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "this is for parents",
+            ));
+        }
+        let case = parse_reference(&reference)?;
+        let whom = statement_for(&state, &signed_in, &case, None).await?;
+        let history = state
+            .store
+            .case_history(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?
+            .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
+        let today = state.clock.today();
+        let neutral = || {
+            error(
+                StatusCode::CONFLICT,
+                "",
+                "Payments on this case are arranged through the Child Maintenance Service. Contact us if you need to know how to pay.",
+            )
+        };
+        if CollectionTerms::on(&history, today, today).collect_and_pay
+            || case_at_risk(&state, &case).await?
+        {
+            return Err(neutral());
+        }
+        let sealed = state
+            .store
+            .parties(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let parties = case_records::open_parties(case, &sealed, &state.keys).map_err(|e| {
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "",
+                format!("the case's personal data cannot be opened: {e}"),
+            )
+        })?;
+        let (body, fields) = match whom {
+            StatementFor::PayingParent => {
+                let mut fields = Vec::new();
+                let pay_to: Vec<Value> = parties
+                    .receiving_parents
+                    .iter()
+                    .map(
+                        |(rp, person)| match bank_files::direct_pay_details(case, person) {
+                            Ok(details) => {
+                                fields.push(format!("receiving_parent:{}.name", rp.0));
+                                fields.push(format!("receiving_parent:{}.bank", rp.0));
+                                json!({
+                                    "receiving_parent": rp.0,
+                                    "account_name": details.account_name,
+                                    "sort_code": details.sort_code.to_string(),
+                                    "account_number": details.account_number,
+                                    "reference": details.reference.to_string(),
+                                })
+                            }
+                            Err(reason) => json!({ "receiving_parent": rp.0, "waiting": reason }),
+                        },
+                    )
+                    .collect();
+                (json!({ "pay_to": pay_to }), fields)
+            }
+            StatementFor::ReceivingParent(rp) => {
+                let own = parties
+                    .receiving_parents
+                    .iter()
+                    .find(|(id, _)| *id == rp)
+                    .and_then(|(_, person)| person.bank.as_ref());
+                let advice = own.map(|bank| {
+                    bank_files::CentralisedSortCodes::embedded().advice_for(bank.sort_code)
+                });
+                (
+                    json!({
+                        "sort_code_advice": advice.map(|a| json!({
+                            "centralised": matches!(a, bank_files::SortCodeAdvice::Centralised { .. }),
+                            "message": a.message(),
+                        })),
+                    }),
+                    vec![format!("receiving_parent:{}.bank", rp.0)],
+                )
+            }
+        };
+        state
+            .store
+            .append_audit(AuditRecord {
+                at_unix_seconds: state.clock.now_unix_seconds(),
+                actor: format!("parent-{}", signed_in.person),
+                role: signed_in.role.code().to_owned(),
+                action: Action::Viewed,
+                case: Some(case.to_string()),
+                fields,
+                reason: None,
+                count: 1,
+            })
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        Ok(json_response(StatusCode::OK, &body))
+    };
+    result.await.unwrap_or_else(|response| response)
+}

@@ -107,6 +107,10 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/cases/{reference}/collection/actions",
             post(collection::act),
         )
+        .route(
+            "/api/v1/cases/{reference}/direct-pay",
+            get(collection::direct_pay),
+        )
         .route("/api/v1/suspense", get(collection::suspense_queue))
         .route(
             "/api/v1/suspense/allocations",

@@ -459,3 +459,114 @@ async fn caseworkers_match_suspense_money_and_the_payers_words_reach_no_parent()
         "{second}"
     );
 }
+
+async fn direct_pay_case(state: &AppState, flagged: bool) -> CaseReference {
+    let auth = bearer("caseworker-token");
+    let (_, body, _) = call(
+        state,
+        "POST",
+        "/api/v1/cases",
+        &[("authorization", &auth)],
+        r#"{"initial_effective_date": "2026-05-04"}"#,
+    )
+    .await;
+    let reference: Value = serde_json::from_str(&body).unwrap();
+    let case = CaseReference::parse(reference["reference"].as_str().unwrap()).unwrap();
+    let parties = format!(
+        r#"{{"paying_parent": {{"person_id": 1, "name": "PAYER", "address": "PAYER-ADDRESS", "postcode": "PP1 1PP", "sort_code": "11-22-33", "account_number": "55555555"}},
+            "receiving_parents": [
+              {{"id": 1, "person_id": 2, "name": "Rae Receiver", "address": "SAFE-ADDRESS", "postcode": "SAFE-POSTCODE", "phone": "SAFE-PHONE", "sort_code": "20-45-77", "account_number": "12345678", "non_disclosure": {flagged}}}]}}"#
+    );
+    let (status, body, _) = call(
+        state,
+        "PUT",
+        &format!("/api/v1/cases/{case}/parties"),
+        &[("authorization", &auth)],
+        &parties,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    case
+}
+
+#[tokio::test]
+async fn on_direct_pay_the_paying_parent_gets_only_what_a_transfer_needs() {
+    let state = state_named("direct-pay").await;
+    let case = direct_pay_case(&state, false).await;
+    let path = format!("/api/v1/cases/{case}/direct-pay");
+    let (status, body, _) = call(
+        &state,
+        "GET",
+        &path,
+        &[("authorization", &bearer("payer-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["pay_to"][0]["account_name"], "Rae Receiver");
+    assert_eq!(answer["pay_to"][0]["sort_code"], "20-45-77");
+    assert_eq!(answer["pay_to"][0]["account_number"], "12345678");
+    assert_eq!(answer["pay_to"][0]["reference"], case.to_string());
+    for secret in ["SAFE-ADDRESS", "SAFE-POSTCODE", "SAFE-PHONE"] {
+        assert!(!body.contains(secret), "{secret} reached the paying parent");
+    }
+    // The receiving parent's branch sort code earns advice.
+    let (status, body, _) = call(
+        &state,
+        "GET",
+        &path,
+        &[("authorization", &bearer("receiver-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let advice: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(advice["sort_code_advice"]["centralised"], false);
+    assert!(
+        advice["sort_code_advice"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("particular branch")
+    );
+    assert!(
+        !body.contains("55555555"),
+        "never the paying parent's account"
+    );
+    // Staff and strangers get nothing here.
+    let (status, _, _) = call(
+        &state,
+        "GET",
+        &path,
+        &[("authorization", &bearer("caseworker-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = call(
+        &state,
+        "GET",
+        &path,
+        &[("authorization", &bearer("parent-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn where_the_receiving_parent_is_flagged_no_bank_details_are_given() {
+    let state = state_named("direct-pay-flagged").await;
+    let case = direct_pay_case(&state, true).await;
+    let (status, body, _) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/cases/{case}/direct-pay"),
+        &[("authorization", &bearer("payer-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("arranged through the Child Maintenance Service"));
+    assert!(!body.contains("12345678") && !body.contains("20-45-77"));
+}

@@ -11,6 +11,7 @@ mod calculate;
 mod clock;
 mod collect;
 mod keys;
+mod model;
 mod parameters;
 mod serve;
 mod token;
@@ -51,6 +52,11 @@ enum Command {
     },
     /// List every figure of the law this binary carries, with its source.
     Parameters,
+    /// Model rules beside the law, for policy work (never applied to a case).
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -131,6 +137,26 @@ enum BankCommand {
         /// The encryption keys for personal data.
         #[arg(long, env = "CMS_KEYS_FILE", default_value = "data/keys.toml")]
         keys_file: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// A week's maintenance on Collect and Pay: fees under the law, and
+    /// under an announced policy if named (marked as policy, not law).
+    Fees {
+        /// The weekly maintenance, in pounds (48.00).
+        #[arg(long)]
+        weekly: String,
+        /// The day to model (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// An announced policy to model beside the law (direct-pay-reform-2025).
+        #[arg(long)]
+        policy: Option<String>,
+        /// The paying parent does not pay on time and in full.
+        #[arg(long)]
+        non_compliant: bool,
     },
 }
 
@@ -279,6 +305,15 @@ fn main() -> ExitCode {
                 Err(message) => finish("bank collect", Err(message)),
             }
         }
+        Command::Model {
+            command:
+                ModelCommand::Fees {
+                    weekly,
+                    date,
+                    policy,
+                    non_compliant,
+                },
+        } => model::fees(&weekly, &date, policy.as_deref(), non_compliant),
         Command::Keys { command } => match command {
             KeysCommand::Add { keys_file } => keys::add(&keys_file),
             KeysCommand::Reseal {

@@ -533,3 +533,46 @@ fn restart(folder: &std::path::Path) -> Server {
         folder: std::env::temp_dir().join("cms-cli-test-nothing-to-remove"),
     }
 }
+
+#[test]
+fn the_reform_is_modelled_beside_the_law_and_marked_as_policy() {
+    let folder = std::env::temp_dir().join(format!("cms-model-{}", std::process::id()));
+    let (ok, text) = cms(
+        &folder,
+        &[
+            "model",
+            "fees",
+            "--weekly",
+            "7.00",
+            "--date",
+            "2027-06-01",
+            "--policy",
+            "direct-pay-reform-2025",
+        ],
+    );
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("paying parent pays £8.40 (£1.40 fee)"),
+        "{text}"
+    );
+    assert!(text.contains("POLICY, NOT LAW: direct-pay-reform-2025"));
+    assert!(
+        text.contains("paying parent pays £7.14 (£0.14 fee)"),
+        "{text}"
+    );
+    assert!(text.contains("Direct Pay available: no"));
+    let (ok, text) = cms(
+        &folder,
+        &[
+            "model",
+            "fees",
+            "--weekly",
+            "7.00",
+            "--date",
+            "2027-06-01",
+            "--policy",
+            "made-up",
+        ],
+    );
+    assert!(!ok && text.contains("no policy named `made-up`"), "{text}");
+}

@@ -50,6 +50,9 @@ impl PartsPerMillion {
     /// One whole: 100%.
     pub const ONE: PartsPerMillion = PartsPerMillion(1_000_000);
 
+    /// Nothing: 0%.
+    pub const ZERO: PartsPerMillion = PartsPerMillion(0);
+
     /// A rate of at most 100%; `None` above that.
     #[must_use]
     pub const fn new(ppm: u32) -> Option<PartsPerMillion> {

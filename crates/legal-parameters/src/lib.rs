@@ -17,6 +17,7 @@
 mod benefit;
 mod calendar;
 mod file;
+mod policy;
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -26,6 +27,7 @@ use domain_types::{Date, Fraction, PartsPerMillion, Pence};
 pub use benefit::{Benefit, BenefitSet};
 pub use calendar::{CalendarNotCoded, WorkingDays};
 pub use file::{Confidence, DatedValue, Series, Value};
+pub use policy::{CollectionReform, POLICIES};
 
 /// The parameter files compiled into the binary, by name.
 pub const EMBEDDED_FILES: &[(&str, &str)] = &[

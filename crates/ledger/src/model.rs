@@ -1,0 +1,129 @@
+//! Modelling collection fees under the law, and under an announced policy
+//! side by side. Modelling only: nothing here posts to a case.
+
+use domain_types::{Date, PartsPerMillion, Pence, round_half_up_div};
+use legal_parameters::{CollectionReform, Parameters};
+
+/// What a week's maintenance costs and brings on Collect and Pay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelledFees {
+    /// Whether parents may still choose Direct Pay (no fees).
+    pub direct_pay_available: bool,
+    /// Added to what the paying parent pays.
+    pub paying_parent_fee: Pence,
+    /// Kept from what the receiving parent is paid.
+    pub receiving_parent_fee: Pence,
+    /// What the paying parent pays in all.
+    pub paying_parent_pays: Pence,
+    /// What the receiving parent receives.
+    pub receiving_parent_gets: Pence,
+}
+
+fn share(amount: Pence, rate: PartsPerMillion) -> Pence {
+    Pence::new(
+        u64::try_from(round_half_up_div(
+            u128::from(amount.get()) * u128::from(rate.get()),
+            1_000_000,
+        ))
+        .expect("a fee is smaller than its amount"),
+    )
+}
+
+fn fees(
+    weekly: Pence,
+    paying: PartsPerMillion,
+    receiving: PartsPerMillion,
+    direct_pay: bool,
+) -> ModelledFees {
+    let paying_parent_fee = share(weekly, paying);
+    let receiving_parent_fee = share(weekly, receiving);
+    ModelledFees {
+        direct_pay_available: direct_pay,
+        paying_parent_fee,
+        receiving_parent_fee,
+        paying_parent_pays: weekly.checked_add(paying_parent_fee).expect("bounded"),
+        receiving_parent_gets: Pence::new(weekly.get() - receiving_parent_fee.get()),
+    }
+}
+
+/// A week's maintenance on Collect and Pay under the law in force on
+/// `date` (Fees Regs 2014 reg 7; none before 11 August 2014), rounded half
+/// up to the penny as rules.md §3.2 does for the weekly view [I].
+#[must_use]
+pub fn fees_under_law(weekly: Pence, date: Date, parameters: &Parameters) -> ModelledFees {
+    let rates = parameters.at(date).ok().and_then(|set| set.collection_fees);
+    match rates {
+        Some(rates) => fees(weekly, rates.paying_parent, rates.receiving_parent, true),
+        None => fees(weekly, PartsPerMillion::ZERO, PartsPerMillion::ZERO, true),
+    }
+}
+
+/// The same week under an announced reform, if it would be in force on
+/// `date` (its start is an assumption until commenced); `None` before.
+/// A paying parent who does not pay on time and in full pays the higher
+/// fee.
+#[must_use]
+pub fn fees_under_policy(
+    weekly: Pence,
+    date: Date,
+    reform: &CollectionReform,
+    paying_parent_compliant: bool,
+) -> Option<ModelledFees> {
+    (date >= reform.from).then(|| {
+        let paying = if paying_parent_compliant {
+            reform.paying_parent_compliant
+        } else {
+            reform.paying_parent_non_compliant
+        };
+        fees(
+            weekly,
+            paying,
+            reform.receiving_parent,
+            reform.direct_pay_available,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Date {
+        Date::parse_iso(text).unwrap()
+    }
+
+    #[test]
+    fn the_flat_rate_week_under_the_law_and_under_the_reform() {
+        let parameters = Parameters::embedded();
+        let seven = Pence::new(700);
+        // rules.md §3.2: £7 flat rate, paying £1.40 (£8.40) and receiving 28p (£6.72).
+        let law = fees_under_law(seven, d("2025-06-01"), parameters);
+        assert_eq!(
+            (
+                law.paying_parent_pays,
+                law.receiving_parent_gets,
+                law.direct_pay_available
+            ),
+            (Pence::new(840), Pence::new(672), true)
+        );
+        // Before the Fees Regulations: no fees.
+        let before = fees_under_law(seven, d("2014-08-10"), parameters);
+        assert_eq!(before.paying_parent_fee, Pence::ZERO);
+        let reform = CollectionReform::named("direct-pay-reform-2025").unwrap();
+        assert_eq!(
+            fees_under_policy(seven, d("2027-03-31"), &reform, true),
+            None
+        );
+        let on_time = fees_under_policy(seven, d("2027-04-01"), &reform, true).unwrap();
+        assert_eq!(
+            (
+                on_time.paying_parent_fee,
+                on_time.receiving_parent_fee,
+                on_time.direct_pay_available
+            ),
+            (Pence::new(14), Pence::new(14), false)
+        );
+        let late = fees_under_policy(seven, d("2027-04-01"), &reform, false).unwrap();
+        assert_eq!(late.paying_parent_fee, Pence::new(140));
+    }
+}

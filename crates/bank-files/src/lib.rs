@@ -438,17 +438,19 @@ pub struct PaymentNote {
 /// payment references are a known form of abuse).
 #[must_use]
 pub fn payment_notes(statement: &Statement, unmatched: &[Unmatched]) -> Vec<PaymentNote> {
+    // By reference, so a statement of a million entries is one pass.
+    let reasons: std::collections::HashMap<&str, &str> = unmatched
+        .iter()
+        .map(|u| (u.entry.bank_reference.as_str(), u.reason.as_str()))
+        .collect();
     let mut notes = Vec::new();
     for entry in statement.entries.iter().filter(|e| e.is_credit) {
         let transfer = TransferId(format!("bank/{}", entry.bank_reference));
-        if let Some(item) = unmatched
-            .iter()
-            .find(|u| u.entry.bank_reference == entry.bank_reference)
-        {
+        if let Some(reason) = reasons.get(entry.bank_reference.as_str()) {
             notes.push(PaymentNote {
                 transfer,
                 remittance: entry.remittance.clone(),
-                suspense_reason: Some(item.reason.clone()),
+                suspense_reason: Some((*reason).to_owned()),
             });
             continue;
         }

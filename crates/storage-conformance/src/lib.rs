@@ -116,6 +116,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (8, "ledger".to_owned()),
             (9, "collection_actions".to_owned()),
             (10, "payment_notes".to_owned()),
+            (11, "partial_ledger_indexes".to_owned()),
         ],
         "{}: migrations",
         store.backend()

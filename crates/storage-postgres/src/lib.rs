@@ -81,6 +81,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "payment_notes",
         sql: include_str!("../migrations/0010_payment_notes.sql"),
     },
+    Migration {
+        version: 11,
+        name: "partial_ledger_indexes",
+        sql: include_str!("../migrations/0011_partial_ledger_indexes.sql"),
+    },
 ];
 
 /// An arbitrary constant naming the migration lock.

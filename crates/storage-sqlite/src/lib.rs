@@ -86,6 +86,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "payment_notes",
         sql: include_str!("../migrations/0010_payment_notes.sql"),
     },
+    Migration {
+        version: 11,
+        name: "partial_ledger_indexes",
+        sql: include_str!("../migrations/0011_partial_ledger_indexes.sql"),
+    },
 ];
 
 fn database_error(error: sqlx::Error) -> StorageError {

@@ -17,10 +17,11 @@ use case_records::{CaseReference, ReceivingParentId, SortCode, open_parties};
 use domain_types::{Date, Pence};
 use field_crypto::KeyRing;
 use ledger::{
-    AccountKind, CollectionState, CollectionTerms, Disbursement, TransferCode, daily_transfers,
-    disbursement_run, payment_frequency, receiving_parent_fee,
+    AccountKind, CollectionState, CollectionTerms, Disbursement, PeriodOutcome, TransferCode,
+    compliance, daily_transfers, disbursement_run, payment_frequency, payment_periods,
+    receiving_parent_fee,
 };
-use legal_parameters::Parameters;
+use legal_parameters::{Parameters, WorkingDays};
 use storage_api::Store;
 
 use crate::finish;
@@ -72,6 +73,8 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
 struct Outcome {
     posted: usize,
     held: Vec<(CaseReference, ReceivingParentId, Pence, String)>,
+    /// Payments noticed today as missed (due on the last working day).
+    missed: Vec<(CaseReference, Date, Pence)>,
 }
 
 async fn post_case(
@@ -131,6 +134,34 @@ async fn post_case(
         .transfers_for_case(&case)
         .await
         .map_err(|e| e.to_string())?;
+    // A payment not received by its due date is noticed the next working
+    // day: for the enforcement queue.
+    if terms.collect_and_pay
+        && let Some(start) = history.initial_effective_date
+    {
+        let due_dates: Vec<Date> = payment_periods(start, run.date, payment_frequency(&history))
+            .into_iter()
+            .map(|(from, _)| from)
+            .collect();
+        let report = compliance(
+            &ledger_transfers,
+            case,
+            &due_dates,
+            run.date,
+            WorkingDays::england_and_wales(),
+        )
+        .map_err(|e| format!("{case}: {e}"))?;
+        for period in report.missed() {
+            if let PeriodOutcome::Missed {
+                noticed_on,
+                shortfall,
+            } = period.outcome
+                && noticed_on == run.date
+            {
+                outcome.missed.push((case, period.due, shortfall));
+            }
+        }
+    }
     let rate = receiving_parent_fee(terms, parameters, run.date);
     let disbursements = disbursement_run(&ledger_transfers, case, run.date, rate, &held);
     for (rp, waiting) in &disbursements.held {
@@ -229,6 +260,7 @@ pub fn collect(run: &Run<'_>) -> ExitCode {
             let mut outcome = Outcome {
                 posted: 0,
                 held: Vec::new(),
+                missed: Vec::new(),
             };
             for case in &cases {
                 post_case(store.as_ref(), *case, run, &keys, &mut outcome).await?;
@@ -255,6 +287,11 @@ pub fn collect(run: &Run<'_>) -> ExitCode {
                 Pence::new(total),
                 run.pain001.display()
             );
+            for (case, due, shortfall) in &outcome.missed {
+                report.push_str(&format!(
+                    "\n  missed: {case} payment due {due}: {shortfall} unpaid"
+                ));
+            }
             for (case, rp, waiting, reason) in &outcome.held {
                 report.push_str(&format!(
                     "\n  held: {case} receiving parent {}: {waiting} waiting ({reason})",

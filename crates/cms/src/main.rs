@@ -42,6 +42,13 @@ enum Command {
         /// The encryption keys for personal data (created on first start if missing).
         #[arg(long, env = "CMS_KEYS_FILE", default_value = "data/keys.toml")]
         keys_file: std::path::PathBuf,
+        /// The service's own postal address, the only address on letters.
+        #[arg(
+            long,
+            env = "CMS_SERVICE_ADDRESS",
+            default_value = "Child Maintenance Service"
+        )]
+        service_address: String,
     },
     /// Work out weekly child maintenance and explain it.
     Calculate(calculate::Arguments),
@@ -258,7 +265,8 @@ fn main() -> ExitCode {
             listen,
             database_url,
             keys_file,
-        } => serve::run(listen, &database_url, &keys_file),
+            service_address,
+        } => serve::run(listen, &database_url, &keys_file, &service_address),
         Command::Calculate(arguments) => calculate::run(&arguments),
         Command::Bench { benchmark } => bench::run(&benchmark),
         Command::Parameters => parameters::run(),

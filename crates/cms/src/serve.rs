@@ -117,7 +117,12 @@ pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Resu
     std::fs::write(path, text)
 }
 
-pub fn run(listen: SocketAddr, database_url: &str, keys_file: &std::path::Path) -> ExitCode {
+pub fn run(
+    listen: SocketAddr,
+    database_url: &str,
+    keys_file: &std::path::Path,
+    service_address: &str,
+) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -125,7 +130,7 @@ pub fn run(listen: SocketAddr, database_url: &str, keys_file: &std::path::Path) 
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(listen, database_url, keys_file)) {
+    match runtime.block_on(serve(listen, database_url, keys_file, service_address)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("cms serve: {message}");
@@ -138,6 +143,7 @@ async fn serve(
     listen: SocketAddr,
     database_url: &str,
     keys_file: &std::path::Path,
+    service_address: &str,
 ) -> Result<(), String> {
     let location = parse_database_url(database_url)?;
     let keys = load_or_create_keys(keys_file)?;
@@ -177,6 +183,7 @@ async fn serve(
         clock: Arc::new(crate::clock::System),
         keys: Arc::new(keys),
         failed_sign_ins: Arc::default(),
+        service_address: Arc::from(service_address),
     };
     println!(
         "cms listening on http://{address} (database {}, parameters {})",

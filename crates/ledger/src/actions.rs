@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use case_records::{CaseReference, ReceivingParentId, Role};
-use domain_types::Pence;
+use domain_types::{Date, Pence};
 
 use crate::enforcement::{
     ApprovalRefused, ChargeWaiver, Decision, EarlierStep, EnforcementAction, ProposalRefused,
@@ -59,6 +59,15 @@ pub enum CollectionAction {
         payment: String,
         /// Its amount.
         amount: Pence,
+    },
+    /// A parent on Direct Pay reports a payment made (`paid`) or missed
+    /// (`None`) for the period due on `due`. A report informs a caseworker;
+    /// it never moves money or decides anything by itself.
+    DirectPayReport {
+        /// The due date of the period reported on.
+        due: Date,
+        /// What was paid, or `None` if nothing was.
+        paid: Option<Pence>,
     },
     /// An approved step ends.
     EndEnforcement {
@@ -230,7 +239,8 @@ impl CollectionState {
                     s.outcome = Some(*outcome);
                 }
             }
-            CollectionAction::AllocateSuspensePayment { .. } => {}
+            CollectionAction::AllocateSuspensePayment { .. }
+            | CollectionAction::DirectPayReport { .. } => {}
         }
     }
 
@@ -267,6 +277,14 @@ impl CollectionState {
         arrears: Pence,
         at_risk: bool,
     ) -> Result<(), ActionRefused> {
+        if let CollectionAction::DirectPayReport { .. } = action {
+            // Parents report for themselves; staff record what they are told.
+            return if by.role.is_parent() || is_case_staff(by.role) {
+                Ok(())
+            } else {
+                Err(ActionRefused::RoleMayNot(by.role))
+            };
+        }
         if !is_case_staff(by.role) {
             return Err(ActionRefused::RoleMayNot(by.role));
         }
@@ -326,7 +344,8 @@ impl CollectionState {
                 let others: Vec<EarlierStep> = self.earlier_steps();
                 check_proposal(s.action, arrears, &others).map_err(ActionRefused::Proposal)
             }
-            CollectionAction::AllocateSuspensePayment { .. } => Ok(()),
+            CollectionAction::AllocateSuspensePayment { .. }
+            | CollectionAction::DirectPayReport { .. } => Ok(()),
             CollectionAction::EndEnforcement { step, outcome } => {
                 let s = self.step(*step).ok_or(ActionRefused::UnknownStep(*step))?;
                 if s.outcome != Some(StepOutcome::InForce) {
@@ -461,6 +480,13 @@ impl CollectionAction {
                 "allocate_suspense_payment",
                 format!("payment={};amount={}", escape_text(payment), amount.get()),
             ),
+            CollectionAction::DirectPayReport { due, paid } => (
+                "direct_pay_report",
+                format!(
+                    "due={due};paid={}",
+                    paid.map_or(String::new(), |p| p.get().to_string())
+                ),
+            ),
             CollectionAction::EndEnforcement { step, outcome } => (
                 "end_enforcement",
                 format!("step={step};outcome={}", outcome_code(*outcome)),
@@ -524,6 +550,14 @@ impl CollectionAction {
             "allocate_suspense_payment" => CollectionAction::AllocateSuspensePayment {
                 payment: unescape_text(field("payment")?),
                 amount: Pence::new(number("amount")?),
+            },
+            "direct_pay_report" => CollectionAction::DirectPayReport {
+                due: Date::parse_iso(field("due")?)
+                    .map_err(|e| ActionDecodeError(format!("`due`: {e}")))?,
+                paid: match field("paid")? {
+                    "" => None,
+                    _ => Some(Pence::new(number("paid")?)),
+                },
             },
             "end_enforcement" => CollectionAction::EndEnforcement {
                 step: number("step")?,

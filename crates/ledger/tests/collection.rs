@@ -375,7 +375,7 @@ enum Step {
     Pay(u32),
     Reverse(u8),
     Reduce(u8, u32),
-    Disburse,
+    Disburse(Option<u32>),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -385,13 +385,14 @@ fn step() -> impl Strategy<Value = Step> {
         (1u32..40_000).prop_map(Step::Pay),
         any::<u8>().prop_map(Step::Reverse),
         (1u8..=2, 1u32..20_000).prop_map(|(rp, p)| Step::Reduce(rp, p)),
-        Just(Step::Disburse),
+        // Fee changes: no fee (Direct Pay days, a waiver), 4%, or another rate.
+        prop::option::of(prop_oneof![Just(40_000u32), 0u32..200_000]).prop_map(Step::Disburse),
     ]
 }
 
 proptest! {
     /// Random books of accruals, fees, payments, reversals, recalculations
-    /// and disbursement runs: money is all accounted for, statements end on
+    /// and disbursement runs under changing fee rates: money is all accounted for, statements end on
     /// the book's balances, what is unpaid is
     /// what the ledger says is owed, every run's transfers post, and a run
     /// repeated posts nothing.
@@ -399,7 +400,6 @@ proptest! {
     fn allocation_and_disbursement_keep_every_invariant(steps in proptest::collection::vec(step(), 1..60)) {
         let mut ledger = Ledger::new();
         let mut day = d("2025-01-06");
-        let rate = Some(PartsPerMillion::new(40_000).unwrap());
         for (n, step) in steps.into_iter().enumerate() {
             day = day.add_days(1).unwrap();
             let on = day.to_string();
@@ -419,7 +419,8 @@ proptest! {
                     })
                 }
                 Step::Reduce(rp, p) => Some(t(&id, account(AccountKind::ReceivingParentDue(ReceivingParentId(u32::from(rp)))), owes(), u64::from(p), TransferCode::Adjustment, &on)),
-                Step::Disburse => {
+                Step::Disburse(ppm) => {
+                    let rate = ppm.map(|p| PartsPerMillion::new(p).unwrap());
                     let run = disbursement_run(ledger.transfers(), case(), day, rate, &BTreeSet::new());
                     for transfer in &run.transfers {
                         prop_assert_eq!(ledger.post(transfer.clone()), Ok(Posted::Posted));

@@ -276,6 +276,16 @@ pub async fn summary(
                 },
             })).collect::<Vec<_>>(),
             "next_step": collection.next_step(),
+            // Direct Pay: what the parents told us, for the caseworker to weigh.
+            "direct_pay_reports": actions.iter().filter_map(|a| match &a.action {
+                CollectionAction::DirectPayReport { due, paid } => Some(json!({
+                    "due": due.to_string(),
+                    "paid_pence": paid.map(Pence::get),
+                    "reported_by": a.by.role.code(),
+                    "reported_on": a.by.on.to_string(),
+                })),
+                _ => None,
+            }).collect::<Vec<_>>(),
         });
         Ok(json_response(StatusCode::OK, &body))
     };
@@ -465,11 +475,30 @@ pub async fn act(
             ActionOutcome::Recorded { .. } => StatusCode::CREATED,
             ActionOutcome::AlreadyRecorded => StatusCode::OK,
         };
+        let charged = Pence::new(charge.iter().map(|t| t.amount.get()).sum::<u64>());
+        // An approved step is taken: the paying parent's letter, with the
+        // service's address only, to be sent from their own view.
+        let letter = match &recorded.action {
+            CollectionAction::ApproveEnforcement { step, .. } => {
+                collection.steps.iter().find(|s| s.step == *step).map(|s| {
+                    ledger::enforcement_letter(
+                        &state.service_address,
+                        case,
+                        s.action,
+                        charged,
+                        Pence::new(arrears.get() + charged.get()),
+                        today,
+                    )
+                })
+            }
+            _ => None,
+        };
         Ok(json_response(
             status,
             &json!({
                 "recorded": matches!(outcome, ActionOutcome::Recorded { .. }),
-                "charge_pence": charge.iter().map(|t| t.amount.get()).sum::<u64>(),
+                "charge_pence": charged.get(),
+                "letter": letter,
             }),
         ))
     };
@@ -778,6 +807,127 @@ pub async fn direct_pay(
             .await
             .map_err(|e| storage_failure(&e))?;
         Ok(json_response(StatusCode::OK, &body))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// `POST /api/v1/cases/{reference}/direct-pay/reports` with `{"due":
+/// "YYYY-MM-DD", "paid_pence": 4800}` (or `"paid_pence": null` for a missed
+/// payment) and an `Idempotency-Key`: a parent on Direct Pay reports a
+/// payment made or missed. It informs the caseworker (the collection
+/// summary lists it); it decides nothing by itself.
+pub async fn report_direct_payment(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let result = async {
+        if !signed_in.role.is_parent() {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "this is for parents",
+            ));
+        }
+        let case = parse_reference(&reference)?;
+        statement_for(&state, &signed_in, &case, None).await?;
+        let key = idempotency_key(&headers)?;
+        let request = parse_json(&body)?;
+        let due = domain_types::Date::parse_iso(text(&request, "due")?)
+            .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "due", e.to_string()))?;
+        let paid = match field(&request, "paid_pence")? {
+            Value::Null => None,
+            value => Some(Pence::new(value.as_u64().filter(|p| *p > 0).ok_or_else(
+                || {
+                    error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "paid_pence",
+                        "`paid_pence` is a whole number of pence above 0, or null for a missed payment",
+                    )
+                },
+            )?)),
+        };
+        let today = state.clock.today();
+        if due > today {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "due",
+                "a payment can be reported once it is due",
+            ));
+        }
+        let history = state
+            .store
+            .case_history(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?
+            .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
+        if CollectionTerms::on(&history, today, today).collect_and_pay {
+            return Err(error(
+                StatusCode::CONFLICT,
+                "",
+                "Payments on this case are collected by the Child Maintenance Service, so there is nothing to report.",
+            ));
+        }
+        let recorded = RecordedAction {
+            action: CollectionAction::DirectPayReport { due, paid },
+            by: Decision {
+                by: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
+                role: signed_in.role,
+                on: today,
+            },
+        };
+        if let Some(stored) = state
+            .store
+            .collection_action(&case, &key)
+            .await
+            .map_err(|e| storage_failure(&e))?
+        {
+            return if stored.action == recorded.action {
+                Ok(json_response(StatusCode::OK, &json!({ "recorded": false })))
+            } else {
+                Err(error(
+                    StatusCode::CONFLICT,
+                    "idempotency-key",
+                    "that Idempotency-Key was used for a different report; nothing was written",
+                ))
+            };
+        }
+        let actions = state
+            .store
+            .collection_actions(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let audit = AuditRecord {
+            at_unix_seconds: state.clock.now_unix_seconds(),
+            actor: format!("parent-{}", signed_in.person),
+            role: signed_in.role.code().to_owned(),
+            action: Action::Changed,
+            case: Some(case.to_string()),
+            fields: vec!["collection_action:direct_pay_report".to_owned()],
+            reason: None,
+            count: 1,
+        };
+        state
+            .store
+            .record_collection_action(
+                &case,
+                i64::try_from(actions.len()).unwrap_or(i64::MAX),
+                &key,
+                &recorded,
+                &[],
+                audit,
+            )
+            .await
+            .map_err(|e| match e {
+                StorageError::ActionConflict(_) => error(StatusCode::CONFLICT, "", e.to_string()),
+                other => storage_failure(&other),
+            })?;
+        Ok(json_response(
+            StatusCode::CREATED,
+            &json!({ "recorded": true }),
+        ))
     };
     result.await.unwrap_or_else(|response| response)
 }

@@ -73,6 +73,8 @@ pub struct AppState {
     pub keys: Arc<field_crypto::KeyRing>,
     /// Failed sign-ins waiting to be folded into the audit log.
     pub failed_sign_ins: Arc<FailedSignIns>,
+    /// The service's own postal address: the only address on its letters.
+    pub service_address: Arc<str>,
 }
 
 /// The OpenAPI document, written by hand beside the handlers and checked by
@@ -110,6 +112,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v1/cases/{reference}/direct-pay",
             get(collection::direct_pay),
+        )
+        .route(
+            "/api/v1/cases/{reference}/direct-pay/reports",
+            post(collection::report_direct_payment),
         )
         .route("/api/v1/suspense", get(collection::suspense_queue))
         .route(

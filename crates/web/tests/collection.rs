@@ -263,6 +263,24 @@ async fn enforcement_is_proposed_approved_by_another_and_charged_once() {
     let (status, body) = act(&state, case, "caseworker-token", "k4", approve).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["charge_pence"], 5_000);
+    let letter = body["letter"].as_str().unwrap();
+    assert!(
+        letter.starts_with("Child Maintenance Service, PO Box 1, Testtown TT1 1TT\n"),
+        "{letter}"
+    );
+    assert!(letter.contains("a deduction from earnings order"));
+    assert!(letter.contains("a charge of £50.00"));
+    // £20 still owed for the second receiving parent, and the charge.
+    assert!(letter.contains("You owe £70.00"), "{letter}");
+    for secret in [
+        "PAYER-ADDRESS",
+        "FIRST-ADDRESS",
+        "SECOND-ADDRESS",
+        "FIRST",
+        "SECOND",
+    ] {
+        assert!(!letter.contains(secret), "{secret} in the letter");
+    }
     let (status, body) = act(
         &state,
         case,
@@ -461,6 +479,11 @@ async fn caseworkers_match_suspense_money_and_the_payers_words_reach_no_parent()
 }
 
 async fn direct_pay_case(state: &AppState, flagged: bool) -> CaseReference {
+    state
+        .store
+        .issue_token(&token_hash("stranger-token"), 9, "receiving_parent")
+        .await
+        .unwrap();
     let auth = bearer("caseworker-token");
     let (_, body, _) = call(
         state,
@@ -569,4 +592,106 @@ async fn where_the_receiving_parent_is_flagged_no_bank_details_are_given() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("arranged through the Child Maintenance Service"));
     assert!(!body.contains("12345678") && !body.contains("20-45-77"));
+}
+
+#[tokio::test]
+async fn parents_on_direct_pay_report_payments_made_and_missed_for_the_caseworker() {
+    let state = state_named("direct-pay-reports").await;
+    let case = direct_pay_case(&state, false).await;
+    let path = format!("/api/v1/cases/{case}/direct-pay/reports");
+    let report = |token: &'static str, key: &'static str, body: &'static str| {
+        let state = state.clone();
+        let path = path.clone();
+        async move {
+            call(
+                &state,
+                "POST",
+                &path,
+                &[("authorization", &bearer(token)), ("idempotency-key", key)],
+                body,
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(
+        report(
+            "receiver-token",
+            "r1",
+            r#"{"due": "2026-05-04", "paid_pence": null}"#
+        )
+        .await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        report(
+            "receiver-token",
+            "r1",
+            r#"{"due": "2026-05-04", "paid_pence": null}"#
+        )
+        .await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        report(
+            "payer-token",
+            "p1",
+            r#"{"due": "2026-05-04", "paid_pence": 4800}"#
+        )
+        .await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        report(
+            "payer-token",
+            "p2",
+            r#"{"due": "2026-07-06", "paid_pence": 4800}"#
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not yet due"
+    );
+    assert_eq!(
+        report(
+            "payer-token",
+            "p3",
+            r#"{"due": "2026-05-04", "paid_pence": -5}"#
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        report(
+            "caseworker-token",
+            "c1",
+            r#"{"due": "2026-05-04", "paid_pence": null}"#
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        report(
+            "stranger-token",
+            "s1",
+            r#"{"due": "2026-05-04", "paid_pence": null}"#
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+    let (status, summary, _) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/cases/{case}/collection"),
+        &[("authorization", &bearer("caseworker-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    let summary: Value = serde_json::from_str(&summary).unwrap();
+    let reports = summary["direct_pay_reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["reported_by"], "receiving_parent");
+    assert_eq!(reports[0]["paid_pence"], Value::Null);
+    assert_eq!(reports[1]["reported_by"], "paying_parent");
+    assert_eq!(reports[1]["paid_pence"], 4_800);
 }

@@ -83,5 +83,6 @@ pub async fn state_named(name: &str) -> AppState {
         clock: Arc::new(Fixed(AtomicU64::new(1))),
         keys: keys(1, KEY),
         failed_sign_ins: Arc::default(),
+        service_address: Arc::from("Child Maintenance Service, PO Box 1, Testtown TT1 1TT"),
     }
 }

@@ -47,7 +47,9 @@ pub use enforcement::{
     ApprovalRefused, ChargeWaiver, Decision, EarlierStep, EnforcementAction, ProposalRefused,
     Stage, StepOutcome, charge_transfer, check_approval, check_proposal, enforcement_letter,
 };
-pub use model::{ModelledFees, fees_under_law, fees_under_policy};
+pub use model::{
+    ApplicationFeeWaiver, ModelledFees, application_fee, fees_under_law, fees_under_policy,
+};
 pub use statement::{StatementFor, StatementLine, statement, statement_csv};
 
 /// Identifies a transfer. Deterministic ids (built from what the transfer

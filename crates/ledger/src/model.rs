@@ -127,3 +127,61 @@ mod tests {
         assert_eq!(late.paying_parent_fee, Pence::new(140));
     }
 }
+
+/// Why the application fee is waived (Child Support Fees Regulations 2014
+/// reg 4; rules.md §3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApplicationFeeWaiver {
+    /// The applicant is under 19.
+    UnderNineteen,
+    /// The applicant declares domestic violence or abuse reported to an
+    /// appropriate person. No evidence is asked for at application.
+    DomesticAbuseDeclared,
+}
+
+/// The fee on an application made on `applied_on`: £20 from 30 June 2014
+/// until its abolition on 26 February 2024 (SI 2024/87), as the dated
+/// parameters say; nothing when waived, or on a date with no fee.
+#[must_use]
+pub fn application_fee(
+    applied_on: Date,
+    parameters: &Parameters,
+    waiver: Option<ApplicationFeeWaiver>,
+) -> Pence {
+    if waiver.is_some() {
+        return Pence::ZERO;
+    }
+    parameters
+        .at(applied_on)
+        .ok()
+        .and_then(|set| set.application_fee)
+        .unwrap_or(Pence::ZERO)
+}
+
+#[cfg(test)]
+mod application_tests {
+    use super::*;
+
+    #[test]
+    fn the_application_fee_runs_from_june_2014_to_february_2024_and_is_waived() {
+        let parameters = Parameters::embedded();
+        let fee = |date: &str, waiver| {
+            application_fee(Date::parse_iso(date).unwrap(), parameters, waiver)
+        };
+        assert_eq!(fee("2014-06-29", None), Pence::ZERO);
+        assert_eq!(fee("2014-06-30", None), Pence::new(2_000));
+        assert_eq!(fee("2024-02-25", None), Pence::new(2_000));
+        assert_eq!(fee("2024-02-26", None), Pence::ZERO);
+        assert_eq!(
+            fee(
+                "2020-01-01",
+                Some(ApplicationFeeWaiver::DomesticAbuseDeclared)
+            ),
+            Pence::ZERO
+        );
+        assert_eq!(
+            fee("2020-01-01", Some(ApplicationFeeWaiver::UnderNineteen)),
+            Pence::ZERO
+        );
+    }
+}

@@ -19,6 +19,7 @@ const PURE_CRATES: &[&str] = &[
     "field-crypto",
     "ledger",
     "bank-files",
+    "safety",
 ];
 
 /// Dependencies a pure crate must never pull in, even indirectly.

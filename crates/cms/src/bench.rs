@@ -53,6 +53,15 @@ pub enum Benchmark {
         )]
         postgres_url: String,
     },
+    /// The financial coercion scan over payment events, events per second, beside a plain pass.
+    Coercion {
+        /// Events to generate (about 100 a case).
+        #[arg(long, default_value_t = 10_000_000)]
+        events: usize,
+        /// Seed for the generator.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Durable appends of facts per second, beside a plain insert of the same rows, in a scratch database.
     Events {
         /// `sqlite` (a temporary file) or `postgres` (a fresh schema).
@@ -76,6 +85,7 @@ pub fn run(benchmark: &Benchmark) -> ExitCode {
     match benchmark {
         Benchmark::Calculation(arguments) => run_calculation(arguments),
         Benchmark::Schedules { cases, seed } => crate::bench_cases::schedules(*cases, *seed),
+        Benchmark::Coercion { events, seed } => crate::bench_safety::coercion(*events, *seed),
         Benchmark::Events {
             backend,
             writes,

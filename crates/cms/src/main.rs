@@ -7,6 +7,7 @@ mod backup;
 mod bank;
 mod bench;
 mod bench_cases;
+mod bench_safety;
 mod calculate;
 mod clock;
 mod collect;

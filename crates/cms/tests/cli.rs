@@ -396,6 +396,7 @@ fn the_benchmarks_run_at_smoke_size_and_report_a_ratio() {
             "1",
         ],
         vec!["bench", "schedules", "--cases", "300"],
+        vec!["bench", "coercion", "--events", "20000"],
         vec!["bench", "events", "--backend", "sqlite", "--writes", "20"],
     ] {
         let output = Command::new(CMS).args(&args).output().unwrap();

@@ -1,0 +1,13 @@
+//! Safety rules, pure.
+//!
+//! Financial coercion detection (issue 5 §5; seed 003 §25–28, Rec 2; seed
+//! 002 "paying too little or too late"): rules over a case's payments and
+//! events, for both parents, each giving a [`Signal`] with its explanation
+//! and evidence for a caseworker's queue. A signal is information: the type
+//! has no field that could carry a decision, and nothing here acts on a
+//! case. The thresholds are data (`data/coercion-signals.toml`), marked as
+//! the service's assumptions.
+
+mod coercion;
+
+pub use coercion::{CaseEvent, Evidence, Party, Signal, SignalKind, Thresholds, scan, scan_into};

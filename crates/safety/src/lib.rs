@@ -7,7 +7,22 @@
 //! has no field that could carry a decision, and nothing here acts on a
 //! case. The thresholds are data (`data/coercion-signals.toml`), marked as
 //! the service's assumptions.
+//!
+//! The safe application screen ([`Screening`]), signposting as data
+//! ([`Signposting`]), and moves to Collect and Pay, including on evidence of
+//! abuse without the other parent's consent ([`decide_move`]).
 
 mod coercion;
+mod moves;
+mod screening;
+mod signposting;
 
 pub use coercion::{CaseEvent, Evidence, Party, Signal, SignalKind, Thresholds, scan, scan_into};
+pub use moves::{
+    EvidenceList, EvidenceType, Move, MoveRefused, MoveRoute, NEUTRAL_NOTICE, decide_move,
+};
+pub use screening::{
+    ABUSE_QUESTION, AbuseAnswer, Answer, Channel, ContactPreferences, LEGAL_WARNING, OutOfOrder,
+    Outcome, Question, Screening, Step,
+};
+pub use signposting::{Audience, Emergency, Organisation, Signposting};

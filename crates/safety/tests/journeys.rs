@@ -1,0 +1,186 @@
+//! The safe application screen and moves to Collect and Pay, as an
+//! applicant and a caseworker would walk them.
+
+use safety::{
+    AbuseAnswer, Answer, Channel, ContactPreferences, EvidenceList, LEGAL_WARNING, MoveRefused,
+    MoveRoute, NEUTRAL_NOTICE, Party, Question, Screening, Step, decide_move,
+};
+
+fn contact() -> ContactPreferences {
+    ContactPreferences {
+        channels: vec![Channel::Email],
+        safe_times: Some("weekdays 10–12".to_owned()),
+        no_voicemail: true,
+        no_letters_to_address: true,
+    }
+}
+
+#[test]
+fn the_legal_warning_comes_first_and_nothing_can_be_skipped() {
+    assert!(LEGAL_WARNING.contains("criminal offence"));
+    let screen = Screening::new();
+    assert_eq!(screen.next(), Step::Ask(Question::LegalWarning));
+    let refused = screen
+        .clone()
+        .answer(Answer::ExperiencedAbuse(AbuseAnswer::Yes))
+        .unwrap_err();
+    assert_eq!(refused.expected, Some(Question::LegalWarning));
+    let screen = screen.answer(Answer::AcknowledgedLegalWarning).unwrap();
+    assert_eq!(screen.next(), Step::Ask(Question::ExperiencedAbuse));
+    // A yes cannot skip the danger question.
+    let screen = screen
+        .answer(Answer::ExperiencedAbuse(AbuseAnswer::Yes))
+        .unwrap();
+    assert!(
+        screen
+            .clone()
+            .answer(Answer::SafeContact(contact()))
+            .is_err()
+    );
+    assert_eq!(screen.next(), Step::Ask(Question::ImmediateDanger));
+}
+
+#[test]
+fn immediate_danger_stops_the_journey_with_the_police_offer() {
+    let screen = Screening::new()
+        .answer(Answer::AcknowledgedLegalWarning)
+        .unwrap()
+        .answer(Answer::ExperiencedAbuse(AbuseAnswer::Yes))
+        .unwrap()
+        .answer(Answer::ImmediateDanger(true))
+        .unwrap();
+    assert_eq!(screen.next(), Step::Ask(Question::PoliceCall));
+    let stopped = screen.answer(Answer::PoliceCall(true)).unwrap();
+    assert_eq!(
+        stopped.next(),
+        Step::StopInDanger {
+            police_call_consented: true
+        }
+    );
+    // The journey has ended: nothing more is asked.
+    assert!(
+        stopped
+            .clone()
+            .answer(Answer::SafeContact(contact()))
+            .is_err()
+    );
+    assert_eq!(stopped.answers().len(), 4, "every answer is kept to record");
+}
+
+#[test]
+fn a_disclosure_or_none_ends_with_safe_contact_preferences() {
+    for (answer, disclosed) in [
+        (AbuseAnswer::No, false),
+        (AbuseAnswer::PreferNotToSay, false),
+    ] {
+        let screen = Screening::new()
+            .answer(Answer::AcknowledgedLegalWarning)
+            .unwrap()
+            .answer(Answer::ExperiencedAbuse(answer))
+            .unwrap();
+        assert_eq!(screen.next(), Step::Ask(Question::SafeContact));
+        match screen
+            .answer(Answer::SafeContact(contact()))
+            .unwrap()
+            .next()
+        {
+            Step::Done(outcome) => assert_eq!(outcome.disclosed, disclosed),
+            other => panic!("{other:?}"),
+        }
+    }
+    let done = Screening::new()
+        .answer(Answer::AcknowledgedLegalWarning)
+        .unwrap()
+        .answer(Answer::ExperiencedAbuse(AbuseAnswer::Yes))
+        .unwrap()
+        .answer(Answer::ImmediateDanger(false))
+        .unwrap()
+        .answer(Answer::SafeContact(contact()))
+        .unwrap();
+    match done.next() {
+        Step::Done(outcome) => {
+            assert!(outcome.disclosed);
+            assert!(outcome.contact.no_voicemail && outcome.contact.no_letters_to_address);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_survivor_moves_to_collect_and_pay_on_evidence_without_the_other_parents_consent() {
+    let evidence = EvidenceList::embedded();
+    assert_eq!(evidence.status, "model");
+    assert!(
+        !evidence.commenced(),
+        "the 2023 Act's regulations are not made"
+    );
+    assert_eq!(evidence.types.len(), 17);
+    let route = MoveRoute::AbuseEvidence {
+        applicant: Party::ReceivingParent,
+        evidence: "marac_referral".to_owned(),
+    };
+    // As the law stands: not in force.
+    assert_eq!(
+        decide_move(&route, evidence, false),
+        Err(MoveRefused::NotInForce)
+    );
+    // Modelled: the other parent is not asked, is told in neutral words,
+    // and the survivor pays no collection fee.
+    let moved = decide_move(&route, evidence, true).unwrap();
+    assert!(!moved.other_parent_asked);
+    assert!(moved.modelled);
+    assert!(moved.receiving_parent_fee_waived && !moved.paying_parent_fee_waived);
+    assert_eq!(moved.notice_to_other_parent, NEUTRAL_NOTICE);
+    for word in ["abuse", "evidence", "asked", "safety", "violence"] {
+        assert!(!NEUTRAL_NOTICE.to_lowercase().contains(word), "{word}");
+    }
+    // A paying parent who is the survivor may ask too.
+    let paying = MoveRoute::AbuseEvidence {
+        applicant: Party::PayingParent,
+        evidence: "protective_injunction".to_owned(),
+    };
+    assert!(
+        decide_move(&paying, evidence, true)
+            .unwrap()
+            .paying_parent_fee_waived
+    );
+    assert_eq!(
+        decide_move(
+            &MoveRoute::AbuseEvidence {
+                applicant: Party::ReceivingParent,
+                evidence: "a_hunch".to_owned()
+            },
+            evidence,
+            true
+        ),
+        Err(MoveRefused::UnknownEvidence("a_hunch".to_owned()))
+    );
+}
+
+#[test]
+fn the_ordinary_routes_follow_section_4_2a() {
+    let evidence = EvidenceList::embedded();
+    assert!(
+        decide_move(&MoveRoute::BothAgree, evidence, false)
+            .unwrap()
+            .other_parent_asked
+    );
+    assert!(decide_move(&MoveRoute::PayingParentAgrees, evidence, false).is_ok());
+    assert_eq!(
+        decide_move(
+            &MoveRoute::UnlikelyToPay {
+                notice_given: false
+            },
+            evidence,
+            false
+        ),
+        Err(MoveRefused::NoticeNotGiven)
+    );
+    let moved = decide_move(
+        &MoveRoute::UnlikelyToPay { notice_given: true },
+        evidence,
+        false,
+    )
+    .unwrap();
+    assert!(!moved.modelled && !moved.receiving_parent_fee_waived);
+}

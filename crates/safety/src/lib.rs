@@ -12,11 +12,16 @@
 //! ([`Signposting`]), and moves to Collect and Pay, including on evidence of
 //! abuse without the other parent's consent ([`decide_move`]).
 
+mod casework;
 mod coercion;
 mod moves;
 mod screening;
 mod signposting;
 
+pub use casework::{
+    PlanStep, Recorder, RiskLevel, SafetyDecodeError, SafetyEvent, SafetyRecord, SafetyRefused,
+    SafetyState,
+};
 pub use coercion::{CaseEvent, Evidence, Party, Signal, SignalKind, Thresholds, scan, scan_into};
 pub use moves::{
     EvidenceList, EvidenceType, Move, MoveRefused, MoveRoute, NEUTRAL_NOTICE, decide_move,

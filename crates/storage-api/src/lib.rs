@@ -24,6 +24,7 @@ use ledger::{
     Account, AccountKind, CollectionAction, Decision, RecordedAction, Transfer, TransferCode,
     TransferId,
 };
+use safety::{Recorder, SafetyEvent, SafetyRecord};
 
 /// What a store operation returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
@@ -156,6 +157,27 @@ pub trait Store: Send + Sync {
         &'a self,
         case: &'a CaseReference,
     ) -> StoreFuture<'a, Vec<RecordedAction>>;
+
+    /// Records a safety event (a disclosure, the named caseworker, a review,
+    /// the risk level, a Domestic Abuse Plan step) with its audit entry in
+    /// one transaction; refused with [`StorageError::ActionConflict`] if
+    /// another was stored since the caller read `expected_events`, and a
+    /// retry under the same `id` is [`ActionOutcome::AlreadyRecorded`].
+    fn record_safety_event<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        expected_events: i64,
+        id: &'a str,
+        record: &'a SafetyRecord,
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ActionOutcome>;
+
+    /// A case's safety events, in order.
+    fn safety_events<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SafetyRecord>>;
+
+    /// Every case with any safety event, in order: the queues are folded
+    /// from these.
+    fn cases_with_safety_events(&self) -> StoreFuture<'_, Vec<CaseReference>>;
 
     /// Keeps payers' notes; a note already kept is left as it is, so a
     /// re-imported statement changes nothing.
@@ -382,6 +404,42 @@ impl ActionRow {
             action,
             by: Decision {
                 by: PersonId(
+                    u64::try_from(self.person).map_err(|_| unreadable("person".to_owned()))?,
+                ),
+                role: Role::from_code(&self.role).ok_or_else(|| unreadable("role".to_owned()))?,
+                on: Date::parse_iso(&self.on).map_err(|e| unreadable(e.to_string()))?,
+            },
+        })
+    }
+}
+
+impl ActionRow {
+    /// The columns for a safety event.
+    #[must_use]
+    pub fn from_safety(id: &str, record: &SafetyRecord) -> ActionRow {
+        let (kind, payload) = record.event.encode();
+        ActionRow {
+            id: id.to_owned(),
+            kind: kind.to_owned(),
+            payload,
+            person: i64::try_from(record.by.person.0).expect("person ids fit in i64"),
+            role: record.by.role.code().to_owned(),
+            on: record.by.on.to_string(),
+        }
+    }
+
+    /// The safety event the columns hold.
+    ///
+    /// # Errors
+    /// A stored value that cannot be read.
+    pub fn into_safety(self) -> Result<SafetyRecord, StorageError> {
+        let unreadable =
+            |reason: String| StorageError::Database(format!("safety event {}: {reason}", self.id));
+        Ok(SafetyRecord {
+            event: SafetyEvent::decode(&self.kind, &self.payload)
+                .map_err(|e| unreadable(e.to_string()))?,
+            by: Recorder {
+                person: PersonId(
                     u64::try_from(self.person).map_err(|_| unreadable("person".to_owned()))?,
                 ),
                 role: Role::from_code(&self.role).ok_or_else(|| unreadable("role".to_owned()))?,

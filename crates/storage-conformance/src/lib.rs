@@ -5,6 +5,7 @@
 //! that fails panics with what it expected and what it got.
 
 mod collection;
+mod safety;
 
 use std::sync::Arc;
 
@@ -43,6 +44,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
         .await;
     collection::a_year_of_a_case_on_collect_and_pay(store.as_ref()).await;
     collection::suspense_money_is_queued_with_its_note_and_allocated_once(store.as_ref()).await;
+    safety::a_later_threat_reaches_the_named_caseworker_and_blocks_closing(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -117,6 +119,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (9, "collection_actions".to_owned()),
             (10, "payment_notes".to_owned()),
             (11, "partial_ledger_indexes".to_owned()),
+            (12, "safety_events".to_owned()),
         ],
         "{}: migrations",
         store.backend()

@@ -15,6 +15,7 @@ use bank_files::PaymentNote;
 use case_records::{CaseHistory, CaseReference, FactEvent, SealedParty};
 use domain_types::Date;
 use ledger::{Account, RecordedAction, Transfer, TransferId};
+use safety::SafetyRecord;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 use storage_api::{
@@ -85,6 +86,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 11,
         name: "partial_ledger_indexes",
         sql: include_str!("../migrations/0011_partial_ledger_indexes.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "safety_events",
+        sql: include_str!("../migrations/0012_safety_events.sql"),
     },
 ];
 
@@ -383,6 +389,65 @@ impl PostgresStore {
             .await
             .map_err(database_error)?;
         post_transfers_in(&mut transaction, transfers).await?;
+        append_audit_in(&mut transaction, audit).await?;
+        transaction.commit().await.map_err(database_error)?;
+        Ok(ActionOutcome::Recorded { sequence })
+    }
+
+    async fn record_safety_event_once(
+        &self,
+        case: &CaseReference,
+        expected_events: i64,
+        id: &str,
+        record: &SafetyRecord,
+        audit: AuditRecord,
+    ) -> Result<ActionOutcome, StorageError> {
+        let reference = case.to_string();
+        let row = ActionRow::from_safety(id, record);
+        let mut transaction = self.pool.begin().await.map_err(database_error)?;
+        // Actions on one case are serialised; other cases are not held up.
+        sqlx::query("SELECT case_reference FROM cases WHERE case_reference = $1 FOR UPDATE")
+            .bind(&reference)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(database_error)?
+            .ok_or_else(|| StorageError::UnknownCase(reference.clone()))?;
+        let earlier = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 AND event_id = $2")
+            .bind(&reference)
+            .bind(id)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        if let Some(stored) = earlier {
+            return if action_row(&stored) == row {
+                Ok(ActionOutcome::AlreadyRecorded)
+            } else {
+                Err(StorageError::IdempotencyKeyReused(id.to_owned()))
+            };
+        }
+        let stored_events: i64 =
+            sqlx::query("SELECT COUNT(*) FROM safety_events WHERE case_reference = $1")
+                .bind(&reference)
+                .fetch_one(&mut *transaction)
+                .await
+                .map_err(database_error)?
+                .get(0);
+        if stored_events != expected_events {
+            return Err(StorageError::ActionConflict(reference));
+        }
+        let sequence = stored_events + 1;
+        sqlx::query("INSERT INTO safety_events (case_reference, sequence, event_id, kind, payload, person_id, role, on_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(&reference)
+            .bind(sequence)
+            .bind(&row.id)
+            .bind(&row.kind)
+            .bind(&row.payload)
+            .bind(row.person)
+            .bind(&row.role)
+            .bind(&row.on)
+            .execute(&mut *transaction)
+            .await
+            .map_err(database_error)?;
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(ActionOutcome::Recorded { sequence })
@@ -1071,6 +1136,48 @@ impl Store for PostgresStore {
             transfers,
             audit,
         ))
+    }
+
+    fn record_safety_event<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        expected_events: i64,
+        id: &'a str,
+        record: &'a SafetyRecord,
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ActionOutcome> {
+        Box::pin(self.record_safety_event_once(case, expected_events, id, record, audit))
+    }
+
+    fn safety_events<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SafetyRecord>> {
+        Box::pin(async move {
+            let rows = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 ORDER BY sequence")
+                .bind(case.to_string())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?;
+            rows.iter()
+                .map(|row| action_row(row).into_safety())
+                .collect()
+        })
+    }
+
+    fn cases_with_safety_events(&self) -> StoreFuture<'_, Vec<CaseReference>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT DISTINCT case_reference FROM safety_events ORDER BY case_reference",
+            )
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?;
+            rows.iter()
+                .map(|row| {
+                    let text: String = row.get(0);
+                    CaseReference::parse(&text)
+                        .map_err(|e| StorageError::Database(format!("case {text}: {e}")))
+                })
+                .collect()
+        })
     }
 
     fn collection_action<'a>(

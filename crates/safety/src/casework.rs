@@ -1,0 +1,396 @@
+//! Specialist casework (issue 5 §4; Rec 4; seeds 002, 004; rules.md §6),
+//! as an append-only log of safety events folded into the case's safety
+//! state. A disclosure is one event, so routing the case to the domestic
+//! abuse specialist team and raising its risk happen together or not at
+//! all; a disclosure made after a named caseworker is assigned reaches them
+//! at once and blocks closing or reopening the case until it is reviewed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use case_records::{PersonId, Role};
+use domain_types::Date;
+
+use crate::Party;
+
+/// How much risk the case carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RiskLevel {
+    /// Nothing disclosed.
+    Standard,
+    /// Abuse disclosed.
+    Raised,
+    /// Immediate danger disclosed, or set by a specialist.
+    High,
+}
+
+impl RiskLevel {
+    /// The stored code.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            RiskLevel::Standard => "standard",
+            RiskLevel::Raised => "raised",
+            RiskLevel::High => "high",
+        }
+    }
+
+    /// The level with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<RiskLevel> {
+        [RiskLevel::Standard, RiskLevel::Raised, RiskLevel::High]
+            .into_iter()
+            .find(|l| l.code() == code)
+    }
+}
+
+/// A step of the Domestic Abuse Plan, as publicly described (rules.md §6;
+/// PQ 19185, 63237, 64475, 76568; seed 002). The plan itself is not
+/// published; these are the steps the public record names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PlanStep {
+    /// Advice on contacting the police in immediate danger.
+    PoliceAdviceGiven,
+    /// The caseworker called the police for the parent, at their request.
+    PoliceCalledForThem,
+    /// Signposted to support organisations.
+    Signposted,
+    /// Safe contact agreed (channels, times, no voicemail, no letters).
+    SafeContactAgreed,
+    /// Collect and Pay offered, so the parents need not be in touch.
+    CollectAndPayOffered,
+    /// Advice on non-traceable payments (centralised sort codes).
+    NonTraceablePaymentsAdvised,
+    /// A named caseworker offered.
+    NamedCaseworkerOffered,
+}
+
+impl PlanStep {
+    /// Every step, in the order they are usually taken.
+    pub const ALL: [PlanStep; 7] = [
+        PlanStep::PoliceAdviceGiven,
+        PlanStep::PoliceCalledForThem,
+        PlanStep::Signposted,
+        PlanStep::SafeContactAgreed,
+        PlanStep::CollectAndPayOffered,
+        PlanStep::NonTraceablePaymentsAdvised,
+        PlanStep::NamedCaseworkerOffered,
+    ];
+
+    /// The stored code.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            PlanStep::PoliceAdviceGiven => "police_advice_given",
+            PlanStep::PoliceCalledForThem => "police_called_for_them",
+            PlanStep::Signposted => "signposted",
+            PlanStep::SafeContactAgreed => "safe_contact_agreed",
+            PlanStep::CollectAndPayOffered => "collect_and_pay_offered",
+            PlanStep::NonTraceablePaymentsAdvised => "non_traceable_payments_advised",
+            PlanStep::NamedCaseworkerOffered => "named_caseworker_offered",
+        }
+    }
+
+    /// The step with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<PlanStep> {
+        PlanStep::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// One safety event on a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SafetyEvent {
+    /// Abuse disclosed, by a parent (at application or at any time).
+    Disclosed {
+        /// Who disclosed.
+        by: Party,
+        /// In immediate danger now.
+        immediate_danger: bool,
+        /// They asked the service to call the police for them.
+        police_call_consented: bool,
+    },
+    /// A named caseworker for the case, who sees the whole story.
+    NamedCaseworkerAssigned {
+        /// Who.
+        caseworker: PersonId,
+    },
+    /// Disclosures so far have been reviewed.
+    DisclosuresReviewed,
+    /// A specialist sets the risk level.
+    RiskSet {
+        /// The level.
+        level: RiskLevel,
+    },
+    /// A Domestic Abuse Plan step was taken.
+    PlanStepTaken {
+        /// The step.
+        step: PlanStep,
+    },
+}
+
+/// Who recorded an event, in what role, when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Recorder {
+    /// Who.
+    pub person: PersonId,
+    /// In what role.
+    pub role: Role,
+    /// When.
+    pub on: Date,
+}
+
+/// An event as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SafetyRecord {
+    /// What.
+    pub event: SafetyEvent,
+    /// Who and when.
+    pub by: Recorder,
+}
+
+/// The case's safety state, folded from its events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SafetyState {
+    /// The risk level.
+    pub risk: RiskLevel,
+    /// On the domestic abuse specialist team's queue.
+    pub specialist_queue: bool,
+    /// The named caseworker, if any.
+    pub named_caseworker: Option<PersonId>,
+    /// Disclosures not yet reviewed, with the day each was made: while
+    /// any is waiting, the case may not be closed or reopened.
+    pub awaiting_review: Vec<Date>,
+    /// Plan steps taken, with who took each and when.
+    pub plan: BTreeMap<PlanStep, Recorder>,
+}
+
+impl Default for SafetyState {
+    fn default() -> SafetyState {
+        SafetyState {
+            risk: RiskLevel::Standard,
+            specialist_queue: false,
+            named_caseworker: None,
+            awaiting_review: Vec::new(),
+            plan: BTreeMap::new(),
+        }
+    }
+}
+
+/// Why a safety event is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SafetyRefused {
+    /// The role may not record this.
+    RoleMayNot(Role),
+    /// Nothing is waiting for review.
+    NothingToReview,
+    /// Only the named caseworker or the specialist team reviews.
+    NotTheReviewer,
+}
+
+impl fmt::Display for SafetyRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SafetyRefused::RoleMayNot(role) => write!(f, "the {role:?} role may not record this"),
+            SafetyRefused::NothingToReview => f.write_str("no disclosure is waiting for review"),
+            SafetyRefused::NotTheReviewer => f.write_str(
+                "disclosures are reviewed by the named caseworker or the domestic abuse specialist team",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SafetyRefused {}
+
+impl SafetyState {
+    /// The state after every event, in order.
+    #[must_use]
+    pub fn from_records(records: &[SafetyRecord]) -> SafetyState {
+        let mut state = SafetyState::default();
+        for record in records {
+            match &record.event {
+                SafetyEvent::Disclosed {
+                    immediate_danger, ..
+                } => {
+                    state.specialist_queue = true;
+                    let level = if *immediate_danger {
+                        RiskLevel::High
+                    } else {
+                        RiskLevel::Raised
+                    };
+                    state.risk = state.risk.max(level);
+                    state.awaiting_review.push(record.by.on);
+                }
+                SafetyEvent::NamedCaseworkerAssigned { caseworker } => {
+                    state.named_caseworker = Some(*caseworker);
+                }
+                SafetyEvent::DisclosuresReviewed => state.awaiting_review.clear(),
+                SafetyEvent::RiskSet { level } => state.risk = *level,
+                SafetyEvent::PlanStepTaken { step } => {
+                    state.plan.insert(*step, record.by);
+                }
+            }
+        }
+        state
+    }
+
+    /// Whether the case may be closed or reopened now: not while a
+    /// disclosure waits for review.
+    #[must_use]
+    pub fn may_close_or_reopen(&self) -> bool {
+        self.awaiting_review.is_empty()
+    }
+
+    /// Whom a new disclosure must reach at once: the named caseworker, or
+    /// else the specialist team's queue (`None`).
+    #[must_use]
+    pub fn disclosure_reaches(&self) -> Option<PersonId> {
+        self.named_caseworker
+    }
+
+    /// Checks an event before it is recorded.
+    ///
+    /// # Errors
+    /// The first rule it breaks.
+    pub fn check(&self, event: &SafetyEvent, by: Recorder) -> Result<(), SafetyRefused> {
+        let staff_on_case = matches!(
+            by.role,
+            Role::Caseworker | Role::DomesticAbuseSpecialist | Role::TeamLeader
+        );
+        match event {
+            // Anyone on the case may disclose, or record a disclosure made
+            // to them, at any time.
+            SafetyEvent::Disclosed { .. } => {
+                if by.role.is_parent() || staff_on_case || by.role == Role::EnforcementOfficer {
+                    Ok(())
+                } else {
+                    Err(SafetyRefused::RoleMayNot(by.role))
+                }
+            }
+            SafetyEvent::NamedCaseworkerAssigned { .. } | SafetyEvent::RiskSet { .. } => {
+                if matches!(by.role, Role::DomesticAbuseSpecialist | Role::TeamLeader) {
+                    Ok(())
+                } else {
+                    Err(SafetyRefused::RoleMayNot(by.role))
+                }
+            }
+            SafetyEvent::DisclosuresReviewed => {
+                if self.awaiting_review.is_empty() {
+                    return Err(SafetyRefused::NothingToReview);
+                }
+                let is_named = self.named_caseworker == Some(by.person);
+                if is_named || by.role == Role::DomesticAbuseSpecialist {
+                    Ok(())
+                } else {
+                    Err(SafetyRefused::NotTheReviewer)
+                }
+            }
+            SafetyEvent::PlanStepTaken { .. } => {
+                if staff_on_case {
+                    Ok(())
+                } else {
+                    Err(SafetyRefused::RoleMayNot(by.role))
+                }
+            }
+        }
+    }
+}
+
+/// Why stored text is not a safety event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SafetyDecodeError(pub String);
+
+impl fmt::Display for SafetyDecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a stored safety event cannot be read: {}", self.0)
+    }
+}
+
+impl std::error::Error for SafetyDecodeError {}
+
+const fn party_code(party: Party) -> &'static str {
+    match party {
+        Party::PayingParent => "paying_parent",
+        Party::ReceivingParent => "receiving_parent",
+    }
+}
+
+impl SafetyEvent {
+    /// The kind and payload stored.
+    #[must_use]
+    pub fn encode(&self) -> (&'static str, String) {
+        match self {
+            SafetyEvent::Disclosed {
+                by,
+                immediate_danger,
+                police_call_consented,
+            } => (
+                "disclosed",
+                format!(
+                    "by={};immediate_danger={immediate_danger};police_call={police_call_consented}",
+                    party_code(*by)
+                ),
+            ),
+            SafetyEvent::NamedCaseworkerAssigned { caseworker } => {
+                ("named_caseworker", format!("person={}", caseworker.0))
+            }
+            SafetyEvent::DisclosuresReviewed => ("disclosures_reviewed", String::new()),
+            SafetyEvent::RiskSet { level } => ("risk_set", format!("level={}", level.code())),
+            SafetyEvent::PlanStepTaken { step } => ("plan_step", format!("step={}", step.code())),
+        }
+    }
+
+    /// The event stored as `kind` and `payload`.
+    ///
+    /// # Errors
+    /// An unknown kind or a bad value.
+    pub fn decode(kind: &str, payload: &str) -> Result<SafetyEvent, SafetyDecodeError> {
+        let fields: BTreeMap<&str, &str> = payload
+            .split(';')
+            .filter_map(|part| part.split_once('='))
+            .collect();
+        let field = |name: &str| {
+            fields
+                .get(name)
+                .copied()
+                .ok_or_else(|| SafetyDecodeError(format!("`{kind}` has no `{name}`")))
+        };
+        let flag = |name: &str| match field(name)? {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(SafetyDecodeError(format!("`{name}` is `{other}`"))),
+        };
+        Ok(match kind {
+            "disclosed" => SafetyEvent::Disclosed {
+                by: match field("by")? {
+                    "paying_parent" => Party::PayingParent,
+                    "receiving_parent" => Party::ReceivingParent,
+                    other => return Err(SafetyDecodeError(format!("no party `{other}`"))),
+                },
+                immediate_danger: flag("immediate_danger")?,
+                police_call_consented: flag("police_call")?,
+            },
+            "named_caseworker" => SafetyEvent::NamedCaseworkerAssigned {
+                caseworker: PersonId(
+                    field("person")?
+                        .parse()
+                        .map_err(|_| SafetyDecodeError("person".to_owned()))?,
+                ),
+            },
+            "disclosures_reviewed" => SafetyEvent::DisclosuresReviewed,
+            "risk_set" => SafetyEvent::RiskSet {
+                level: RiskLevel::from_code(field("level")?)
+                    .ok_or_else(|| SafetyDecodeError("level".to_owned()))?,
+            },
+            "plan_step" => SafetyEvent::PlanStepTaken {
+                step: PlanStep::from_code(field("step")?)
+                    .ok_or_else(|| SafetyDecodeError("step".to_owned()))?,
+            },
+            other => {
+                return Err(SafetyDecodeError(format!(
+                    "`{other}` is not a safety event"
+                )));
+            }
+        })
+    }
+}

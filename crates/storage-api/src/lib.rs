@@ -172,6 +172,14 @@ pub trait Store: Send + Sync {
         audit: AuditRecord,
     ) -> StoreFuture<'a, ActionOutcome>;
 
+    /// The safety event recorded on a case under `id`, if any: so a retry
+    /// is answered as before without being checked again.
+    fn safety_event<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        id: &'a str,
+    ) -> StoreFuture<'a, Option<SafetyRecord>>;
+
     /// A case's safety events, in order.
     fn safety_events<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SafetyRecord>>;
 

@@ -1173,6 +1173,23 @@ impl Store for SqliteStore {
         Box::pin(self.record_safety_event_once(case, expected_events, id, record, audit))
     }
 
+    fn safety_event<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        id: &'a str,
+    ) -> StoreFuture<'a, Option<SafetyRecord>> {
+        Box::pin(async move {
+            sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = ? AND event_id = ?")
+                .bind(case.to_string())
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(database_error)?
+                .map(|row| action_row(&row).into_safety())
+                .transpose()
+        })
+    }
+
     fn safety_events<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SafetyRecord>> {
         Box::pin(async move {
             let rows = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = ? ORDER BY sequence")

@@ -345,6 +345,22 @@ pub async fn record_facts(
                 )?,
             });
         }
+        // A case may not be closed while a disclosure waits for review by
+        // its named caseworker or the specialist team (issue 5 §4).
+        if events.iter().any(|e| e.change == Change::CaseClosed) {
+            let records = state
+                .store
+                .safety_events(&case)
+                .await
+                .map_err(|e| storage_failure(&e))?;
+            if !safety::SafetyState::from_records(&records).may_close_or_reopen() {
+                return Err(error(
+                    StatusCode::CONFLICT,
+                    "facts",
+                    "a disclosure on this case is waiting for review by its named caseworker or the domestic abuse specialist team; it cannot be closed until then",
+                ));
+            }
+        }
         let audit = staff.audit(
             &state,
             Action::Changed,

@@ -81,6 +81,18 @@ async fn statement_for(
     }
 }
 
+/// Which parent of the case the signed-in parent is; 404 for anyone else.
+pub(crate) async fn own_party(
+    state: &AppState,
+    signed_in: &SignedIn,
+    case: &CaseReference,
+) -> Result<safety::Party, Response> {
+    Ok(match statement_for(state, signed_in, case, None).await? {
+        StatementFor::PayingParent => safety::Party::PayingParent,
+        StatementFor::ReceivingParent(_) => safety::Party::ReceivingParent,
+    })
+}
+
 /// `GET /api/v1/cases/{reference}/statement.csv`: a parent's own statement
 /// of what was due, paid, charged and passed on, as CSV. Parents get only
 /// their own side; staff say whose with `?for=`. Audited as a view.
@@ -680,7 +692,7 @@ pub async fn allocate_suspense(
     result.await.unwrap_or_else(|response| response)
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
     headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())

@@ -10,6 +10,7 @@
 //! database driver and reads no clock itself.
 
 mod cases;
+mod casework;
 mod collection;
 mod parties;
 mod sign_in;
@@ -117,6 +118,16 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/cases/{reference}/direct-pay/reports",
             post(collection::report_direct_payment),
         )
+        .route(
+            "/api/v1/cases/{reference}/disclosures",
+            post(casework::disclose),
+        )
+        .route(
+            "/api/v1/cases/{reference}/safety/actions",
+            post(casework::act),
+        )
+        .route("/api/v1/queues/specialist", get(casework::specialist_queue))
+        .route("/api/v1/queues/mine", get(casework::my_queue))
         .route("/api/v1/suspense", get(collection::suspense_queue))
         .route(
             "/api/v1/suspense/allocations",

@@ -5,48 +5,16 @@
 
 use std::collections::BTreeSet;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use case_records::{CaseReference, ReceivingParentId};
 use domain_types::{Date, Pence};
-use http_body_util::BodyExt;
 use ledger::{Account, AccountKind, Transfer, TransferCode, TransferId, disbursement_run};
 use serde_json::Value;
-use tower::ServiceExt;
-use web::{AppState, app, token_hash};
+use web::{AppState, token_hash};
 
 mod common;
 
-use common::state_named;
-
-async fn call(
-    state: &AppState,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (StatusCode, String, Vec<(String, String)>) {
-    let mut request = Request::builder().method(method).uri(path);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = app(state.clone())
-        .oneshot(request.body(Body::from(body.to_owned())).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(bytes.to_vec()).unwrap(), headers)
-}
-
-fn bearer(token: &str) -> String {
-    format!("Bearer {token}")
-}
+use common::{bearer, call, state_named};
 
 fn d(text: &str) -> Date {
     Date::parse_iso(text).unwrap()

@@ -6,11 +6,15 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use domain_types::Date;
+use http_body_util::BodyExt;
 use legal_parameters::Parameters;
 use storage_api::Store;
 use storage_sqlite::SqliteStore;
-use web::{AppState, Environment, token_hash};
+use tower::ServiceExt;
+use web::{AppState, Environment, app, token_hash};
 
 /// A fixed clock (1 June 2026) and counting randomness.
 pub struct Fixed(pub AtomicU64);
@@ -85,4 +89,35 @@ pub async fn state_named(name: &str) -> AppState {
         failed_sign_ins: Arc::default(),
         service_address: Arc::from("Child Maintenance Service, PO Box 1, Testtown TT1 1TT"),
     }
+}
+
+/// One request through the app; the status, the body and the headers.
+pub async fn call(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, String, Vec<(String, String)>) {
+    let mut request = Request::builder().method(method).uri(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app(state.clone())
+        .oneshot(request.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap(), headers)
+}
+
+/// An Authorization header value.
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
 }

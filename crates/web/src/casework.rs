@@ -1,0 +1,359 @@
+//! Safety over HTTP (issue 5): disclosures at any time, the specialist
+//! team's queue, the named caseworker's own queue, and specialist actions
+//! (named caseworker, review, risk, Domestic Abuse Plan steps). Every write
+//! is checked against the case's safety state and recorded with its audit
+//! entry in one transaction.
+
+// A refused request is answered with its `Response` straight away.
+#![allow(clippy::result_large_err)]
+
+use audit_log::{Action, AuditRecord};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use case_records::{CaseReference, PersonId, Role};
+use safety::{
+    Party, PlanStep, Recorder, RiskLevel, SafetyEvent, SafetyRecord, SafetyState, Signposting,
+};
+use serde_json::{Value, json};
+use storage_api::{ActionOutcome, StorageError};
+
+use crate::cases::{SignedIn, Staff, error, parse_json, parse_reference, storage_failure};
+use crate::collection::{idempotency_key, own_party};
+use crate::parties::authorise_case_action;
+use crate::{AppState, json_response};
+
+fn signposting_json(danger: bool) -> Value {
+    let list = Signposting::embedded();
+    json!({
+        "emergency": danger.then(|| json!({
+            "call": list.emergency.call,
+            "if_you_cannot_speak": list.emergency.silent,
+        })),
+        "support": list.organisations.iter().map(|o| json!({
+            "name": o.name,
+            "phone": o.phone,
+            "hours": o.hours,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+async fn record(
+    state: &AppState,
+    case: &CaseReference,
+    key: &str,
+    event: SafetyEvent,
+    by: Recorder,
+    actor: String,
+) -> Result<(StatusCode, SafetyState), Response> {
+    let records = state
+        .store
+        .safety_events(case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let current = SafetyState::from_records(&records);
+    let record = SafetyRecord { event, by };
+    // A retry under the same key is answered as before, unchecked: the
+    // state has moved on because of the event itself.
+    match state
+        .store
+        .safety_event(case, key)
+        .await
+        .map_err(|e| storage_failure(&e))?
+    {
+        Some(stored) if stored.event == record.event => {
+            return Ok((StatusCode::OK, current));
+        }
+        Some(_) => {
+            return Err(error(
+                StatusCode::CONFLICT,
+                "idempotency-key",
+                "that Idempotency-Key was used for something else; nothing was written",
+            ));
+        }
+        None => {}
+    }
+    current.check(&record.event, by).map_err(|refused| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "action",
+            refused.to_string(),
+        )
+    })?;
+    let audit = AuditRecord {
+        at_unix_seconds: state.clock.now_unix_seconds(),
+        actor,
+        role: by.role.code().to_owned(),
+        action: Action::Changed,
+        case: Some(case.to_string()),
+        fields: vec![format!("safety:{}", record.event.encode().0)],
+        reason: None,
+        count: 1,
+    };
+    let outcome = state
+        .store
+        .record_safety_event(
+            case,
+            i64::try_from(records.len()).unwrap_or(i64::MAX),
+            key,
+            &record,
+            audit,
+        )
+        .await
+        .map_err(|e| match e {
+            StorageError::ActionConflict(_) | StorageError::IdempotencyKeyReused(_) => {
+                error(StatusCode::CONFLICT, "", e.to_string())
+            }
+            other => storage_failure(&other),
+        })?;
+    let records = state
+        .store
+        .safety_events(case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let status = match outcome {
+        ActionOutcome::Recorded { .. } => StatusCode::CREATED,
+        ActionOutcome::AlreadyRecorded => StatusCode::OK,
+    };
+    Ok((status, SafetyState::from_records(&records)))
+}
+
+fn flag(request: &Value, name: &str) -> Result<bool, Response> {
+    match request.get(name) {
+        None => Ok(false),
+        Some(value) => value.as_bool().ok_or_else(|| {
+            error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                name,
+                format!("`{name}` is true or false"),
+            )
+        }),
+    }
+}
+
+/// `POST /api/v1/cases/{reference}/disclosures` with `{"immediate_danger",
+/// "police_call_consented"}` and an `Idempotency-Key`: a parent discloses
+/// abuse about their own case (or staff record a disclosure made to them,
+/// saying `"by"`). No evidence is asked. The case goes to the specialist
+/// team's queue with its risk raised, in the same write; a named
+/// caseworker, if any, is reached at once. The answer is support, in the
+/// same words for everyone.
+pub async fn disclose(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let result = async {
+        let case = parse_reference(&reference)?;
+        let key = idempotency_key(&headers)?;
+        let request = parse_json(&body)?;
+        let by = if signed_in.role.is_parent() {
+            own_party(&state, &signed_in, &case).await?
+        } else {
+            let staff = Staff {
+                person: signed_in.person,
+                role: signed_in.role,
+            };
+            authorise_case_action(&state, &staff, &case, &headers).await?;
+            match request.get("by").and_then(Value::as_str) {
+                Some("paying_parent") => Party::PayingParent,
+                Some("receiving_parent") => Party::ReceivingParent,
+                _ => {
+                    return Err(error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "by",
+                        "say who disclosed: paying_parent or receiving_parent",
+                    ));
+                }
+            }
+        };
+        let immediate_danger = flag(&request, "immediate_danger")?;
+        let police_call_consented = flag(&request, "police_call_consented")?;
+        let actor = format!(
+            "{}-{}",
+            if signed_in.role.is_parent() {
+                "parent"
+            } else {
+                "staff"
+            },
+            signed_in.person
+        );
+        let (status, _) = record(
+            &state,
+            &case,
+            &key,
+            SafetyEvent::Disclosed {
+                by,
+                immediate_danger,
+                police_call_consented,
+            },
+            Recorder {
+                person: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
+                role: signed_in.role,
+                on: state.clock.today(),
+            },
+            actor,
+        )
+        .await?;
+        Ok(json_response(
+            status,
+            &json!({
+                "recorded": true,
+                "message": "Thank you for telling us. A member of our specialist team will look at your case. You do not need to give us any evidence.",
+                "police_call": police_call_consented.then_some("A caseworker will call the police for you now."),
+                "signposting": signposting_json(immediate_danger),
+            }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+fn queue_entry(case: &CaseReference, safety: &SafetyState) -> Value {
+    json!({
+        "reference": case.to_string(),
+        "risk": safety.risk.code(),
+        "named_caseworker": safety.named_caseworker.map(|p| p.0),
+        "awaiting_review_since": safety.awaiting_review.first().map(ToString::to_string),
+    })
+}
+
+async fn queue(
+    state: &AppState,
+    include: impl Fn(&SafetyState) -> bool,
+) -> Result<Vec<Value>, Response> {
+    let cases = state
+        .store
+        .cases_with_safety_events()
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let mut entries = Vec::new();
+    for case in cases {
+        let records = state
+            .store
+            .safety_events(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let safety = SafetyState::from_records(&records);
+        if include(&safety) {
+            entries.push((safety.risk, queue_entry(&case, &safety)));
+        }
+    }
+    // Highest risk first.
+    entries.sort_by_key(|(risk, _)| std::cmp::Reverse(*risk));
+    Ok(entries.into_iter().map(|(_, entry)| entry).collect())
+}
+
+/// `GET /api/v1/queues/specialist`: the domestic abuse specialist team's
+/// queue, highest risk first. No personal data.
+pub async fn specialist_queue(State(state): State<AppState>, staff: Staff) -> Response {
+    let result = async {
+        if !matches!(staff.role, Role::DomesticAbuseSpecialist | Role::TeamLeader) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "this queue is the domestic abuse specialist team's",
+            ));
+        }
+        let cases = queue(&state, |s| s.specialist_queue).await?;
+        Ok(json_response(StatusCode::OK, &json!({ "cases": cases })))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// `GET /api/v1/queues/mine`: the cases where the signed-in caseworker is
+/// the named caseworker and a disclosure waits for them.
+pub async fn my_queue(State(state): State<AppState>, staff: Staff) -> Response {
+    let result = async {
+        let me = PersonId(u64::try_from(staff.person).unwrap_or(0));
+        let cases = queue(&state, |s| {
+            s.named_caseworker == Some(me) && !s.awaiting_review.is_empty()
+        })
+        .await?;
+        Ok(json_response(StatusCode::OK, &json!({ "cases": cases })))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// `POST /api/v1/cases/{reference}/safety/actions` with an
+/// `Idempotency-Key`: `assign_named_caseworker` (`person`),
+/// `review_disclosures`, `set_risk` (`level`), `plan_step` (`step`).
+pub async fn act(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let result = async {
+        let case = parse_reference(&reference)?;
+        authorise_case_action(&state, &staff, &case, &headers).await?;
+        let key = idempotency_key(&headers)?;
+        let request = parse_json(&body)?;
+        let bad = |name: &str, what: &str| {
+            error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                name,
+                format!("`{name}` is {what}"),
+            )
+        };
+        let event = match request.get("action").and_then(Value::as_str) {
+            Some("assign_named_caseworker") => SafetyEvent::NamedCaseworkerAssigned {
+                caseworker: PersonId(
+                    request
+                        .get("person")
+                        .and_then(Value::as_u64)
+                        .ok_or_else(|| bad("person", "a person id"))?,
+                ),
+            },
+            Some("review_disclosures") => SafetyEvent::DisclosuresReviewed,
+            Some("set_risk") => SafetyEvent::RiskSet {
+                level: request
+                    .get("level")
+                    .and_then(Value::as_str)
+                    .and_then(RiskLevel::from_code)
+                    .ok_or_else(|| bad("level", "standard, raised or high"))?,
+            },
+            Some("plan_step") => SafetyEvent::PlanStepTaken {
+                step: request
+                    .get("step")
+                    .and_then(Value::as_str)
+                    .and_then(PlanStep::from_code)
+                    .ok_or_else(|| bad("step", "a Domestic Abuse Plan step"))?,
+            },
+            _ => return Err(bad("action", "a safety action")),
+        };
+        let by = Recorder {
+            person: PersonId(u64::try_from(staff.person).unwrap_or(0)),
+            role: staff.role,
+            on: state.clock.today(),
+        };
+        let (status, safety) = record(
+            &state,
+            &case,
+            &key,
+            event,
+            by,
+            format!("staff-{}", staff.person),
+        )
+        .await?;
+        Ok(json_response(
+            status,
+            &json!({
+                "risk": safety.risk.code(),
+                "specialist_queue": safety.specialist_queue,
+                "named_caseworker": safety.named_caseworker.map(|p| p.0),
+                "awaiting_review": safety.awaiting_review.len(),
+                "may_close": safety.may_close_or_reopen(),
+                "plan": safety.plan.iter().map(|(step, who)| json!({
+                    "step": step.code(),
+                    "by": who.person.0,
+                    "role": who.role.code(),
+                    "on": who.on.to_string(),
+                })).collect::<Vec<_>>(),
+            }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}

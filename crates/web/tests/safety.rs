@@ -1,0 +1,236 @@
+//! Safety journeys over HTTP: a disclosure in immediate danger; the
+//! specialist team's queue; a later threat reaching the named caseworker
+//! and blocking the case's closure until reviewed.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+use web::AppState;
+
+mod common;
+
+use common::{bearer, call, state_named};
+
+async fn case_with_parties(state: &AppState) -> String {
+    let auth = bearer("caseworker-token");
+    let (status, body, _) = call(
+        state,
+        "POST",
+        "/api/v1/cases",
+        &[("authorization", &auth)],
+        r#"{"initial_effective_date": "2026-05-04"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let reference = serde_json::from_str::<Value>(&body).unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let parties = r#"{"paying_parent": {"person_id": 1, "name": "P", "address": "PAYER-ADDRESS", "postcode": "P1 1PP"},
+        "receiving_parents": [{"id": 1, "person_id": 2, "name": "R", "address": "SAFE-ADDRESS", "postcode": "S1 1SS"}]}"#;
+    let (status, body, _) = call(
+        state,
+        "PUT",
+        &format!("/api/v1/cases/{reference}/parties"),
+        &[("authorization", &auth)],
+        parties,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    reference
+}
+
+async fn post(
+    state: &AppState,
+    path: &str,
+    token: &str,
+    key: &str,
+    body: &str,
+) -> (StatusCode, Value) {
+    let auth = bearer(token);
+    let (status, body, _) = call(
+        state,
+        "POST",
+        path,
+        &[("authorization", &auth), ("idempotency-key", key)],
+        body,
+    )
+    .await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+async fn get(state: &AppState, path: &str, token: &str) -> (StatusCode, Value) {
+    let (status, body, _) =
+        call(state, "GET", path, &[("authorization", &bearer(token))], "").await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_disclosure_in_immediate_danger_reaches_the_specialist_team_at_once() {
+    let state = state_named("disclose-danger").await;
+    let case = case_with_parties(&state).await;
+    let path = format!("/api/v1/cases/{case}/disclosures");
+    let (status, answer) = post(
+        &state,
+        &path,
+        "receiver-token",
+        "d1",
+        r#"{"immediate_danger": true, "police_call_consented": true}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer["signposting"]["emergency"]["call"], "999");
+    assert!(
+        answer["signposting"]["emergency"]["if_you_cannot_speak"]
+            .as_str()
+            .unwrap()
+            .contains("55")
+    );
+    assert_eq!(
+        answer["police_call"],
+        "A caseworker will call the police for you now."
+    );
+    assert!(
+        answer["signposting"]["support"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["phone"] == "0808 2000 247")
+    );
+    let text = answer.to_string();
+    assert!(!text.contains("PAYER-ADDRESS") && !text.contains("SAFE-ADDRESS"));
+    // A retry changes nothing.
+    let (status, _) = post(
+        &state,
+        &path,
+        "receiver-token",
+        "d1",
+        r#"{"immediate_danger": true, "police_call_consented": true}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, queue) = get(&state, "/api/v1/queues/specialist", "specialist-token").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(queue["cases"][0]["reference"], case);
+    assert_eq!(queue["cases"][0]["risk"], "high");
+    let (status, _) = get(&state, "/api/v1/queues/specialist", "caseworker-token").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Someone who is not a parent of the case cannot disclose on it.
+    let (status, _) = post(&state, &path, "parent-token", "d2", "{}").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The paying parent may disclose too: abuse runs either way.
+    let (status, _) = post(
+        &state,
+        &path,
+        "payer-token",
+        "d3",
+        r#"{"immediate_danger": false}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_until_reviewed() {
+    let state = state_named("later-threat").await;
+    let case = case_with_parties(&state).await;
+    let disclose = format!("/api/v1/cases/{case}/disclosures");
+    let act = format!("/api/v1/cases/{case}/safety/actions");
+    let glass = |token: &'static str, key: &'static str, body: &'static str| {
+        let state = state.clone();
+        let act = act.clone();
+        async move {
+            let auth = bearer(token);
+            let (status, body, _) = call(
+                &state,
+                "POST",
+                &act,
+                &[
+                    ("authorization", &auth),
+                    ("idempotency-key", key),
+                    ("x-break-glass-reason", "domestic abuse casework"),
+                ],
+                body,
+            )
+            .await;
+            (
+                status,
+                serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
+            )
+        }
+    };
+    assert_eq!(
+        post(&state, &disclose, "receiver-token", "first", "{}")
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let (status, body) = glass(
+        "specialist-token",
+        "n1",
+        r#"{"action": "assign_named_caseworker", "person": 40}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = glass("named-token", "r1", r#"{"action": "review_disclosures"}"#).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["may_close"], true);
+    let (status, body) = glass(
+        "specialist-token",
+        "s1",
+        r#"{"action": "plan_step", "step": "signposted"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(body["plan"][0]["step"], "signposted");
+    assert_eq!(body["plan"][0]["by"], 30);
+
+    // The later threat.
+    assert_eq!(
+        post(
+            &state,
+            &disclose,
+            "receiver-token",
+            "threat",
+            r#"{"immediate_danger": false}"#
+        )
+        .await
+        .0,
+        StatusCode::CREATED
+    );
+    let (_, mine) = get(&state, "/api/v1/queues/mine", "named-token").await;
+    assert_eq!(mine["cases"][0]["reference"], case);
+    let (_, others) = get(&state, "/api/v1/queues/mine", "caseworker-token").await;
+    assert!(others["cases"].as_array().unwrap().is_empty());
+    // Closing is refused until the named caseworker has reviewed it.
+    let close = |key: &'static str| {
+        let state = state.clone();
+        let case = case.clone();
+        async move {
+            let auth = bearer("named-token");
+            call(
+                &state,
+                "POST",
+                &format!("/api/v1/cases/{case}/facts"),
+                &[("authorization", &auth), ("idempotency-key", key)],
+                r#"{"facts": [{"effective_from": "2026-06-01", "change": {"kind": "case_closed"}}]}"#,
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(close("c1").await, StatusCode::CONFLICT);
+    let (status, _) = glass(
+        "caseworker-token",
+        "r2",
+        r#"{"action": "review_disclosures"}"#,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only the named caseworker or the team reviews"
+    );
+    let (status, _) = glass("named-token", "r3", r#"{"action": "review_disclosures"}"#).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(close("c2").await, StatusCode::CREATED);
+}

@@ -50,6 +50,11 @@ enum Command {
             default_value = "Child Maintenance Service"
         )]
         service_address: String,
+        /// Let caseworkers move a case to Collect and Pay on evidence of abuse
+        /// under the Child Support Collection (Domestic Abuse) Act 2023 before
+        /// it is commenced, each move marked as modelled (off: the law as it stands).
+        #[arg(long, env = "CMS_MODEL_2023_ACT")]
+        model_2023_act: bool,
     },
     /// Work out weekly child maintenance and explain it.
     Calculate(calculate::Arguments),
@@ -267,7 +272,14 @@ fn main() -> ExitCode {
             database_url,
             keys_file,
             service_address,
-        } => serve::run(listen, &database_url, &keys_file, &service_address),
+            model_2023_act,
+        } => serve::run(
+            listen,
+            &database_url,
+            &keys_file,
+            &service_address,
+            model_2023_act,
+        ),
         Command::Calculate(arguments) => calculate::run(&arguments),
         Command::Bench { benchmark } => bench::run(&benchmark),
         Command::Parameters => parameters::run(),

@@ -122,6 +122,7 @@ pub fn run(
     database_url: &str,
     keys_file: &std::path::Path,
     service_address: &str,
+    model_2023_act: bool,
 ) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -130,7 +131,13 @@ pub fn run(
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(listen, database_url, keys_file, service_address)) {
+    match runtime.block_on(serve(
+        listen,
+        database_url,
+        keys_file,
+        service_address,
+        model_2023_act,
+    )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("cms serve: {message}");
@@ -144,6 +151,7 @@ async fn serve(
     database_url: &str,
     keys_file: &std::path::Path,
     service_address: &str,
+    model_2023_act: bool,
 ) -> Result<(), String> {
     let location = parse_database_url(database_url)?;
     let keys = load_or_create_keys(keys_file)?;
@@ -184,6 +192,7 @@ async fn serve(
         keys: Arc::new(keys),
         failed_sign_ins: Arc::default(),
         service_address: Arc::from(service_address),
+        model_2023_act,
     };
     println!(
         "cms listening on http://{address} (database {}, parameters {})",

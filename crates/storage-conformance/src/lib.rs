@@ -45,6 +45,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     collection::a_year_of_a_case_on_collect_and_pay(store.as_ref()).await;
     collection::suspense_money_is_queued_with_its_note_and_allocated_once(store.as_ref()).await;
     safety::a_later_threat_reaches_the_named_caseworker_and_blocks_closing(store.as_ref()).await;
+    safety::a_survivor_moved_on_evidence_pays_no_collection_fee(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {

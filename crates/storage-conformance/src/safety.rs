@@ -201,3 +201,58 @@ pub(crate) async fn a_later_threat_reaches_the_named_caseworker_and_blocks_closi
         .count();
     assert_eq!(audited, 6, "{backend}: one audit entry per event");
 }
+
+pub(crate) async fn a_survivor_moved_on_evidence_pays_no_collection_fee(store: &dyn Store) {
+    let backend = store.backend();
+    let case = CaseReference::from_random(5_151);
+    store
+        .open_case(&case, on("2025-01-06"))
+        .await
+        .expect("opened");
+    let route = safety::MoveRoute::AbuseEvidence {
+        applicant: Party::ReceivingParent,
+        evidence: "protective_injunction".to_owned(),
+    };
+    let moved =
+        safety::decide_move(&route, safety::EvidenceList::embedded(), true).expect("modelled");
+    let day = on("2025-03-03");
+    let fact = |change| case_records::FactEvent {
+        effective_from: day,
+        recorded_on: day,
+        change,
+    };
+    let facts = vec![
+        fact(case_records::Change::ServiceType(
+            case_records::ServiceType::CollectAndPay,
+        )),
+        fact(case_records::Change::CollectionFeeWaiver {
+            paying_parent: moved.paying_parent_fee_waived,
+            receiving_parent: moved.receiving_parent_fee_waived,
+        }),
+    ];
+    let audit = AuditRecord {
+        fields: vec![
+            "service_type".to_owned(),
+            "collection_fee_waiver".to_owned(),
+        ],
+        ..audit(&case, &SafetyEvent::DisclosuresReviewed)
+    };
+    store
+        .append_facts(&case, &facts, "move", audit)
+        .await
+        .expect("moved");
+    let history = store.case_history(&case).await.unwrap().unwrap();
+    let terms = ledger::CollectionTerms::on(&history, day, day);
+    assert!(terms.collect_and_pay, "{backend}");
+    assert!(terms.receiving_parent_fee_waived && !terms.paying_parent_fee_waived);
+    assert_eq!(
+        ledger::receiving_parent_fee(terms, legal_parameters::Parameters::embedded(), day),
+        None,
+        "{backend}: the survivor keeps every penny collected"
+    );
+    let before = ledger::CollectionTerms::on(&history, on("2025-03-02"), day);
+    assert!(
+        !before.collect_and_pay,
+        "{backend}: Direct Pay until the move"
+    );
+}

@@ -357,3 +357,122 @@ pub async fn act(
     };
     result.await.unwrap_or_else(|response| response)
 }
+
+/// `POST /api/v1/cases/{reference}/collection-moves` with an
+/// `Idempotency-Key` (staff): move the case to Collect and Pay by
+/// `{"route": "both_agree" | "paying_parent_agrees" | "unlikely_to_pay"
+/// (with "notice_given") | "abuse_evidence" (with "applicant" and
+/// "evidence", a caseworker having seen it)}`. On evidence of abuse the
+/// other parent is not asked and is told only the neutral notice; the
+/// survivor's collection fee is waived. The service change and the waiver
+/// are recorded as facts in one transaction.
+pub async fn move_to_collect_and_pay(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let result = async {
+        if !staff.role.may_record_changes() {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "your role may not do this",
+            ));
+        }
+        let case = parse_reference(&reference)?;
+        authorise_case_action(&state, &staff, &case, &headers).await?;
+        let key = idempotency_key(&headers)?;
+        let request = parse_json(&body)?;
+        let text = |name: &str| request.get(name).and_then(Value::as_str);
+        let route = match text("route") {
+            Some("both_agree") => safety::MoveRoute::BothAgree,
+            Some("paying_parent_agrees") => safety::MoveRoute::PayingParentAgrees,
+            Some("unlikely_to_pay") => safety::MoveRoute::UnlikelyToPay {
+                notice_given: flag(&request, "notice_given")?,
+            },
+            Some("abuse_evidence") => safety::MoveRoute::AbuseEvidence {
+                applicant: match text("applicant") {
+                    Some("paying_parent") => Party::PayingParent,
+                    Some("receiving_parent") => Party::ReceivingParent,
+                    _ => {
+                        return Err(error(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "applicant",
+                            "`applicant` is paying_parent or receiving_parent",
+                        ));
+                    }
+                },
+                evidence: text("evidence").unwrap_or_default().to_owned(),
+            },
+            _ => {
+                return Err(error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "route",
+                    "`route` is both_agree, paying_parent_agrees, unlikely_to_pay or abuse_evidence",
+                ));
+            }
+        };
+        let decided = safety::decide_move(
+            &route,
+            safety::EvidenceList::embedded(),
+            state.model_2023_act,
+        )
+        .map_err(|refused| {
+            error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "route",
+                refused.to_string(),
+            )
+        })?;
+        let today = state.clock.today();
+        let fact = |change| case_records::FactEvent {
+            effective_from: today,
+            recorded_on: today,
+            change,
+        };
+        let mut facts = vec![fact(case_records::Change::ServiceType(
+            case_records::ServiceType::CollectAndPay,
+        ))];
+        if decided.paying_parent_fee_waived || decided.receiving_parent_fee_waived {
+            facts.push(fact(case_records::Change::CollectionFeeWaiver {
+                paying_parent: decided.paying_parent_fee_waived,
+                receiving_parent: decided.receiving_parent_fee_waived,
+            }));
+        }
+        let audit = staff.audit(
+            &state,
+            Action::Changed,
+            Some(&case),
+            facts
+                .iter()
+                .map(|f| f.change.encode().0.to_owned())
+                .collect(),
+            None,
+        );
+        let outcome = state
+            .store
+            .append_facts(&case, &facts, &key, audit)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let status = match outcome {
+            storage_api::AppendOutcome::Appended { .. } => StatusCode::CREATED,
+            storage_api::AppendOutcome::AlreadyApplied { .. } => StatusCode::OK,
+        };
+        Ok(json_response(
+            status,
+            &json!({
+                "collect_and_pay_from": today.to_string(),
+                "other_parent_asked": decided.other_parent_asked,
+                "notice_to_other_parent": decided.notice_to_other_parent,
+                "fees_waived": {
+                    "paying_parent": decided.paying_parent_fee_waived,
+                    "receiving_parent": decided.receiving_parent_fee_waived,
+                },
+                "modelled": decided.modelled,
+            }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}

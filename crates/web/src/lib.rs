@@ -76,6 +76,9 @@ pub struct AppState {
     pub failed_sign_ins: Arc<FailedSignIns>,
     /// The service's own postal address: the only address on its letters.
     pub service_address: Arc<str>,
+    /// Whether moves on evidence of abuse under the 2023 Act may be made
+    /// before its commencement (each marked as modelled).
+    pub model_2023_act: bool,
 }
 
 /// The OpenAPI document, written by hand beside the handlers and checked by
@@ -125,6 +128,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v1/cases/{reference}/safety/actions",
             post(casework::act),
+        )
+        .route(
+            "/api/v1/cases/{reference}/collection-moves",
+            post(casework::move_to_collect_and_pay),
         )
         .route("/api/v1/queues/specialist", get(casework::specialist_queue))
         .route("/api/v1/queues/mine", get(casework::my_queue))

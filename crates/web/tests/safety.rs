@@ -234,3 +234,66 @@ async fn a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_u
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(close("c2").await, StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn a_survivor_is_moved_to_collect_and_pay_on_evidence_without_the_other_parents_consent() {
+    let state = state_named("move-on-evidence").await;
+    let case = case_with_parties(&state).await;
+    let path = format!("/api/v1/cases/{case}/collection-moves");
+    let body = r#"{"route": "abuse_evidence", "applicant": "receiving_parent", "evidence": "marac_referral"}"#;
+    // As the law stands (the 2023 Act not commenced): refused, nothing written.
+    let law = AppState {
+        model_2023_act: false,
+        ..state.clone()
+    };
+    let (status, answer) = post(&law, &path, "caseworker-token", "m0", body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not yet in force")
+    );
+    let (status, _) = post(
+        &state,
+        &path,
+        "caseworker-token",
+        "m1",
+        r#"{"route": "abuse_evidence", "applicant": "receiving_parent", "evidence": "a_feeling"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Modelled: moved, the other parent not asked, told in neutral words,
+    // the survivor's 4% waived.
+    let (status, moved) = post(&state, &path, "caseworker-token", "m2", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{moved}");
+    assert_eq!(moved["other_parent_asked"], false);
+    assert_eq!(moved["modelled"], true);
+    assert_eq!(moved["fees_waived"]["receiving_parent"], true);
+    assert_eq!(moved["fees_waived"]["paying_parent"], false);
+    let notice = moved["notice_to_other_parent"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(!notice.contains("abuse") && !notice.contains("evidence") && !notice.contains("safe"));
+    let (status, summary) = get(
+        &state,
+        &format!("/api/v1/cases/{case}/collection"),
+        "caseworker-token",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(summary["collect_and_pay"], true);
+    assert_eq!(summary["fees_waived"]["receiving_parent"], true);
+    // Now on Collect and Pay, no bank details pass between the parents.
+    let (status, _) = get(
+        &state,
+        &format!("/api/v1/cases/{case}/direct-pay"),
+        "payer-token",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // Parents cannot make the move themselves; a caseworker sees the evidence.
+    let (status, _) = post(&state, &path, "receiver-token", "m3", body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

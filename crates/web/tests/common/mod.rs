@@ -88,6 +88,7 @@ pub async fn state_named(name: &str) -> AppState {
         keys: keys(1, KEY),
         failed_sign_ins: Arc::default(),
         service_address: Arc::from("Child Maintenance Service, PO Box 1, Testtown TT1 1TT"),
+        model_2023_act: true,
     }
 }
 

@@ -127,6 +127,11 @@ pub enum SafetyEvent {
         /// The step.
         step: PlanStep,
     },
+    /// The case was referred for suspected financial coercion.
+    Referred {
+        /// To whom.
+        recipient: crate::Recipient,
+    },
 }
 
 /// Who recorded an event, in what role, when.
@@ -163,6 +168,8 @@ pub struct SafetyState {
     pub awaiting_review: Vec<Date>,
     /// Plan steps taken, with who took each and when.
     pub plan: BTreeMap<PlanStep, Recorder>,
+    /// Referrals made, with who made each and when.
+    pub referrals: Vec<(crate::Recipient, Recorder)>,
 }
 
 impl Default for SafetyState {
@@ -173,6 +180,7 @@ impl Default for SafetyState {
             named_caseworker: None,
             awaiting_review: Vec::new(),
             plan: BTreeMap::new(),
+            referrals: Vec::new(),
         }
     }
 }
@@ -228,6 +236,9 @@ impl SafetyState {
                 SafetyEvent::RiskSet { level } => state.risk = *level,
                 SafetyEvent::PlanStepTaken { step } => {
                     state.plan.insert(*step, record.by);
+                }
+                SafetyEvent::Referred { recipient } => {
+                    state.referrals.push((*recipient, record.by));
                 }
             }
         }
@@ -285,7 +296,7 @@ impl SafetyState {
                     Err(SafetyRefused::NotTheReviewer)
                 }
             }
-            SafetyEvent::PlanStepTaken { .. } => {
+            SafetyEvent::PlanStepTaken { .. } | SafetyEvent::Referred { .. } => {
                 if staff_on_case {
                     Ok(())
                 } else {
@@ -337,6 +348,9 @@ impl SafetyEvent {
             SafetyEvent::DisclosuresReviewed => ("disclosures_reviewed", String::new()),
             SafetyEvent::RiskSet { level } => ("risk_set", format!("level={}", level.code())),
             SafetyEvent::PlanStepTaken { step } => ("plan_step", format!("step={}", step.code())),
+            SafetyEvent::Referred { recipient } => {
+                ("referred", format!("recipient={}", recipient.code()))
+            }
         }
     }
 
@@ -385,6 +399,10 @@ impl SafetyEvent {
             "plan_step" => SafetyEvent::PlanStepTaken {
                 step: PlanStep::from_code(field("step")?)
                     .ok_or_else(|| SafetyDecodeError("step".to_owned()))?,
+            },
+            "referred" => SafetyEvent::Referred {
+                recipient: crate::Recipient::from_code(field("recipient")?)
+                    .ok_or_else(|| SafetyDecodeError("recipient".to_owned()))?,
             },
             other => {
                 return Err(SafetyDecodeError(format!(

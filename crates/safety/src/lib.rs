@@ -15,6 +15,7 @@
 mod casework;
 mod coercion;
 mod moves;
+mod referral;
 mod screening;
 mod signposting;
 
@@ -26,6 +27,7 @@ pub use coercion::{CaseEvent, Evidence, Party, Signal, SignalKind, Thresholds, s
 pub use moves::{
     EvidenceList, EvidenceType, Move, MoveRefused, MoveRoute, NEUTRAL_NOTICE, decide_move,
 };
+pub use referral::{Recipient, ReferralPack, WITHHELD, referral_pack, withhold};
 pub use screening::{
     ABUSE_QUESTION, AbuseAnswer, Answer, Channel, ContactPreferences, LEGAL_WARNING, OutOfOrder,
     Outcome, Question, Screening, Step,

@@ -184,3 +184,73 @@ fn the_ordinary_routes_follow_section_4_2a() {
     .unwrap();
     assert!(!moved.modelled && !moved.receiving_parent_fee_waived);
 }
+
+mod stored {
+    use case_records::{PersonId, Role};
+    use domain_types::Date;
+    use proptest::prelude::*;
+    use safety::{Party, PlanStep, Recipient, RiskLevel, SafetyEvent};
+
+    fn event() -> impl Strategy<Value = SafetyEvent> {
+        prop_oneof![
+            (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(p, d, c)| {
+                SafetyEvent::Disclosed {
+                    by: if p {
+                        Party::PayingParent
+                    } else {
+                        Party::ReceivingParent
+                    },
+                    immediate_danger: d,
+                    police_call_consented: c,
+                }
+            }),
+            any::<u64>().prop_map(|p| SafetyEvent::NamedCaseworkerAssigned {
+                caseworker: PersonId(p)
+            }),
+            Just(SafetyEvent::DisclosuresReviewed),
+            prop_oneof![
+                Just(RiskLevel::Standard),
+                Just(RiskLevel::Raised),
+                Just(RiskLevel::High)
+            ]
+            .prop_map(|level| SafetyEvent::RiskSet { level }),
+            (0usize..7).prop_map(|i| SafetyEvent::PlanStepTaken {
+                step: PlanStep::ALL[i]
+            }),
+            prop_oneof![
+                Just(Recipient::Police),
+                Just(Recipient::CrownProsecutionService)
+            ]
+            .prop_map(|recipient| SafetyEvent::Referred { recipient }),
+        ]
+    }
+
+    proptest! {
+        /// Every safety event reads back from its stored text exactly.
+        #[test]
+        fn stored_safety_events_read_back_exactly(event in event()) {
+            let (kind, payload) = event.encode();
+            prop_assert_eq!(SafetyEvent::decode(kind, &payload), Ok(event));
+        }
+    }
+
+    #[test]
+    fn a_referral_is_on_record_with_who_made_it() {
+        let by = safety::Recorder {
+            person: PersonId(17),
+            role: Role::Caseworker,
+            on: Date::parse_iso("2026-06-01").unwrap(),
+        };
+        let state = safety::SafetyState::from_records(&[safety::SafetyRecord {
+            event: SafetyEvent::Referred {
+                recipient: Recipient::CrownProsecutionService,
+            },
+            by,
+        }]);
+        assert_eq!(
+            state.referrals,
+            vec![(Recipient::CrownProsecutionService, by)]
+        );
+        assert!(!state.specialist_queue);
+    }
+}

@@ -191,6 +191,12 @@ pub trait Store: Send + Sync {
     /// re-imported statement changes nothing.
     fn record_payment_notes<'a>(&'a self, notes: &'a [PaymentNote]) -> StoreFuture<'a, ()>;
 
+    /// The payers' notes kept for these transfers (caseworkers only).
+    fn payment_notes_for<'a>(
+        &'a self,
+        transfers: &'a [TransferId],
+    ) -> StoreFuture<'a, Vec<PaymentNote>>;
+
     /// The suspense work queue: money received that is in suspense and not
     /// yet allocated to a case (no transfer `<id>/allocated`), oldest first,
     /// each with the payer's note and the reason if kept.

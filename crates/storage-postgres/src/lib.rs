@@ -1255,6 +1255,36 @@ impl Store for PostgresStore {
         })
     }
 
+    fn payment_notes_for<'a>(
+        &'a self,
+        transfers: &'a [TransferId],
+    ) -> StoreFuture<'a, Vec<PaymentNote>> {
+        Box::pin(async move {
+            let mut notes = Vec::new();
+            for chunk in transfers.chunks(500) {
+                let mut select = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+                    "SELECT transfer_id, remittance, suspense_reason FROM payment_notes WHERE transfer_id IN (",
+                );
+                let mut ids = select.separated(", ");
+                for id in chunk {
+                    ids.push_bind(id.0.clone());
+                }
+                select.push(") ORDER BY transfer_id");
+                let rows = select
+                    .build()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(database_error)?;
+                notes.extend(rows.iter().map(|row| PaymentNote {
+                    transfer: TransferId(row.get(0)),
+                    remittance: row.get(1),
+                    suspense_reason: row.get(2),
+                }));
+            }
+            Ok(notes)
+        })
+    }
+
     fn suspense_queue(&self) -> StoreFuture<'_, Vec<(Transfer, Option<PaymentNote>)>> {
         Box::pin(async move {
             let rows = sqlx::query("SELECT t.id, t.debit_case, t.debit_kind, t.credit_case, t.credit_kind, t.amount_pence, t.code, t.effective, t.corrects, n.remittance, n.suspense_reason FROM ledger_transfers t LEFT JOIN payment_notes n ON n.transfer_id = t.id WHERE t.credit_kind = 'suspense' AND t.credit_case IS NULL AND t.code = 'unmatched' AND NOT EXISTS (SELECT 1 FROM ledger_transfers a WHERE a.id = t.id || '/allocated') ORDER BY t.effective, t.id")

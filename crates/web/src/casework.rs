@@ -476,3 +476,243 @@ pub async fn move_to_collect_and_pay(
     };
     result.await.unwrap_or_else(|response| response)
 }
+
+/// A case's payments and dues as coercion-scan events, with the payer's
+/// own words from the notes kept for caseworkers.
+async fn coercion_events(
+    state: &AppState,
+    case: &CaseReference,
+) -> Result<Vec<safety::CaseEvent>, Response> {
+    use ledger::{AccountKind, TransferCode};
+    let transfers = state
+        .store
+        .transfers_for_case(case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let owes = ledger::Account::of_case(*case, AccountKind::PayingParentOwes);
+    let payments: Vec<&ledger::Transfer> = transfers
+        .iter()
+        .filter(|t| t.credit == owes && t.code == TransferCode::Payment)
+        .collect();
+    let ids: Vec<ledger::TransferId> = payments.iter().map(|t| t.id.clone()).collect();
+    let notes = state
+        .store
+        .payment_notes_for(&ids)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let mut dues: std::collections::BTreeMap<domain_types::Date, u64> =
+        std::collections::BTreeMap::new();
+    for transfer in transfers.iter().filter(|t| {
+        t.debit == owes
+            && matches!(
+                t.code,
+                TransferCode::Accrual | TransferCode::PayingParentFee
+            )
+    }) {
+        *dues.entry(transfer.effective).or_default() += transfer.amount.get();
+    }
+    let mut events: Vec<safety::CaseEvent> = dues
+        .into_iter()
+        .map(|(on, pence)| safety::CaseEvent::Due {
+            on,
+            amount: domain_types::Pence::new(pence),
+        })
+        .collect();
+    events.extend(payments.iter().map(|t| {
+        safety::CaseEvent::Payment {
+            on: t.effective,
+            amount: t.amount,
+            words: notes
+                .iter()
+                .find(|n| n.transfer == t.id)
+                .map(|n| n.remittance.clone()),
+        }
+    }));
+    // Dues before payments on the same day: a payment on its due day is on time.
+    events.sort_by_key(|e| (e.on(), !matches!(e, safety::CaseEvent::Due { .. })));
+    Ok(events)
+}
+
+fn signal_json(signal: &safety::Signal) -> Value {
+    json!({
+        "kind": format!("{:?}", signal.kind),
+        "about": match signal.party {
+            Party::PayingParent => "paying_parent",
+            Party::ReceivingParent => "receiving_parent",
+        },
+        "explanation": signal.explanation,
+        "evidence": signal.evidence.iter().map(|e| json!({
+            "on": e.on.to_string(),
+            "what": e.what,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn may_see_signals(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Caseworker | Role::DomesticAbuseSpecialist | Role::TeamLeader
+    )
+}
+
+/// `GET /api/v1/cases/{reference}/coercion-signals`: the financial
+/// coercion signals on a case, for a caseworker to weigh. Never a decision.
+pub async fn coercion_signals(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        if !may_see_signals(staff.role) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "your role may not do this",
+            ));
+        }
+        let case = parse_reference(&reference)?;
+        authorise_case_action(&state, &staff, &case, &headers).await?;
+        let events = coercion_events(&state, &case).await?;
+        let signals = safety::scan(&events, state.clock.today(), safety::Thresholds::embedded());
+        state
+            .store
+            .append_audit(staff.audit(
+                &state,
+                Action::Viewed,
+                Some(&case),
+                vec!["coercion_signals".to_owned()],
+                None,
+            ))
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        Ok(json_response(
+            StatusCode::OK,
+            &json!({ "signals": signals.iter().map(signal_json).collect::<Vec<_>>() }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// Every detail that could locate or reach anyone in the case: withheld
+/// from anything that leaves the service.
+fn protected_details(parties: &case_records::CaseParties) -> Vec<String> {
+    let mut details = Vec::new();
+    let people = std::iter::once(&parties.paying_parent)
+        .chain(parties.receiving_parents.iter().map(|(_, p)| p));
+    for person in people {
+        details.push(person.address.expose_sensitive().clone());
+        details.push(person.postcode.expose_sensitive().clone());
+        for value in [&person.phone, &person.email, &person.employer]
+            .into_iter()
+            .flatten()
+        {
+            details.push(value.expose_sensitive().clone());
+        }
+        if let Some(bank) = &person.bank {
+            details.push(bank.sort_code.to_string());
+            details.push(bank.account_number.expose_sensitive().clone());
+        }
+    }
+    for child in &parties.children {
+        for value in [&child.school, &child.gp].into_iter().flatten() {
+            details.push(value.expose_sensitive().clone());
+        }
+    }
+    details
+}
+
+/// `POST /api/v1/cases/{reference}/referrals` with `{"recipient": "police"
+/// | "cps"}` and an `Idempotency-Key`: refers suspected financial coercion.
+/// Answers with the referral pack (JSON): the timeline, the payment
+/// history and the signals, every protected detail withheld. The referral
+/// is recorded on the case, audited.
+pub async fn refer(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let result = async {
+        if !may_see_signals(staff.role) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "your role may not do this",
+            ));
+        }
+        let case = parse_reference(&reference)?;
+        authorise_case_action(&state, &staff, &case, &headers).await?;
+        let key = idempotency_key(&headers)?;
+        let request = parse_json(&body)?;
+        let recipient = request
+            .get("recipient")
+            .and_then(Value::as_str)
+            .and_then(safety::Recipient::from_code)
+            .ok_or_else(|| {
+                error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "recipient",
+                    "`recipient` is police or cps",
+                )
+            })?;
+        let sealed = state
+            .store
+            .parties(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let protected = if sealed.is_empty() {
+            Vec::new()
+        } else {
+            protected_details(
+                &case_records::open_parties(case, &sealed, &state.keys).map_err(|e| {
+                    error(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "",
+                        format!("the case's personal data cannot be opened: {e}"),
+                    )
+                })?,
+            )
+        };
+        let today = state.clock.today();
+        let events = coercion_events(&state, &case).await?;
+        let signals = safety::scan(&events, today, safety::Thresholds::embedded());
+        let pack = safety::referral_pack(
+            recipient,
+            &case.to_string(),
+            today,
+            &signals,
+            &events,
+            &protected,
+        );
+        let by = Recorder {
+            person: PersonId(u64::try_from(staff.person).unwrap_or(0)),
+            role: staff.role,
+            on: today,
+        };
+        let (status, _) = record(
+            &state,
+            &case,
+            &key,
+            SafetyEvent::Referred { recipient },
+            by,
+            format!("staff-{}", staff.person),
+        )
+        .await?;
+        Ok(json_response(
+            status,
+            &json!({
+                "recipient": recipient.code(),
+                "case_reference": pack.case_reference,
+                "prepared_on": pack.prepared_on.to_string(),
+                "signals": pack.signals.iter().map(signal_json).collect::<Vec<_>>(),
+                "timeline": pack.timeline.iter().map(|e| json!({
+                    "on": e.on.to_string(),
+                    "what": e.what,
+                })).collect::<Vec<_>>(),
+            }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}

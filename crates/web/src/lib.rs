@@ -133,6 +133,11 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/cases/{reference}/collection-moves",
             post(casework::move_to_collect_and_pay),
         )
+        .route(
+            "/api/v1/cases/{reference}/coercion-signals",
+            get(casework::coercion_signals),
+        )
+        .route("/api/v1/cases/{reference}/referrals", post(casework::refer))
         .route("/api/v1/queues/specialist", get(casework::specialist_queue))
         .route("/api/v1/queues/mine", get(casework::my_queue))
         .route("/api/v1/suspense", get(collection::suspense_queue))

@@ -297,3 +297,102 @@ async fn a_survivor_is_moved_to_collect_and_pay_on_evidence_without_the_other_pa
     let (status, _) = post(&state, &path, "receiver-token", "m3", body).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_coercion_signal_becomes_a_referral_pack_with_protected_details_withheld() {
+    let state = state_named("referral").await;
+    let reference = case_with_parties(&state).await;
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let owes = ledger::Account::of_case(case, ledger::AccountKind::PayingParentOwes);
+    let due = ledger::Account::of_case(
+        case,
+        ledger::AccountKind::ReceivingParentDue(case_records::ReceivingParentId(1)),
+    );
+    let day = |text: &str| domain_types::Date::parse_iso(text).unwrap();
+    state
+        .store
+        .post_transfers(&[ledger::Transfer {
+            id: ledger::TransferId("a1".to_owned()),
+            debit: owes,
+            credit: due,
+            amount: domain_types::Pence::new(5_000),
+            code: ledger::TransferCode::Accrual,
+            effective: day("2026-05-04"),
+            corrects: None,
+        }])
+        .await
+        .unwrap();
+    let statement = bank_files::Statement {
+        id: "S".to_owned(),
+        entries: vec![bank_files::StatementEntry {
+            bank_reference: "W-1".to_owned(),
+            amount: domain_types::Pence::new(5_000),
+            is_credit: true,
+            booked: day("2026-05-05"),
+            remittance: format!("{reference} I know you moved to SAFE-ADDRESS"),
+        }],
+    };
+    let (transfers, unmatched) = bank_files::payment_transfers(&statement, &|c| *c == case);
+    state.store.post_transfers(&transfers).await.unwrap();
+    state
+        .store
+        .record_payment_notes(&bank_files::payment_notes(&statement, &unmatched))
+        .await
+        .unwrap();
+
+    let (status, signals) = get(
+        &state,
+        &format!("/api/v1/cases/{reference}/coercion-signals"),
+        "caseworker-token",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{signals}");
+    assert_eq!(signals["signals"][0]["kind"], "MessagesInReferences");
+    assert_eq!(signals["signals"][0]["about"], "paying_parent");
+    let (status, _) = get(
+        &state,
+        &format!("/api/v1/cases/{reference}/coercion-signals"),
+        "receiver-token",
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "signals are for caseworkers");
+
+    let (status, pack) = post(
+        &state,
+        &format!("/api/v1/cases/{reference}/referrals"),
+        "caseworker-token",
+        "ref-1",
+        r#"{"recipient": "police"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{pack}");
+    let text = pack.to_string();
+    assert!(text.contains("I know you moved to [withheld]"), "{text}");
+    for secret in ["SAFE-ADDRESS", "S1 1SS", "PAYER-ADDRESS", "P1 1PP"] {
+        assert!(!text.contains(secret), "{secret} in the referral pack");
+    }
+    assert_eq!(pack["recipient"], "police");
+    assert_eq!(pack["timeline"].as_array().unwrap().len(), 2);
+    // The referral is on the case's record.
+    let (_, state_now) = post(
+        &state,
+        &format!("/api/v1/cases/{reference}/safety/actions"),
+        "specialist-token",
+        "s-1",
+        r#"{"action": "plan_step", "step": "signposted"}"#,
+    )
+    .await;
+    assert_eq!(
+        state_now["specialist_queue"], false,
+        "a referral is not a disclosure"
+    );
+    let audited = state
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.record.fields.iter().any(|f| f == "safety:referred"))
+        .count();
+    assert_eq!(audited, 1);
+}

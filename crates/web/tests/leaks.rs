@@ -99,9 +99,9 @@ async fn no_parent_route_ever_shows_where_the_other_parent_is() {
         let salt = random.next() % 1_000_000;
         let payer = 1_000 + n * 10;
         let receiver = payer + 1;
-        let payer_flagged = random.next() % 3 == 0;
-        let receiver_flagged = random.next() % 3 == 0;
-        let collect = random.next() % 2 == 0;
+        let payer_flagged = random.next().is_multiple_of(3);
+        let receiver_flagged = random.next().is_multiple_of(3);
+        let collect = random.next().is_multiple_of(2);
         for (person, role) in [(payer, "paying_parent"), (receiver, "receiving_parent")] {
             state
                 .store

@@ -127,6 +127,22 @@ pub enum SafetyEvent {
         /// The step.
         step: PlanStep,
     },
+    /// Family support offered where the abuse screen was negative, and
+    /// whether the parent took it up.
+    FamilySupportOffered {
+        /// The offer's code.
+        offer: String,
+        /// Taken up.
+        accepted: bool,
+    },
+    /// How and when it is safe to contact a parent (from the screen, or
+    /// changed later); the latest replaces the earlier.
+    SafeContactSet {
+        /// Whose preferences.
+        of: Party,
+        /// The preferences.
+        contact: crate::ContactPreferences,
+    },
     /// The case was referred for suspected financial coercion.
     Referred {
         /// To whom.
@@ -170,6 +186,12 @@ pub struct SafetyState {
     pub plan: BTreeMap<PlanStep, Recorder>,
     /// Referrals made, with who made each and when.
     pub referrals: Vec<(crate::Recipient, Recorder)>,
+    /// Disclosures ever made on the case.
+    pub disclosures: usize,
+    /// Family support offered, and whether taken up.
+    pub family_support: Vec<(String, bool)>,
+    /// Each parent's safe contact preferences.
+    pub contact: BTreeMap<Party, crate::ContactPreferences>,
 }
 
 impl Default for SafetyState {
@@ -181,6 +203,9 @@ impl Default for SafetyState {
             awaiting_review: Vec::new(),
             plan: BTreeMap::new(),
             referrals: Vec::new(),
+            disclosures: 0,
+            family_support: Vec::new(),
+            contact: BTreeMap::new(),
         }
     }
 }
@@ -194,6 +219,9 @@ pub enum SafetyRefused {
     NothingToReview,
     /// Only the named caseworker or the specialist team reviews.
     NotTheReviewer,
+    /// Family support is for conflict below the threshold of abuse; abuse
+    /// has been disclosed on this case.
+    AbuseDisclosed,
 }
 
 impl fmt::Display for SafetyRefused {
@@ -201,6 +229,9 @@ impl fmt::Display for SafetyRefused {
         match self {
             SafetyRefused::RoleMayNot(role) => write!(f, "the {role:?} role may not record this"),
             SafetyRefused::NothingToReview => f.write_str("no disclosure is waiting for review"),
+            SafetyRefused::AbuseDisclosed => f.write_str(
+                "abuse has been disclosed on this case: family support is not offered in its place",
+            ),
             SafetyRefused::NotTheReviewer => f.write_str(
                 "disclosures are reviewed by the named caseworker or the domestic abuse specialist team",
             ),
@@ -228,6 +259,7 @@ impl SafetyState {
                     };
                     state.risk = state.risk.max(level);
                     state.awaiting_review.push(record.by.on);
+                    state.disclosures += 1;
                 }
                 SafetyEvent::NamedCaseworkerAssigned { caseworker } => {
                     state.named_caseworker = Some(*caseworker);
@@ -239,6 +271,12 @@ impl SafetyState {
                 }
                 SafetyEvent::Referred { recipient } => {
                     state.referrals.push((*recipient, record.by));
+                }
+                SafetyEvent::SafeContactSet { of, contact } => {
+                    state.contact.insert(*of, contact.clone());
+                }
+                SafetyEvent::FamilySupportOffered { offer, accepted } => {
+                    state.family_support.push((offer.clone(), *accepted));
                 }
             }
         }
@@ -296,6 +334,22 @@ impl SafetyState {
                     Err(SafetyRefused::NotTheReviewer)
                 }
             }
+            SafetyEvent::SafeContactSet { .. } => {
+                if by.role.is_parent() || staff_on_case {
+                    Ok(())
+                } else {
+                    Err(SafetyRefused::RoleMayNot(by.role))
+                }
+            }
+            SafetyEvent::FamilySupportOffered { .. } => {
+                if self.disclosures > 0 {
+                    Err(SafetyRefused::AbuseDisclosed)
+                } else if by.role.is_parent() || staff_on_case {
+                    Ok(())
+                } else {
+                    Err(SafetyRefused::RoleMayNot(by.role))
+                }
+            }
             SafetyEvent::PlanStepTaken { .. } | SafetyEvent::Referred { .. } => {
                 if staff_on_case {
                     Ok(())
@@ -318,6 +372,49 @@ impl fmt::Display for SafetyDecodeError {
 }
 
 impl std::error::Error for SafetyDecodeError {}
+
+fn party(code: &str) -> Result<Party, SafetyDecodeError> {
+    match code {
+        "paying_parent" => Ok(Party::PayingParent),
+        "receiving_parent" => Ok(Party::ReceivingParent),
+        other => Err(SafetyDecodeError(format!("no party `{other}`"))),
+    }
+}
+
+const fn channel_code(channel: crate::Channel) -> &'static str {
+    match channel {
+        crate::Channel::Phone => "phone",
+        crate::Channel::TextMessage => "text_message",
+        crate::Channel::Email => "email",
+        crate::Channel::Letter => "letter",
+    }
+}
+
+/// The contact channel with this code.
+#[must_use]
+pub fn channel_from_code(code: &str) -> Option<crate::Channel> {
+    [
+        crate::Channel::Phone,
+        crate::Channel::TextMessage,
+        crate::Channel::Email,
+        crate::Channel::Letter,
+    ]
+    .into_iter()
+    .find(|c| channel_code(*c) == code)
+}
+
+/// Free text in a payload: `%`, `;` and `=` escaped.
+fn escape(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace(';', "%3B")
+        .replace('=', "%3D")
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("%3D", "=")
+        .replace("%3B", ";")
+        .replace("%25", "%")
+}
 
 const fn party_code(party: Party) -> &'static str {
     match party {
@@ -351,6 +448,32 @@ impl SafetyEvent {
             SafetyEvent::Referred { recipient } => {
                 ("referred", format!("recipient={}", recipient.code()))
             }
+            SafetyEvent::SafeContactSet { of, contact } => (
+                "safe_contact",
+                format!(
+                    "of={};channels={};times={};no_voicemail={};no_letters={}",
+                    party_code(*of),
+                    contact
+                        .channels
+                        .iter()
+                        .map(|c| channel_code(*c))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    contact
+                        .safe_times
+                        .as_deref()
+                        .map_or(String::new(), |t| format!("+{}", escape(t))),
+                    contact.no_voicemail,
+                    contact.no_letters_to_address
+                ),
+            ),
+            SafetyEvent::FamilySupportOffered { offer, accepted } => (
+                "family_support",
+                format!(
+                    "offer={};accepted={accepted}",
+                    offer.replace([';', '='], "_")
+                ),
+            ),
         }
     }
 
@@ -376,11 +499,7 @@ impl SafetyEvent {
         };
         Ok(match kind {
             "disclosed" => SafetyEvent::Disclosed {
-                by: match field("by")? {
-                    "paying_parent" => Party::PayingParent,
-                    "receiving_parent" => Party::ReceivingParent,
-                    other => return Err(SafetyDecodeError(format!("no party `{other}`"))),
-                },
+                by: party(field("by")?)?,
                 immediate_danger: flag("immediate_danger")?,
                 police_call_consented: flag("police_call")?,
             },
@@ -399,6 +518,26 @@ impl SafetyEvent {
             "plan_step" => SafetyEvent::PlanStepTaken {
                 step: PlanStep::from_code(field("step")?)
                     .ok_or_else(|| SafetyDecodeError("step".to_owned()))?,
+            },
+            "safe_contact" => SafetyEvent::SafeContactSet {
+                of: party(field("of")?)?,
+                contact: crate::ContactPreferences {
+                    channels: field("channels")?
+                        .split(',')
+                        .filter(|c| !c.is_empty())
+                        .map(|c| {
+                            channel_from_code(c)
+                                .ok_or_else(|| SafetyDecodeError(format!("channel `{c}`")))
+                        })
+                        .collect::<Result<_, _>>()?,
+                    safe_times: field("times")?.strip_prefix('+').map(unescape),
+                    no_voicemail: flag("no_voicemail")?,
+                    no_letters_to_address: flag("no_letters")?,
+                },
+            },
+            "family_support" => SafetyEvent::FamilySupportOffered {
+                offer: field("offer")?.to_owned(),
+                accepted: flag("accepted")?,
             },
             "referred" => SafetyEvent::Referred {
                 recipient: crate::Recipient::from_code(field("recipient")?)

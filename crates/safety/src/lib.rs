@@ -21,7 +21,7 @@ mod signposting;
 
 pub use casework::{
     PlanStep, Recorder, RiskLevel, SafetyDecodeError, SafetyEvent, SafetyRecord, SafetyRefused,
-    SafetyState,
+    SafetyState, channel_from_code,
 };
 pub use coercion::{CaseEvent, Evidence, Party, Signal, SignalKind, Thresholds, scan, scan_into};
 pub use moves::{
@@ -29,7 +29,7 @@ pub use moves::{
 };
 pub use referral::{Recipient, ReferralPack, WITHHELD, referral_pack, withhold};
 pub use screening::{
-    ABUSE_QUESTION, AbuseAnswer, Answer, Channel, ContactPreferences, LEGAL_WARNING, OutOfOrder,
-    Outcome, Question, Screening, Step,
+    ABUSE_QUESTION, AbuseAnswer, Answer, Channel, ContactPreferences, FamilySupport, LEGAL_WARNING,
+    OutOfOrder, Outcome, Question, Screening, Step, family_support_offer,
 };
 pub use signposting::{Audience, Emergency, Organisation, Signposting};

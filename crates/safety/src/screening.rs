@@ -143,6 +143,8 @@ pub enum Step {
 /// What the screen found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
+    /// The answer to the abuse question.
+    pub answer: AbuseAnswer,
     /// Abuse was disclosed: the case goes to the domestic abuse specialist
     /// team's queue, its risk raised, in the same transaction; the
     /// application fee (where one applies on the day) is waived.
@@ -173,10 +175,10 @@ impl Screening {
     /// What comes next.
     #[must_use]
     pub fn next(&self) -> Step {
-        let mut disclosed = false;
+        let mut said = AbuseAnswer::PreferNotToSay;
         for answer in &self.answers {
             match answer {
-                Answer::ExperiencedAbuse(AbuseAnswer::Yes) => disclosed = true,
+                Answer::ExperiencedAbuse(abuse) => said = *abuse,
                 Answer::PoliceCall(consented) => {
                     return Step::StopInDanger {
                         police_call_consented: *consented,
@@ -184,7 +186,8 @@ impl Screening {
                 }
                 Answer::SafeContact(contact) => {
                     return Step::Done(Outcome {
-                        disclosed,
+                        answer: said,
+                        disclosed: said == AbuseAnswer::Yes,
                         contact: contact.clone(),
                     });
                 }
@@ -217,5 +220,50 @@ impl Screening {
         }
         self.answers.push(answer);
         Ok(self)
+    }
+}
+
+/// Support for parents in conflict where no abuse is disclosed (Rec 6).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FamilySupport {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// What it offers.
+    pub what: String,
+    /// Where the details come from.
+    pub source: String,
+    /// How sure we are.
+    pub confidence: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FamilySupportList {
+    #[allow(dead_code)]
+    description: String,
+    offers: Vec<FamilySupport>,
+}
+
+/// The family support offered after a screen: only when the answer was a
+/// plain no. A yes goes to the specialist team instead, and "prefer not to
+/// say" is not a negative screen, so nothing is offered on either.
+///
+/// # Panics
+/// If the embedded list is invalid; the tests load it.
+#[must_use]
+pub fn family_support_offer(outcome: &Outcome) -> &'static [FamilySupport] {
+    static LIST: std::sync::OnceLock<Vec<FamilySupport>> = std::sync::OnceLock::new();
+    let list = LIST.get_or_init(|| {
+        toml::from_str::<FamilySupportList>(include_str!("../data/family-support.toml"))
+            .unwrap_or_else(|e| panic!("embedded family support list is invalid: {e}"))
+            .offers
+    });
+    if outcome.answer == AbuseAnswer::No {
+        list
+    } else {
+        &[]
     }
 }

@@ -254,3 +254,50 @@ mod stored {
         assert!(!state.specialist_queue);
     }
 }
+
+#[test]
+fn family_support_is_offered_only_when_the_screen_is_negative_and_never_after_a_disclosure() {
+    use case_records::{PersonId, Role};
+    use domain_types::Date;
+    use safety::{
+        Recorder, SafetyEvent, SafetyRecord, SafetyRefused, SafetyState, family_support_offer,
+    };
+    let finish = |answer| match Screening::new()
+        .answer(Answer::AcknowledgedLegalWarning)
+        .unwrap()
+        .answer(Answer::ExperiencedAbuse(answer))
+        .unwrap()
+        .answer(Answer::SafeContact(contact()))
+        .unwrap()
+        .next()
+    {
+        Step::Done(outcome) => outcome,
+        other => panic!("{other:?}"),
+    };
+    let offers = family_support_offer(&finish(AbuseAnswer::No));
+    assert_eq!(offers.len(), 2);
+    assert!(offers.iter().all(|o| !o.source.is_empty()));
+    assert!(family_support_offer(&finish(AbuseAnswer::PreferNotToSay)).is_empty());
+    let by = Recorder {
+        person: PersonId(2),
+        role: Role::ReceivingParent,
+        on: Date::parse_iso("2026-06-01").unwrap(),
+    };
+    let offered = SafetyEvent::FamilySupportOffered {
+        offer: "family_hub".to_owned(),
+        accepted: true,
+    };
+    assert_eq!(SafetyState::default().check(&offered, by), Ok(()));
+    let disclosed = SafetyState::from_records(&[SafetyRecord {
+        event: SafetyEvent::Disclosed {
+            by: Party::ReceivingParent,
+            immediate_danger: false,
+            police_call_consented: false,
+        },
+        by,
+    }]);
+    assert_eq!(
+        disclosed.check(&offered, by),
+        Err(SafetyRefused::AbuseDisclosed)
+    );
+}

@@ -716,3 +716,192 @@ pub async fn refer(
     };
     result.await.unwrap_or_else(|response| response)
 }
+
+fn screening_answer(index: usize, item: &Value) -> Result<safety::Answer, Response> {
+    let field = format!("answers[{index}]");
+    let bad = |what: &str| error(StatusCode::UNPROCESSABLE_ENTITY, &field, what.to_owned());
+    let yes_no = || {
+        item.get("answer")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| bad("`answer` is true or false"))
+    };
+    Ok(match item.get("question").and_then(Value::as_str) {
+        Some("legal_warning") => safety::Answer::AcknowledgedLegalWarning,
+        Some("experienced_abuse") => {
+            safety::Answer::ExperiencedAbuse(match item.get("answer").and_then(Value::as_str) {
+                Some("yes") => safety::AbuseAnswer::Yes,
+                Some("no") => safety::AbuseAnswer::No,
+                Some("prefer_not_to_say") => safety::AbuseAnswer::PreferNotToSay,
+                _ => return Err(bad("`answer` is yes, no or prefer_not_to_say")),
+            })
+        }
+        Some("immediate_danger") => safety::Answer::ImmediateDanger(yes_no()?),
+        Some("police_call") => safety::Answer::PoliceCall(yes_no()?),
+        Some("safe_contact") => safety::Answer::SafeContact(safety::ContactPreferences {
+            channels: item
+                .get("channels")
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .map(|c| {
+                            c.as_str()
+                                .and_then(safety::channel_from_code)
+                                .ok_or_else(|| {
+                                    bad("channels are phone, text_message, email or letter")
+                                })
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
+            safe_times: item
+                .get("safe_times")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            no_voicemail: item
+                .get("no_voicemail")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            no_letters_to_address: item
+                .get("no_letters_to_address")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        }),
+        _ => {
+            return Err(bad(
+                "`question` is legal_warning, experienced_abuse, immediate_danger, police_call or safe_contact",
+            ));
+        }
+    })
+}
+
+/// `POST /api/v1/cases/{reference}/screenings` with `{"answers": [...]}` and
+/// an `Idempotency-Key`: a parent's safe application screen, answers in the
+/// one order the screen allows (refused, naming the answer, otherwise). A
+/// disclosure is recorded at once (specialist queue, risk raised); in
+/// immediate danger the answer is the police advice and nothing more is
+/// asked; otherwise the safe contact preferences are kept, the application
+/// fee is worked out (waived on a disclosure, where one applies), and on a
+/// plain "no" family support is offered.
+pub async fn screen(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let result = async {
+        if !signed_in.role.is_parent() {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "this is for parents",
+            ));
+        }
+        let case = parse_reference(&reference)?;
+        let by_party = own_party(&state, &signed_in, &case).await?;
+        let key = idempotency_key(&headers)?;
+        let request = parse_json(&body)?;
+        let items = request
+            .get("answers")
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "answers",
+                    "a list of answers is needed",
+                )
+            })?;
+        let mut screening = safety::Screening::new();
+        for (index, item) in items.iter().enumerate() {
+            screening = screening
+                .answer(screening_answer(index, item)?)
+                .map_err(|e| {
+                    error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &format!("answers[{index}]"),
+                        e.to_string(),
+                    )
+                })?;
+        }
+        let today = state.clock.today();
+        let recorder = Recorder {
+            person: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
+            role: signed_in.role,
+            on: today,
+        };
+        let actor = format!("parent-{}", signed_in.person);
+        let answers = screening.answers();
+        let disclosed =
+            answers.contains(&safety::Answer::ExperiencedAbuse(safety::AbuseAnswer::Yes));
+        let danger = answers.contains(&safety::Answer::ImmediateDanger(true));
+        let consented = answers.contains(&safety::Answer::PoliceCall(true));
+        let step = screening.next();
+        if matches!(step, safety::Step::Ask(_)) {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "answers",
+                format!("the screen is not finished: {step:?} comes next"),
+            ));
+        }
+        let mut status = StatusCode::OK;
+        if disclosed {
+            status = record(
+                &state,
+                &case,
+                &format!("{key}/disclosed"),
+                SafetyEvent::Disclosed {
+                    by: by_party,
+                    immediate_danger: danger,
+                    police_call_consented: consented,
+                },
+                recorder,
+                actor.clone(),
+            )
+            .await?
+            .0;
+        }
+        let answer = match step {
+            safety::Step::StopInDanger {
+                police_call_consented,
+            } => json!({
+                "stop": true,
+                "police_call": police_call_consented.then_some("A caseworker will call the police for you now."),
+                "signposting": signposting_json(true),
+            }),
+            safety::Step::Done(outcome) => {
+                status = record(
+                    &state,
+                    &case,
+                    &format!("{key}/contact"),
+                    SafetyEvent::SafeContactSet {
+                        of: by_party,
+                        contact: outcome.contact.clone(),
+                    },
+                    recorder,
+                    actor,
+                )
+                .await?
+                .0;
+                let waiver = outcome
+                    .disclosed
+                    .then_some(ledger::ApplicationFeeWaiver::DomesticAbuseDeclared);
+                let fee = ledger::application_fee(today, state.parameters, waiver);
+                json!({
+                    "stop": false,
+                    "disclosed": outcome.disclosed,
+                    "application_fee_pence": fee.get(),
+                    "signposting": outcome.disclosed.then(|| signposting_json(false)),
+                    "family_support": safety::family_support_offer(&outcome).iter().map(|o| json!({
+                        "code": o.code,
+                        "name": o.name,
+                        "what": o.what,
+                    })).collect::<Vec<_>>(),
+                })
+            }
+            safety::Step::Ask(_) => unreachable!("refused above"),
+        };
+        Ok(json_response(status, &answer))
+    };
+    result.await.unwrap_or_else(|response| response)
+}

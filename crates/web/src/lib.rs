@@ -138,6 +138,10 @@ pub fn app(state: AppState) -> Router {
             get(casework::coercion_signals),
         )
         .route("/api/v1/cases/{reference}/referrals", post(casework::refer))
+        .route(
+            "/api/v1/cases/{reference}/screenings",
+            post(casework::screen),
+        )
         .route("/api/v1/queues/specialist", get(casework::specialist_queue))
         .route("/api/v1/queues/mine", get(casework::my_queue))
         .route("/api/v1/suspense", get(collection::suspense_queue))

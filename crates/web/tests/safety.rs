@@ -396,3 +396,60 @@ async fn a_coercion_signal_becomes_a_referral_pack_with_protected_details_withhe
         .count();
     assert_eq!(audited, 1);
 }
+
+#[tokio::test]
+async fn the_safe_application_screen_stops_in_danger_and_offers_family_support_only_on_a_no() {
+    let state = state_named("screen").await;
+    let case = case_with_parties(&state).await;
+    let path = format!("/api/v1/cases/{case}/screenings");
+    let (status, answer) = post(
+        &state,
+        &path,
+        "receiver-token",
+        "s1",
+        r#"{"answers": [{"question": "experienced_abuse", "answer": "yes"}]}"#,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the legal warning comes first"
+    );
+    assert_eq!(answer["error"]["field"], "answers[0]");
+    let danger = r#"{"answers": [
+        {"question": "legal_warning"},
+        {"question": "experienced_abuse", "answer": "yes"},
+        {"question": "immediate_danger", "answer": true},
+        {"question": "police_call", "answer": true}]}"#;
+    let (status, answer) = post(&state, &path, "receiver-token", "s2", danger).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer["stop"], true);
+    assert_eq!(answer["signposting"]["emergency"]["call"], "999");
+    assert_eq!(
+        answer["police_call"],
+        "A caseworker will call the police for you now."
+    );
+    let (_, queue) = get(&state, "/api/v1/queues/specialist", "specialist-token").await;
+    assert_eq!(queue["cases"][0]["risk"], "high");
+    // The other parent's screen is a plain no: family support is offered,
+    // and no fee is charged (abolished from 26 February 2024).
+    let no = r#"{"answers": [
+        {"question": "legal_warning"},
+        {"question": "experienced_abuse", "answer": "no"},
+        {"question": "safe_contact", "channels": ["email"], "no_voicemail": true}]}"#;
+    let (status, answer) = post(&state, &path, "payer-token", "s3", no).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer["disclosed"], false);
+    assert_eq!(answer["application_fee_pence"], 0);
+    assert_eq!(answer["family_support"].as_array().unwrap().len(), 2);
+    // A screen left unfinished is refused, nothing recorded.
+    let (status, _) = post(
+        &state,
+        &path,
+        "payer-token",
+        "s4",
+        r#"{"answers": [{"question": "legal_warning"}]}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

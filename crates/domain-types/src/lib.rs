@@ -7,6 +7,7 @@
 
 mod date;
 mod money;
+pub mod payload;
 mod ratio;
 
 pub use date::{Date, DateParseError};

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use case_records::{CaseReference, ReceivingParentId, Role};
-use domain_types::{Date, Pence};
+use domain_types::{Date, Pence, payload};
 
 use crate::enforcement::{
     ApprovalRefused, ChargeWaiver, Decision, EarlierStep, EnforcementAction, ProposalRefused,
@@ -390,19 +390,6 @@ impl fmt::Display for ActionDecodeError {
 
 impl std::error::Error for ActionDecodeError {}
 
-/// Free text in a `key=value;…` payload: `%`, `;` and `=` are escaped.
-fn escape_text(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace(';', "%3B")
-        .replace('=', "%3D")
-}
-
-fn unescape_text(text: &str) -> String {
-    text.replace("%3D", "=")
-        .replace("%3B", ";")
-        .replace("%25", "%")
-}
-
 const fn outcome_code(outcome: StepOutcome) -> &'static str {
     match outcome {
         StepOutcome::InForce => "in_force",
@@ -458,7 +445,7 @@ impl CollectionAction {
                 format!(
                     "receiving_parent={};reason={}",
                     receiving_parent.0,
-                    escape_text(reason)
+                    payload::escape(reason)
                 ),
             ),
             CollectionAction::ReleaseDisbursements { receiving_parent } => (
@@ -478,7 +465,11 @@ impl CollectionAction {
             ),
             CollectionAction::AllocateSuspensePayment { payment, amount } => (
                 "allocate_suspense_payment",
-                format!("payment={};amount={}", escape_text(payment), amount.get()),
+                format!(
+                    "payment={};amount={}",
+                    payload::escape(payment),
+                    amount.get()
+                ),
             ),
             CollectionAction::DirectPayReport { due, paid } => (
                 "direct_pay_report",
@@ -499,11 +490,7 @@ impl CollectionAction {
     /// # Errors
     /// An unknown kind, or a missing or malformed value.
     pub fn decode(kind: &str, payload: &str) -> Result<CollectionAction, ActionDecodeError> {
-        let fields: BTreeMap<&str, &str> = payload
-            .split(';')
-            .filter(|part| !part.is_empty())
-            .filter_map(|part| part.split_once('='))
-            .collect();
+        let fields = payload::fields(payload);
         let field = |name: &str| {
             fields
                 .get(name)
@@ -524,7 +511,7 @@ impl CollectionAction {
         Ok(match kind {
             "hold_disbursements" => CollectionAction::HoldDisbursements {
                 receiving_parent: receiving_parent()?,
-                reason: unescape_text(field("reason")?),
+                reason: payload::unescape(field("reason")?),
             },
             "release_disbursements" => CollectionAction::ReleaseDisbursements {
                 receiving_parent: receiving_parent()?,
@@ -548,7 +535,7 @@ impl CollectionAction {
                 },
             },
             "allocate_suspense_payment" => CollectionAction::AllocateSuspensePayment {
-                payment: unescape_text(field("payment")?),
+                payment: payload::unescape(field("payment")?),
                 amount: Pence::new(number("amount")?),
             },
             "direct_pay_report" => CollectionAction::DirectPayReport {

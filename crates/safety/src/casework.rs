@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use case_records::{PersonId, Role};
-use domain_types::Date;
+use domain_types::{Date, payload};
 
 use crate::Party;
 
@@ -403,19 +403,6 @@ pub fn channel_from_code(code: &str) -> Option<crate::Channel> {
     .find(|c| channel_code(*c) == code)
 }
 
-/// Free text in a payload: `%`, `;` and `=` escaped.
-fn escape(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace(';', "%3B")
-        .replace('=', "%3D")
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("%3D", "=")
-        .replace("%3B", ";")
-        .replace("%25", "%")
-}
-
 const fn party_code(party: Party) -> &'static str {
     match party {
         Party::PayingParent => "paying_parent",
@@ -462,7 +449,7 @@ impl SafetyEvent {
                     contact
                         .safe_times
                         .as_deref()
-                        .map_or(String::new(), |t| format!("+{}", escape(t))),
+                        .map_or(String::new(), |t| format!("+{}", payload::escape(t))),
                     contact.no_voicemail,
                     contact.no_letters_to_address
                 ),
@@ -482,10 +469,7 @@ impl SafetyEvent {
     /// # Errors
     /// An unknown kind or a bad value.
     pub fn decode(kind: &str, payload: &str) -> Result<SafetyEvent, SafetyDecodeError> {
-        let fields: BTreeMap<&str, &str> = payload
-            .split(';')
-            .filter_map(|part| part.split_once('='))
-            .collect();
+        let fields = payload::fields(payload);
         let field = |name: &str| {
             fields
                 .get(name)
@@ -530,7 +514,7 @@ impl SafetyEvent {
                                 .ok_or_else(|| SafetyDecodeError(format!("channel `{c}`")))
                         })
                         .collect::<Result<_, _>>()?,
-                    safe_times: field("times")?.strip_prefix('+').map(unescape),
+                    safe_times: field("times")?.strip_prefix('+').map(payload::unescape),
                     no_voicemail: flag("no_voicemail")?,
                     no_letters_to_address: flag("no_letters")?,
                 },

@@ -332,29 +332,30 @@ impl PostgresStore {
         Ok(summary)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn record_collection_action_once(
+    /// Appends to one of a case's logs: the row, its transfers and its
+    /// audit entry in one transaction, refused if the log moved since the
+    /// caller read `expected` rows; a retry under the same id changes nothing.
+    async fn append_to_log(
         &self,
+        log: CaseLog,
         case: &CaseReference,
-        expected_actions: i64,
-        id: &str,
-        action: &RecordedAction,
+        expected: i64,
+        row: ActionRow,
         transfers: &[Transfer],
         audit: AuditRecord,
     ) -> Result<ActionOutcome, StorageError> {
         let reference = case.to_string();
-        let row = ActionRow::from_action(id, action);
         let mut transaction = self.pool.begin().await.map_err(database_error)?;
-        // Actions on one case are serialised; other cases are not held up.
+        // Appends to one case are serialised; other cases are not held up.
         sqlx::query("SELECT case_reference FROM cases WHERE case_reference = $1 FOR UPDATE")
             .bind(&reference)
             .fetch_optional(&mut *transaction)
             .await
             .map_err(database_error)?
             .ok_or_else(|| StorageError::UnknownCase(reference.clone()))?;
-        let earlier = sqlx::query("SELECT action_id, kind, payload, person_id, role, on_date FROM collection_actions WHERE case_reference = $1 AND action_id = $2")
+        let earlier = sqlx::query(log.find())
             .bind(&reference)
-            .bind(id)
+            .bind(&row.id)
             .fetch_optional(&mut *transaction)
             .await
             .map_err(database_error)?;
@@ -362,21 +363,20 @@ impl PostgresStore {
             return if action_row(&stored) == row {
                 Ok(ActionOutcome::AlreadyRecorded)
             } else {
-                Err(StorageError::IdempotencyKeyReused(id.to_owned()))
+                Err(StorageError::IdempotencyKeyReused(row.id))
             };
         }
-        let stored_actions: i64 =
-            sqlx::query("SELECT COUNT(*) FROM collection_actions WHERE case_reference = $1")
-                .bind(&reference)
-                .fetch_one(&mut *transaction)
-                .await
-                .map_err(database_error)?
-                .get(0);
-        if stored_actions != expected_actions {
+        let stored: i64 = sqlx::query(log.count())
+            .bind(&reference)
+            .fetch_one(&mut *transaction)
+            .await
+            .map_err(database_error)?
+            .get(0);
+        if stored != expected {
             return Err(StorageError::ActionConflict(reference));
         }
-        let sequence = stored_actions + 1;
-        sqlx::query("INSERT INTO collection_actions (case_reference, sequence, action_id, kind, payload, person_id, role, on_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        let sequence = stored + 1;
+        sqlx::query(log.insert())
             .bind(&reference)
             .bind(sequence)
             .bind(&row.id)
@@ -394,63 +394,34 @@ impl PostgresStore {
         Ok(ActionOutcome::Recorded { sequence })
     }
 
-    async fn record_safety_event_once(
+    async fn find_in_log(
         &self,
+        log: CaseLog,
         case: &CaseReference,
-        expected_events: i64,
         id: &str,
-        record: &SafetyRecord,
-        audit: AuditRecord,
-    ) -> Result<ActionOutcome, StorageError> {
-        let reference = case.to_string();
-        let row = ActionRow::from_safety(id, record);
-        let mut transaction = self.pool.begin().await.map_err(database_error)?;
-        // Actions on one case are serialised; other cases are not held up.
-        sqlx::query("SELECT case_reference FROM cases WHERE case_reference = $1 FOR UPDATE")
-            .bind(&reference)
-            .fetch_optional(&mut *transaction)
+    ) -> Result<Option<ActionRow>, StorageError> {
+        Ok(sqlx::query(log.find())
+            .bind(case.to_string())
+            .bind(id)
+            .fetch_optional(&self.pool)
             .await
             .map_err(database_error)?
-            .ok_or_else(|| StorageError::UnknownCase(reference.clone()))?;
-        let earlier = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 AND event_id = $2")
-            .bind(&reference)
-            .bind(id)
-            .fetch_optional(&mut *transaction)
+            .map(|row| action_row(&row)))
+    }
+
+    async fn read_log(
+        &self,
+        log: CaseLog,
+        case: &CaseReference,
+    ) -> Result<Vec<ActionRow>, StorageError> {
+        Ok(sqlx::query(log.all())
+            .bind(case.to_string())
+            .fetch_all(&self.pool)
             .await
-            .map_err(database_error)?;
-        if let Some(stored) = earlier {
-            return if action_row(&stored) == row {
-                Ok(ActionOutcome::AlreadyRecorded)
-            } else {
-                Err(StorageError::IdempotencyKeyReused(id.to_owned()))
-            };
-        }
-        let stored_events: i64 =
-            sqlx::query("SELECT COUNT(*) FROM safety_events WHERE case_reference = $1")
-                .bind(&reference)
-                .fetch_one(&mut *transaction)
-                .await
-                .map_err(database_error)?
-                .get(0);
-        if stored_events != expected_events {
-            return Err(StorageError::ActionConflict(reference));
-        }
-        let sequence = stored_events + 1;
-        sqlx::query("INSERT INTO safety_events (case_reference, sequence, event_id, kind, payload, person_id, role, on_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(&reference)
-            .bind(sequence)
-            .bind(&row.id)
-            .bind(&row.kind)
-            .bind(&row.payload)
-            .bind(row.person)
-            .bind(&row.role)
-            .bind(&row.on)
-            .execute(&mut *transaction)
-            .await
-            .map_err(database_error)?;
-        append_audit_in(&mut transaction, audit).await?;
-        transaction.commit().await.map_err(database_error)?;
-        Ok(ActionOutcome::Recorded { sequence })
+            .map_err(database_error)?
+            .iter()
+            .map(action_row)
+            .collect())
     }
 
     async fn open_case_once(
@@ -714,6 +685,58 @@ async fn post_transfers_in(
         summary.already_posted += chunk.len() - affected;
     }
     Ok(summary)
+}
+
+/// A case's append-only logs, which share one shape: collection actions
+/// and safety events.
+#[derive(Clone, Copy)]
+enum CaseLog {
+    CollectionActions,
+    SafetyEvents,
+}
+
+impl CaseLog {
+    const fn find(self) -> &'static str {
+        match self {
+            CaseLog::CollectionActions => {
+                "SELECT action_id, kind, payload, person_id, role, on_date FROM collection_actions WHERE case_reference = $1 AND action_id = $2"
+            }
+            CaseLog::SafetyEvents => {
+                "SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 AND event_id = $2"
+            }
+        }
+    }
+
+    const fn count(self) -> &'static str {
+        match self {
+            CaseLog::CollectionActions => {
+                "SELECT COUNT(*) FROM collection_actions WHERE case_reference = $1"
+            }
+            CaseLog::SafetyEvents => "SELECT COUNT(*) FROM safety_events WHERE case_reference = $1",
+        }
+    }
+
+    const fn insert(self) -> &'static str {
+        match self {
+            CaseLog::CollectionActions => {
+                "INSERT INTO collection_actions (case_reference, sequence, action_id, kind, payload, person_id, role, on_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            }
+            CaseLog::SafetyEvents => {
+                "INSERT INTO safety_events (case_reference, sequence, event_id, kind, payload, person_id, role, on_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            }
+        }
+    }
+
+    const fn all(self) -> &'static str {
+        match self {
+            CaseLog::CollectionActions => {
+                "SELECT action_id, kind, payload, person_id, role, on_date FROM collection_actions WHERE case_reference = $1 ORDER BY sequence"
+            }
+            CaseLog::SafetyEvents => {
+                "SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 ORDER BY sequence"
+            }
+        }
+    }
 }
 
 fn action_row(row: &PgRow) -> ActionRow {
@@ -1128,11 +1151,11 @@ impl Store for PostgresStore {
         transfers: &'a [Transfer],
         audit: AuditRecord,
     ) -> StoreFuture<'a, ActionOutcome> {
-        Box::pin(self.record_collection_action_once(
+        Box::pin(self.append_to_log(
+            CaseLog::CollectionActions,
             case,
             expected_actions,
-            id,
-            action,
+            ActionRow::from_action(id, action),
             transfers,
             audit,
         ))
@@ -1146,7 +1169,14 @@ impl Store for PostgresStore {
         record: &'a SafetyRecord,
         audit: AuditRecord,
     ) -> StoreFuture<'a, ActionOutcome> {
-        Box::pin(self.record_safety_event_once(case, expected_events, id, record, audit))
+        Box::pin(self.append_to_log(
+            CaseLog::SafetyEvents,
+            case,
+            expected_events,
+            ActionRow::from_safety(id, record),
+            &[],
+            audit,
+        ))
     }
 
     fn safety_event<'a>(
@@ -1155,26 +1185,19 @@ impl Store for PostgresStore {
         id: &'a str,
     ) -> StoreFuture<'a, Option<SafetyRecord>> {
         Box::pin(async move {
-            sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 AND event_id = $2")
-                .bind(case.to_string())
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(database_error)?
-                .map(|row| action_row(&row).into_safety())
+            self.find_in_log(CaseLog::SafetyEvents, case, id)
+                .await?
+                .map(ActionRow::into_safety)
                 .transpose()
         })
     }
 
     fn safety_events<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SafetyRecord>> {
         Box::pin(async move {
-            let rows = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 ORDER BY sequence")
-                .bind(case.to_string())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(database_error)?;
-            rows.iter()
-                .map(|row| action_row(row).into_safety())
+            self.read_log(CaseLog::SafetyEvents, case)
+                .await?
+                .into_iter()
+                .map(ActionRow::into_safety)
                 .collect()
         })
     }
@@ -1203,13 +1226,9 @@ impl Store for PostgresStore {
         id: &'a str,
     ) -> StoreFuture<'a, Option<RecordedAction>> {
         Box::pin(async move {
-            sqlx::query("SELECT action_id, kind, payload, person_id, role, on_date FROM collection_actions WHERE case_reference = $1 AND action_id = $2")
-                .bind(case.to_string())
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(database_error)?
-                .map(|row| action_row(&row).into_action())
+            self.find_in_log(CaseLog::CollectionActions, case, id)
+                .await?
+                .map(ActionRow::into_action)
                 .transpose()
         })
     }
@@ -1219,13 +1238,10 @@ impl Store for PostgresStore {
         case: &'a CaseReference,
     ) -> StoreFuture<'a, Vec<RecordedAction>> {
         Box::pin(async move {
-            let rows = sqlx::query("SELECT action_id, kind, payload, person_id, role, on_date FROM collection_actions WHERE case_reference = $1 ORDER BY sequence")
-                .bind(case.to_string())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(database_error)?;
-            rows.iter()
-                .map(|row| action_row(row).into_action())
+            self.read_log(CaseLog::CollectionActions, case)
+                .await?
+                .into_iter()
+                .map(ActionRow::into_action)
                 .collect()
         })
     }

@@ -417,28 +417,10 @@ pub async fn act(
         let arrears = allocate(&transfers, case, today).arrears();
         let collection = CollectionState::from_actions(&actions);
         let recorded = RecordedAction { action, by };
-        // A retry under the same key is answered as before, unchecked: the
-        // state has moved on because of the action itself.
-        let earlier = state
-            .store
-            .collection_action(&case, &key)
-            .await
-            .map_err(|e| storage_failure(&e))?;
-        match earlier {
-            Some(stored) if stored.action == recorded.action => {
-                return Ok(json_response(
-                    StatusCode::OK,
-                    &json!({ "recorded": false, "charge_pence": 0 }),
-                ));
-            }
-            Some(_) => {
-                return Err(error(
-                    StatusCode::CONFLICT,
-                    "idempotency-key",
-                    "that Idempotency-Key was used for a different action; nothing was written",
-                ));
-            }
-            None => {}
+        if let Some(answer) =
+            earlier_answer(&state, &case, &key, |stored| *stored == recorded.action).await?
+        {
+            return Ok(answer);
         }
         collection
             .check(&recorded.action, by, arrears, at_risk)
@@ -607,22 +589,9 @@ pub async fn allocate_suspense(
         {
             return Err(error(StatusCode::NOT_FOUND, "case", "no such case"));
         }
-        if let Some(stored) = state
-            .store
-            .collection_action(&case, &key)
-            .await
-            .map_err(|e| storage_failure(&e))?
-        {
-            return match stored.action {
-                CollectionAction::AllocateSuspensePayment { payment: p, .. } if p == payment => {
-                    Ok(json_response(StatusCode::OK, &json!({ "recorded": false })))
-                }
-                _ => Err(error(
-                    StatusCode::CONFLICT,
-                    "idempotency-key",
-                    "that Idempotency-Key was used for a different action; nothing was written",
-                )),
-            };
+        let same = |stored: &CollectionAction| matches!(stored, CollectionAction::AllocateSuspensePayment { payment: p, .. } if *p == payment);
+        if let Some(answer) = earlier_answer(&state, &case, &key, same).await? {
+            return Ok(answer);
         }
         let queue = state
             .store
@@ -690,6 +659,34 @@ pub async fn allocate_suspense(
         ))
     };
     result.await.unwrap_or_else(|response| response)
+}
+
+/// A retry under the same key is answered as before, unchecked (the state
+/// has moved on because of the action itself): `Ok(Some(200))` for the same
+/// action, 409 for another, `Ok(None)` when the key is new.
+async fn earlier_answer(
+    state: &AppState,
+    case: &CaseReference,
+    key: &str,
+    same: impl Fn(&CollectionAction) -> bool,
+) -> Result<Option<Response>, Response> {
+    match state
+        .store
+        .collection_action(case, key)
+        .await
+        .map_err(|e| storage_failure(&e))?
+    {
+        Some(stored) if same(&stored.action) => Ok(Some(json_response(
+            StatusCode::OK,
+            &json!({ "recorded": false }),
+        ))),
+        Some(_) => Err(error(
+            StatusCode::CONFLICT,
+            "idempotency-key",
+            "that Idempotency-Key was used for something else; nothing was written",
+        )),
+        None => Ok(None),
+    }
 }
 
 pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, Response> {
@@ -890,21 +887,10 @@ pub async fn report_direct_payment(
                 on: today,
             },
         };
-        if let Some(stored) = state
-            .store
-            .collection_action(&case, &key)
-            .await
-            .map_err(|e| storage_failure(&e))?
+        if let Some(answer) =
+            earlier_answer(&state, &case, &key, |stored| *stored == recorded.action).await?
         {
-            return if stored.action == recorded.action {
-                Ok(json_response(StatusCode::OK, &json!({ "recorded": false })))
-            } else {
-                Err(error(
-                    StatusCode::CONFLICT,
-                    "idempotency-key",
-                    "that Idempotency-Key was used for a different report; nothing was written",
-                ))
-            };
+            return Ok(answer);
         }
         let actions = state
             .store

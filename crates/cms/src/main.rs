@@ -155,6 +155,22 @@ enum BankCommand {
 
 #[derive(Subcommand)]
 enum ModelCommand {
+    /// A prisoner paying parent: the law (the nil rate) beside Recommendation 7
+    /// (earnings assessed), marked as policy.
+    Prisoner {
+        /// Weekly earnings in pounds (15.00).
+        #[arg(long)]
+        earnings: String,
+        /// Qualifying children.
+        #[arg(long, default_value_t = 1)]
+        children: u8,
+        /// The day to model (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// The policy to model beside the law (prisoner-earnings-rec7).
+        #[arg(long)]
+        policy: Option<String>,
+    },
     /// A week's maintenance on Collect and Pay: fees under the law, and
     /// under an announced policy if named (marked as policy, not law).
     Fees {
@@ -335,6 +351,15 @@ fn main() -> ExitCode {
                     non_compliant,
                 },
         } => model::fees(&weekly, &date, policy.as_deref(), non_compliant),
+        Command::Model {
+            command:
+                ModelCommand::Prisoner {
+                    earnings,
+                    children,
+                    date,
+                    policy,
+                },
+        } => model::prisoner(&earnings, children, &date, policy.as_deref()),
         Command::Keys { command } => match command {
             KeysCommand::Add { keys_file } => keys::add(&keys_file),
             KeysCommand::Reseal {

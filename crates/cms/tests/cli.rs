@@ -577,3 +577,47 @@ fn the_reform_is_modelled_beside_the_law_and_marked_as_policy() {
     );
     assert!(!ok && text.contains("no policy named `made-up`"), "{text}");
 }
+
+#[test]
+fn a_prisoner_is_nil_under_the_law_and_flat_rate_under_recommendation_7() {
+    let folder = std::env::temp_dir().join(format!("cms-model-prisoner-{}", std::process::id()));
+    let (ok, text) = cms(
+        &folder,
+        &[
+            "model",
+            "prisoner",
+            "--earnings",
+            "15.00",
+            "--date",
+            "2025-06-01",
+            "--policy",
+            "prisoner-earnings-rec7",
+        ],
+    );
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("under the law: nil rate, £0.00 a week"),
+        "{text}"
+    );
+    assert!(text.contains("POLICY, NOT LAW: prisoner-earnings-rec7"));
+    assert!(
+        text.contains("under the policy: flat rate, £7.00 a week"),
+        "{text}"
+    );
+    // Earnings over £100 are brought in by a reg 70 variation as the law stands.
+    let (ok, text) = cms(
+        &folder,
+        &[
+            "model",
+            "prisoner",
+            "--earnings",
+            "120.00",
+            "--date",
+            "2025-06-01",
+        ],
+    );
+    assert!(
+        ok && text.contains("under the law: reduced rate, £10.40 a week"),
+        "{text}"
+    );
+}

@@ -27,7 +27,7 @@ use domain_types::{Date, Fraction, PartsPerMillion, Pence};
 pub use benefit::{Benefit, BenefitSet};
 pub use calendar::{CalendarNotCoded, WorkingDays};
 pub use file::{Confidence, DatedValue, Series, Value};
-pub use policy::{CollectionReform, POLICIES};
+pub use policy::{CollectionReform, NIL_RATE_POLICIES, NilRateRemoval, POLICIES};
 
 /// The parameter files compiled into the binary, by name.
 pub const EMBEDDED_FILES: &[(&str, &str)] = &[

@@ -146,3 +146,60 @@ mod tests {
         );
     }
 }
+
+/// The nil-rate removals announced as policy, by name.
+pub const NIL_RATE_POLICIES: &[(&str, &str)] = &[(
+    "prisoner-earnings-rec7",
+    include_str!("../policy/prisoner-earnings-rec7.toml"),
+)];
+
+/// A policy removing nil-rate groups, so their income is assessed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NilRateRemoval {
+    /// Its name.
+    pub name: String,
+    /// Must be `policy`.
+    pub status: String,
+    /// What it does.
+    pub description: String,
+    /// The announcement it comes from.
+    pub reference: String,
+    /// Where it is described.
+    pub source: String,
+    /// The nil-rate reasons (contract codes) it removes.
+    pub removes_nil_rate_for: Vec<String>,
+    /// How sure any start date is.
+    pub from_confidence: String,
+}
+
+impl NilRateRemoval {
+    /// The embedded policy of this name.
+    ///
+    /// # Errors
+    /// No such policy, or its file is invalid or does not say it is policy.
+    pub fn named(name: &str) -> Result<NilRateRemoval, String> {
+        let (_, text) = NIL_RATE_POLICIES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| format!("no nil-rate policy named `{name}`"))?;
+        let policy: NilRateRemoval = toml::from_str(text).map_err(|e| e.to_string())?;
+        if policy.status != "policy" {
+            return Err(format!("{name}: status must be \"policy\""));
+        }
+        Ok(policy)
+    }
+}
+
+#[cfg(test)]
+mod nil_rate_tests {
+    use super::*;
+
+    #[test]
+    fn the_prisoner_policy_loads_and_names_the_prisoner_group() {
+        let policy = NilRateRemoval::named("prisoner-earnings-rec7").unwrap();
+        assert_eq!(policy.removes_nil_rate_for, vec!["prisoner".to_owned()]);
+        assert_eq!(policy.from_confidence, "not scheduled");
+        assert!(NilRateRemoval::named("nope").is_err());
+    }
+}

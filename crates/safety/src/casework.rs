@@ -535,3 +535,24 @@ impl SafetyEvent {
         })
     }
 }
+
+/// Whether `party` should be offered the screen (again): never screened, or
+/// the service changed after their last screen (issue 5 §1: parents are
+/// asked again at set moments, such as a change of service). `service_changes`
+/// are the days service changes were recorded.
+#[must_use]
+pub fn screening_due(service_changes: &[Date], records: &[SafetyRecord], party: Party) -> bool {
+    let last_screen = records
+        .iter()
+        .filter(|r| match &r.event {
+            SafetyEvent::SafeContactSet { of, .. } => *of == party,
+            SafetyEvent::Disclosed { by, .. } => *by == party,
+            _ => false,
+        })
+        .map(|r| r.by.on)
+        .max();
+    match last_screen {
+        None => true,
+        Some(screened) => service_changes.iter().any(|changed| *changed > screened),
+    }
+}

@@ -21,7 +21,7 @@ mod signposting;
 
 pub use casework::{
     PlanStep, Recorder, RiskLevel, SafetyDecodeError, SafetyEvent, SafetyRecord, SafetyRefused,
-    SafetyState, channel_from_code,
+    SafetyState, channel_from_code, screening_due,
 };
 pub use coercion::{CaseEvent, Evidence, Party, Signal, SignalKind, Thresholds, scan, scan_into};
 pub use moves::{

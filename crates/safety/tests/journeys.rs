@@ -301,3 +301,40 @@ fn family_support_is_offered_only_when_the_screen_is_negative_and_never_after_a_
         Err(SafetyRefused::AbuseDisclosed)
     );
 }
+
+#[test]
+fn the_screen_is_offered_again_after_a_change_of_service() {
+    use case_records::{PersonId, Role};
+    use domain_types::Date;
+    use safety::{Recorder, SafetyEvent, SafetyRecord, screening_due};
+    let day = |d: &str| Date::parse_iso(d).unwrap();
+    let screened = SafetyRecord {
+        event: SafetyEvent::SafeContactSet {
+            of: Party::ReceivingParent,
+            contact: contact(),
+        },
+        by: Recorder {
+            person: PersonId(2),
+            role: Role::ReceivingParent,
+            on: day("2026-01-10"),
+        },
+    };
+    assert!(
+        screening_due(&[], &[], Party::ReceivingParent),
+        "never screened"
+    );
+    assert!(!screening_due(
+        &[day("2026-01-05")],
+        std::slice::from_ref(&screened),
+        Party::ReceivingParent
+    ));
+    assert!(screening_due(
+        &[day("2026-03-02")],
+        std::slice::from_ref(&screened),
+        Party::ReceivingParent
+    ));
+    assert!(
+        screening_due(&[], std::slice::from_ref(&screened), Party::PayingParent),
+        "each parent is asked"
+    );
+}

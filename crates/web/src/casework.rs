@@ -905,3 +905,96 @@ pub async fn screen(
     };
     result.await.unwrap_or_else(|response| response)
 }
+
+/// `GET /api/v1/queues/coercion`: every case with a financial coercion
+/// signal today, for caseworkers to look at, with the kinds raised. Reads
+/// case by case (fine for a team's caseload; a national one wants the scan
+/// as a nightly job).
+pub async fn coercion_queue(State(state): State<AppState>, staff: Staff) -> Response {
+    let result = async {
+        if !may_see_signals(staff.role) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "your role may not do this",
+            ));
+        }
+        let today = state.clock.today();
+        let cases = state
+            .store
+            .case_references()
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let mut entries = Vec::new();
+        for case in cases {
+            let events = coercion_events(&state, &case).await?;
+            let signals = safety::scan(&events, today, safety::Thresholds::embedded());
+            if !signals.is_empty() {
+                entries.push(json!({
+                    "reference": case.to_string(),
+                    "signals": signals.iter().map(|s| format!("{:?}", s.kind)).collect::<Vec<_>>(),
+                }));
+            }
+        }
+        state
+            .store
+            .append_audit(staff.audit(
+                &state,
+                Action::Viewed,
+                None,
+                vec!["coercion_queue".to_owned()],
+                None,
+            ))
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        Ok(json_response(StatusCode::OK, &json!({ "cases": entries })))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// `GET /api/v1/cases/{reference}/screening` (a parent): whether the safe
+/// screen should be offered to them now (never answered, or the service
+/// changed since), with the legal warning and the abuse question.
+pub async fn screening_status(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(reference): Path<String>,
+) -> Response {
+    let result = async {
+        if !signed_in.role.is_parent() {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "this is for parents",
+            ));
+        }
+        let case = parse_reference(&reference)?;
+        let party = own_party(&state, &signed_in, &case).await?;
+        let history = state
+            .store
+            .case_history(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?
+            .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
+        let service_changes: Vec<domain_types::Date> = history
+            .events
+            .iter()
+            .filter(|e| matches!(e.change, case_records::Change::ServiceType(_)))
+            .map(|e| e.recorded_on)
+            .collect();
+        let records = state
+            .store
+            .safety_events(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        Ok(json_response(
+            StatusCode::OK,
+            &json!({
+                "due": safety::screening_due(&service_changes, &records, party),
+                "legal_warning": safety::LEGAL_WARNING,
+                "abuse_question": safety::ABUSE_QUESTION,
+            }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}

@@ -142,8 +142,13 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/cases/{reference}/screenings",
             post(casework::screen),
         )
+        .route(
+            "/api/v1/cases/{reference}/screening",
+            get(casework::screening_status),
+        )
         .route("/api/v1/queues/specialist", get(casework::specialist_queue))
         .route("/api/v1/queues/mine", get(casework::my_queue))
+        .route("/api/v1/queues/coercion", get(casework::coercion_queue))
         .route("/api/v1/suspense", get(collection::suspense_queue))
         .route(
             "/api/v1/suspense/allocations",

@@ -356,6 +356,10 @@ async fn a_coercion_signal_becomes_a_referral_pack_with_protected_details_withhe
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "signals are for caseworkers");
+    let (status, queue) = get(&state, "/api/v1/queues/coercion", "caseworker-token").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(queue["cases"][0]["reference"], reference);
+    assert_eq!(queue["cases"][0]["signals"][0], "MessagesInReferences");
 
     let (status, pack) = post(
         &state,
@@ -402,6 +406,16 @@ async fn the_safe_application_screen_stops_in_danger_and_offers_family_support_o
     let state = state_named("screen").await;
     let case = case_with_parties(&state).await;
     let path = format!("/api/v1/cases/{case}/screenings");
+    let status_path = format!("/api/v1/cases/{case}/screening");
+    let (status, due) = get(&state, &status_path, "payer-token").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(due["due"], true, "every applicant is asked");
+    assert!(
+        due["legal_warning"]
+            .as_str()
+            .unwrap()
+            .contains("criminal offence")
+    );
     let (status, answer) = post(
         &state,
         &path,
@@ -442,6 +456,10 @@ async fn the_safe_application_screen_stops_in_danger_and_offers_family_support_o
     assert_eq!(answer["disclosed"], false);
     assert_eq!(answer["application_fee_pence"], 0);
     assert_eq!(answer["family_support"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        get(&state, &status_path, "payer-token").await.1["due"],
+        false
+    );
     // A screen left unfinished is refused, nothing recorded.
     let (status, _) = post(
         &state,

@@ -20,6 +20,7 @@ const PURE_CRATES: &[&str] = &[
     "ledger",
     "bank-files",
     "safety",
+    "letters",
 ];
 
 /// Dependencies a pure crate must never pull in, even indirectly.

@@ -1,0 +1,152 @@
+//! Letters as tagged PDF: well-formed (every cross-reference lands on its
+//! object), tagged (a structure tree with an element for every piece of
+//! marked content, the language and title declared), and never carrying
+//! anything but the recipient's own details and the service's address.
+
+use case_records::{
+    BankAccount, CaseParties, CaseReference, CaseView, Person, PersonId, ReceivingParentId, Role,
+    Sensitive, SortCode, Viewer, view_for,
+};
+use domain_types::Date;
+use letters::{Letter, neutral_notice};
+
+fn person(id: u64, tag: &str) -> Person {
+    Person {
+        id: PersonId(id),
+        name: Sensitive::new(format!("NAME-{tag}")),
+        address: Sensitive::new(format!("ADDRESS-{tag}")),
+        postcode: Sensitive::new(format!("POSTCODE-{tag}")),
+        phone: Some(Sensitive::new(format!("PHONE-{tag}"))),
+        email: Some(Sensitive::new(format!("EMAIL-{tag}"))),
+        employer: Some(Sensitive::new(format!("EMPLOYER-{tag}"))),
+        bank: Some(BankAccount {
+            sort_code: SortCode::parse("20-45-77").unwrap(),
+            account_number: Sensitive::new(format!("ACCOUNT-{tag}")),
+        }),
+        abuse_disclosure: None,
+        non_disclosure: false,
+    }
+}
+
+fn parties() -> CaseParties {
+    CaseParties {
+        reference: CaseReference::from_random(77),
+        paying_parent: person(1, "PAYER"),
+        receiving_parents: vec![(ReceivingParentId(1), person(2, "RECEIVER"))],
+        children: Vec::new(),
+        named_caseworker: None,
+    }
+}
+
+fn own_details(person: u64, role: Role) -> case_records::OwnDetails {
+    let viewer = Viewer {
+        person: PersonId(person),
+        role,
+        break_glass_reason: None,
+    };
+    match view_for(&viewer, &parties()).unwrap().view {
+        CaseView::Parent(view) => view.me,
+        CaseView::Staff(_) => panic!("a parent's view"),
+    }
+}
+
+fn letter() -> Letter {
+    Letter::to_parent(
+        "Child Maintenance Service, PO Box 1, Testtown TT1 1TT",
+        &own_details(1, Role::PayingParent),
+        Date::parse_iso("2026-06-01").unwrap(),
+        CaseReference::from_random(77),
+        "Your child maintenance calculation",
+        vec![
+            "You need to pay £48.00 a week (basic rate: 12% of £400.00).".to_owned(),
+            "Brackets (like these) and a backslash \\ are kept.".to_owned(),
+        ],
+    )
+}
+
+#[test]
+fn the_pdf_is_well_formed_and_every_cross_reference_lands_on_its_object() {
+    let pdf = letter().to_pdf();
+    assert!(pdf.starts_with(b"%PDF-1.7\n"));
+    assert!(pdf.ends_with(b"%%EOF\n"));
+    let text = String::from_utf8_lossy(&pdf).into_owned();
+    let startxref: usize = text
+        .rsplit("startxref\n")
+        .next()
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(pdf[startxref..].starts_with(b"xref\n"));
+    let table = &text[text.find("xref\n0 ").unwrap()..];
+    let offsets: Vec<usize> = table
+        .lines()
+        .skip(3)
+        .take_while(|l| l.ends_with(" n "))
+        .map(|l| l[..10].parse().unwrap())
+        .collect();
+    assert!(offsets.len() >= 10);
+    for (index, offset) in offsets.iter().enumerate() {
+        let expected = format!("{} 0 obj", index + 1);
+        assert!(
+            pdf[*offset..].starts_with(expected.as_bytes()),
+            "object {}",
+            index + 1
+        );
+    }
+    // The pound sign is WinAnsi 0xA3, not two bytes of UTF-8.
+    assert!(pdf.windows(6).any(|w| w == b"\xA348.00"));
+}
+
+#[test]
+fn the_pdf_is_tagged_with_an_element_for_every_piece_of_text() {
+    let letter = letter();
+    let pdf = String::from_utf8_lossy(&letter.to_pdf()).into_owned();
+    assert!(pdf.contains("/MarkInfo << /Marked true >>"));
+    assert!(pdf.contains("/StructTreeRoot 6 0 R"));
+    assert!(pdf.contains("/Lang (en-GB)"));
+    assert!(pdf.contains("/DisplayDocTitle true"));
+    assert!(pdf.contains("/Title (Your child maintenance calculation)"));
+    let blocks = letter.lines().len();
+    for mcid in 0..blocks {
+        assert!(
+            pdf.contains(&format!("<</MCID {mcid}>> BDC")),
+            "marked content {mcid}"
+        );
+        assert!(
+            pdf.contains(&format!("/K {mcid} >>")),
+            "structure element {mcid}"
+        );
+    }
+    assert_eq!(pdf.matches("/S /H1").count(), 1);
+    assert_eq!(pdf.matches("/S /P ").count(), blocks - 1);
+    assert!(pdf.contains("\\(like these\\)") && pdf.contains("\\\\"));
+}
+
+#[test]
+fn a_letter_carries_only_the_recipients_own_details_and_the_services_address() {
+    for (person, role, other) in [
+        (1, Role::PayingParent, "RECEIVER"),
+        (2, Role::ReceivingParent, "PAYER"),
+    ] {
+        let own = own_details(person, role);
+        let notice = neutral_notice(
+            "Child Maintenance Service, PO Box 1, Testtown TT1 1TT",
+            &own,
+            Date::parse_iso("2026-06-01").unwrap(),
+            CaseReference::from_random(77),
+            "From now on the Child Maintenance Service will collect and pass on child maintenance payments for this case.",
+        );
+        let pdf = String::from_utf8_lossy(&notice.to_pdf()).into_owned();
+        for kind in [
+            "ADDRESS", "POSTCODE", "PHONE", "EMAIL", "EMPLOYER", "ACCOUNT", "NAME",
+        ] {
+            let secret = format!("{kind}-{other}");
+            assert!(!pdf.contains(&secret), "{secret} in a letter to {role:?}");
+        }
+        assert!(pdf.contains(&own.address), "addressed to the recipient");
+        assert!(pdf.contains("PO Box 1"));
+    }
+}

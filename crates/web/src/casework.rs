@@ -998,3 +998,130 @@ pub async fn screening_status(
     };
     result.await.unwrap_or_else(|response| response)
 }
+
+/// `GET /api/v1/cases/{reference}/letters/calculation.pdf` (a parent): the
+/// letter telling them the weekly amount in force today, as tagged PDF,
+/// addressed from their own details with the service's address only.
+/// Audited as a view.
+pub async fn calculation_letter(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(reference): Path<String>,
+) -> Response {
+    let result = async {
+        if !signed_in.role.is_parent() {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "this is for parents",
+            ));
+        }
+        let case = parse_reference(&reference)?;
+        own_party(&state, &signed_in, &case).await?;
+        let sealed = state
+            .store
+            .parties(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let parties = case_records::open_parties(case, &sealed, &state.keys).map_err(|e| {
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "",
+                format!("the case's personal data cannot be opened: {e}"),
+            )
+        })?;
+        let viewer = case_records::Viewer {
+            person: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
+            role: signed_in.role,
+            break_glass_reason: None,
+        };
+        let case_records::CaseView::Parent(view) = case_records::view_for(&viewer, &parties)
+            .map_err(|denied| error(StatusCode::FORBIDDEN, "reference", denied.to_string()))?
+            .view
+        else {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "this is for parents",
+            ));
+        };
+        let today = state.clock.today();
+        let history = state
+            .store
+            .case_history(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?
+            .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
+        let until = today.add_days(7).unwrap_or(today);
+        let schedule =
+            case_records::liability_schedule(&history, state.parameters, today, until)
+                .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "reference", e.to_string()))?;
+        let segment = schedule.on(today);
+        let own_share = |rp: case_records::ReceivingParentId| {
+            segment
+                .and_then(|s| s.weekly.get(&rp).copied())
+                .unwrap_or(domain_types::Pence::ZERO)
+        };
+        let amount = match signed_in.role {
+            Role::PayingParent => domain_types::Pence::new(
+                segment.map_or(0, |s| s.weekly.values().map(|p| p.get()).sum()),
+            ),
+            _ => sealed
+                .iter()
+                .find(|p| p.person_id == signed_in.person)
+                .and_then(|p| p.party.strip_prefix("receiving_parent:"))
+                .and_then(|n| n.parse().ok())
+                .map_or(domain_types::Pence::ZERO, |n| {
+                    own_share(case_records::ReceivingParentId(n))
+                }),
+        };
+        let sentence = match signed_in.role {
+            Role::PayingParent => {
+                format!("From {today}, the child maintenance you need to pay is {amount} a week.")
+            }
+            _ => format!("From {today}, the child maintenance due to you is {amount} a week."),
+        };
+        let letter = letters::Letter::to_parent(
+            &state.service_address,
+            &view.me,
+            today,
+            case,
+            "Your child maintenance calculation",
+            vec![
+                sentence,
+                "We worked this out under the Child Support Act 1991 and the Child Support Maintenance Calculation Regulations 2012, using the information we hold. If something has changed, tell us. You can ask us to look at this decision again within 30 days of this letter.".to_owned(),
+            ],
+        );
+        state
+            .store
+            .append_audit(AuditRecord {
+                at_unix_seconds: state.clock.now_unix_seconds(),
+                actor: format!("parent-{}", signed_in.person),
+                role: signed_in.role.code().to_owned(),
+                action: Action::Viewed,
+                case: Some(case.to_string()),
+                fields: vec!["letter.calculation".to_owned()],
+                reason: None,
+                count: 1,
+            })
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let mut response =
+            axum::response::IntoResponse::into_response((StatusCode::OK, letter.to_pdf()));
+        let headers = response.headers_mut();
+        headers.insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/pdf"),
+        );
+        headers.insert(
+            axum::http::header::CONTENT_DISPOSITION,
+            axum::http::HeaderValue::from_static("attachment; filename=\"calculation.pdf\""),
+        );
+        headers.insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+        Ok(response)
+    };
+    result.await.unwrap_or_else(|response| response)
+}

@@ -146,6 +146,10 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/cases/{reference}/screening",
             get(casework::screening_status),
         )
+        .route(
+            "/api/v1/cases/{reference}/letters/calculation.pdf",
+            get(casework::calculation_letter),
+        )
         .route("/api/v1/queues/specialist", get(casework::specialist_queue))
         .route("/api/v1/queues/mine", get(casework::my_queue))
         .route("/api/v1/queues/coercion", get(casework::coercion_queue))

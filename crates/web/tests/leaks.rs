@@ -62,6 +62,7 @@ async fn parent_outputs(state: &AppState, reference: &str, token: &str) -> Strin
         format!("/api/v1/cases/{reference}/view"),
         format!("/api/v1/cases/{reference}/statement.csv"),
         format!("/api/v1/cases/{reference}/direct-pay"),
+        format!("/api/v1/cases/{reference}/letters/calculation.pdf"),
     ] {
         let (_, body, _) = call(state, "GET", &path, &[("authorization", &auth)], "").await;
         all.push_str(&body);
@@ -145,8 +146,19 @@ async fn no_parent_route_ever_shows_where_the_other_parent_is() {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        if collect {
-            let facts = r#"{"facts": [{"effective_from": "2026-05-04", "change": {"kind": "service_type", "service": "collect_and_pay"}}]}"#;
+        let service = if collect {
+            "collect_and_pay"
+        } else {
+            "direct_pay"
+        };
+        {
+            let facts = format!(
+                r#"{{"facts": [
+                {{"effective_from": "2026-05-04", "change": {{"kind": "child_joined", "child": 1, "receiving_parent": 1}}}},
+                {{"effective_from": "2026-05-04", "change": {{"kind": "income", "weekly_pence": 40000}}}},
+                {{"effective_from": "2026-05-04", "change": {{"kind": "service_type", "service": "{service}"}}}}]}}"#
+            );
+            let facts = facts.as_str();
             let (status, body, _) = call(
                 &state,
                 "POST",
@@ -231,6 +243,13 @@ async fn no_parent_route_ever_shows_where_the_other_parent_is() {
             assert!(
                 !receiver_sees.contains(secret.as_str()),
                 "case {n}: the receiving parent saw {secret}"
+            );
+        }
+        // Every channel answered: the letter is a PDF with the amount.
+        for seen in [&payer_sees, &receiver_sees] {
+            assert!(
+                seen.contains("%PDF-1.7") && seen.contains("48.00 a week"),
+                "case {n}: no letter"
             );
         }
         // The test would notice a leak: each parent does see their own details.

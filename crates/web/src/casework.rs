@@ -837,11 +837,11 @@ pub async fn screen(
         let danger = answers.contains(&safety::Answer::ImmediateDanger(true));
         let consented = answers.contains(&safety::Answer::PoliceCall(true));
         let step = screening.next();
-        if matches!(step, safety::Step::Ask(_)) {
+        if let safety::Step::Ask(next) = step {
             return Err(error(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "answers",
-                format!("the screen is not finished: {step:?} comes next"),
+                format!("the screen is not finished: {next:?} comes next"),
             ));
         }
         let mut status = StatusCode::OK;
@@ -899,7 +899,8 @@ pub async fn screen(
                     })).collect::<Vec<_>>(),
                 })
             }
-            safety::Step::Ask(_) => unreachable!("refused above"),
+            // Refused above, before anything was recorded.
+            safety::Step::Ask(_) => json!({ "stop": false }),
         };
         Ok(json_response(status, &answer))
     };

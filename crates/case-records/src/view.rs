@@ -91,6 +91,37 @@ impl CaseParties {
         self.paying_parent.non_disclosure
             || self.receiving_parents.iter().any(|(_, p)| p.non_disclosure)
     }
+
+    /// Every detail that could locate or reach anyone in the case: each
+    /// parent's address, postcode, phone, email, employer and bank, and each
+    /// child's school and GP. The one list of what anything leaving the
+    /// service to a third party must withhold.
+    #[must_use]
+    pub fn location_details(&self) -> Vec<String> {
+        let mut details = Vec::new();
+        let people = std::iter::once(&self.paying_parent)
+            .chain(self.receiving_parents.iter().map(|(_, p)| p));
+        for person in people {
+            details.push(person.address.expose_sensitive().clone());
+            details.push(person.postcode.expose_sensitive().clone());
+            for value in [&person.phone, &person.email, &person.employer]
+                .into_iter()
+                .flatten()
+            {
+                details.push(value.expose_sensitive().clone());
+            }
+            if let Some(bank) = &person.bank {
+                details.push(bank.sort_code.to_string());
+                details.push(bank.account_number.expose_sensitive().clone());
+            }
+        }
+        for child in &self.children {
+            for value in [&child.school, &child.gp].into_iter().flatten() {
+                details.push(value.expose_sensitive().clone());
+            }
+        }
+        details
+    }
 }
 
 /// Who is looking.

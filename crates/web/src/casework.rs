@@ -594,34 +594,6 @@ pub async fn coercion_signals(
     result.await.unwrap_or_else(|response| response)
 }
 
-/// Every detail that could locate or reach anyone in the case: withheld
-/// from anything that leaves the service.
-fn protected_details(parties: &case_records::CaseParties) -> Vec<String> {
-    let mut details = Vec::new();
-    let people = std::iter::once(&parties.paying_parent)
-        .chain(parties.receiving_parents.iter().map(|(_, p)| p));
-    for person in people {
-        details.push(person.address.expose_sensitive().clone());
-        details.push(person.postcode.expose_sensitive().clone());
-        for value in [&person.phone, &person.email, &person.employer]
-            .into_iter()
-            .flatten()
-        {
-            details.push(value.expose_sensitive().clone());
-        }
-        if let Some(bank) = &person.bank {
-            details.push(bank.sort_code.to_string());
-            details.push(bank.account_number.expose_sensitive().clone());
-        }
-    }
-    for child in &parties.children {
-        for value in [&child.school, &child.gp].into_iter().flatten() {
-            details.push(value.expose_sensitive().clone());
-        }
-    }
-    details
-}
-
 /// `POST /api/v1/cases/{reference}/referrals` with `{"recipient": "police"
 /// | "cps"}` and an `Idempotency-Key`: refers suspected financial coercion.
 /// Answers with the referral pack (JSON): the timeline, the payment
@@ -665,15 +637,15 @@ pub async fn refer(
         let protected = if sealed.is_empty() {
             Vec::new()
         } else {
-            protected_details(
-                &case_records::open_parties(case, &sealed, &state.keys).map_err(|e| {
+            case_records::open_parties(case, &sealed, &state.keys)
+                .map_err(|e| {
                     error(
                         StatusCode::SERVICE_UNAVAILABLE,
                         "",
                         format!("the case's personal data cannot be opened: {e}"),
                     )
-                })?,
-            )
+                })?
+                .location_details()
         };
         let today = state.clock.today();
         let events = coercion_events(&state, &case).await?;

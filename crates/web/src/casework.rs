@@ -972,14 +972,17 @@ pub async fn screening_status(
     result.await.unwrap_or_else(|response| response)
 }
 
-/// `GET /api/v1/cases/{reference}/letters/calculation.pdf` (a parent): the
-/// letter telling them the weekly amount in force today, as tagged PDF,
-/// addressed from their own details with the service's address only.
-/// Audited as a view.
-pub async fn calculation_letter(
+/// `GET /api/v1/cases/{reference}/letters/{kind}` (a parent), as tagged
+/// PDF addressed from their own details with the service's address only,
+/// audited as a view: `calculation.pdf` (the weekly amount in force today),
+/// `collection-notice.pdf` (on Collect and Pay: the neutral notice, the same
+/// words to both parents, so it says nothing of who asked or why), and
+/// `payment-schedule.pdf` (the paying parent on Collect and Pay: the next
+/// eight payments with the collection fee).
+pub async fn letter(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Path(reference): Path<String>,
+    Path((reference, kind)): Path<(String, String)>,
 ) -> Response {
     let result = async {
         if !signed_in.role.is_parent() {
@@ -1054,16 +1057,61 @@ pub async fn calculation_letter(
             }
             _ => format!("From {today}, the child maintenance due to you is {amount} a week."),
         };
+        let terms = ledger::CollectionTerms::on(&history, today, today);
+        let no_such_letter = || {
+            error(
+                StatusCode::NOT_FOUND,
+                "kind",
+                "there is no such letter on this case",
+            )
+        };
+        let (title, paragraphs) = match kind.as_str() {
+            "calculation.pdf" => (
+                "Your child maintenance calculation",
+                vec![
+                    sentence,
+                    "We worked this out under the Child Support Act 1991 and the Child Support Maintenance Calculation Regulations 2012, using the information we hold. If something has changed, tell us. You can ask us to look at this decision again within 30 days of this letter.".to_owned(),
+                ],
+            ),
+            "collection-notice.pdf" if terms.collect_and_pay => (
+                "Your child maintenance payments",
+                vec![safety::NEUTRAL_NOTICE.to_owned()],
+            ),
+            "payment-schedule.pdf" if terms.collect_and_pay && signed_in.role == Role::PayingParent => {
+                let start = history.initial_effective_date.unwrap_or(today);
+                let horizon = today.add_months(9).unwrap_or(today);
+                let periods: Vec<(domain_types::Date, domain_types::Date)> = ledger::payment_periods(
+                    start,
+                    horizon,
+                    ledger::payment_frequency(&history),
+                )
+                .into_iter()
+                .filter(|(from, _)| *from >= today)
+                .take(8)
+                .collect();
+                let ahead = case_records::liability_schedule(&history, state.parameters, today, horizon)
+                    .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "reference", e.to_string()))?;
+                let accruals = ledger::accrual_transfers(case, &ahead, &periods, terms, state.parameters);
+                let mut lines = vec!["Pay these amounts to the Child Maintenance Service, quoting your case reference. Each includes the collection fee, where one applies.".to_owned()];
+                for (from, _) in &periods {
+                    let total: u64 = accruals
+                        .iter()
+                        .filter(|t| t.effective == *from)
+                        .map(|t| t.amount.get())
+                        .sum();
+                    lines.push(format!("{from}: {}", domain_types::Pence::new(total)));
+                }
+                ("Your payment schedule", lines)
+            }
+            _ => return Err(no_such_letter()),
+        };
         let letter = letters::Letter::to_parent(
             &state.service_address,
             &view.me,
             today,
             case,
-            "Your child maintenance calculation",
-            vec![
-                sentence,
-                "We worked this out under the Child Support Act 1991 and the Child Support Maintenance Calculation Regulations 2012, using the information we hold. If something has changed, tell us. You can ask us to look at this decision again within 30 days of this letter.".to_owned(),
-            ],
+            title,
+            paragraphs,
         );
         state
             .store
@@ -1073,7 +1121,7 @@ pub async fn calculation_letter(
                 role: signed_in.role.code().to_owned(),
                 action: Action::Viewed,
                 case: Some(case.to_string()),
-                fields: vec!["letter.calculation".to_owned()],
+                fields: vec![format!("letter.{kind}")],
                 reason: None,
                 count: 1,
             })
@@ -1088,7 +1136,7 @@ pub async fn calculation_letter(
         );
         headers.insert(
             axum::http::header::CONTENT_DISPOSITION,
-            axum::http::HeaderValue::from_static("attachment; filename=\"calculation.pdf\""),
+            axum::http::HeaderValue::from_static("attachment"),
         );
         headers.insert(
             axum::http::header::CACHE_CONTROL,

@@ -147,8 +147,8 @@ pub fn app(state: AppState) -> Router {
             get(casework::screening_status),
         )
         .route(
-            "/api/v1/cases/{reference}/letters/calculation.pdf",
-            get(casework::calculation_letter),
+            "/api/v1/cases/{reference}/letters/{kind}",
+            get(casework::letter),
         )
         .route("/api/v1/queues/specialist", get(casework::specialist_queue))
         .route("/api/v1/queues/mine", get(casework::my_queue))

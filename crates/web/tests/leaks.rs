@@ -63,6 +63,8 @@ async fn parent_outputs(state: &AppState, reference: &str, token: &str) -> Strin
         format!("/api/v1/cases/{reference}/statement.csv"),
         format!("/api/v1/cases/{reference}/direct-pay"),
         format!("/api/v1/cases/{reference}/letters/calculation.pdf"),
+        format!("/api/v1/cases/{reference}/letters/collection-notice.pdf"),
+        format!("/api/v1/cases/{reference}/letters/payment-schedule.pdf"),
     ] {
         let (_, body, _) = call(state, "GET", &path, &[("authorization", &auth)], "").await;
         all.push_str(&body);
@@ -251,6 +253,20 @@ async fn no_parent_route_ever_shows_where_the_other_parent_is() {
                 seen.contains("%PDF-1.7") && seen.contains("48.00 a week"),
                 "case {n}: no letter"
             );
+        }
+        if collect {
+            // £48.00 and the 20% fee, each of the next eight weeks.
+            assert_eq!(
+                payer_sees.matches("57.60").count(),
+                8,
+                "case {n}: the payment schedule"
+            );
+            for seen in [&payer_sees, &receiver_sees] {
+                assert!(
+                    seen.contains("will collect and pass on"),
+                    "case {n}: the notice"
+                );
+            }
         }
         // The test would notice a leak: each parent does see their own details.
         assert!(

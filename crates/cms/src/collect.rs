@@ -163,7 +163,31 @@ async fn post_case(
         }
     }
     let rate = receiving_parent_fee(terms, parameters, run.date);
-    let disbursements = disbursement_run(&ledger_transfers, case, run.date, rate, &held);
+    let mut disbursements = disbursement_run(&ledger_transfers, case, run.date, rate, &held);
+    // Nobody is paid without a payee on record (no parties recorded, or a
+    // receiving parent missing from them): their money waits, reported.
+    let unpayable: Vec<ReceivingParentId> = disbursements
+        .disbursements
+        .iter()
+        .map(|d| d.receiving_parent)
+        .filter(|rp| !payees.iter().any(|(id, payee)| id == rp && payee.is_ok()))
+        .collect();
+    for rp in &unpayable {
+        let due = ledger::Account::of_case(case, AccountKind::ReceivingParentDue(*rp));
+        disbursements.transfers.retain(|t| t.debit != due);
+        if let Some(waiting) = disbursements
+            .disbursements
+            .iter()
+            .find(|d| d.receiving_parent == *rp)
+        {
+            outcome.held.push((
+                case,
+                *rp,
+                waiting.gross,
+                "no payee details are recorded".to_owned(),
+            ));
+        }
+    }
     for (rp, waiting) in &disbursements.held {
         if let Some(entry) = outcome
             .held

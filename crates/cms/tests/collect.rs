@@ -73,18 +73,47 @@ fn a_collection_run_pays_the_receiving_parent_and_a_rerun_pays_nothing_twice() {
         &facts,
     );
     assert!(status == 200 || status == 201, "{body}");
+    // A second case whose parties are not recorded yet: its money waits.
+    let (_, opened) = http_with(
+        &address,
+        "POST",
+        "/api/v1/cases",
+        &token,
+        &format!(r#"{{"initial_effective_date": "{start}"}}"#),
+    );
+    let waiting = serde_json::from_str::<Value>(&opened).unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = http_with(
+        &address,
+        "POST",
+        &format!("/api/v1/cases/{waiting}/facts"),
+        &format!("{token}\r\nIdempotency-Key: setup"),
+        &facts,
+    );
+    assert!(status == 200 || status == 201, "{body}");
     server.kill();
 
     // Three weeks of £48.00 and the 20% fee: £172.80, paid today.
     let statement = bank_files::write_camt053(&bank_files::Statement {
         id: "STMT-1".to_owned(),
-        entries: vec![bank_files::StatementEntry {
-            bank_reference: "E-1".to_owned(),
-            amount: domain_types::Pence::new(17_280),
-            is_credit: true,
-            booked: today,
-            remittance: format!("maintenance {reference}"),
-        }],
+        entries: vec![
+            bank_files::StatementEntry {
+                bank_reference: "E-1".to_owned(),
+                amount: domain_types::Pence::new(17_280),
+                is_credit: true,
+                booked: today,
+                remittance: format!("maintenance {reference}"),
+            },
+            bank_files::StatementEntry {
+                bank_reference: "E-2".to_owned(),
+                amount: domain_types::Pence::new(17_280),
+                is_credit: true,
+                booked: today,
+                remittance: waiting.clone(),
+            },
+        ],
     });
     let file = folder.join("statement.xml");
     std::fs::write(&file, statement).unwrap();
@@ -120,6 +149,12 @@ fn a_collection_run_pays_the_receiving_parent_and_a_rerun_pays_nothing_twice() {
     assert!(ok, "{text}");
     // 3 × £48.00 = £144.00 passed on less 4% (£5.76): £138.24.
     assert!(text.contains("1 payments of £138.24"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "held: {waiting} receiving parent 1: £144.00 waiting (no payee details are recorded)"
+        )),
+        "{text}"
+    );
     let file = std::fs::read_to_string(&pain).unwrap();
     assert!(
         file.contains("<InstdAmt Ccy=\"GBP\">138.24</InstdAmt>"),

@@ -372,11 +372,35 @@ pub fn charge_transfer(
     })
 }
 
-/// The body of the letter telling the paying parent of an approved step.
-/// It names the case, the action, the charge and what is owed, and gives
-/// the service's address only (`service_address`, from configuration); the
-/// recipient's own address block is added when the letter is rendered for
-/// them, from their own view.
+/// The heading of the letter telling the paying parent of an approved step.
+pub const ENFORCEMENT_LETTER_TITLE: &str = "Action we are taking about unpaid child maintenance";
+
+/// The paragraphs of that letter: the action, the charge and what is owed.
+/// Nothing personal: the recipient's own address block is added when the
+/// letter is rendered for them, from their own view.
+#[must_use]
+pub fn enforcement_letter_paragraphs(
+    action: EnforcementAction,
+    charge: Pence,
+    arrears: Pence,
+) -> Vec<String> {
+    let mut paragraphs = vec![format!(
+        "You owe {arrears} in child maintenance and fees. Because it has not been paid, we have decided to take {}.",
+        action.name()
+    )];
+    if charge > Pence::ZERO {
+        paragraphs.push(format!(
+            "There is a charge of {charge} for this action (Child Support Fees Regulations 2014). It is collected only after the maintenance you owe has been paid."
+        ));
+    }
+    paragraphs.push(
+        "To stop further action, pay what you owe or contact us to agree how you will pay it. You can ask us to look at this decision again.".to_owned(),
+    );
+    paragraphs
+}
+
+/// The letter as text, with the service's address only (`service_address`,
+/// from configuration), the date and the case reference.
 #[must_use]
 pub fn enforcement_letter(
     service_address: &str,
@@ -387,16 +411,12 @@ pub fn enforcement_letter(
     on: Date,
 ) -> String {
     let mut text = format!(
-        "{service_address}\n\n{on}\nCase reference: {case}\n\nAction we are taking about unpaid child maintenance\n\nYou owe {arrears} in child maintenance and fees. Because it has not been paid, we have decided to take {}.\n",
-        action.name()
+        "{service_address}\n\n{on}\nCase reference: {case}\n\n{ENFORCEMENT_LETTER_TITLE}\n"
     );
-    if charge > Pence::ZERO {
-        text.push_str(&format!(
-            "\nThere is a charge of {charge} for this action (Child Support Fees Regulations 2014). It is collected only after the maintenance you owe has been paid.\n"
-        ));
+    for paragraph in enforcement_letter_paragraphs(action, charge, arrears) {
+        text.push('\n');
+        text.push_str(&paragraph);
+        text.push('\n');
     }
-    text.push_str(
-        "\nTo stop further action, pay what you owe or contact us to agree how you will pay it. You can ask us to look at this decision again.\n",
-    );
     text
 }

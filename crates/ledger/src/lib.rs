@@ -44,8 +44,9 @@ pub use collection::{
     PeriodOutcome, allocate, compliance, disbursement_run, pay_by,
 };
 pub use enforcement::{
-    ApprovalRefused, ChargeWaiver, Decision, EarlierStep, EnforcementAction, ProposalRefused,
-    Stage, StepOutcome, charge_transfer, check_approval, check_proposal, enforcement_letter,
+    ApprovalRefused, ChargeWaiver, Decision, ENFORCEMENT_LETTER_TITLE, EarlierStep,
+    EnforcementAction, ProposalRefused, Stage, StepOutcome, charge_transfer, check_approval,
+    check_proposal, enforcement_letter, enforcement_letter_paragraphs,
 };
 pub use model::{
     ApplicationFeeWaiver, ModelledFees, application_fee, fees_under_law, fees_under_policy,

@@ -1146,3 +1146,119 @@ pub async fn letter(
     };
     result.await.unwrap_or_else(|response| response)
 }
+
+/// `GET /api/v1/cases/{reference}/collection/steps/{step}/letter.pdf`
+/// (staff): the letter to the paying parent about an approved enforcement
+/// step, as tagged PDF, addressed from the paying parent's own view (so it
+/// can hold nothing of the receiving parent's) with the service's address
+/// only. Audited.
+pub async fn enforcement_letter_pdf(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, step)): Path<(String, u64)>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        if !matches!(
+            staff.role,
+            Role::Caseworker | Role::TeamLeader | Role::EnforcementOfficer
+        ) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "your role may not do this",
+            ));
+        }
+        let case = parse_reference(&reference)?;
+        authorise_case_action(&state, &staff, &case, &headers).await?;
+        let actions = state
+            .store
+            .collection_actions(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let collection = ledger::CollectionState::from_actions(&actions);
+        let taken = collection
+            .steps
+            .iter()
+            .find(|s| s.step == step)
+            .and_then(|s| s.approval.map(|approved| (s, approved)))
+            .ok_or_else(|| {
+                error(
+                    StatusCode::NOT_FOUND,
+                    "step",
+                    "no approved step with that number",
+                )
+            })?;
+        let (taken, approved) = taken;
+        let charge = if taken.waiver.is_some() {
+            domain_types::Pence::ZERO
+        } else {
+            taken.action.charge(state.parameters, approved.on)
+        };
+        let transfers = state
+            .store
+            .transfers_for_case(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let owed = ledger::allocate(&transfers, case, approved.on).arrears();
+        let sealed = state
+            .store
+            .parties(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let parties = case_records::open_parties(case, &sealed, &state.keys).map_err(|e| {
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "",
+                format!("the case's personal data cannot be opened: {e}"),
+            )
+        })?;
+        let recipient = case_records::Viewer {
+            person: parties.paying_parent.id,
+            role: Role::PayingParent,
+            break_glass_reason: None,
+        };
+        let case_records::CaseView::Parent(view) = case_records::view_for(&recipient, &parties)
+            .map_err(|denied| error(StatusCode::FORBIDDEN, "reference", denied.to_string()))?
+            .view
+        else {
+            return Err(error(
+                StatusCode::CONFLICT,
+                "reference",
+                "no paying parent's view",
+            ));
+        };
+        let letter = letters::Letter::to_parent(
+            &state.service_address,
+            &view.me,
+            approved.on,
+            case,
+            ledger::ENFORCEMENT_LETTER_TITLE,
+            ledger::enforcement_letter_paragraphs(taken.action, charge, owed),
+        );
+        state
+            .store
+            .append_audit(staff.audit(
+                &state,
+                Action::Viewed,
+                Some(&case),
+                vec![format!("letter.enforcement:{step}")],
+                None,
+            ))
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let mut response =
+            axum::response::IntoResponse::into_response((StatusCode::OK, letter.to_pdf()));
+        let headers = response.headers_mut();
+        headers.insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/pdf"),
+        );
+        headers.insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+        Ok(response)
+    };
+    result.await.unwrap_or_else(|response| response)
+}

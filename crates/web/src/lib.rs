@@ -153,6 +153,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/queues/specialist", get(casework::specialist_queue))
         .route("/api/v1/queues/mine", get(casework::my_queue))
         .route("/api/v1/queues/coercion", get(casework::coercion_queue))
+        .route(
+            "/api/v1/cases/{reference}/collection/steps/{step}/letter.pdf",
+            get(casework::enforcement_letter_pdf),
+        )
         .route("/api/v1/suspense", get(collection::suspense_queue))
         .route(
             "/api/v1/suspense/allocations",

@@ -282,6 +282,35 @@ async fn enforcement_is_proposed_approved_by_another_and_charged_once() {
         .filter(|t| t.code == TransferCode::EnforcementCharge)
         .count();
     assert_eq!(charges, 1, "the charge is posted once");
+    // The letter to the paying parent, as tagged PDF: their own address,
+    // nothing of either receiving parent's.
+    let (status, pdf, headers) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/cases/{case}/collection/steps/1/letter.pdf"),
+        &[
+            ("authorization", &bearer("caseworker-token")),
+            ("x-break-glass-reason", "enforcement letter"),
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.contains(&("content-type".to_owned(), "application/pdf".to_owned())));
+    assert!(pdf.starts_with("%PDF-1.7") && pdf.contains("/MarkInfo << /Marked true >>"));
+    assert!(pdf.contains("a deduction from earnings order") && pdf.contains("PAYER-ADDRESS"));
+    for secret in ["FIRST-ADDRESS", "SECOND-ADDRESS", "FF1 1FF", "SS2 2SS"] {
+        assert!(!pdf.contains(secret), "{secret} in the enforcement letter");
+    }
+    let (status, _, _) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/cases/{case}/collection/steps/9/letter.pdf"),
+        &[("authorization", &bearer("caseworker-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

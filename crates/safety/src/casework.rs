@@ -283,6 +283,44 @@ impl SafetyState {
         state
     }
 
+    /// The Domestic Abuse Plan steps still to take, in order: a guide for
+    /// the caseworker, never a decision. Police advice and a police call
+    /// are steps only where someone disclosed immediate danger or asked for
+    /// the call; nothing is suggested before any disclosure.
+    #[must_use]
+    pub fn plan_steps_remaining(&self, records: &[SafetyRecord]) -> Vec<PlanStep> {
+        if self.disclosures == 0 {
+            return Vec::new();
+        }
+        let danger = records.iter().any(|r| {
+            matches!(
+                r.event,
+                SafetyEvent::Disclosed {
+                    immediate_danger: true,
+                    ..
+                }
+            )
+        });
+        let call = records.iter().any(|r| {
+            matches!(
+                r.event,
+                SafetyEvent::Disclosed {
+                    police_call_consented: true,
+                    ..
+                }
+            )
+        });
+        PlanStep::ALL
+            .into_iter()
+            .filter(|step| match step {
+                PlanStep::PoliceAdviceGiven => danger,
+                PlanStep::PoliceCalledForThem => call,
+                _ => true,
+            })
+            .filter(|step| !self.plan.contains_key(step))
+            .collect()
+    }
+
     /// Whether the case may be closed or reopened now: not while a
     /// disclosure waits for review.
     #[must_use]

@@ -338,3 +338,55 @@ fn the_screen_is_offered_again_after_a_change_of_service() {
         "each parent is asked"
     );
 }
+
+#[test]
+fn the_plan_guides_the_caseworker_through_the_steps_still_to_take() {
+    use case_records::{PersonId, Role};
+    use domain_types::Date;
+    use safety::{PlanStep, Recorder, SafetyEvent, SafetyRecord, SafetyState};
+    let by = Recorder {
+        person: PersonId(30),
+        role: Role::DomesticAbuseSpecialist,
+        on: Date::parse_iso("2026-06-01").unwrap(),
+    };
+    assert!(
+        SafetyState::default().plan_steps_remaining(&[]).is_empty(),
+        "nothing before a disclosure"
+    );
+    let mut records = vec![SafetyRecord {
+        event: SafetyEvent::Disclosed {
+            by: Party::ReceivingParent,
+            immediate_danger: false,
+            police_call_consented: false,
+        },
+        by,
+    }];
+    let state = SafetyState::from_records(&records);
+    let remaining = state.plan_steps_remaining(&records);
+    assert!(
+        !remaining.contains(&PlanStep::PoliceAdviceGiven)
+            && !remaining.contains(&PlanStep::PoliceCalledForThem)
+    );
+    assert_eq!(remaining.first(), Some(&PlanStep::Signposted));
+    records.push(SafetyRecord {
+        event: SafetyEvent::PlanStepTaken {
+            step: PlanStep::Signposted,
+        },
+        by,
+    });
+    records.push(SafetyRecord {
+        event: SafetyEvent::Disclosed {
+            by: Party::ReceivingParent,
+            immediate_danger: true,
+            police_call_consented: true,
+        },
+        by,
+    });
+    let state = SafetyState::from_records(&records);
+    let remaining = state.plan_steps_remaining(&records);
+    assert_eq!(
+        &remaining[..2],
+        &[PlanStep::PoliceAdviceGiven, PlanStep::PoliceCalledForThem]
+    );
+    assert!(!remaining.contains(&PlanStep::Signposted));
+}

@@ -338,6 +338,16 @@ pub async fn act(
             format!("staff-{}", staff.person),
         )
         .await?;
+        let records = state
+            .store
+            .safety_events(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let next_steps: Vec<&str> = safety
+            .plan_steps_remaining(&records)
+            .iter()
+            .map(|step| step.code())
+            .collect();
         Ok(json_response(
             status,
             &json!({
@@ -346,6 +356,7 @@ pub async fn act(
                 "named_caseworker": safety.named_caseworker.map(|p| p.0),
                 "awaiting_review": safety.awaiting_review.len(),
                 "may_close": safety.may_close_or_reopen(),
+                "plan_steps_remaining": next_steps,
                 "plan": safety.plan.iter().map(|(step, who)| json!({
                     "step": step.code(),
                     "by": who.person.0,

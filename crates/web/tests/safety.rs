@@ -183,6 +183,14 @@ async fn a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_u
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(body["plan"][0]["step"], "signposted");
     assert_eq!(body["plan"][0]["by"], 30);
+    assert!(
+        !body["plan_steps_remaining"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "signposted")
+    );
+    assert_eq!(body["plan_steps_remaining"][0], "safe_contact_agreed");
 
     // The later threat.
     assert_eq!(

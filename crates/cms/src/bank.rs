@@ -11,7 +11,7 @@ use crate::serve::parse_database_url;
 
 /// Transfers per transaction: a crash leaves whole batches, and importing
 /// the file again completes it, since every transfer's id is the bank's own.
-pub const TRANSFERS_PER_BATCH: usize = 10_000;
+pub const TRANSFERS_PER_BATCH: usize = 50_000;
 
 pub fn import(file: &Path, database_url: &str) -> ExitCode {
     let result = (|| {

@@ -9,7 +9,7 @@ use std::process::Command;
 use common::CMS;
 use domain_types::{Date, Pence};
 
-const ENTRIES: u64 = 60_000;
+const ENTRIES: u64 = 150_000;
 
 fn count_and_bank(url: &str) -> (i64, i64) {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -90,7 +90,7 @@ fn sigkill_during_a_bank_import_then_reimport_loses_and_duplicates_nothing() {
         let _ = child.wait();
         let (count, _) = count_and_bank(&url);
         assert!(
-            count % 10_000 == 0 || count == total,
+            count % 50_000 == 0 || count == total,
             "{count} transfers is not a whole number of batches"
         );
         counts.push(count);

@@ -1138,22 +1138,7 @@ pub async fn letter(
             })
             .await
             .map_err(|e| storage_failure(&e))?;
-        let mut response =
-            axum::response::IntoResponse::into_response((StatusCode::OK, letter.to_pdf()));
-        let headers = response.headers_mut();
-        headers.insert(
-            axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/pdf"),
-        );
-        headers.insert(
-            axum::http::header::CONTENT_DISPOSITION,
-            axum::http::HeaderValue::from_static("attachment"),
-        );
-        headers.insert(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-store"),
-        );
-        Ok(response)
+        Ok(pdf_response(&letter))
     };
     result.await.unwrap_or_else(|response| response)
 }
@@ -1258,18 +1243,25 @@ pub async fn enforcement_letter_pdf(
             ))
             .await
             .map_err(|e| storage_failure(&e))?;
-        let mut response =
-            axum::response::IntoResponse::into_response((StatusCode::OK, letter.to_pdf()));
-        let headers = response.headers_mut();
-        headers.insert(
-            axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/pdf"),
-        );
-        headers.insert(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-store"),
-        );
-        Ok(response)
+        Ok(pdf_response(&letter))
     };
     result.await.unwrap_or_else(|response| response)
+}
+
+/// A letter as a download: a PDF, never cached (letters are behind sign-in).
+fn pdf_response(letter: &letters::Letter) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut response =
+        axum::response::IntoResponse::into_response((StatusCode::OK, letter.to_pdf()));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }

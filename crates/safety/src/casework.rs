@@ -143,11 +143,87 @@ pub enum SafetyEvent {
         /// The preferences.
         contact: crate::ContactPreferences,
     },
+    /// Something a parent did that the coercion scan weighs (an allegation
+    /// about the other parent, its withdrawal, a challenge to a decision, a
+    /// change of circumstances reported, a contact day), recorded by staff.
+    Noted {
+        /// What.
+        what: Noted,
+        /// By or about whom.
+        party: Party,
+    },
     /// The case was referred for suspected financial coercion.
     Referred {
         /// To whom.
         recipient: crate::Recipient,
     },
+}
+
+/// What a [`SafetyEvent::Noted`] records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Noted {
+    /// An allegation about the other parent.
+    Allegation,
+    /// An allegation withdrawn.
+    AllegationWithdrawn,
+    /// A decision challenged.
+    Challenge,
+    /// A change of circumstances reported.
+    ChangeReported,
+    /// A day the child spent with the paying parent.
+    ContactDay,
+}
+
+impl Noted {
+    /// Every kind.
+    pub const ALL: [Noted; 5] = [
+        Noted::Allegation,
+        Noted::AllegationWithdrawn,
+        Noted::Challenge,
+        Noted::ChangeReported,
+        Noted::ContactDay,
+    ];
+
+    /// The stored code.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Noted::Allegation => "allegation",
+            Noted::AllegationWithdrawn => "allegation_withdrawn",
+            Noted::Challenge => "challenge",
+            Noted::ChangeReported => "change_reported",
+            Noted::ContactDay => "contact_day",
+        }
+    }
+
+    /// The kind with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Noted> {
+        Noted::ALL.into_iter().find(|n| n.code() == code)
+    }
+}
+
+/// The coercion scan's events for what was noted on a case, on the days
+/// noted.
+#[must_use]
+pub fn noted_events(records: &[SafetyRecord]) -> Vec<crate::CaseEvent> {
+    use crate::CaseEvent;
+    records
+        .iter()
+        .filter_map(|r| match r.event {
+            SafetyEvent::Noted { what, party } => {
+                let on = r.by.on;
+                Some(match what {
+                    Noted::Allegation => CaseEvent::AllegationMade { on, by: party },
+                    Noted::AllegationWithdrawn => CaseEvent::AllegationWithdrawn { on, by: party },
+                    Noted::Challenge => CaseEvent::DecisionChallenged { on, by: party },
+                    Noted::ChangeReported => CaseEvent::ChangeReported { on, by: party },
+                    Noted::ContactDay => CaseEvent::ContactDay { on },
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Who recorded an event, in what role, when.
@@ -272,6 +348,7 @@ impl SafetyState {
                 SafetyEvent::Referred { recipient } => {
                     state.referrals.push((*recipient, record.by));
                 }
+                SafetyEvent::Noted { .. } => {}
                 SafetyEvent::SafeContactSet { of, contact } => {
                     state.contact.insert(*of, contact.clone());
                 }
@@ -388,7 +465,9 @@ impl SafetyState {
                     Err(SafetyRefused::RoleMayNot(by.role))
                 }
             }
-            SafetyEvent::PlanStepTaken { .. } | SafetyEvent::Referred { .. } => {
+            SafetyEvent::PlanStepTaken { .. }
+            | SafetyEvent::Referred { .. }
+            | SafetyEvent::Noted { .. } => {
                 if staff_on_case {
                     Ok(())
                 } else {
@@ -473,6 +552,10 @@ impl SafetyEvent {
             SafetyEvent::Referred { recipient } => {
                 ("referred", format!("recipient={}", recipient.code()))
             }
+            SafetyEvent::Noted { what, party } => (
+                "noted",
+                format!("what={};party={}", what.code(), party_code(*party)),
+            ),
             SafetyEvent::SafeContactSet { of, contact } => (
                 "safe_contact",
                 format!(
@@ -560,6 +643,11 @@ impl SafetyEvent {
             "family_support" => SafetyEvent::FamilySupportOffered {
                 offer: field("offer")?.to_owned(),
                 accepted: flag("accepted")?,
+            },
+            "noted" => SafetyEvent::Noted {
+                what: Noted::from_code(field("what")?)
+                    .ok_or_else(|| SafetyDecodeError("what".to_owned()))?,
+                party: party(field("party")?)?,
             },
             "referred" => SafetyEvent::Referred {
                 recipient: crate::Recipient::from_code(field("recipient")?)

@@ -20,8 +20,8 @@ mod screening;
 mod signposting;
 
 pub use casework::{
-    PlanStep, Recorder, RiskLevel, SafetyDecodeError, SafetyEvent, SafetyRecord, SafetyRefused,
-    SafetyState, channel_from_code, screening_due,
+    Noted, PlanStep, Recorder, RiskLevel, SafetyDecodeError, SafetyEvent, SafetyRecord,
+    SafetyRefused, SafetyState, channel_from_code, noted_events, screening_due,
 };
 pub use coercion::{CaseEvent, Evidence, Party, Signal, SignalKind, Thresholds, scan, scan_into};
 pub use moves::{

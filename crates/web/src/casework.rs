@@ -322,6 +322,23 @@ pub async fn act(
                     .and_then(PlanStep::from_code)
                     .ok_or_else(|| bad("step", "a Domestic Abuse Plan step"))?,
             },
+            Some("note") => SafetyEvent::Noted {
+                what: request
+                    .get("what")
+                    .and_then(Value::as_str)
+                    .and_then(safety::Noted::from_code)
+                    .ok_or_else(|| {
+                        bad(
+                            "what",
+                            "allegation, allegation_withdrawn, challenge, change_reported or contact_day",
+                        )
+                    })?,
+                party: match request.get("party").and_then(Value::as_str) {
+                    Some("paying_parent") => Party::PayingParent,
+                    Some("receiving_parent") => Party::ReceivingParent,
+                    _ => return Err(bad("party", "paying_parent or receiving_parent")),
+                },
+            },
             _ => return Err(bad("action", "a safety action")),
         };
         let by = Recorder {
@@ -539,6 +556,14 @@ async fn coercion_events(
                 .map(|n| n.remittance.clone()),
         }
     }));
+    // What staff noted (allegations, withdrawals, challenges, changes,
+    // contact days), from the case's safety log.
+    let noted = state
+        .store
+        .safety_events(case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    events.extend(safety::noted_events(&noted));
     // Dues before payments on the same day: a payment on its due day is on time.
     events.sort_by_key(|e| (e.on(), !matches!(e, safety::CaseEvent::Due { .. })));
     Ok(events)

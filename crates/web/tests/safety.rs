@@ -479,3 +479,45 @@ async fn the_safe_application_screen_stops_in_danger_and_offers_family_support_o
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn allegations_made_and_withdrawn_again_and_again_become_a_signal_about_that_parent() {
+    let state = state_named("allegations").await;
+    let case = case_with_parties(&state).await;
+    let act = format!("/api/v1/cases/{case}/safety/actions");
+    for (n, what) in [
+        "allegation",
+        "allegation_withdrawn",
+        "allegation",
+        "allegation_withdrawn",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body =
+            format!(r#"{{"action": "note", "what": "{what}", "party": "receiving_parent"}}"#);
+        let key = format!("note-{n}");
+        let (status, answer) = post(&state, &act, "caseworker-token", &key, &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+    let (status, _) = post(
+        &state,
+        &act,
+        "caseworker-token",
+        "bad",
+        r#"{"action": "note", "what": "gossip", "party": "receiving_parent"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, signals) = get(
+        &state,
+        &format!("/api/v1/cases/{case}/coercion-signals"),
+        "caseworker-token",
+    )
+    .await;
+    assert_eq!(
+        signals["signals"][0]["kind"], "AllegationsThenRetractions",
+        "{signals}"
+    );
+    assert_eq!(signals["signals"][0]["about"], "receiving_parent");
+}

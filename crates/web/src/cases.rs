@@ -101,15 +101,9 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// A member of staff, from their API token.
-pub struct Staff {
-    pub(crate) person: i64,
-    pub(crate) role: Role,
-}
-
-impl Staff {
-    /// The audit line for something this member of staff did now: one
-    /// place decides how staff are named in the audit log.
+impl SignedIn {
+    /// The audit line for something this person did now: one place decides
+    /// how people are named in the audit log (`staff-N`, `parent-N`).
     pub(crate) fn audit(
         &self,
         state: &AppState,
@@ -120,13 +114,72 @@ impl Staff {
     ) -> AuditRecord {
         AuditRecord {
             at_unix_seconds: state.clock.now_unix_seconds(),
-            actor: format!("staff-{}", self.person),
+            actor: format!(
+                "{}-{}",
+                if self.role.is_parent() {
+                    "parent"
+                } else {
+                    "staff"
+                },
+                self.person
+            ),
             role: self.role.code().to_owned(),
             action,
             case: case.map(ToString::to_string),
             fields,
             reason,
             count: 1,
+        }
+    }
+}
+
+/// Refuses anyone but a parent.
+pub(crate) fn parents_only(signed_in: &SignedIn) -> Result<(), Response> {
+    if signed_in.role.is_parent() {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::FORBIDDEN,
+            "authorization",
+            "this is for parents",
+        ))
+    }
+}
+
+/// The answer when a case's sealed personal data cannot be opened (the
+/// wrong key file, say): nothing is shown.
+pub(crate) fn personal_data_unavailable(reason: impl std::fmt::Display) -> Response {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "",
+        format!("the case's personal data cannot be opened: {reason}"),
+    )
+}
+
+/// A member of staff, from their API token.
+pub struct Staff {
+    pub(crate) person: i64,
+    pub(crate) role: Role,
+}
+
+impl Staff {
+    /// The audit line for something this member of staff did now.
+    pub(crate) fn audit(
+        &self,
+        state: &AppState,
+        action: Action,
+        case: Option<&CaseReference>,
+        fields: Vec<String>,
+        reason: Option<String>,
+    ) -> AuditRecord {
+        self.signed_in().audit(state, action, case, fields, reason)
+    }
+
+    /// The same person as anyone signed in.
+    pub(crate) const fn signed_in(&self) -> SignedIn {
+        SignedIn {
+            person: self.person,
+            role: self.role,
         }
     }
 }

@@ -7,7 +7,7 @@
 // A refused request is answered with its `Response` straight away.
 #![allow(clippy::result_large_err)]
 
-use audit_log::{Action, AuditRecord};
+use audit_log::Action;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -18,7 +18,10 @@ use safety::{
 use serde_json::{Value, json};
 use storage_api::{ActionOutcome, StorageError};
 
-use crate::cases::{SignedIn, Staff, error, parse_json, parse_reference, storage_failure};
+use crate::cases::{
+    SignedIn, Staff, error, forbidden_unless, parents_only, parse_json, parse_reference,
+    personal_data_unavailable, storage_failure,
+};
 use crate::collection::{idempotency_key, own_party};
 use crate::parties::authorise_case_action;
 use crate::{AppState, json_response};
@@ -43,9 +46,13 @@ async fn record(
     case: &CaseReference,
     key: &str,
     event: SafetyEvent,
-    by: Recorder,
-    actor: String,
-) -> Result<(StatusCode, SafetyState), Response> {
+    who: &SignedIn,
+) -> Result<(StatusCode, Vec<SafetyRecord>), Response> {
+    let by = Recorder {
+        person: PersonId(u64::try_from(who.person).unwrap_or(0)),
+        role: who.role,
+        on: state.clock.today(),
+    };
     let records = state
         .store
         .safety_events(case)
@@ -62,7 +69,7 @@ async fn record(
         .map_err(|e| storage_failure(&e))?
     {
         Some(stored) if stored.event == record.event => {
-            return Ok((StatusCode::OK, current));
+            return Ok((StatusCode::OK, records));
         }
         Some(_) => {
             return Err(error(
@@ -80,16 +87,13 @@ async fn record(
             refused.to_string(),
         )
     })?;
-    let audit = AuditRecord {
-        at_unix_seconds: state.clock.now_unix_seconds(),
-        actor,
-        role: by.role.code().to_owned(),
-        action: Action::Changed,
-        case: Some(case.to_string()),
-        fields: vec![format!("safety:{}", record.event.encode().0)],
-        reason: None,
-        count: 1,
-    };
+    let audit = who.audit(
+        state,
+        Action::Changed,
+        Some(case),
+        vec![format!("safety:{}", record.event.encode().0)],
+        None,
+    );
     let outcome = state
         .store
         .record_safety_event(
@@ -115,7 +119,20 @@ async fn record(
         ActionOutcome::Recorded { .. } => StatusCode::CREATED,
         ActionOutcome::AlreadyRecorded => StatusCode::OK,
     };
-    Ok((status, SafetyState::from_records(&records)))
+    Ok((status, records))
+}
+
+/// A parent named in a request: `paying_parent` or `receiving_parent`.
+fn party_field(request: &Value, name: &str) -> Result<Party, Response> {
+    match request.get(name).and_then(Value::as_str) {
+        Some("paying_parent") => Ok(Party::PayingParent),
+        Some("receiving_parent") => Ok(Party::ReceivingParent),
+        _ => Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            name,
+            format!("`{name}` is paying_parent or receiving_parent"),
+        )),
+    }
 }
 
 fn flag(request: &Value, name: &str) -> Result<bool, Response> {
@@ -157,29 +174,10 @@ pub async fn disclose(
                 role: signed_in.role,
             };
             authorise_case_action(&state, &staff, &case, &headers).await?;
-            match request.get("by").and_then(Value::as_str) {
-                Some("paying_parent") => Party::PayingParent,
-                Some("receiving_parent") => Party::ReceivingParent,
-                _ => {
-                    return Err(error(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "by",
-                        "say who disclosed: paying_parent or receiving_parent",
-                    ));
-                }
-            }
+            party_field(&request, "by")?
         };
         let immediate_danger = flag(&request, "immediate_danger")?;
         let police_call_consented = flag(&request, "police_call_consented")?;
-        let actor = format!(
-            "{}-{}",
-            if signed_in.role.is_parent() {
-                "parent"
-            } else {
-                "staff"
-            },
-            signed_in.person
-        );
         let (status, _) = record(
             &state,
             &case,
@@ -189,12 +187,7 @@ pub async fn disclose(
                 immediate_danger,
                 police_call_consented,
             },
-            Recorder {
-                person: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
-                role: signed_in.role,
-                on: state.clock.today(),
-            },
-            actor,
+            &signed_in,
         )
         .await?;
         Ok(json_response(
@@ -333,33 +326,12 @@ pub async fn act(
                             "allegation, allegation_withdrawn, challenge, change_reported or contact_day",
                         )
                     })?,
-                party: match request.get("party").and_then(Value::as_str) {
-                    Some("paying_parent") => Party::PayingParent,
-                    Some("receiving_parent") => Party::ReceivingParent,
-                    _ => return Err(bad("party", "paying_parent or receiving_parent")),
-                },
+                party: party_field(&request, "party")?,
             },
             _ => return Err(bad("action", "a safety action")),
         };
-        let by = Recorder {
-            person: PersonId(u64::try_from(staff.person).unwrap_or(0)),
-            role: staff.role,
-            on: state.clock.today(),
-        };
-        let (status, safety) = record(
-            &state,
-            &case,
-            &key,
-            event,
-            by,
-            format!("staff-{}", staff.person),
-        )
-        .await?;
-        let records = state
-            .store
-            .safety_events(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?;
+        let (status, records) = record(&state, &case, &key, event, &staff.signed_in()).await?;
+        let safety = SafetyState::from_records(&records);
         let next_steps: Vec<&str> = safety
             .plan_steps_remaining(&records)
             .iter()
@@ -402,13 +374,7 @@ pub async fn move_to_collect_and_pay(
     body: String,
 ) -> Response {
     let result = async {
-        if !staff.role.may_record_changes() {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "your role may not do this",
-            ));
-        }
+        forbidden_unless(staff.role.may_record_changes())?;
         let case = parse_reference(&reference)?;
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let key = idempotency_key(&headers)?;
@@ -421,17 +387,7 @@ pub async fn move_to_collect_and_pay(
                 notice_given: flag(&request, "notice_given")?,
             },
             Some("abuse_evidence") => safety::MoveRoute::AbuseEvidence {
-                applicant: match text("applicant") {
-                    Some("paying_parent") => Party::PayingParent,
-                    Some("receiving_parent") => Party::ReceivingParent,
-                    _ => {
-                        return Err(error(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            "applicant",
-                            "`applicant` is paying_parent or receiving_parent",
-                        ));
-                    }
-                },
+                applicant: party_field(&request, "applicant")?,
                 evidence: text("evidence").unwrap_or_default().to_owned(),
             },
             _ => {
@@ -600,13 +556,7 @@ pub async fn coercion_signals(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        if !may_see_signals(staff.role) {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "your role may not do this",
-            ));
-        }
+        forbidden_unless(may_see_signals(staff.role))?;
         let case = parse_reference(&reference)?;
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let events = coercion_events(&state, &case).await?;
@@ -643,13 +593,7 @@ pub async fn refer(
     body: String,
 ) -> Response {
     let result = async {
-        if !may_see_signals(staff.role) {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "your role may not do this",
-            ));
-        }
+        forbidden_unless(may_see_signals(staff.role))?;
         let case = parse_reference(&reference)?;
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let key = idempotency_key(&headers)?;
@@ -674,13 +618,7 @@ pub async fn refer(
             Vec::new()
         } else {
             case_records::open_parties(case, &sealed, &state.keys)
-                .map_err(|e| {
-                    error(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "",
-                        format!("the case's personal data cannot be opened: {e}"),
-                    )
-                })?
+                .map_err(personal_data_unavailable)?
                 .location_details()
         };
         let today = state.clock.today();
@@ -694,18 +632,12 @@ pub async fn refer(
             &events,
             &protected,
         );
-        let by = Recorder {
-            person: PersonId(u64::try_from(staff.person).unwrap_or(0)),
-            role: staff.role,
-            on: today,
-        };
         let (status, _) = record(
             &state,
             &case,
             &key,
             SafetyEvent::Referred { recipient },
-            by,
-            format!("staff-{}", staff.person),
+            &staff.signed_in(),
         )
         .await?;
         Ok(json_response(
@@ -799,13 +731,7 @@ pub async fn screen(
     body: String,
 ) -> Response {
     let result = async {
-        if !signed_in.role.is_parent() {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "this is for parents",
-            ));
-        }
+        parents_only(&signed_in)?;
         let case = parse_reference(&reference)?;
         let by_party = own_party(&state, &signed_in, &case).await?;
         let key = idempotency_key(&headers)?;
@@ -833,12 +759,6 @@ pub async fn screen(
                 })?;
         }
         let today = state.clock.today();
-        let recorder = Recorder {
-            person: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
-            role: signed_in.role,
-            on: today,
-        };
-        let actor = format!("parent-{}", signed_in.person);
         let answers = screening.answers();
         let disclosed =
             answers.contains(&safety::Answer::ExperiencedAbuse(safety::AbuseAnswer::Yes));
@@ -863,8 +783,7 @@ pub async fn screen(
                     immediate_danger: danger,
                     police_call_consented: consented,
                 },
-                recorder,
-                actor.clone(),
+                &signed_in,
             )
             .await?
             .0;
@@ -886,8 +805,7 @@ pub async fn screen(
                         of: by_party,
                         contact: outcome.contact.clone(),
                     },
-                    recorder,
-                    actor,
+                    &signed_in,
                 )
                 .await?
                 .0;
@@ -921,13 +839,7 @@ pub async fn screen(
 /// as a nightly job).
 pub async fn coercion_queue(State(state): State<AppState>, staff: Staff) -> Response {
     let result = async {
-        if !may_see_signals(staff.role) {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "your role may not do this",
-            ));
-        }
+        forbidden_unless(may_see_signals(staff.role))?;
         let today = state.clock.today();
         let cases = state
             .store
@@ -970,13 +882,7 @@ pub async fn screening_status(
     Path(reference): Path<String>,
 ) -> Response {
     let result = async {
-        if !signed_in.role.is_parent() {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "this is for parents",
-            ));
-        }
+        parents_only(&signed_in)?;
         let case = parse_reference(&reference)?;
         let party = own_party(&state, &signed_in, &case).await?;
         let history = state
@@ -1021,13 +927,7 @@ pub async fn letter(
     Path((reference, kind)): Path<(String, String)>,
 ) -> Response {
     let result = async {
-        if !signed_in.role.is_parent() {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "this is for parents",
-            ));
-        }
+        parents_only(&signed_in)?;
         let case = parse_reference(&reference)?;
         own_party(&state, &signed_in, &case).await?;
         let sealed = state
@@ -1035,28 +935,13 @@ pub async fn letter(
             .parties(&case)
             .await
             .map_err(|e| storage_failure(&e))?;
-        let parties = case_records::open_parties(case, &sealed, &state.keys).map_err(|e| {
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "",
-                format!("the case's personal data cannot be opened: {e}"),
-            )
-        })?;
-        let viewer = case_records::Viewer {
-            person: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
-            role: signed_in.role,
-            break_glass_reason: None,
-        };
-        let case_records::CaseView::Parent(view) = case_records::view_for(&viewer, &parties)
-            .map_err(|denied| error(StatusCode::FORBIDDEN, "reference", denied.to_string()))?
-            .view
-        else {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "this is for parents",
-            ));
-        };
+        let parties = case_records::open_parties(case, &sealed, &state.keys)
+            .map_err(personal_data_unavailable)?;
+        let me = own_details(
+            &parties,
+            PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
+            signed_in.role,
+        )?;
         let today = state.clock.today();
         let history = state
             .store
@@ -1141,26 +1026,17 @@ pub async fn letter(
             }
             _ => return Err(no_such_letter()),
         };
-        let letter = letters::Letter::to_parent(
-            &state.service_address,
-            &view.me,
-            today,
-            case,
-            title,
-            paragraphs,
-        );
+        let letter =
+            letters::Letter::to_parent(&state.service_address, &me, today, case, title, paragraphs);
         state
             .store
-            .append_audit(AuditRecord {
-                at_unix_seconds: state.clock.now_unix_seconds(),
-                actor: format!("parent-{}", signed_in.person),
-                role: signed_in.role.code().to_owned(),
-                action: Action::Viewed,
-                case: Some(case.to_string()),
-                fields: vec![format!("letter.{kind}")],
-                reason: None,
-                count: 1,
-            })
+            .append_audit(signed_in.audit(
+                &state,
+                Action::Viewed,
+                Some(&case),
+                vec![format!("letter.{kind}")],
+                None,
+            ))
             .await
             .map_err(|e| storage_failure(&e))?;
         Ok(pdf_response(&letter))
@@ -1180,16 +1056,10 @@ pub async fn enforcement_letter_pdf(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        if !matches!(
+        forbidden_unless(matches!(
             staff.role,
             Role::Caseworker | Role::TeamLeader | Role::EnforcementOfficer
-        ) {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "your role may not do this",
-            ));
-        }
+        ))?;
         let case = parse_reference(&reference)?;
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let actions = state
@@ -1227,31 +1097,12 @@ pub async fn enforcement_letter_pdf(
             .parties(&case)
             .await
             .map_err(|e| storage_failure(&e))?;
-        let parties = case_records::open_parties(case, &sealed, &state.keys).map_err(|e| {
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "",
-                format!("the case's personal data cannot be opened: {e}"),
-            )
-        })?;
-        let recipient = case_records::Viewer {
-            person: parties.paying_parent.id,
-            role: Role::PayingParent,
-            break_glass_reason: None,
-        };
-        let case_records::CaseView::Parent(view) = case_records::view_for(&recipient, &parties)
-            .map_err(|denied| error(StatusCode::FORBIDDEN, "reference", denied.to_string()))?
-            .view
-        else {
-            return Err(error(
-                StatusCode::CONFLICT,
-                "reference",
-                "no paying parent's view",
-            ));
-        };
+        let parties = case_records::open_parties(case, &sealed, &state.keys)
+            .map_err(personal_data_unavailable)?;
+        let me = own_details(&parties, parties.paying_parent.id, Role::PayingParent)?;
         let letter = letters::Letter::to_parent(
             &state.service_address,
-            &view.me,
+            &me,
             approved.on,
             case,
             ledger::ENFORCEMENT_LETTER_TITLE,
@@ -1289,4 +1140,29 @@ fn pdf_response(letter: &letters::Letter) -> Response {
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// A parent's own details, from their own view of the case: a letter to
+/// them is addressed from these and nothing else.
+fn own_details(
+    parties: &case_records::CaseParties,
+    person: PersonId,
+    role: Role,
+) -> Result<case_records::OwnDetails, Response> {
+    let viewer = case_records::Viewer {
+        person,
+        role,
+        break_glass_reason: None,
+    };
+    match case_records::view_for(&viewer, parties)
+        .map_err(|denied| error(StatusCode::FORBIDDEN, "reference", denied.to_string()))?
+        .view
+    {
+        case_records::CaseView::Parent(view) => Ok(view.me),
+        case_records::CaseView::Staff(_) => Err(error(
+            StatusCode::FORBIDDEN,
+            "authorization",
+            "letters are addressed to parents",
+        )),
+    }
 }

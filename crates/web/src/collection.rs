@@ -6,9 +6,7 @@
 // A refused request is answered with its `Response` straight away.
 #![allow(clippy::result_large_err)]
 
-use std::collections::BTreeSet;
-
-use audit_log::{Action, AuditRecord};
+use audit_log::Action;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -25,7 +23,8 @@ use serde_json::{Value, json};
 use storage_api::{ActionOutcome, StorageError};
 
 use crate::cases::{
-    SignedIn, Staff, error, forbidden_unless, parse_json, parse_reference, storage_failure,
+    SignedIn, Staff, error, forbidden_unless, parents_only, parse_json, parse_reference,
+    personal_data_unavailable, storage_failure,
 };
 use crate::parties::authorise_case_action;
 use crate::{AppState, json_response};
@@ -126,27 +125,16 @@ pub async fn statement_csv_route(
             .await
             .map_err(|e| storage_failure(&e))?;
         let lines = statement(&transfers, case, whom, state.clock.today());
-        let audit = AuditRecord {
-            at_unix_seconds: state.clock.now_unix_seconds(),
-            actor: format!(
-                "{}-{}",
-                if signed_in.role.is_parent() {
-                    "parent"
-                } else {
-                    "staff"
-                },
-                signed_in.person
-            ),
-            role: signed_in.role.code().to_owned(),
-            action: Action::Viewed,
-            case: Some(case.to_string()),
-            fields: vec![match whom {
+        let audit = signed_in.audit(
+            &state,
+            Action::Viewed,
+            Some(&case),
+            vec![match whom {
                 StatementFor::PayingParent => "statement.paying_parent".to_owned(),
                 StatementFor::ReceivingParent(rp) => format!("statement.receiving_parent:{}", rp.0),
             }],
-            reason: None,
-            count: 1,
-        };
+            None,
+        );
         state
             .store
             .append_audit(audit)
@@ -507,14 +495,7 @@ async fn case_at_risk(state: &AppState, case: &CaseReference) -> Result<bool, Re
         .parties(case)
         .await
         .map_err(|e| storage_failure(&e))?;
-    let people: BTreeSet<i64> = sealed.iter().map(|p| p.person_id).collect();
-    let people: Vec<i64> = people.into_iter().collect();
-    let flagged = state
-        .store
-        .flagged_people(&people)
-        .await
-        .map_err(|e| storage_failure(&e))?;
-    Ok(sealed.iter().any(|p| p.non_disclosure) || !flagged.is_empty())
+    crate::parties::is_restricted(state, &sealed).await
 }
 
 fn may_work_money(role: Role) -> bool {
@@ -716,13 +697,7 @@ pub async fn direct_pay(
     Path(reference): Path<String>,
 ) -> Response {
     let result = async {
-        if !signed_in.role.is_parent() {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "this is for parents",
-            ));
-        }
+        parents_only(&signed_in)?;
         let case = parse_reference(&reference)?;
         let whom = statement_for(&state, &signed_in, &case, None).await?;
         let history = state
@@ -749,13 +724,8 @@ pub async fn direct_pay(
             .parties(&case)
             .await
             .map_err(|e| storage_failure(&e))?;
-        let parties = case_records::open_parties(case, &sealed, &state.keys).map_err(|e| {
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "",
-                format!("the case's personal data cannot be opened: {e}"),
-            )
-        })?;
+        let parties = case_records::open_parties(case, &sealed, &state.keys)
+            .map_err(personal_data_unavailable)?;
         let (body, fields) = match whom {
             StatementFor::PayingParent => {
                 let mut fields = Vec::new();
@@ -803,16 +773,7 @@ pub async fn direct_pay(
         };
         state
             .store
-            .append_audit(AuditRecord {
-                at_unix_seconds: state.clock.now_unix_seconds(),
-                actor: format!("parent-{}", signed_in.person),
-                role: signed_in.role.code().to_owned(),
-                action: Action::Viewed,
-                case: Some(case.to_string()),
-                fields,
-                reason: None,
-                count: 1,
-            })
+            .append_audit(signed_in.audit(&state, Action::Viewed, Some(&case), fields, None))
             .await
             .map_err(|e| storage_failure(&e))?;
         Ok(json_response(StatusCode::OK, &body))
@@ -833,13 +794,7 @@ pub async fn report_direct_payment(
     body: String,
 ) -> Response {
     let result = async {
-        if !signed_in.role.is_parent() {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "authorization",
-                "this is for parents",
-            ));
-        }
+        parents_only(&signed_in)?;
         let case = parse_reference(&reference)?;
         statement_for(&state, &signed_in, &case, None).await?;
         let key = idempotency_key(&headers)?;
@@ -897,16 +852,13 @@ pub async fn report_direct_payment(
             .collection_actions(&case)
             .await
             .map_err(|e| storage_failure(&e))?;
-        let audit = AuditRecord {
-            at_unix_seconds: state.clock.now_unix_seconds(),
-            actor: format!("parent-{}", signed_in.person),
-            role: signed_in.role.code().to_owned(),
-            action: Action::Changed,
-            case: Some(case.to_string()),
-            fields: vec!["collection_action:direct_pay_report".to_owned()],
-            reason: None,
-            count: 1,
-        };
+        let audit = signed_in.audit(
+            &state,
+            Action::Changed,
+            Some(&case),
+            vec!["collection_action:direct_pay_report".to_owned()],
+            None,
+        );
         state
             .store
             .record_collection_action(

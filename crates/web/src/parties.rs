@@ -5,7 +5,7 @@
 // A refused request is answered with its `Response` straight away.
 #![allow(clippy::result_large_err)]
 
-use audit_log::{Action, AuditRecord};
+use audit_log::Action;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -17,7 +17,8 @@ use case_records::{
 use serde_json::{Map, Value, json};
 
 use crate::cases::{
-    SignedIn, Staff, error, forbidden_unless, parse_json, parse_reference, storage_failure,
+    SignedIn, Staff, error, forbidden_unless, parse_json, parse_reference,
+    personal_data_unavailable, storage_failure,
 };
 use crate::{AppState, json_response};
 
@@ -285,6 +286,29 @@ fn view_json(view: &CaseView) -> Value {
     }
 }
 
+/// Whether a case is restricted: a non-disclosure flag recorded on its
+/// parties, or set on any of its parents as a person. The one rule for
+/// acting on a case and for enforcement's specialist review.
+pub(crate) async fn is_restricted(
+    state: &AppState,
+    sealed: &[case_records::SealedParty],
+) -> Result<bool, Response> {
+    if sealed.iter().any(|p| p.non_disclosure) {
+        return Ok(true);
+    }
+    let parents: Vec<i64> = sealed
+        .iter()
+        .filter(|p| p.party == "paying_parent" || p.party.starts_with("receiving_parent:"))
+        .map(|p| p.person_id)
+        .collect();
+    let flagged = state
+        .store
+        .flagged_people(&parents)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    Ok(!flagged.is_empty())
+}
+
 /// May this member of staff act on this case? A case is restricted when any
 /// parent is flagged (on the case or on the person); then only the specialist
 /// team and the named caseworker act, and anyone else must give
@@ -305,17 +329,7 @@ pub(crate) async fn authorise_case_action(
         .iter()
         .find(|p| p.party == "named_caseworker")
         .map(|p| p.person_id);
-    let parents: Vec<i64> = sealed
-        .iter()
-        .filter(|p| p.party == "paying_parent" || p.party.starts_with("receiving_parent:"))
-        .map(|p| p.person_id)
-        .collect();
-    let flagged = state
-        .store
-        .flagged_people(&parents)
-        .await
-        .map_err(|e| storage_failure(&e))?;
-    let restricted = sealed.iter().any(|p| p.non_disclosure) || !flagged.is_empty();
+    let restricted = is_restricted(state, &sealed).await?;
     let reason = break_glass_reason(headers);
     let circumstances = Circumstances {
         restricted,
@@ -456,13 +470,8 @@ pub async fn view(
                 format!("no parties are recorded for case {case}"),
             ));
         }
-        let mut parties = open_parties(case, &sealed, &state.keys).map_err(|e| {
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "",
-                format!("the case's personal data cannot be opened: {e}"),
-            )
-        })?;
+        let mut parties =
+            open_parties(case, &sealed, &state.keys).map_err(personal_data_unavailable)?;
         apply_person_flags(&state, &mut parties).await?;
         let who = Viewer {
             person: PersonId(u64::try_from(viewer.person).unwrap_or(0)),
@@ -479,28 +488,17 @@ pub async fn view(
                 .map(|a| format!("{}.{:?}", subject(a.subject), a.field))
                 .collect();
             fields.dedup();
-            let audit = AuditRecord {
-                at_unix_seconds: state.clock.now_unix_seconds(),
-                actor: format!(
-                    "{}-{}",
-                    if viewer.role.is_parent() {
-                        "parent"
-                    } else {
-                        "staff"
-                    },
-                    viewer.person
-                ),
-                role: viewer.role.code().to_owned(),
-                action: if broke_glass {
+            let audit = viewer.audit(
+                &state,
+                if broke_glass {
                     Action::BrokeGlass
                 } else {
                     Action::Viewed
                 },
-                case: Some(case.to_string()),
+                Some(&case),
                 fields,
-                reason: if broke_glass { reason } else { None },
-                count: 1,
-            };
+                if broke_glass { reason } else { None },
+            );
             state
                 .store
                 .append_audit(audit)

@@ -75,6 +75,9 @@ struct Outcome {
     held: Vec<(CaseReference, ReceivingParentId, Pence, String)>,
     /// Payments noticed today as missed (due on the last working day).
     missed: Vec<(CaseReference, Date, Pence)>,
+    /// The day's payments: every disbursement stored for the day, whether
+    /// posted now or by an earlier run that stopped before its file.
+    instructions: Vec<PaymentInstruction>,
 }
 
 async fn post_case(
@@ -202,6 +205,36 @@ async fn post_case(
         .await
         .map_err(|e| e.to_string())?
         .posted;
+    // The day's file is what is stored for the day: what was there before
+    // this run and what it has just posted, in id order, each once.
+    let mut todays: Vec<&ledger::Transfer> = ledger_transfers
+        .iter()
+        .chain(&disbursements.transfers)
+        .filter(|t| t.code == TransferCode::Disbursement && t.effective == run.date)
+        .collect();
+    todays.sort_by(|a, b| a.id.cmp(&b.id));
+    todays.dedup_by(|a, b| a.id == b.id);
+    for transfer in todays {
+        let AccountKind::ReceivingParentDue(rp) = transfer.debit.kind else {
+            continue;
+        };
+        let payee = payees
+            .iter()
+            .find(|(id, _)| *id == rp)
+            .and_then(|(_, p)| p.as_ref().ok())
+            .ok_or_else(|| format!("{case}: no payee for a stored disbursement"))?;
+        outcome.instructions.push(instruction(
+            &Disbursement {
+                case,
+                receiving_parent: rp,
+                gross: transfer.amount,
+                fee: Pence::ZERO,
+                net: transfer.amount,
+                id: transfer.id.clone(),
+            },
+            payee.clone(),
+        ));
+    }
     Ok(())
 }
 
@@ -222,51 +255,6 @@ async fn payees(store: &dyn Store, case: CaseReference, keys: &KeyRing) -> Resul
 }
 
 /// The day's payment instructions, from the disbursements stored for it.
-async fn instructions(
-    store: &dyn Store,
-    cases: &[CaseReference],
-    date: Date,
-    keys: &KeyRing,
-) -> Result<Vec<PaymentInstruction>, String> {
-    let mut instructions = Vec::new();
-    for case in cases {
-        let transfers = store
-            .transfers_for_case(case)
-            .await
-            .map_err(|e| e.to_string())?;
-        let todays: Vec<_> = transfers
-            .iter()
-            .filter(|t| t.code == TransferCode::Disbursement && t.effective == date)
-            .collect();
-        if todays.is_empty() {
-            continue;
-        }
-        let payees = payees(store, *case, keys).await?;
-        for transfer in todays {
-            let AccountKind::ReceivingParentDue(rp) = transfer.debit.kind else {
-                continue;
-            };
-            let payee = payees
-                .iter()
-                .find(|(id, _)| *id == rp)
-                .and_then(|(_, p)| p.as_ref().ok())
-                .ok_or_else(|| format!("{case}: no payee for a stored disbursement"))?;
-            instructions.push(instruction(
-                &Disbursement {
-                    case: *case,
-                    receiving_parent: rp,
-                    gross: transfer.amount,
-                    fee: Pence::ZERO,
-                    net: transfer.amount,
-                    id: transfer.id.clone(),
-                },
-                payee.clone(),
-            ));
-        }
-    }
-    Ok(instructions)
-}
-
 pub fn collect(run: &Run<'_>) -> ExitCode {
     let result = (|| {
         let originator = originator(run.client_account)?;
@@ -285,11 +273,12 @@ pub fn collect(run: &Run<'_>) -> ExitCode {
                 posted: 0,
                 held: Vec::new(),
                 missed: Vec::new(),
+                instructions: Vec::new(),
             };
             for case in &cases {
                 post_case(store.as_ref(), *case, run, &keys, &mut outcome).await?;
             }
-            let instructions = instructions(store.as_ref(), &cases, run.date, &keys).await?;
+            let instructions = std::mem::take(&mut outcome.instructions);
             store.close().await;
             let message_id = format!("CMS-{}", run.date);
             write_atomically(

@@ -394,6 +394,21 @@ impl PostgresStore {
         Ok(ActionOutcome::Recorded { sequence })
     }
 
+    /// Case references, one per row of `sql`'s first column.
+    async fn read_references(&self, sql: &'static str) -> Result<Vec<CaseReference>, StorageError> {
+        sqlx::query(sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?
+            .iter()
+            .map(|row| {
+                let text: String = row.get(0);
+                CaseReference::parse(&text)
+                    .map_err(|e| StorageError::Database(format!("case {text}: {e}")))
+            })
+            .collect()
+    }
+
     async fn find_in_log(
         &self,
         log: CaseLog,
@@ -1203,21 +1218,9 @@ impl Store for PostgresStore {
     }
 
     fn cases_with_safety_events(&self) -> StoreFuture<'_, Vec<CaseReference>> {
-        Box::pin(async move {
-            let rows = sqlx::query(
-                "SELECT DISTINCT case_reference FROM safety_events ORDER BY case_reference",
-            )
-            .fetch_all(&self.pool)
-            .await
-            .map_err(database_error)?;
-            rows.iter()
-                .map(|row| {
-                    let text: String = row.get(0);
-                    CaseReference::parse(&text)
-                        .map_err(|e| StorageError::Database(format!("case {text}: {e}")))
-                })
-                .collect()
-        })
+        Box::pin(self.read_references(
+            "SELECT DISTINCT case_reference FROM safety_events ORDER BY case_reference",
+        ))
     }
 
     fn collection_action<'a>(
@@ -1360,19 +1363,7 @@ impl Store for PostgresStore {
     }
 
     fn case_references(&self) -> StoreFuture<'_, Vec<CaseReference>> {
-        Box::pin(async move {
-            let rows = sqlx::query("SELECT case_reference FROM cases ORDER BY case_reference")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(database_error)?;
-            rows.iter()
-                .map(|row| {
-                    let text: String = row.get(0);
-                    CaseReference::parse(&text)
-                        .map_err(|e| StorageError::Database(format!("case {text}: {e}")))
-                })
-                .collect()
-        })
+        Box::pin(self.read_references("SELECT case_reference FROM cases ORDER BY case_reference"))
     }
 
     fn issue_token<'a>(

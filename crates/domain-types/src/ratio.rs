@@ -69,6 +69,14 @@ impl PartsPerMillion {
         self.0
     }
 
+    /// This share of an amount, rounded half up to the penny (reg 6 as its
+    /// predecessors word it): a fee of 20% or 4%, say.
+    #[must_use]
+    pub fn of(self, amount: crate::Pence) -> crate::Pence {
+        let share = round_half_up_div(u128::from(amount.get()) * u128::from(self.0), 1_000_000);
+        crate::Pence::new(u64::try_from(share).expect("a share is at most its amount"))
+    }
+
     /// One minus this rate: the share that remains after a reduction.
     #[must_use]
     pub const fn complement(self) -> PartsPerMillion {
@@ -215,6 +223,33 @@ const fn greatest_common_divisor(mut a: u64, mut b: u64) -> u64 {
         b = remainder;
     }
     a
+}
+
+#[cfg(test)]
+mod share_tests {
+    use super::*;
+    use crate::Pence;
+
+    #[test]
+    fn a_share_rounds_half_up_to_the_penny() {
+        let four = PartsPerMillion::new(40_000).unwrap();
+        // 4% of £33.33 is 133.32p, of £37.33 149.32p; 2% of 25p is 0.5p, up to 1p.
+        assert_eq!(four.of(Pence::new(3_333)), Pence::new(133));
+        assert_eq!(four.of(Pence::new(3_733)), Pence::new(149));
+        assert_eq!(
+            PartsPerMillion::new(200_000).unwrap().of(Pence::new(4_114)),
+            Pence::new(823)
+        );
+        assert_eq!(
+            PartsPerMillion::new(40_000).unwrap().of(Pence::new(1_250)),
+            Pence::new(50)
+        );
+        assert_eq!(
+            PartsPerMillion::new(20_000).unwrap().of(Pence::new(25)),
+            Pence::new(1)
+        );
+        assert_eq!(PartsPerMillion::ZERO.of(Pence::new(999)), Pence::ZERO);
+    }
 }
 
 #[cfg(test)]

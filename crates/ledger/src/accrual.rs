@@ -4,7 +4,7 @@
 use case_records::{
     CaseHistory, CaseReference, Change, Frequency, PeriodDifference, Schedule, ServiceType,
 };
-use domain_types::{Date, PartsPerMillion, Pence, round_half_up_div};
+use domain_types::{Date, PartsPerMillion, Pence};
 use legal_parameters::Parameters;
 
 use crate::{Account, AccountKind, Ledger, Transfer, TransferCode, TransferId};
@@ -171,13 +171,7 @@ fn paying_parent_fee(
     let Some(fees) = parameters.at(date).ok().and_then(|set| set.collection_fees) else {
         return Pence::ZERO;
     };
-    Pence::new(
-        u64::try_from(round_half_up_div(
-            u128::from(total.get()) * u128::from(fees.paying_parent.get()),
-            1_000_000,
-        ))
-        .expect("a fee is smaller than its amount"),
-    )
+    fees.paying_parent.of(total)
 }
 
 /// The adjustments a backdated recalculation posts: for each period and

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use case_records::{CaseReference, ReceivingParentId};
-use domain_types::{Date, PartsPerMillion, Pence, round_half_up_div};
+use domain_types::{Date, PartsPerMillion, Pence};
 use legal_parameters::{CalendarNotCoded, WorkingDays};
 
 use crate::{Account, AccountKind, AgedArrears, Transfer, TransferCode, TransferId};
@@ -299,15 +299,7 @@ pub fn disbursement_run(
             run.held.push((rp, gross));
             continue;
         }
-        let fee = receiving_parent_fee.map_or(Pence::ZERO, |rate| {
-            Pence::new(
-                u64::try_from(round_half_up_div(
-                    u128::from(gross.get()) * u128::from(rate.get()),
-                    1_000_000,
-                ))
-                .expect("a fee is smaller than its amount"),
-            )
-        });
+        let fee = receiving_parent_fee.map_or(Pence::ZERO, |rate| rate.of(gross));
         let net = sub(gross, fee);
         let stem = format!("{case}/rp{}/collected-{}", rp.0, collected.get());
         let id = TransferId(format!("{stem}/disbursement"));
@@ -452,22 +444,19 @@ pub fn compliance(
         }
     }
     movements.sort_by_key(|(day, _)| *day);
-    let owed_at_end_of = |day: Date| -> i128 {
-        movements
-            .iter()
-            .filter(|(d, _)| *d <= day)
-            .map(|(_, amount)| amount)
-            .sum()
-    };
+    // Running totals after each movement: what is owed, and what has
+    // fallen due, so each due date is answered by one search.
+    let mut owed_after = vec![0i128];
+    let mut due_after = vec![0i128];
+    for (_, amount) in &movements {
+        owed_after.push(owed_after[owed_after.len() - 1] + amount);
+        due_after.push(due_after[due_after.len() - 1] + (*amount).max(0));
+    }
     let mut compliance = Compliance::default();
     for due in due_dates.iter().copied().filter(|d| *d <= as_of) {
-        let owed = owed_at_end_of(due);
-        let due_by_then: i128 = movements
-            .iter()
-            .filter(|(d, amount)| *d <= due && *amount > 0)
-            .map(|(_, amount)| amount)
-            .sum();
-        let due_by_then = Pence::new(u64::try_from(due_by_then).expect("positive"));
+        let upto = movements.partition_point(|(d, _)| *d <= due);
+        let owed = owed_after[upto];
+        let due_by_then = Pence::new(u64::try_from(due_after[upto]).expect("positive"));
         let noticed_on = calendar.next_working_day(due)?;
         let outcome = if owed <= 0 {
             PeriodOutcome::OnTime
@@ -478,7 +467,7 @@ pub fn compliance(
             // date has been met by money or reductions since.
             let mut left = owed;
             let mut settled_on = None;
-            for (day, amount) in movements.iter().filter(|(d, _)| *d > due) {
+            for (day, amount) in &movements[upto..] {
                 if *amount < 0 {
                     left += amount;
                     if left <= 0 {

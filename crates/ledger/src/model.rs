@@ -1,7 +1,7 @@
 //! Modelling collection fees under the law, and under an announced policy
 //! side by side. Modelling only: nothing here posts to a case.
 
-use domain_types::{Date, PartsPerMillion, Pence, round_half_up_div};
+use domain_types::{Date, PartsPerMillion, Pence};
 use legal_parameters::{CollectionReform, Parameters};
 
 /// What a week's maintenance costs and brings on Collect and Pay.
@@ -19,24 +19,14 @@ pub struct ModelledFees {
     pub receiving_parent_gets: Pence,
 }
 
-fn share(amount: Pence, rate: PartsPerMillion) -> Pence {
-    Pence::new(
-        u64::try_from(round_half_up_div(
-            u128::from(amount.get()) * u128::from(rate.get()),
-            1_000_000,
-        ))
-        .expect("a fee is smaller than its amount"),
-    )
-}
-
 fn fees(
     weekly: Pence,
     paying: PartsPerMillion,
     receiving: PartsPerMillion,
     direct_pay: bool,
 ) -> ModelledFees {
-    let paying_parent_fee = share(weekly, paying);
-    let receiving_parent_fee = share(weekly, receiving);
+    let paying_parent_fee = paying.of(weekly);
+    let receiving_parent_fee = receiving.of(weekly);
     ModelledFees {
         direct_pay_available: direct_pay,
         paying_parent_fee,

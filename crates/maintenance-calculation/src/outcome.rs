@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use domain_types::{Fraction, PartsPerMillion, Pence, round_half_up_div};
+use domain_types::{Fraction, PartsPerMillion, Pence};
 use legal_parameters::{Benefit, ParameterSet};
 use smallvec::SmallVec;
 
@@ -545,21 +545,12 @@ impl Calculation<'_> {
     #[must_use]
     pub fn collection_fees(&self) -> Option<CollectionFeesDue> {
         let fees = self.parameters.collection_fees?;
-        let share = |amount: Pence, rate: PartsPerMillion| {
-            Pence::new(
-                u64::try_from(round_half_up_div(
-                    u128::from(amount.get()) * u128::from(rate.get()),
-                    1_000_000,
-                ))
-                .expect("a fee is smaller than its amount"),
-            )
-        };
         Some(CollectionFeesDue {
-            paying_parent_weekly: share(self.weekly_total(), fees.paying_parent),
+            paying_parent_weekly: fees.paying_parent.of(self.weekly_total()),
             receiving_parents_weekly: self
                 .weekly_amounts
                 .iter()
-                .map(|a| share(*a, fees.receiving_parent))
+                .map(|a| fees.receiving_parent.of(*a))
                 .collect(),
         })
     }

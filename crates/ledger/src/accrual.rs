@@ -7,7 +7,7 @@ use case_records::{
 use domain_types::{Date, PartsPerMillion, Pence};
 use legal_parameters::Parameters;
 
-use crate::{Account, AccountKind, Ledger, Transfer, TransferCode, TransferId};
+use crate::{Account, AccountKind, Transfer, TransferCode, TransferId};
 
 /// How a case is collected, for its fees: whether the service collects,
 /// and whether a parent's collection fee is waived because they moved to
@@ -275,37 +275,6 @@ impl AgedArrears {
             self.up_to_30_days.get() + self.from_31_to_90_days.get() + self.over_90_days.get(),
         )
     }
-}
-
-/// Ages what a case's paying parent owes on `as_of`: everything paid or
-/// credited to them settles the oldest debt first, and what is left of each
-/// debt is aged from the day it fell due.
-#[must_use]
-pub fn aged_arrears(ledger: &Ledger, case: CaseReference, as_of: Date) -> AgedArrears {
-    let owes = Account::of_case(case, AccountKind::PayingParentOwes);
-    let mut debts: Vec<(Date, u64)> = Vec::new();
-    let mut settled: u64 = 0;
-    for transfer in ledger.transfers().iter().filter(|t| t.effective <= as_of) {
-        if transfer.debit == owes {
-            debts.push((transfer.effective, transfer.amount.get()));
-        } else if transfer.credit == owes {
-            settled += transfer.amount.get();
-        }
-    }
-    debts.sort_by_key(|(due, _)| *due);
-    let mut aged = AgedArrears::default();
-    for (due, amount) in debts {
-        let paid = settled.min(amount);
-        settled -= paid;
-        let unpaid = Pence::new(amount - paid);
-        let bucket = match due.days_until(as_of) {
-            ..=30 => &mut aged.up_to_30_days,
-            31..=90 => &mut aged.from_31_to_90_days,
-            _ => &mut aged.over_90_days,
-        };
-        *bucket = bucket.checked_add(unpaid).expect("bounded");
-    }
-    aged
 }
 
 /// The case's payment frequency: the first one it chose, or weekly [I: a

@@ -31,8 +31,8 @@ use domain_types::{Date, Pence};
 
 pub use accounts::{Account, AccountKind};
 pub use accrual::{
-    AgedArrears, CollectionTerms, accrual_transfers, adjustment_transfers, aged_arrears,
-    daily_transfers, payment_frequency, payment_periods, receiving_parent_fee,
+    AgedArrears, CollectionTerms, accrual_transfers, adjustment_transfers, daily_transfers,
+    payment_frequency, payment_periods, receiving_parent_fee,
 };
 pub use actions::{
     ActionDecodeError, ActionRefused, CollectionAction, CollectionState, EnforcementStep,

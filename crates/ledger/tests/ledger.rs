@@ -7,8 +7,7 @@ use case_records::{
 use domain_types::{Date, Pence};
 use ledger::{
     Account, AccountKind, CollectionTerms, Frequency, Ledger, Posted, Rejection, Transfer,
-    TransferCode, TransferId, accrual_transfers, adjustment_transfers, aged_arrears,
-    payment_periods,
+    TransferCode, TransferId, accrual_transfers, adjustment_transfers, allocate, payment_periods,
 };
 use legal_parameters::Parameters;
 use maintenance_calculation::{Income, Nights};
@@ -355,7 +354,7 @@ fn a_backdated_change_is_an_adjustment_and_arrears_age_oldest_first() {
     // £17.14 (£154.26) and £300 = £454.26 clear 6 Jan to 17 Feb (7 x £60)
     // and £34.26 of 24 Feb. Left on 5 May: £25.74 of 24 Feb and the five
     // weeks 3-31 Mar (35-70 days old), and the four April weeks (7-28 days).
-    let aged = aged_arrears(&ledger, case(), d("2025-05-05"));
+    let aged = allocate(ledger.transfers(), case(), d("2025-05-05")).aged(d("2025-05-05"));
     assert_eq!(aged.over_90_days, Pence::ZERO);
     assert_eq!(aged.from_31_to_90_days, Pence::new(2_574 + 5 * 6_000));
     assert_eq!(aged.up_to_30_days, Pence::new(4 * 6_000));

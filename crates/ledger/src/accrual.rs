@@ -321,32 +321,55 @@ pub fn daily_transfers(
         .filter(|(from, _)| *from <= date)
         .collect();
     let end = periods.last().map_or(horizon, |(_, to)| *to);
-    let now = case_records::liability_schedule(history, parameters, date, end)?;
-    let mut transfers = Vec::new();
-    let mut schedules: Vec<(Date, Schedule)> = Vec::new();
-    let mut known = |on: Date| -> Result<Schedule, case_records::ScheduleError> {
-        if let Some((_, schedule)) = schedules.iter().find(|(d, _)| *d == on) {
-            return Ok(schedule.clone());
-        }
-        let schedule = case_records::liability_schedule(history, parameters, on, end)?;
-        schedules.push((on, schedule.clone()));
-        Ok(schedule)
+    // What was known on a day depends only on the facts recorded by then,
+    // so one schedule serves every day between two recordings: a case with
+    // a year of periods and three recordings works out three schedules, not
+    // a year's worth, and none is copied.
+    let knowledge = |on: Date| {
+        history
+            .events
+            .iter()
+            .map(|e| e.recorded_on)
+            .filter(|recorded| *recorded <= on)
+            .max()
     };
+    let mut schedules: Vec<(Option<Date>, Schedule)> = vec![(
+        knowledge(date),
+        case_records::liability_schedule(history, parameters, date, end)?,
+    )];
+    let known = |on: Date,
+                 schedules: &mut Vec<(Option<Date>, Schedule)>|
+     -> Result<usize, case_records::ScheduleError> {
+        let key = knowledge(on);
+        if let Some(index) = schedules.iter().position(|(k, _)| *k == key) {
+            return Ok(index);
+        }
+        schedules.push((
+            key,
+            case_records::liability_schedule(history, parameters, on, end)?,
+        ));
+        Ok(schedules.len() - 1)
+    };
+    let mut transfers = Vec::new();
     for period in &periods {
         let (from, _) = *period;
         let terms = CollectionTerms::on(history, from, date);
-        let at_start = known(from)?;
+        let at_start = known(from, &mut schedules)?;
         transfers.extend(accrual_transfers(
             case,
-            &at_start,
+            &schedules[at_start].1,
             std::slice::from_ref(period),
             CollectionTerms::on(history, from, from),
             parameters,
         ));
         if from < date {
             let then_day = if since > from { since } else { from };
-            let then = known(then_day)?;
-            let moved = case_records::differences(&then, &now, std::slice::from_ref(period));
+            let then = known(then_day, &mut schedules)?;
+            let moved = case_records::differences(
+                &schedules[then].1,
+                &schedules[0].1,
+                std::slice::from_ref(period),
+            );
             transfers.extend(adjustment_transfers(case, &moved, date, terms, parameters));
         }
     }

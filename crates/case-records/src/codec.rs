@@ -99,6 +99,7 @@ impl Change {
                 format!("paying_parent={paying_parent};receiving_parent={receiving_parent}"),
             ),
             Change::CaseClosed => ("case_closed", String::new()),
+            Change::CaseReopened => ("case_reopened", String::new()),
         }
     }
 
@@ -222,6 +223,7 @@ impl Change {
                 }
             }
             "case_closed" => Change::CaseClosed,
+            "case_reopened" => Change::CaseReopened,
             other => return Err(fail(format!("`{other}` is not a kind of change"))),
         })
     }
@@ -282,6 +284,7 @@ mod tests {
             ]
             .prop_map(Change::PaymentFrequency),
             Just(Change::CaseClosed),
+            Just(Change::CaseReopened),
         ]
     }
 

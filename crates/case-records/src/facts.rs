@@ -4,6 +4,8 @@ use domain_types::Date;
 use legal_parameters::BenefitSet;
 use maintenance_calculation::{Income, Nights, NilRateReason, OtherChildren, Variations};
 
+use crate::{CaseState, StateEvent, TransitionRefused};
+
 /// A qualifying child within a case. Carries no personal data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ChildId(pub u32);
@@ -143,6 +145,12 @@ pub enum Change {
     },
     /// The case closes: no liability from this date.
     CaseClosed,
+    /// A closed case opens again (a closure found wrong on review, or the
+    /// same parents coming back): liability resumes from this date on the
+    /// facts then known, and each parent is offered the abuse screen again
+    /// (issue 5 §1). Like closing, it waits for any disclosure to be
+    /// reviewed (issue 5 §4).
+    CaseReopened,
 }
 
 /// A change, when it takes effect, and when the service learned of it.
@@ -175,6 +183,72 @@ impl CaseHistory {
             initial_effective_date: Some(initial_effective_date),
             events: Vec::new(),
         }
+    }
+
+    /// The case's state on `on`, as known on `known_on`, derived from its
+    /// facts rather than kept beside them, so the two cannot disagree: closed
+    /// if the latest closing or reopening by then closed it; otherwise an
+    /// application until it has an initial effective date, a calculation
+    /// before that date, and active from it.
+    #[must_use]
+    pub fn state(&self, on: Date, known_on: Date) -> CaseState {
+        let closed = self
+            .lifecycle(known_on)
+            .filter(|e| e.effective_from <= on)
+            .last()
+            .is_some_and(|e| e.change == Change::CaseClosed);
+        match self.initial_effective_date {
+            _ if closed => CaseState::Closed,
+            None => CaseState::Application,
+            Some(start) if on < start => CaseState::Calculation,
+            Some(_) => CaseState::Active,
+        }
+    }
+
+    /// Checks that `new` facts close or reopen the case only where its state
+    /// allows (`CaseState::after`): a case is not closed twice, nor reopened
+    /// unless closed. Each is checked on its own effective date, after the
+    /// new facts before it.
+    ///
+    /// # Errors
+    /// The first closing or reopening that does not fit, with its date.
+    pub fn check_lifecycle(
+        &self,
+        new: &[FactEvent],
+        known_on: Date,
+    ) -> Result<(), (Date, TransitionRefused)> {
+        let mut with_new = self.clone();
+        for fact in new {
+            let event = match fact.change {
+                Change::CaseClosed => StateEvent::Closed,
+                Change::CaseReopened => StateEvent::Reopened,
+                _ => {
+                    with_new.events.push(fact.clone());
+                    continue;
+                }
+            };
+            with_new
+                .state(fact.effective_from, known_on)
+                .after(event)
+                .map_err(|refused| (fact.effective_from, refused))?;
+            with_new.events.push(fact.clone());
+        }
+        Ok(())
+    }
+
+    /// Closings and reopenings known on `known_on`, in the order they take
+    /// effect (the same day: the order recorded).
+    fn lifecycle(&self, known_on: Date) -> impl Iterator<Item = &FactEvent> {
+        let mut events: Vec<&FactEvent> = self
+            .events
+            .iter()
+            .filter(|e| {
+                e.recorded_on <= known_on
+                    && matches!(e.change, Change::CaseClosed | Change::CaseReopened)
+            })
+            .collect();
+        events.sort_by_key(|e| e.effective_from);
+        events.into_iter()
     }
 
     /// Appends a change. Events are never edited or removed: a correction is

@@ -216,6 +216,7 @@ impl State {
             | Change::CollectionFeeWaiver { .. }
             | Change::PaymentFrequency(_) => {}
             Change::CaseClosed => self.closed = true,
+            Change::CaseReopened => self.closed = false,
         }
         Ok(false)
     }
@@ -346,7 +347,12 @@ pub fn liability_schedule(
             }
             None => segments.push(segment),
         }
-        if state.closed {
+        // Nothing more can be due once closed, unless it is reopened.
+        if state.closed
+            && !known[next_event..]
+                .iter()
+                .any(|e| e.change == Change::CaseReopened)
+        {
             break;
         }
     }

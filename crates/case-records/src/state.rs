@@ -30,7 +30,8 @@ pub enum StateEvent {
     Resumed,
     /// The case ends.
     Closed,
-    /// A closed case is opened again: it starts over as an application.
+    /// A closed case is opened again: liability resumes on the facts then
+    /// known (`Change::CaseReopened`).
     Reopened,
 }
 
@@ -60,7 +61,7 @@ impl CaseState {
             (S::Application | S::Calculation | S::Active | S::Suspended, E::Closed) => {
                 Ok(S::Closed)
             }
-            (S::Closed, E::Reopened) => Ok(S::Application),
+            (S::Closed, E::Reopened) => Ok(S::Active),
             (from, event) => Err(TransitionRefused { from, event }),
         }
     }
@@ -113,7 +114,7 @@ mod tests {
             (S::Calculation, E::Closed, S::Closed),
             (S::Active, E::Closed, S::Closed),
             (S::Suspended, E::Closed, S::Closed),
-            (S::Closed, E::Reopened, S::Application),
+            (S::Closed, E::Reopened, S::Active),
         ];
         for from in CaseState::ALL {
             for event in EVENTS {

@@ -1,8 +1,8 @@
 //! The liability schedule over years of changes.
 
 use case_records::{
-    CaseHistory, Change, ChildId, ReceivingParentId, SegmentReason, differences,
-    liability_schedule, weekly_periods,
+    CaseHistory, CaseState, Change, ChildId, FactEvent, ReceivingParentId, SegmentReason,
+    differences, liability_schedule, weekly_periods,
 };
 use domain_types::{Date, Pence};
 use legal_parameters::Parameters;
@@ -354,4 +354,99 @@ fn a_change_of_service_type_is_recorded_but_changes_nothing_due() {
     .unwrap();
     assert_eq!(schedule.segments.len(), 1);
     assert_eq!(schedule.segments[0].weekly[&A], Pence::new(6_000));
+}
+
+#[test]
+fn a_reopened_case_is_due_again_from_the_day_it_reopens_and_not_in_between() {
+    let mut history = case("2025-01-06", 50_000);
+    history.record(d("2025-03-03"), d("2025-03-03"), Change::CaseClosed);
+    history.record(d("2025-05-05"), d("2025-05-05"), Change::CaseReopened);
+    let schedule = liability_schedule(
+        &history,
+        Parameters::embedded(),
+        d("2025-06-01"),
+        d("2025-06-02"),
+    )
+    .unwrap();
+    let week = |from: &str| schedule.due(d(from), d(from).add_days(7).unwrap());
+    let weekly = week("2025-01-06")[&A];
+    assert!(weekly > Pence::ZERO);
+    assert!(week("2025-03-03").values().all(|a| *a == Pence::ZERO));
+    assert!(week("2025-04-28").values().all(|a| *a == Pence::ZERO));
+    assert_eq!(week("2025-05-05")[&A], weekly);
+    // Known before the reopening was recorded, nothing was due after closing.
+    let before = liability_schedule(
+        &history,
+        Parameters::embedded(),
+        d("2025-05-04"),
+        d("2025-06-02"),
+    )
+    .unwrap();
+    assert!(
+        before
+            .due(d("2025-05-05"), d("2025-05-12"))
+            .values()
+            .all(|a| *a == Pence::ZERO)
+    );
+}
+
+#[test]
+fn the_state_follows_closing_and_reopening_and_refuses_what_does_not_fit() {
+    let mut history = CaseHistory::starting(d("2025-01-06"));
+    assert_eq!(
+        history.state(d("2025-01-01"), d("2025-01-01")),
+        CaseState::Calculation
+    );
+    assert_eq!(
+        history.state(d("2025-01-06"), d("2025-01-06")),
+        CaseState::Active
+    );
+    let fact = |on: &str, change| FactEvent {
+        effective_from: d(on),
+        recorded_on: d("2025-06-01"),
+        change,
+    };
+    // Reopening an open case, or closing one twice, is refused with its date.
+    let refused = history
+        .check_lifecycle(&[fact("2025-02-03", Change::CaseReopened)], d("2025-06-01"))
+        .unwrap_err();
+    assert_eq!(refused.0, d("2025-02-03"));
+    assert_eq!(refused.1.from, CaseState::Active);
+    assert!(
+        history
+            .check_lifecycle(
+                &[
+                    fact("2025-02-03", Change::CaseClosed),
+                    fact("2025-03-03", Change::CaseClosed)
+                ],
+                d("2025-06-01")
+            )
+            .is_err()
+    );
+    // Closing then reopening in one request fits.
+    let both = [
+        fact("2025-02-03", Change::CaseClosed),
+        fact("2025-03-03", Change::CaseReopened),
+    ];
+    history.check_lifecycle(&both, d("2025-06-01")).unwrap();
+    for f in both {
+        history.record(f.effective_from, f.recorded_on, f.change);
+    }
+    assert_eq!(
+        history.state(d("2025-02-10"), d("2025-06-01")),
+        CaseState::Closed
+    );
+    assert_eq!(
+        history.state(d("2025-03-03"), d("2025-06-01")),
+        CaseState::Active
+    );
+    // What was known before the facts were recorded: still open.
+    assert_eq!(
+        history.state(d("2025-02-10"), d("2025-05-31")),
+        CaseState::Active
+    );
+    assert_eq!(
+        CaseHistory::default().state(d("2025-01-01"), d("2025-01-01")),
+        CaseState::Application
+    );
 }

@@ -663,11 +663,11 @@ impl SafetyEvent {
 }
 
 /// Whether `party` should be offered the screen (again): never screened, or
-/// the service changed after their last screen (issue 5 §1: parents are
-/// asked again at set moments, such as a change of service). `service_changes`
-/// are the days service changes were recorded.
+/// a set moment came after their last screen (issue 5 §1: parents are asked
+/// again at set moments: a change of service, a case reopened). `moments`
+/// are the days those were recorded.
 #[must_use]
-pub fn screening_due(service_changes: &[Date], records: &[SafetyRecord], party: Party) -> bool {
+pub fn screening_due(moments: &[Date], records: &[SafetyRecord], party: Party) -> bool {
     let last_screen = records
         .iter()
         .filter(|r| match &r.event {
@@ -679,6 +679,6 @@ pub fn screening_due(service_changes: &[Date], records: &[SafetyRecord], party: 
         .max();
     match last_screen {
         None => true,
-        Some(screened) => service_changes.iter().any(|changed| *changed > screened),
+        Some(screened) => moments.iter().any(|moment| *moment > screened),
     }
 }

@@ -528,6 +528,49 @@ impl FactRow {
     }
 }
 
+/// Whether a batch closes or reopens its case, so that the store must
+/// check it against the case's state inside the appending transaction.
+#[must_use]
+pub fn changes_lifecycle(events: &[FactEvent]) -> bool {
+    events
+        .iter()
+        .any(|e| matches!(e.change, Change::CaseClosed | Change::CaseReopened))
+}
+
+/// The fact kinds that close or reopen a case, as stored.
+pub const LIFECYCLE_KINDS: [&str; 2] = ["case_closed", "case_reopened"];
+
+/// Checks a batch's closings and reopenings against the case's stored ones
+/// (`CaseHistory::check_lifecycle`), read in the same transaction that will
+/// append the batch, so two requests cannot both close an open case.
+///
+/// # Errors
+/// `LifecycleRefused` naming the date and the state; a stored fact that
+/// cannot be read.
+pub fn check_lifecycle(
+    case: &CaseReference,
+    initial_effective_date: Date,
+    stored_lifecycle: Vec<FactRow>,
+    events: &[FactEvent],
+) -> Result<(), StorageError> {
+    let history = CaseHistory {
+        initial_effective_date: Some(initial_effective_date),
+        events: stored_lifecycle
+            .into_iter()
+            .map(|row| row.into_event(case))
+            .collect::<Result<_, _>>()?,
+    };
+    let known_on = events
+        .iter()
+        .chain(&history.events)
+        .map(|e| e.recorded_on)
+        .max()
+        .unwrap_or(initial_effective_date);
+    history
+        .check_lifecycle(events, known_on)
+        .map_err(|(on, refused)| StorageError::LifecycleRefused(format!("on {on}, {refused}")))
+}
+
 /// A fingerprint of a batch of events, to tell a retry from a reuse of its
 /// key: FNV-1a of their stored text.
 #[must_use]
@@ -587,6 +630,9 @@ pub enum StorageError {
     /// Another collection action was stored on the case since the caller
     /// read it: nothing was written; read the case again and decide again.
     ActionConflict(String),
+    /// Closing or reopening that the case's state does not allow (closing
+    /// a closed case, reopening an open one): nothing was written.
+    LifecycleRefused(String),
     /// The database reported an error.
     Database(String),
 }
@@ -640,6 +686,9 @@ impl fmt::Display for StorageError {
                 f,
                 "case {case} changed while this action was being decided; nothing was written, look again"
             ),
+            StorageError::LifecycleRefused(reason) => {
+                write!(f, "{reason}; nothing was written")
+            }
             StorageError::Database(message) => write!(f, "database error: {message}"),
         }
     }

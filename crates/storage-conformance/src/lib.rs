@@ -30,6 +30,8 @@ pub async fn run_all(store: Arc<dyn Store>) {
     facts_come_back_in_order_and_a_retry_changes_nothing(store.as_ref()).await;
     a_reused_key_with_other_facts_is_refused_and_writes_nothing(store.as_ref()).await;
     facts_for_an_unknown_case_are_refused(store.as_ref()).await;
+    closing_and_reopening_follow_the_cases_state_in_the_appending_transaction(Arc::clone(&store))
+        .await;
     concurrent_appends_to_one_case_keep_every_fact(Arc::clone(&store)).await;
     the_schedule_from_stored_facts_is_the_schedule_from_memory(store.as_ref()).await;
     each_stored_batch_is_audited_once_in_the_same_transaction(store.as_ref()).await;
@@ -297,6 +299,81 @@ async fn a_reused_key_with_other_facts_is_refused_and_writes_nothing(store: &dyn
         1,
         "{}: nothing half-written",
         store.backend()
+    );
+}
+
+async fn closing_and_reopening_follow_the_cases_state_in_the_appending_transaction(
+    store: Arc<dyn Store>,
+) {
+    let case = CaseReference::from_random(9_001);
+    store.open_case(&case, date("2025-01-06")).await.unwrap();
+    let fact = |on: &str, change: Change| {
+        vec![FactEvent {
+            effective_from: date(on),
+            recorded_on: date("2025-06-01"),
+            change,
+        }]
+    };
+    let reopen = fact("2025-03-03", Change::CaseReopened);
+    assert!(
+        matches!(
+            store
+                .append_facts(&case, &reopen, "reopen-open", change_audit(&case))
+                .await,
+            Err(StorageError::LifecycleRefused(_))
+        ),
+        "{}: an open case is not reopened",
+        store.backend()
+    );
+    // Eight writers race to close the open case: exactly one succeeds.
+    let close = fact("2025-02-03", Change::CaseClosed);
+    let racers: Vec<_> = (0..8)
+        .map(|writer| {
+            let store = Arc::clone(&store);
+            let close = close.clone();
+            tokio::spawn(async move {
+                store
+                    .append_facts(
+                        &case,
+                        &close,
+                        &format!("close-{writer}"),
+                        change_audit(&case),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut closed = 0;
+    for racer in racers {
+        match racer.await.unwrap() {
+            Ok(AppendOutcome::Appended { .. }) => closed += 1,
+            Err(StorageError::LifecycleRefused(_)) => {}
+            other => panic!("{}: {other:?}", store.backend()),
+        }
+    }
+    assert_eq!(closed, 1, "{}: one closing wins", store.backend());
+    let history = store.case_history(&case).await.unwrap().unwrap();
+    assert_eq!(history.events.len(), 1);
+    assert_eq!(
+        history.state(date("2025-02-03"), date("2025-06-01")),
+        case_records::CaseState::Closed
+    );
+    store
+        .append_facts(&case, &reopen, "reopen", change_audit(&case))
+        .await
+        .unwrap();
+    // Its retry is answered as before, not refused as reopening an open case.
+    assert!(matches!(
+        store
+            .append_facts(&case, &reopen, "reopen", change_audit(&case))
+            .await,
+        Ok(AppendOutcome::AlreadyApplied { .. })
+    ));
+    let history = store.case_history(&case).await.unwrap().unwrap();
+    assert_eq!(history.events.len(), 2, "{}", store.backend());
+    assert_eq!(
+        history.state(date("2025-03-03"), date("2025-06-01")),
+        case_records::CaseState::Active
     );
 }
 

@@ -19,9 +19,9 @@ use safety::SafetyRecord;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 use storage_api::{
-    ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, Migration, PartiesTransform,
-    PostSummary, StorageError, Store, StoreFuture, TransferRow, audit_columns, balances_from_sums,
-    batch_fingerprint, checksum,
+    ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, LIFECYCLE_KINDS, Migration,
+    PartiesTransform, PostSummary, StorageError, Store, StoreFuture, TransferRow, audit_columns,
+    balances_from_sums, batch_fingerprint, changes_lifecycle, check_lifecycle, checksum,
 };
 
 /// The ledger columns, in the order `transfer_row` reads them.
@@ -481,12 +481,15 @@ impl PostgresStore {
         let reference = case.to_string();
         let mut transaction = self.pool.begin().await.map_err(database_error)?;
         // Appends to one case are serialised; other cases are not held up.
-        sqlx::query("SELECT case_reference FROM cases WHERE case_reference = $1 FOR UPDATE")
-            .bind(&reference)
-            .fetch_optional(&mut *transaction)
-            .await
-            .map_err(database_error)?
-            .ok_or_else(|| StorageError::UnknownCase(reference.clone()))?;
+        let started: String = sqlx::query(
+            "SELECT initial_effective_date FROM cases WHERE case_reference = $1 FOR UPDATE",
+        )
+        .bind(&reference)
+        .fetch_optional(&mut *transaction)
+        .await
+        .map_err(database_error)?
+        .ok_or_else(|| StorageError::UnknownCase(reference.clone()))?
+        .get(0);
         let fingerprint = batch_fingerprint(events);
         let earlier = sqlx::query("SELECT fingerprint, first_sequence FROM case_fact_batches WHERE case_reference = $1 AND idempotency_key = $2")
             .bind(&reference)
@@ -505,6 +508,31 @@ impl PostgresStore {
                     idempotency_key.to_owned(),
                 ))
             };
+        }
+        if changes_lifecycle(events) {
+            let started = Date::parse_iso(&started).map_err(|e| StorageError::UnreadableFact {
+                case: reference.clone(),
+                sequence: 0,
+                reason: format!("initial effective date {started}: {e}"),
+            })?;
+            let rows = sqlx::query("SELECT sequence, effective_from, recorded_on, kind, payload FROM case_facts WHERE case_reference = $1 AND kind IN ($2, $3) ORDER BY sequence")
+                .bind(&reference)
+                .bind(LIFECYCLE_KINDS[0])
+                .bind(LIFECYCLE_KINDS[1])
+                .fetch_all(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+            let stored = rows
+                .iter()
+                .map(|row| FactRow {
+                    sequence: row.get(0),
+                    effective_from: row.get(1),
+                    recorded_on: row.get(2),
+                    kind: row.get(3),
+                    payload: row.get(4),
+                })
+                .collect();
+            check_lifecycle(case, started, stored, events)?;
         }
         let first_sequence: i64 = sqlx::query(
             "SELECT COALESCE(MAX(sequence), 0) + 1 FROM case_facts WHERE case_reference = $1",

@@ -35,9 +35,9 @@ pub(crate) fn storage_failure(failure: &StorageError) -> Response {
         StorageError::UnknownCase(_) => {
             error(StatusCode::NOT_FOUND, "reference", failure.to_string())
         }
-        StorageError::CaseConflict(_) | StorageError::IdempotencyKeyReused(_) => {
-            error(StatusCode::CONFLICT, "", failure.to_string())
-        }
+        StorageError::CaseConflict(_)
+        | StorageError::IdempotencyKeyReused(_)
+        | StorageError::LifecycleRefused(_) => error(StatusCode::CONFLICT, "", failure.to_string()),
         _ => error(
             StatusCode::SERVICE_UNAVAILABLE,
             "",
@@ -398,9 +398,14 @@ pub async fn record_facts(
                 )?,
             });
         }
-        // A case may not be closed while a disclosure waits for review by
-        // its named caseworker or the specialist team (issue 5 §4).
-        if events.iter().any(|e| e.change == Change::CaseClosed) {
+        // A case may not be closed or reopened while a disclosure waits for
+        // review by its named caseworker or the specialist team (issue 5 §4).
+        // Whether its state allows it is checked by the store, in the
+        // transaction that appends.
+        if events
+            .iter()
+            .any(|e| matches!(e.change, Change::CaseClosed | Change::CaseReopened))
+        {
             let records = state
                 .store
                 .safety_events(&case)
@@ -410,7 +415,7 @@ pub async fn record_facts(
                 return Err(error(
                     StatusCode::CONFLICT,
                     "facts",
-                    "a disclosure on this case is waiting for review by its named caseworker or the domestic abuse specialist team; it cannot be closed until then",
+                    "a disclosure on this case is waiting for review by its named caseworker or the domestic abuse specialist team; it cannot be closed or reopened until then",
                 ));
             }
         }

@@ -891,10 +891,16 @@ pub async fn screening_status(
             .await
             .map_err(|e| storage_failure(&e))?
             .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
-        let service_changes: Vec<domain_types::Date> = history
+        // The set moments at which parents are asked again (issue 5 §1).
+        let ask_again: Vec<domain_types::Date> = history
             .events
             .iter()
-            .filter(|e| matches!(e.change, case_records::Change::ServiceType(_)))
+            .filter(|e| {
+                matches!(
+                    e.change,
+                    case_records::Change::ServiceType(_) | case_records::Change::CaseReopened
+                )
+            })
             .map(|e| e.recorded_on)
             .collect();
         let records = state
@@ -905,7 +911,7 @@ pub async fn screening_status(
         Ok(json_response(
             StatusCode::OK,
             &json!({
-                "due": safety::screening_due(&service_changes, &records, party),
+                "due": safety::screening_due(&ask_again, &records, party),
                 "legal_warning": safety::LEGAL_WARNING,
                 "abuse_question": safety::ABUSE_QUESTION,
             }),

@@ -3,6 +3,8 @@
 //! and blocking the case's closure until reviewed.
 
 use axum::http::StatusCode;
+use std::sync::Arc;
+
 use serde_json::Value;
 use web::AppState;
 
@@ -210,7 +212,7 @@ async fn a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_u
     let (_, others) = get(&state, "/api/v1/queues/mine", "caseworker-token").await;
     assert!(others["cases"].as_array().unwrap().is_empty());
     // Closing is refused until the named caseworker has reviewed it.
-    let close = |key: &'static str| {
+    let lifecycle = |key: &'static str, kind: &'static str| {
         let state = state.clone();
         let case = case.clone();
         async move {
@@ -220,12 +222,15 @@ async fn a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_u
                 "POST",
                 &format!("/api/v1/cases/{case}/facts"),
                 &[("authorization", &auth), ("idempotency-key", key)],
-                r#"{"facts": [{"effective_from": "2026-06-01", "change": {"kind": "case_closed"}}]}"#,
+                &format!(
+                    r#"{{"facts": [{{"effective_from": "2026-06-01", "change": {{"kind": "{kind}"}}}}]}}"#
+                ),
             )
             .await
             .0
         }
     };
+    let close = |key: &'static str| lifecycle(key, "case_closed");
     assert_eq!(close("c1").await, StatusCode::CONFLICT);
     let (status, _) = glass(
         "caseworker-token",
@@ -241,6 +246,43 @@ async fn a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_u
     let (status, _) = glass("named-token", "r3", r#"{"action": "review_disclosures"}"#).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(close("c2").await, StatusCode::CREATED);
+    // A retry of the same closing is answered as before; closing again is not.
+    assert_eq!(close("c2").await, StatusCode::OK);
+    assert_eq!(close("c3").await, StatusCode::CONFLICT);
+
+    // Reopening: a disclosure made while closed must be reviewed first, and
+    // once reopened each parent is offered the screen again.
+    assert_eq!(
+        post(&state, &disclose, "receiver-token", "closed", "{}")
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    assert_eq!(lifecycle("o1", "case_reopened").await, StatusCode::CONFLICT);
+    let (status, _) = glass("named-token", "r4", r#"{"action": "review_disclosures"}"#).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let screening = format!("/api/v1/cases/{case}/screening");
+    let (_, before) = get(&state, &screening, "receiver-token").await;
+    assert_eq!(before["due"], false);
+    // The next day the case is reopened; the screen is then due again.
+    let tomorrow = AppState {
+        clock: Arc::new(common::On::day("2026-06-02")),
+        ..state.clone()
+    };
+    let reopen =
+        r#"{"facts": [{"effective_from": "2026-06-02", "change": {"kind": "case_reopened"}}]}"#;
+    let facts = format!("/api/v1/cases/{case}/facts");
+    assert_eq!(
+        post(&tomorrow, &facts, "named-token", "o2", reopen).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        post(&tomorrow, &facts, "named-token", "o3", reopen).await.0,
+        StatusCode::CONFLICT,
+        "an open case cannot be reopened"
+    );
+    let (_, after) = get(&tomorrow, &screening, "receiver-token").await;
+    assert_eq!(after["due"], true, "{after}");
 }
 
 #[tokio::test]

@@ -19,6 +19,29 @@ use web::{AppState, Environment, app, token_hash};
 /// A fixed clock (1 June 2026) and counting randomness.
 pub struct Fixed(pub AtomicU64);
 
+/// A fixed clock on another day.
+pub struct On(Date, AtomicU64);
+
+impl On {
+    #[allow(dead_code)]
+    pub fn day(iso: &str) -> On {
+        On(Date::parse_iso(iso).unwrap(), AtomicU64::new(1_000_000))
+    }
+}
+
+impl Environment for On {
+    fn now_unix_seconds(&self) -> i64 {
+        1_780_000_000
+            + 86_400 * i64::from(Date::parse_iso("2026-06-01").unwrap().days_until(self.0))
+    }
+    fn today(&self) -> Date {
+        self.0
+    }
+    fn random_u64(&self) -> u64 {
+        self.1.fetch_add(1, Ordering::SeqCst)
+    }
+}
+
 impl Environment for Fixed {
     fn now_unix_seconds(&self) -> i64 {
         1_780_000_000

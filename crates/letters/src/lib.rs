@@ -11,6 +11,7 @@
 
 use case_records::{CaseReference, OwnDetails};
 use domain_types::Date;
+use safety::{ReferralPack, WITHHELD};
 
 /// A letter or notice.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,10 +76,30 @@ impl Letter {
 /// A structure element's role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    /// A level-one heading.
+    /// A level-one heading: the document's title.
     Heading,
+    /// A level-two heading: a section.
+    Subheading,
     /// A paragraph.
     Paragraph,
+}
+
+impl Role {
+    const fn tag(self) -> &'static str {
+        match self {
+            Role::Heading => "H1",
+            Role::Subheading => "H2",
+            Role::Paragraph => "P",
+        }
+    }
+
+    const fn font_size(self) -> i32 {
+        match self {
+            Role::Heading => 14,
+            Role::Subheading => 12,
+            Role::Paragraph => 10,
+        }
+    }
 }
 
 /// Text for a PDF string in WinAnsiEncoding: `£` is byte 0xA3; other
@@ -121,52 +142,107 @@ fn wrap(text: &str) -> Vec<String> {
     lines
 }
 
-/// Writes a one-page tagged PDF: each line group is one structure element
-/// (`H1` or `P`) whose text is one marked-content sequence on the page.
-fn tagged_pdf(title: &str, blocks: &[(Role, String)]) -> Vec<u8> {
-    let mut content = Vec::new();
-    let mut y: i32 = 800;
-    for (mcid, (role, text)) in blocks.iter().enumerate() {
-        let (tag, size) = match role {
-            Role::Heading => ("H1", 14),
-            Role::Paragraph => ("P", 10),
-        };
-        content
-            .extend_from_slice(format!("/{tag} <</MCID {mcid}>> BDC BT /F1 {size} Tf ").as_bytes());
-        for (n, line) in wrap(text).iter().enumerate() {
-            if n == 0 {
-                content.extend_from_slice(format!("50 {y} Td ").as_bytes());
-            } else {
-                content.extend_from_slice(format!("0 -{} Td ", size + 3).as_bytes());
-                y -= size + 3;
+/// Where text starts and stops on an A4 page, in points.
+const PAGE_TOP: i32 = 800;
+const PAGE_BOTTOM: i32 = 60;
+
+/// Writes a tagged PDF of as many A4 pages as the text needs. Each block is
+/// one structure element (`H1`, `H2` or `P`) in reading order; its text is
+/// one marked-content sequence on each page it reaches, so a paragraph that
+/// runs onto the next page is still one element. Page numbers on a document
+/// of more than one page are artifacts, which screen readers skip.
+#[must_use]
+pub fn tagged_pdf(title: &str, blocks: &[(Role, String)]) -> Vec<u8> {
+    // Lay out: page contents, and which block each page's marked-content
+    // ids belong to (the parent tree), and each block's (page, id) parts.
+    let mut pages: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut page_marks: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut parts: Vec<Vec<(usize, usize)>> = vec![Vec::new(); blocks.len()];
+    let mut y = PAGE_TOP;
+    for (block, (role, text)) in blocks.iter().enumerate() {
+        let size = role.font_size();
+        let leading = size + 3;
+        let mut open = false;
+        for line in wrap(text) {
+            if y - leading < PAGE_BOTTOM {
+                if open {
+                    pages
+                        .last_mut()
+                        .expect("a page")
+                        .extend_from_slice(b"ET EMC\n");
+                    open = false;
+                }
+                pages.push(Vec::new());
+                page_marks.push(Vec::new());
+                y = PAGE_TOP;
             }
-            content.extend_from_slice(&pdf_string(line));
+            let page = pages.len() - 1;
+            let content = &mut pages[page];
+            if open {
+                content.extend_from_slice(format!("0 -{leading} Td ").as_bytes());
+            } else {
+                let mcid = page_marks[page].len();
+                page_marks[page].push(block);
+                parts[block].push((page, mcid));
+                content.extend_from_slice(
+                    format!(
+                        "/{} <</MCID {mcid}>> BDC BT /F1 {size} Tf 1 0 0 1 50 {y} Tm ",
+                        role.tag()
+                    )
+                    .as_bytes(),
+                );
+                open = true;
+            }
+            content.extend_from_slice(&pdf_string(&line));
             content.extend_from_slice(b" Tj ");
+            y -= leading;
         }
-        content.extend_from_slice(b"ET EMC\n");
-        y -= size + 12;
+        if open {
+            pages
+                .last_mut()
+                .expect("a page")
+                .extend_from_slice(b"ET EMC\n");
+        }
+        y -= 9;
     }
-    // Objects: 1 catalog, 2 pages, 3 page, 4 content, 5 font, 6 struct
-    // tree root, 7 document element, 8 parent tree, 9 info, then one
-    // element per block.
-    let first_element = 10;
-    let kids: Vec<String> = (0..blocks.len())
-        .map(|i| format!("{} 0 R", first_element + i))
+    let page_count = pages.len();
+    if page_count > 1 {
+        for (number, content) in pages.iter_mut().enumerate() {
+            content.extend_from_slice(b"/Artifact BMC BT /F1 9 Tf 1 0 0 1 50 30 Tm ");
+            content.extend_from_slice(&pdf_string(&format!("Page {} of {page_count}", number + 1)));
+            content.extend_from_slice(b" Tj ET EMC\n");
+        }
+    }
+    // Objects: 1 catalog, 2 pages, 3 font, 4 structure tree root, 5 the
+    // document element, 6 parent tree, 7 info; then a page and its content
+    // for each page; then one element per block.
+    let page_object = |page: usize| 8 + 2 * page;
+    let element_object = |block: usize| 8 + 2 * page_count + block;
+    let elements: Vec<String> = (0..blocks.len())
+        .map(|b| format!("{} 0 R", element_object(b)))
+        .collect();
+    let parent_tree: Vec<String> = page_marks
+        .iter()
+        .enumerate()
+        .map(|(page, marks)| {
+            let refs: Vec<&str> = marks.iter().map(|b| elements[*b].as_str()).collect();
+            format!("{page} [{}]", refs.join(" "))
+        })
         .collect();
     let mut objects: Vec<Vec<u8>> = vec![
-        b"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 6 0 R /MarkInfo << /Marked true >> /Lang (en-GB) /ViewerPreferences << /DisplayDocTitle true >> >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R /StructParents 0 /Tabs /S >>".to_vec(),
-        {
-            let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-            stream.extend_from_slice(&content);
-            stream.extend_from_slice(b"\nendstream");
-            stream
-        },
+        b"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 4 0 R /MarkInfo << /Marked true >> /Lang (en-GB) /ViewerPreferences << /DisplayDocTitle true >> >>".to_vec(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {page_count} >>",
+            (0..page_count)
+                .map(|p| format!("{} 0 R", page_object(p)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+        .into_bytes(),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
-        b"<< /Type /StructTreeRoot /K 7 0 R /ParentTree 8 0 R /ParentTreeNextKey 1 >>".to_vec(),
-        format!("<< /Type /StructElem /S /Document /P 6 0 R /K [{}] >>", kids.join(" ")).into_bytes(),
-        format!("<< /Nums [0 [{}]] >>", kids.join(" ")).into_bytes(),
+        format!("<< /Type /StructTreeRoot /K 5 0 R /ParentTree 6 0 R /ParentTreeNextKey {page_count} >>").into_bytes(),
+        format!("<< /Type /StructElem /S /Document /P 4 0 R /K [{}] >>", elements.join(" ")).into_bytes(),
+        format!("<< /Nums [{}] >>", parent_tree.join(" ")).into_bytes(),
         {
             let mut info = b"<< /Title ".to_vec();
             info.extend_from_slice(&pdf_string(title));
@@ -174,13 +250,43 @@ fn tagged_pdf(title: &str, blocks: &[(Role, String)]) -> Vec<u8> {
             info
         },
     ];
-    for (mcid, (role, _)) in blocks.iter().enumerate() {
-        let tag = match role {
-            Role::Heading => "H1",
-            Role::Paragraph => "P",
+    for (page, content) in pages.iter().enumerate() {
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R /StructParents {page} /Tabs /S >>",
+                page_object(page) + 1
+            )
+            .into_bytes(),
+        );
+        let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+        stream.extend_from_slice(content);
+        stream.extend_from_slice(b"\nendstream");
+        objects.push(stream);
+    }
+    for ((role, _), parts) in blocks.iter().zip(&parts) {
+        let (first_page, first_mcid) = parts.first().copied().unwrap_or((0, 0));
+        let kids = if parts.len() == 1 {
+            format!("{first_mcid}")
+        } else {
+            format!(
+                "[{}]",
+                parts
+                    .iter()
+                    .map(|(page, mcid)| format!(
+                        "<< /Type /MCR /Pg {} 0 R /MCID {mcid} >>",
+                        page_object(*page)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
         };
         objects.push(
-            format!("<< /Type /StructElem /S /{tag} /P 7 0 R /Pg 3 0 R /K {mcid} >>").into_bytes(),
+            format!(
+                "<< /Type /StructElem /S /{} /P 5 0 R /Pg {} 0 R /K {kids} >>",
+                role.tag(),
+                page_object(first_page)
+            )
+            .into_bytes(),
         );
     }
     let mut pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
@@ -200,7 +306,7 @@ fn tagged_pdf(title: &str, blocks: &[(Role, String)]) -> Vec<u8> {
     }
     pdf.extend_from_slice(
         format!(
-            "trailer\n<< /Size {} /Root 1 0 R /Info 9 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            "trailer\n<< /Size {} /Root 1 0 R /Info 7 0 R >>\nstartxref\n{xref}\n%%EOF\n",
             objects.len() + 1
         )
         .as_bytes(),
@@ -226,4 +332,67 @@ pub fn neutral_notice(
         "Your child maintenance payments",
         vec![words.to_owned()],
     )
+}
+
+/// A referral pack (issue 5 §5) as tagged PDF: from the service's address,
+/// to the police or the Crown Prosecution Service, with the signals and
+/// their evidence, then the whole timeline (payments due and made, and the
+/// case's events). It is built from the pack alone, in which every detail
+/// that could locate a protected person is already withheld
+/// ([`safety::referral_pack`]); nothing else reaches it.
+#[must_use]
+pub fn referral_pack_pdf(pack: &ReferralPack, service_address: &str) -> Vec<u8> {
+    let title = format!(
+        "Referral of suspected financial abuse: case {}",
+        pack.case_reference
+    );
+    let mut blocks = vec![
+        (Role::Paragraph, service_address.to_owned()),
+        (
+            Role::Paragraph,
+            format!(
+                "To {}. Prepared on {}.",
+                pack.recipient.name(),
+                pack.prepared_on
+            ),
+        ),
+        (Role::Heading, title.clone()),
+        (
+            Role::Paragraph,
+            format!(
+                "The Child Maintenance Service refers this case because the patterns below may show financial abuse. They are information for your assessment, not a finding. Anything that could locate a protected person is shown as {WITHHELD}."
+            ),
+        ),
+        (Role::Subheading, "Patterns found".to_owned()),
+    ];
+    if pack.signals.is_empty() {
+        blocks.push((
+            Role::Paragraph,
+            "None on the day this was prepared.".to_owned(),
+        ));
+    }
+    for signal in &pack.signals {
+        blocks.push((
+            Role::Paragraph,
+            format!(
+                "{}, by {}: {}",
+                signal.kind.in_words(),
+                signal.party.in_words(),
+                signal.explanation
+            ),
+        ));
+        blocks.extend(
+            signal
+                .evidence
+                .iter()
+                .map(|e| (Role::Paragraph, format!("{}: {}", e.on, e.what))),
+        );
+    }
+    blocks.push((Role::Subheading, "Timeline and payment history".to_owned()));
+    blocks.extend(
+        pack.timeline
+            .iter()
+            .map(|e| (Role::Paragraph, format!("{}: {}", e.on, e.what))),
+    );
+    tagged_pdf(&title, &blocks)
 }

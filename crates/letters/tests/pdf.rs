@@ -105,7 +105,7 @@ fn the_pdf_is_tagged_with_an_element_for_every_piece_of_text() {
     let letter = letter();
     let pdf = String::from_utf8_lossy(&letter.to_pdf()).into_owned();
     assert!(pdf.contains("/MarkInfo << /Marked true >>"));
-    assert!(pdf.contains("/StructTreeRoot 6 0 R"));
+    assert!(pdf.contains("/StructTreeRoot 4 0 R"));
     assert!(pdf.contains("/Lang (en-GB)"));
     assert!(pdf.contains("/DisplayDocTitle true"));
     assert!(pdf.contains("/Title (Your child maintenance calculation)"));
@@ -149,4 +149,113 @@ fn a_letter_carries_only_the_recipients_own_details_and_the_services_address() {
         assert!(pdf.contains(&own.address), "addressed to the recipient");
         assert!(pdf.contains("PO Box 1"));
     }
+}
+
+/// The cross-reference table's offsets, each checked to land on its object.
+fn objects_land(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf).into_owned();
+    let table = &text[text.rfind("xref\n0 ").unwrap()..];
+    let offsets: Vec<usize> = table
+        .lines()
+        .skip(3)
+        .take_while(|l| l.ends_with(" n "))
+        .map(|l| l[..10].parse().unwrap())
+        .collect();
+    for (index, offset) in offsets.iter().enumerate() {
+        assert!(pdf[*offset..].starts_with(format!("{} 0 obj", index + 1).as_bytes()));
+    }
+    offsets.len()
+}
+
+#[test]
+fn a_referral_pack_runs_over_pages_as_one_tagged_document_with_protected_details_withheld() {
+    let day = |n: i32| Date::parse_iso("2025-01-06").unwrap().add_days(n).unwrap();
+    let mut events = Vec::new();
+    for week in 0..150 {
+        events.push(safety::CaseEvent::Due {
+            on: day(7 * week),
+            amount: domain_types::Pence::new(4_800),
+        });
+        events.push(safety::CaseEvent::Payment {
+            on: day(7 * week + 3),
+            amount: domain_types::Pence::new(100),
+            words: Some(format!("I know you live at ADDRESS-RECEIVER week {week}")),
+        });
+    }
+    let signals = safety::scan(&events, day(7 * 150), safety::Thresholds::embedded());
+    assert!(!signals.is_empty());
+    let pack = safety::referral_pack(
+        safety::Recipient::Police,
+        "CM-TEST",
+        day(7 * 150),
+        &signals,
+        &events,
+        &[
+            "ADDRESS-RECEIVER".to_owned(),
+            "POSTCODE-RECEIVER".to_owned(),
+        ],
+    );
+    let pdf = letters::referral_pack_pdf(&pack, "Child Maintenance Service, PO Box 1");
+    let text = String::from_utf8_lossy(&pdf).into_owned();
+    assert!(!text.contains("ADDRESS-RECEIVER"));
+    assert!(text.contains("[withheld]"));
+    let pages: usize = text
+        .split("/Type /Pages /Kids [")
+        .nth(1)
+        .unwrap()
+        .split("/Count ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(pages > 5, "{pages} pages");
+    assert_eq!(text.matches("/Type /Page ").count(), pages);
+    assert_eq!(text.matches(&format!("Page {pages} of {pages}")).count(), 1);
+    // Every page is in the parent tree; every timeline entry and signal is
+    // an element; each marked-content sequence on a page belongs to one.
+    assert!(text.contains(&format!("/ParentTreeNextKey {pages}")));
+    let elements = text.matches("/Type /StructElem").count() - 1;
+    let evidence: usize = pack.signals.iter().map(|s| s.evidence.len() + 1).sum();
+    assert_eq!(elements, 3 + 1 + 1 + evidence + 1 + pack.timeline.len());
+    assert_eq!(text.matches("/S /H2").count(), 2);
+    let marks = text.matches(">> BDC").count();
+    let parent_refs: usize = text
+        .split("/Nums [")
+        .nth(1)
+        .unwrap()
+        .split(">>")
+        .next()
+        .unwrap()
+        .matches(" 0 R")
+        .count();
+    assert_eq!(marks, parent_refs);
+    assert!(objects_land(&pdf) > 7 + 2 * pages);
+    if let Ok(path) = std::env::var("REFERRAL_PDF_OUT") {
+        std::fs::write(path, &pdf).unwrap();
+    }
+    for week in [0, 75, 149] {
+        assert!(text.contains(&format!("{}: payment of", day(7 * week + 3))));
+    }
+}
+
+#[test]
+fn a_paragraph_longer_than_a_page_stays_one_element_across_pages() {
+    let long = "word ".repeat(8_000);
+    let pdf = letters::tagged_pdf(
+        "Long",
+        &[
+            (letters::Role::Heading, "Long".to_owned()),
+            (letters::Role::Paragraph, long),
+        ],
+    );
+    let text = String::from_utf8_lossy(&pdf).into_owned();
+    let pages = text.matches("/Type /Page ").count();
+    assert!(pages >= 2, "{pages}");
+    assert_eq!(text.matches("/S /P ").count(), 1);
+    // One marked-content reference per page for the paragraph, each naming its page.
+    assert_eq!(text.matches("/Type /MCR").count(), pages);
+    objects_land(&pdf);
 }

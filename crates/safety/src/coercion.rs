@@ -105,6 +105,34 @@ pub enum SignalKind {
     AllegationsThenRetractions,
 }
 
+impl SignalKind {
+    /// The pattern, in plain words.
+    #[must_use]
+    pub const fn in_words(self) -> &'static str {
+        match self {
+            SignalKind::PersistentlyLateOrShort => "Payments persistently late or short",
+            SignalKind::ManyTinyPayments => "Many tiny payments in a short time",
+            SignalKind::MessagesInReferences => "Payment references used to send messages",
+            SignalKind::PaymentsTimedAroundContact => "Payments timed around contact",
+            SignalKind::RepeatedChangesOrChallenges => {
+                "Repeated changes of circumstances or challenges"
+            }
+            SignalKind::AllegationsThenRetractions => "Allegations made and then withdrawn",
+        }
+    }
+}
+
+impl Party {
+    /// The parent, in plain words.
+    #[must_use]
+    pub const fn in_words(self) -> &'static str {
+        match self {
+            Party::PayingParent => "the paying parent",
+            Party::ReceivingParent => "the receiving parent",
+        }
+    }
+}
+
 /// One piece of evidence: the day and what happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evidence {

@@ -28,6 +28,15 @@ impl Recipient {
         }
     }
 
+    /// The recipient's name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Recipient::Police => "the police",
+            Recipient::CrownProsecutionService => "the Crown Prosecution Service",
+        }
+    }
+
     /// The recipient with this code.
     #[must_use]
     pub fn from_code(code: &str) -> Option<Recipient> {

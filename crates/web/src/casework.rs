@@ -582,9 +582,10 @@ pub async fn coercion_signals(
 
 /// `POST /api/v1/cases/{reference}/referrals` with `{"recipient": "police"
 /// | "cps"}` and an `Idempotency-Key`: refers suspected financial coercion.
-/// Answers with the referral pack (JSON): the timeline, the payment
-/// history and the signals, every protected detail withheld. The referral
-/// is recorded on the case, audited.
+/// Answers with the referral pack: the timeline, the payment history and
+/// the signals, every protected detail withheld; as JSON, or as tagged PDF
+/// with `Accept: application/pdf`. The referral is recorded on the case,
+/// audited.
 pub async fn refer(
     State(state): State<AppState>,
     staff: Staff,
@@ -640,6 +641,16 @@ pub async fn refer(
             &staff.signed_in(),
         )
         .await?;
+        let wants_pdf = headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("application/pdf"));
+        if wants_pdf {
+            return Ok(pdf_response(
+                status,
+                letters::referral_pack_pdf(&pack, &state.service_address),
+            ));
+        }
         Ok(json_response(
             status,
             &json!({
@@ -1045,7 +1056,7 @@ pub async fn letter(
             ))
             .await
             .map_err(|e| storage_failure(&e))?;
-        Ok(pdf_response(&letter))
+        Ok(pdf_response(StatusCode::OK, letter.to_pdf()))
     };
     result.await.unwrap_or_else(|response| response)
 }
@@ -1125,16 +1136,15 @@ pub async fn enforcement_letter_pdf(
             ))
             .await
             .map_err(|e| storage_failure(&e))?;
-        Ok(pdf_response(&letter))
+        Ok(pdf_response(StatusCode::OK, letter.to_pdf()))
     };
     result.await.unwrap_or_else(|response| response)
 }
 
-/// A letter as a download: a PDF, never cached (letters are behind sign-in).
-fn pdf_response(letter: &letters::Letter) -> Response {
+/// A PDF as a download, never cached (every PDF is behind sign-in).
+fn pdf_response(status: StatusCode, pdf: Vec<u8>) -> Response {
     use axum::http::{HeaderValue, header};
-    let mut response =
-        axum::response::IntoResponse::into_response((StatusCode::OK, letter.to_pdf()));
+    let mut response = axum::response::IntoResponse::into_response((status, pdf));
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

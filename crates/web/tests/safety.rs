@@ -427,6 +427,30 @@ async fn a_coercion_signal_becomes_a_referral_pack_with_protected_details_withhe
     }
     assert_eq!(pack["recipient"], "police");
     assert_eq!(pack["timeline"].as_array().unwrap().len(), 2);
+    // The same pack as tagged PDF; a retry of the referral answers again
+    // and records nothing twice.
+    let auth = bearer("caseworker-token");
+    let (status, pdf, headers) = call(
+        &state,
+        "POST",
+        &format!("/api/v1/cases/{reference}/referrals"),
+        &[
+            ("authorization", &auth),
+            ("idempotency-key", "ref-1"),
+            ("accept", "application/pdf"),
+        ],
+        r#"{"recipient": "police"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.contains(&("content-type".to_owned(), "application/pdf".to_owned())));
+    assert!(headers.contains(&("cache-control".to_owned(), "no-store".to_owned())));
+    assert!(pdf.starts_with("%PDF-1.7") && pdf.contains("/MarkInfo << /Marked true >>"));
+    let shown = common::pdf_text(&pdf);
+    assert!(shown.contains("I know you moved to [withheld]"), "{shown}");
+    for secret in ["SAFE-ADDRESS", "S1 1SS", "PAYER-ADDRESS", "P1 1PP"] {
+        assert!(!shown.contains(secret), "{secret} in the referral PDF");
+    }
     // The referral is on the case's record.
     let (_, state_now) = post(
         &state,

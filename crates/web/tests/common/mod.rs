@@ -149,3 +149,40 @@ pub async fn call(
 pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
+
+/// The text a PDF shows: every string it draws, unescaped, joined by
+/// spaces, so a token wrapped over two lines is still found whole.
+#[allow(dead_code)]
+pub fn pdf_text(pdf: &str) -> String {
+    let mut out = String::new();
+    let mut chars = pdf.chars();
+    while let Some(c) = chars.next() {
+        if c != '(' {
+            continue;
+        }
+        let mut depth = 1;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some(escaped) = chars.next() {
+                        out.push(escaped);
+                    }
+                }
+                '(' => {
+                    depth += 1;
+                    out.push(c);
+                }
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+        }
+        out.push(' ');
+    }
+    out
+}

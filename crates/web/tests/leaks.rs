@@ -1,4 +1,8 @@
-//! The leak test across every channel a parent can reach (issue 5 §9):
+//! The leak test across every channel (issue 5 §9): every route of the API
+//! document, crawled by each parent and by staff without a reason on a
+//! restricted case, and the outputs staff make for someone else (the
+//! enforcement letter, the referral pack as JSON and PDF). First, the
+//! parent routes:
 //! synthetic cases full of unique tokens, every parent signed in and every
 //! parent route and answer collected, then searched for any token that
 //! would locate or reach the other parent, or for the payer's own words.
@@ -92,156 +96,220 @@ async fn parent_outputs(state: &AppState, reference: &str, token: &str) -> Strin
     all
 }
 
+/// One synthetic case: two parents with unique tokens, random flags and
+/// service, money due and paid, and the receiving parent's address written
+/// by the payer into a payment reference.
+struct Fixture {
+    reference: String,
+    parties: Value,
+    salt: u64,
+    payer: u64,
+    receiver: u64,
+    payer_flagged: bool,
+    receiver_flagged: bool,
+    collect: bool,
+}
+
+impl Fixture {
+    /// What the paying parent must never see.
+    fn forbidden_to_payer(&self) -> Vec<String> {
+        let (receiver, salt) = (self.receiver, self.salt);
+        // On Direct Pay, with no one flagged, the paying parent is given the
+        // receiving parent's account to pay into: by design, and only then.
+        let payer_may_have_bank = !self.collect && !self.payer_flagged && !self.receiver_flagged;
+        let mut forbidden = location_tokens(receiver, salt, !payer_may_have_bank);
+        forbidden.push(token("SCHOOL", receiver, salt));
+        forbidden.push(token("GP", receiver, salt));
+        forbidden.push(format!("WORDS{salt}"));
+        if self.receiver_flagged {
+            forbidden.push(token("NAME", receiver, salt));
+            forbidden.push(token("CHILD", receiver, salt));
+        }
+        forbidden
+    }
+
+    /// What the receiving parent must never see.
+    fn forbidden_to_receiver(&self) -> Vec<String> {
+        let mut forbidden = location_tokens(self.payer, self.salt, true);
+        forbidden.push(format!("WORDS{}", self.salt));
+        if self.payer_flagged {
+            forbidden.push(token("NAME", self.payer, self.salt));
+        }
+        forbidden
+    }
+
+    /// Everything that locates either parent or the child: what no one
+    /// outside the service (police, CPS) and no staff member without access
+    /// to a restricted case may see.
+    fn every_location(&self) -> Vec<String> {
+        let mut all = location_tokens(self.payer, self.salt, true);
+        all.extend(location_tokens(self.receiver, self.salt, true));
+        all.push(token("SCHOOL", self.receiver, self.salt));
+        all.push(token("GP", self.receiver, self.salt));
+        all
+    }
+
+    fn restricted(&self) -> bool {
+        self.payer_flagged || self.receiver_flagged
+    }
+}
+
+async fn synthetic_case(state: &AppState, n: u64, random: &mut Random) -> Fixture {
+    let caseworker = bearer("caseworker-token");
+    let salt = random.next() % 1_000_000;
+    let payer = 1_000 + n * 10;
+    let receiver = payer + 1;
+    let payer_flagged = random.next().is_multiple_of(3);
+    let receiver_flagged = random.next().is_multiple_of(3);
+    let collect = random.next().is_multiple_of(2);
+    for (person, role) in [(payer, "paying_parent"), (receiver, "receiving_parent")] {
+        state
+            .store
+            .issue_token(
+                &token_hash(&format!("t{person}")),
+                i64::try_from(person).unwrap(),
+                role,
+            )
+            .await
+            .unwrap();
+    }
+    let (status, body, _) = call(
+        state,
+        "POST",
+        "/api/v1/cases",
+        &[("authorization", &caseworker)],
+        r#"{"initial_effective_date": "2026-05-04"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let reference = serde_json::from_str::<Value>(&body).unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let mut parties = json!({ "paying_parent": person_json(payer, salt, payer_flagged) });
+    let mut rp = person_json(receiver, salt, receiver_flagged);
+    rp["id"] = json!(1);
+    parties["receiving_parents"] = json!([rp]);
+    parties["children"] = json!([{"id": 1, "receiving_parent": 1, "name": token("CHILD", receiver, salt),
+        "school": token("SCHOOL", receiver, salt), "gp": token("GP", receiver, salt)}]);
+    let (status, body, _) = call(
+        state,
+        "PUT",
+        &format!("/api/v1/cases/{reference}/parties"),
+        &[
+            ("authorization", &caseworker),
+            ("x-break-glass-reason", "setting up the test"),
+        ],
+        &parties.to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let service = if collect {
+        "collect_and_pay"
+    } else {
+        "direct_pay"
+    };
+    {
+        let facts = format!(
+            r#"{{"facts": [
+            {{"effective_from": "2026-05-04", "change": {{"kind": "child_joined", "child": 1, "receiving_parent": 1}}}},
+            {{"effective_from": "2026-05-04", "change": {{"kind": "income", "weekly_pence": 40000}}}},
+            {{"effective_from": "2026-05-04", "change": {{"kind": "service_type", "service": "{service}"}}}}]}}"#
+        );
+        let facts = facts.as_str();
+        let (status, body, _) = call(
+            state,
+            "POST",
+            &format!("/api/v1/cases/{reference}/facts"),
+            &[
+                ("authorization", &caseworker),
+                ("idempotency-key", "svc"),
+                ("x-break-glass-reason", "test"),
+            ],
+            facts,
+        )
+        .await;
+        assert!(status.is_success(), "{body}");
+    }
+    // Money due and paid, and the worst case of a payer's words: the
+    // receiving parent's own address written into a reference.
+    let owes = ledger::Account::of_case(case, ledger::AccountKind::PayingParentOwes);
+    let due = ledger::Account::of_case(
+        case,
+        ledger::AccountKind::ReceivingParentDue(case_records::ReceivingParentId(1)),
+    );
+    state
+        .store
+        .post_transfers(&[ledger::Transfer {
+            id: ledger::TransferId(format!("{reference}/a")),
+            debit: owes,
+            credit: due,
+            amount: Pence::new(5_000),
+            code: ledger::TransferCode::Accrual,
+            effective: Date::parse_iso("2026-05-04").unwrap(),
+            corrects: None,
+        }])
+        .await
+        .unwrap();
+    let words = format!(
+        "{reference} WORDS{salt} {}",
+        token("ADDRESS", receiver, salt)
+    );
+    let statement = bank_files::Statement {
+        id: format!("S{n}"),
+        entries: vec![bank_files::StatementEntry {
+            bank_reference: format!("L{n}"),
+            amount: Pence::new(5_000),
+            is_credit: true,
+            booked: Date::parse_iso("2026-05-05").unwrap(),
+            remittance: words,
+        }],
+    };
+    let (transfers, unmatched) = bank_files::payment_transfers(&statement, &|c| *c == case);
+    state.store.post_transfers(&transfers).await.unwrap();
+    state
+        .store
+        .record_payment_notes(&bank_files::payment_notes(&statement, &unmatched))
+        .await
+        .unwrap();
+
+    Fixture {
+        reference,
+        parties,
+        salt,
+        payer,
+        receiver,
+        payer_flagged,
+        receiver_flagged,
+        collect,
+    }
+}
+
 #[tokio::test]
 async fn no_parent_route_ever_shows_where_the_other_parent_is() {
     let state = state_named("leaks").await;
-    let caseworker = bearer("caseworker-token");
     let mut random = Random(0x9E37_79B9_7F4A_7C15);
     let mut checked = 0;
     for n in 0..12u64 {
-        let salt = random.next() % 1_000_000;
-        let payer = 1_000 + n * 10;
-        let receiver = payer + 1;
-        let payer_flagged = random.next().is_multiple_of(3);
-        let receiver_flagged = random.next().is_multiple_of(3);
-        let collect = random.next().is_multiple_of(2);
-        for (person, role) in [(payer, "paying_parent"), (receiver, "receiving_parent")] {
-            state
-                .store
-                .issue_token(
-                    &token_hash(&format!("t{person}")),
-                    i64::try_from(person).unwrap(),
-                    role,
-                )
-                .await
-                .unwrap();
-        }
-        let (status, body, _) = call(
-            &state,
-            "POST",
-            "/api/v1/cases",
-            &[("authorization", &caseworker)],
-            r#"{"initial_effective_date": "2026-05-04"}"#,
-        )
-        .await;
-        assert_eq!(status, StatusCode::CREATED);
-        let reference = serde_json::from_str::<Value>(&body).unwrap()["reference"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let case = case_records::CaseReference::parse(&reference).unwrap();
-        let mut parties = json!({ "paying_parent": person_json(payer, salt, payer_flagged) });
-        let mut rp = person_json(receiver, salt, receiver_flagged);
-        rp["id"] = json!(1);
-        parties["receiving_parents"] = json!([rp]);
-        parties["children"] = json!([{"id": 1, "receiving_parent": 1, "name": token("CHILD", receiver, salt),
-            "school": token("SCHOOL", receiver, salt), "gp": token("GP", receiver, salt)}]);
-        let (status, body, _) = call(
-            &state,
-            "PUT",
-            &format!("/api/v1/cases/{reference}/parties"),
-            &[
-                ("authorization", &caseworker),
-                ("x-break-glass-reason", "setting up the test"),
-            ],
-            &parties.to_string(),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let service = if collect {
-            "collect_and_pay"
-        } else {
-            "direct_pay"
-        };
-        {
-            let facts = format!(
-                r#"{{"facts": [
-                {{"effective_from": "2026-05-04", "change": {{"kind": "child_joined", "child": 1, "receiving_parent": 1}}}},
-                {{"effective_from": "2026-05-04", "change": {{"kind": "income", "weekly_pence": 40000}}}},
-                {{"effective_from": "2026-05-04", "change": {{"kind": "service_type", "service": "{service}"}}}}]}}"#
-            );
-            let facts = facts.as_str();
-            let (status, body, _) = call(
-                &state,
-                "POST",
-                &format!("/api/v1/cases/{reference}/facts"),
-                &[
-                    ("authorization", &caseworker),
-                    ("idempotency-key", "svc"),
-                    ("x-break-glass-reason", "test"),
-                ],
-                facts,
-            )
-            .await;
-            assert!(status.is_success(), "{body}");
-        }
-        // Money due and paid, and the worst case of a payer's words: the
-        // receiving parent's own address written into a reference.
-        let owes = ledger::Account::of_case(case, ledger::AccountKind::PayingParentOwes);
-        let due = ledger::Account::of_case(
-            case,
-            ledger::AccountKind::ReceivingParentDue(case_records::ReceivingParentId(1)),
-        );
-        state
-            .store
-            .post_transfers(&[ledger::Transfer {
-                id: ledger::TransferId(format!("{reference}/a")),
-                debit: owes,
-                credit: due,
-                amount: Pence::new(5_000),
-                code: ledger::TransferCode::Accrual,
-                effective: Date::parse_iso("2026-05-04").unwrap(),
-                corrects: None,
-            }])
-            .await
-            .unwrap();
-        let words = format!(
-            "{reference} WORDS{salt} {}",
-            token("ADDRESS", receiver, salt)
-        );
-        let statement = bank_files::Statement {
-            id: format!("S{n}"),
-            entries: vec![bank_files::StatementEntry {
-                bank_reference: format!("L{n}"),
-                amount: Pence::new(5_000),
-                is_credit: true,
-                booked: Date::parse_iso("2026-05-05").unwrap(),
-                remittance: words,
-            }],
-        };
-        let (transfers, unmatched) = bank_files::payment_transfers(&statement, &|c| *c == case);
-        state.store.post_transfers(&transfers).await.unwrap();
-        state
-            .store
-            .record_payment_notes(&bank_files::payment_notes(&statement, &unmatched))
-            .await
-            .unwrap();
-
-        let payer_sees = parent_outputs(&state, &reference, &format!("t{payer}")).await;
-        let receiver_sees = parent_outputs(&state, &reference, &format!("t{receiver}")).await;
-        // On Direct Pay, with no one flagged, the paying parent is given the
-        // receiving parent's account to pay into: by design, and only then.
-        let payer_may_have_bank = !collect && !payer_flagged && !receiver_flagged;
-        let mut forbidden_to_payer = location_tokens(receiver, salt, !payer_may_have_bank);
-        forbidden_to_payer.push(token("SCHOOL", receiver, salt));
-        forbidden_to_payer.push(token("GP", receiver, salt));
-        forbidden_to_payer.push(format!("WORDS{salt}"));
-        if receiver_flagged {
-            forbidden_to_payer.push(token("NAME", receiver, salt));
-            forbidden_to_payer.push(token("CHILD", receiver, salt));
-        }
-        for secret in &forbidden_to_payer {
+        let fixture = synthetic_case(&state, n, &mut random).await;
+        let Fixture {
+            ref reference,
+            salt,
+            payer,
+            receiver,
+            collect,
+            ..
+        } = fixture;
+        let payer_sees = parent_outputs(&state, reference, &format!("t{payer}")).await;
+        let receiver_sees = parent_outputs(&state, reference, &format!("t{receiver}")).await;
+        for secret in fixture.forbidden_to_payer() {
             assert!(
                 !payer_sees.contains(secret.as_str()),
                 "case {n}: the paying parent saw {secret}"
             );
         }
-        let mut forbidden_to_receiver = location_tokens(payer, salt, true);
-        forbidden_to_receiver.push(format!("WORDS{salt}"));
-        if payer_flagged {
-            forbidden_to_receiver.push(token("NAME", payer, salt));
-        }
-        for secret in &forbidden_to_receiver {
+        for secret in fixture.forbidden_to_receiver() {
             assert!(
                 !receiver_sees.contains(secret.as_str()),
                 "case {n}: the receiving parent saw {secret}"
@@ -276,4 +344,316 @@ async fn no_parent_route_ever_shows_where_the_other_parent_is() {
         checked += 1;
     }
     assert_eq!(checked, 12);
+}
+
+/// Every route of the API document, as (method, path template, query,
+/// body): one request each viewer sends. Bodies that would change the case
+/// under test either repeat what it already holds or are refused.
+fn every_request(f: &Fixture) -> Vec<(&'static str, &'static str, String, String)> {
+    let none = String::new;
+    vec![
+        ("GET", "/health", none(), none()),
+        ("POST", "/api/v1/calculations", none(), "{}".to_owned()),
+        ("GET", "/api/v1/openapi.json", none(), none()),
+        ("POST", "/api/v1/cases", none(), r#"{"initial_effective_date": "2026-05-04"}"#.to_owned()),
+        (
+            "POST",
+            "/api/v1/cases/{reference}/facts",
+            none(),
+            r#"{"facts": [{"effective_from": "2026-05-04", "change": {"kind": "income", "weekly_pence": 40000}}]}"#.to_owned(),
+        ),
+        ("GET", "/api/v1/cases/{reference}/schedule", "?until=2026-09-01".to_owned(), none()),
+        ("PUT", "/api/v1/cases/{reference}/parties", none(), f.parties.to_string()),
+        ("GET", "/api/v1/cases/{reference}/view", none(), none()),
+        ("POST", "/api/v1/sign-in", none(), r#"{"login": "nobody", "password": "wrong"}"#.to_owned()),
+        ("POST", "/api/v1/sign-out", none(), none()),
+        (
+            "PUT",
+            "/api/v1/people/{person_id}/non-disclosure",
+            none(),
+            format!(r#"{{"flag": {}}}"#, f.payer_flagged),
+        ),
+        ("GET", "/api/v1/cases/{reference}/statement.csv", "?for=receiving_parent:1".to_owned(), none()),
+        ("GET", "/api/v1/cases/{reference}/collection", none(), none()),
+        (
+            "POST",
+            "/api/v1/cases/{reference}/collection/actions",
+            none(),
+            r#"{"action": "hold_disbursements", "receiving_parent": 1, "reason": ""}"#.to_owned(),
+        ),
+        ("GET", "/api/v1/suspense", none(), none()),
+        ("POST", "/api/v1/suspense/allocations", none(), "{}".to_owned()),
+        ("GET", "/api/v1/cases/{reference}/direct-pay", none(), none()),
+        (
+            "POST",
+            "/api/v1/cases/{reference}/direct-pay/reports",
+            none(),
+            r#"{"due": "2026-05-04", "paid_pence": null}"#.to_owned(),
+        ),
+        ("POST", "/api/v1/cases/{reference}/disclosures", none(), r#"{"immediate_danger": false}"#.to_owned()),
+        ("POST", "/api/v1/cases/{reference}/safety/actions", none(), r#"{"action": "review_disclosures"}"#.to_owned()),
+        ("GET", "/api/v1/queues/specialist", none(), none()),
+        ("GET", "/api/v1/queues/mine", none(), none()),
+        ("POST", "/api/v1/cases/{reference}/collection-moves", none(), r#"{"route": "none_such"}"#.to_owned()),
+        ("GET", "/api/v1/cases/{reference}/coercion-signals", none(), none()),
+        ("POST", "/api/v1/cases/{reference}/referrals", none(), r#"{"recipient": "police"}"#.to_owned()),
+        (
+            "POST",
+            "/api/v1/cases/{reference}/screenings",
+            none(),
+            r#"{"answers": [{"question": "legal_warning"}, {"question": "experienced_abuse", "answer": "prefer_not_to_say"}]}"#.to_owned(),
+        ),
+        ("GET", "/api/v1/queues/coercion", none(), none()),
+        ("GET", "/api/v1/cases/{reference}/screening", none(), none()),
+        ("GET", "/api/v1/cases/{reference}/letters/{kind}", none(), none()),
+        ("GET", "/api/v1/cases/{reference}/collection/steps/{step}/letter.pdf", none(), none()),
+    ]
+}
+
+/// The concrete paths for a template: `{kind}` is every kind of letter.
+fn paths(template: &str, f: &Fixture) -> Vec<String> {
+    let path = template
+        .replace("{reference}", &f.reference)
+        .replace("{person_id}", &f.payer.to_string())
+        .replace("{step}", "1");
+    if path.contains("{kind}") {
+        [
+            "calculation.pdf",
+            "collection-notice.pdf",
+            "payment-schedule.pdf",
+        ]
+        .iter()
+        .map(|kind| path.replace("{kind}", kind))
+        .collect()
+    } else {
+        vec![path]
+    }
+}
+
+/// An answer as its reader sees it: for a PDF, also the text it draws.
+fn as_read(body: &str) -> String {
+    if body.starts_with("%PDF") {
+        format!("{body}\n{}", common::pdf_text(body))
+    } else {
+        body.to_owned()
+    }
+}
+
+fn assert_none_of(seen: &str, forbidden: &[String], who: &str) {
+    for secret in forbidden {
+        assert!(!seen.contains(secret.as_str()), "{who} saw {secret}");
+    }
+}
+
+/// Staff act with a stated reason on a restricted case.
+async fn staff_call(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    token: &str,
+    key: &str,
+    body: &str,
+) -> (StatusCode, String) {
+    let auth = bearer(token);
+    let (status, body, _) = call(
+        state,
+        method,
+        path,
+        &[
+            ("authorization", &auth),
+            ("idempotency-key", key),
+            ("x-break-glass-reason", "enforcement review"),
+        ],
+        body,
+    )
+    .await;
+    (status, body)
+}
+
+/// An enforcement step proposed, reviewed where anyone is at risk, and
+/// approved: the letter to the paying parent then exists.
+async fn approve_first_enforcement_step(state: &AppState, f: &Fixture) -> String {
+    // A second week falls due and is not paid.
+    let case = case_records::CaseReference::parse(&f.reference).unwrap();
+    state
+        .store
+        .post_transfers(&[ledger::Transfer {
+            id: ledger::TransferId(format!("{}/unpaid", f.reference)),
+            debit: ledger::Account::of_case(case, ledger::AccountKind::PayingParentOwes),
+            credit: ledger::Account::of_case(
+                case,
+                ledger::AccountKind::ReceivingParentDue(case_records::ReceivingParentId(1)),
+            ),
+            amount: Pence::new(5_000),
+            code: ledger::TransferCode::Accrual,
+            effective: Date::parse_iso("2026-05-11").unwrap(),
+            corrects: None,
+        }])
+        .await
+        .unwrap();
+    let actions = format!("/api/v1/cases/{}/collection/actions", f.reference);
+    let (status, body) = staff_call(state, "POST", &actions, "officer-token", "p1",
+        r#"{"action": "propose_enforcement", "step": 1, "enforcement": "deduction_from_earnings_order"}"#).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    if f.restricted() {
+        let (status, body) = staff_call(
+            state,
+            "POST",
+            &actions,
+            "specialist-token",
+            "r1",
+            r#"{"action": "review_enforcement", "step": 1}"#,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = staff_call(
+        state,
+        "POST",
+        &actions,
+        "caseworker-token",
+        "a1",
+        r#"{"action": "approve_enforcement", "step": 1}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    serde_json::from_str::<Value>(&body).unwrap()["letter"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn every_route_of_the_api_is_crawled_by_every_viewer_and_shows_no_protected_detail() {
+    let state = state_named("crawl").await;
+    state
+        .store
+        .issue_token(&token_hash("officer-token"), 50, "enforcement_officer")
+        .await
+        .unwrap();
+    // The served API document is the list of routes: a new route without a
+    // request here fails this test.
+    let (_, document, _) = call(&state, "GET", "/api/v1/openapi.json", &[], "").await;
+    let document: Value = serde_json::from_str(&document).unwrap();
+    let mut documented: Vec<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, methods)| {
+            methods
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|m| (m.to_uppercase(), path.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    documented.sort();
+    let mut random = Random(0xD1B5_4A32_D192_ED03);
+    let mut answers = 0;
+    for n in 0..8u64 {
+        let f = synthetic_case(&state, n, &mut random).await;
+        let mut requested: Vec<(String, String)> = every_request(&f)
+            .iter()
+            .map(|(m, t, _, _)| ((*m).to_owned(), (*t).to_owned()))
+            .collect();
+        requested.sort();
+        assert_eq!(
+            requested, documented,
+            "every documented route, and only those"
+        );
+
+        // Outputs made by staff for someone else: the enforcement letter to
+        // the paying parent, the referral pack to the police.
+        let letter = approve_first_enforcement_step(&state, &f).await;
+        assert_none_of(
+            &letter,
+            &f.forbidden_to_payer(),
+            &format!("case {n}: the enforcement letter"),
+        );
+        let (status, pdf) = staff_call(
+            &state,
+            "GET",
+            &format!(
+                "/api/v1/cases/{}/collection/steps/1/letter.pdf",
+                f.reference
+            ),
+            "caseworker-token",
+            "l1",
+            "",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            as_read(&pdf).contains(&token("ADDRESS", f.payer, f.salt)),
+            "the letter is addressed"
+        );
+        assert_none_of(
+            &as_read(&pdf),
+            &f.forbidden_to_payer(),
+            &format!("case {n}: the enforcement letter PDF"),
+        );
+        let referrals = format!("/api/v1/cases/{}/referrals", f.reference);
+        for accept in ["application/json", "application/pdf"] {
+            let auth = bearer("caseworker-token");
+            let (status, pack, _) = call(
+                &state,
+                "POST",
+                &referrals,
+                &[
+                    ("authorization", &auth),
+                    ("idempotency-key", "ref"),
+                    ("accept", accept),
+                    ("x-break-glass-reason", "referral"),
+                ],
+                r#"{"recipient": "police"}"#,
+            )
+            .await;
+            assert!(status.is_success(), "{pack}");
+            assert_none_of(
+                &as_read(&pack),
+                &f.every_location(),
+                &format!("case {n}: the police ({accept})"),
+            );
+        }
+
+        // Each parent, and staff without a reason on a restricted case,
+        // through every route.
+        let mut viewers = vec![
+            (format!("t{}", f.payer), f.forbidden_to_payer()),
+            (format!("t{}", f.receiver), f.forbidden_to_receiver()),
+        ];
+        if f.restricted() {
+            viewers.push(("caseworker-token".to_owned(), f.every_location()));
+        }
+        for (viewer, forbidden) in &viewers {
+            let auth = bearer(viewer);
+            for (method, template, query, body) in every_request(&f) {
+                for path in paths(template, &f) {
+                    let key = format!("{viewer}-{path}");
+                    let (status, answer, headers) = call(
+                        &state,
+                        method,
+                        &format!("{path}{query}"),
+                        &[("authorization", &auth), ("idempotency-key", &key)],
+                        &body,
+                    )
+                    .await;
+                    assert!(
+                        !status.is_server_error(),
+                        "{method} {path}: {status} {answer}"
+                    );
+                    let headers: String =
+                        headers.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+                    assert_none_of(
+                        &format!("{headers}{}", as_read(&answer)),
+                        forbidden,
+                        &format!("case {n}: {viewer} at {method} {path}"),
+                    );
+                    answers += 1;
+                }
+            }
+        }
+    }
+    assert!(answers > 8 * 2 * 30, "{answers} answers searched");
 }

@@ -43,6 +43,8 @@ pub struct Run<'a> {
     pub standard18: Option<&'a Path>,
     /// The service's client account: "SORT-CODE ACCOUNT-NUMBER NAME…".
     pub client_account: &'a str,
+    /// The law, or the law with a modelled reform (`serve::parameters`).
+    pub parameters: &'static Parameters,
 }
 
 fn originator(text: &str) -> Result<Originator, String> {
@@ -87,7 +89,7 @@ async fn post_case(
     keys: &KeyRing,
     outcome: &mut Outcome,
 ) -> Result<(), String> {
-    let parameters = Parameters::embedded();
+    let parameters = run.parameters;
     let Some(history) = store.case_history(&case).await.map_err(|e| e.to_string())? else {
         return Ok(());
     };
@@ -97,7 +99,7 @@ async fn post_case(
     {
         return Ok(());
     }
-    let terms = CollectionTerms::on(&history, run.date, run.date);
+    let terms = CollectionTerms::on(&history, run.date, run.date, parameters);
     let transfers = daily_transfers(
         case,
         &history,

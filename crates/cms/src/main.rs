@@ -55,6 +55,11 @@ enum Command {
         /// it is commenced, each move marked as modelled (off: the law as it stands).
         #[arg(long, env = "CMS_MODEL_2023_ACT")]
         model_2023_act: bool,
+        /// Model the reformed single service (policy `direct-pay-reform-2025`):
+        /// from its assumed start Direct Pay no longer exists and its fees
+        /// apply, every answer naming the policy (off: the law as it stands).
+        #[arg(long, env = "CMS_MODEL_SINGLE_SERVICE")]
+        model_single_service: bool,
     },
     /// Work out weekly child maintenance and explain it.
     Calculate(calculate::Arguments),
@@ -150,6 +155,9 @@ enum BankCommand {
         /// The encryption keys for personal data.
         #[arg(long, env = "CMS_KEYS_FILE", default_value = "data/keys.toml")]
         keys_file: std::path::PathBuf,
+        /// Collect under the modelled single service, as `cms serve` does.
+        #[arg(long, env = "CMS_MODEL_SINGLE_SERVICE")]
+        model_single_service: bool,
     },
 }
 
@@ -289,12 +297,16 @@ fn main() -> ExitCode {
             keys_file,
             service_address,
             model_2023_act,
+            model_single_service,
         } => serve::run(
             listen,
             &database_url,
             &keys_file,
             &service_address,
-            model_2023_act,
+            serve::Modelling {
+                act_2023: model_2023_act,
+                single_service: model_single_service,
+            },
         ),
         Command::Calculate(arguments) => calculate::run(&arguments),
         Command::Bench { benchmark } => bench::run(&benchmark),
@@ -317,6 +329,7 @@ fn main() -> ExitCode {
                     client_account,
                     database_url,
                     keys_file,
+                    model_single_service,
                 },
         } => {
             let parse = |text: &str, flag: &str| {
@@ -335,6 +348,7 @@ fn main() -> ExitCode {
                     since,
                     database_url: &database_url,
                     keys_file: &keys_file,
+                    parameters: serve::parameters(model_single_service),
                     pain001: &pain001,
                     standard18: standard18.as_deref(),
                     client_account: &client_account,

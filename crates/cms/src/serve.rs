@@ -117,12 +117,65 @@ pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Resu
     std::fs::write(path, text)
 }
 
+/// Rules not yet in force that the service may be asked to model; each
+/// answer that uses one says so. Off: the law as it stands.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Modelling {
+    /// The Child Support Collection (Domestic Abuse) Act 2023's move on
+    /// evidence of abuse.
+    pub act_2023: bool,
+    /// The reformed single service: no Direct Pay, the reform's fees.
+    pub single_service: bool,
+}
+
+/// The law compiled in, or, to model the reformed single service, the law
+/// with the `direct-pay-reform-2025` policy overlaid from its assumed start.
+///
+/// # Panics
+/// If the embedded policy is invalid; the tests load it.
+#[must_use]
+pub fn parameters(single_service: bool) -> &'static Parameters {
+    static MODELLED: std::sync::OnceLock<Parameters> = std::sync::OnceLock::new();
+    if !single_service {
+        return Parameters::embedded();
+    }
+    MODELLED.get_or_init(|| {
+        let reform = legal_parameters::CollectionReform::named("direct-pay-reform-2025")
+            .unwrap_or_else(|e| panic!("embedded policy is invalid: {e}"));
+        Parameters::embedded().with_collection_reform(&reform)
+    })
+}
+
+/// What the service models beside the law, for its start-up line and audit.
+fn modelled_note(modelling: Modelling) -> String {
+    let mut notes = Vec::new();
+    if modelling.act_2023 {
+        notes.push("the 2023 Act's move on evidence".to_owned());
+    }
+    if modelling.single_service {
+        let start = parameters(true)
+            .sets()
+            .iter()
+            .find(|set| set.modelled_policy.is_some())
+            .map(|set| set.effective_from.to_string())
+            .unwrap_or_default();
+        notes.push(format!(
+            "the single service without Direct Pay from {start} (direct-pay-reform-2025)"
+        ));
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!("; MODELLING, not the law: {}", notes.join(", "))
+    }
+}
+
 pub fn run(
     listen: SocketAddr,
     database_url: &str,
     keys_file: &std::path::Path,
     service_address: &str,
-    model_2023_act: bool,
+    modelling: Modelling,
 ) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -136,7 +189,7 @@ pub fn run(
         database_url,
         keys_file,
         service_address,
-        model_2023_act,
+        modelling,
     )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -151,12 +204,12 @@ async fn serve(
     database_url: &str,
     keys_file: &std::path::Path,
     service_address: &str,
-    model_2023_act: bool,
+    modelling: Modelling,
 ) -> Result<(), String> {
     let location = parse_database_url(database_url)?;
     let keys = load_or_create_keys(keys_file)?;
     let database = location.open().await?;
-    let parameters = Parameters::embedded();
+    let parameters = parameters(modelling.single_service);
     let files: serde_json::Map<String, serde_json::Value> = EMBEDDED_FILES
         .iter()
         .map(|(name, text)| ((*name).to_owned(), serde_json::Value::from(*text)))
@@ -176,7 +229,11 @@ async fn serve(
             action: Action::ServiceStarted,
             case: None,
             fields: Vec::new(),
-            reason: Some(format!("parameters {}", parameters.version())),
+            reason: Some(format!(
+                "parameters {}{}",
+                parameters.version(),
+                modelled_note(modelling)
+            )),
             count: 1,
         })
         .await
@@ -192,12 +249,13 @@ async fn serve(
         keys: Arc::new(keys),
         failed_sign_ins: Arc::default(),
         service_address: Arc::from(service_address),
-        model_2023_act,
+        model_2023_act: modelling.act_2023,
     };
     println!(
-        "cms listening on http://{address} (database {}, parameters {})",
+        "cms listening on http://{address} (database {}, parameters {}{})",
         location.describe(),
-        parameters.version()
+        parameters.version(),
+        modelled_note(modelling)
     );
     axum::serve(listener, web::app(state))
         .with_graceful_shutdown(async {

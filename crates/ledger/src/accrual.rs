@@ -44,8 +44,15 @@ impl CollectionTerms {
     /// The terms in force on `on`, as known on `known_on`: the latest
     /// service type and fee waiver taking effect by then. Direct Pay until a
     /// case says otherwise: it is the default (A91 s.4(2A); rules.md §4).
+    /// Where `parameters` say Direct Pay no longer exists on `on` (the
+    /// reformed single service, modelled), every case is collected.
     #[must_use]
-    pub fn on(history: &CaseHistory, on: Date, known_on: Date) -> CollectionTerms {
+    pub fn on(
+        history: &CaseHistory,
+        on: Date,
+        known_on: Date,
+        parameters: &Parameters,
+    ) -> CollectionTerms {
         let mut terms = CollectionTerms::DIRECT_PAY;
         let mut events: Vec<&case_records::FactEvent> = history
             .events
@@ -68,6 +75,9 @@ impl CollectionTerms {
                 }
                 _ => {}
             }
+        }
+        if parameters.at(on).is_ok_and(|set| !set.direct_pay_available) {
+            terms.collect_and_pay = true;
         }
         terms
     }
@@ -353,13 +363,13 @@ pub fn daily_transfers(
     let mut transfers = Vec::new();
     for period in &periods {
         let (from, _) = *period;
-        let terms = CollectionTerms::on(history, from, date);
+        let terms = CollectionTerms::on(history, from, date, parameters);
         let at_start = known(from, &mut schedules)?;
         transfers.extend(accrual_transfers(
             case,
             &schedules[at_start].1,
             std::slice::from_ref(period),
-            CollectionTerms::on(history, from, from),
+            CollectionTerms::on(history, from, from, parameters),
             parameters,
         ));
         if from < date {

@@ -534,7 +534,12 @@ fn collection_terms_follow_the_service_and_any_waiver_as_known_on_a_day() {
     use case_records::{CaseHistory, Change, ServiceType};
     let mut history = CaseHistory::starting(d("2025-01-06"));
     assert_eq!(
-        CollectionTerms::on(&history, d("2025-02-01"), d("2025-02-01")),
+        CollectionTerms::on(
+            &history,
+            d("2025-02-01"),
+            d("2025-02-01"),
+            Parameters::embedded()
+        ),
         CollectionTerms::DIRECT_PAY
     );
     history.record(
@@ -552,14 +557,29 @@ fn collection_terms_follow_the_service_and_any_waiver_as_known_on_a_day() {
     );
     // Before the move took effect, and before it was known.
     assert_eq!(
-        CollectionTerms::on(&history, d("2025-03-02"), d("2025-04-01")),
+        CollectionTerms::on(
+            &history,
+            d("2025-03-02"),
+            d("2025-04-01"),
+            Parameters::embedded()
+        ),
         CollectionTerms::DIRECT_PAY
     );
     assert_eq!(
-        CollectionTerms::on(&history, d("2025-03-05"), d("2025-03-09")),
+        CollectionTerms::on(
+            &history,
+            d("2025-03-05"),
+            d("2025-03-09"),
+            Parameters::embedded()
+        ),
         CollectionTerms::DIRECT_PAY
     );
-    let terms = CollectionTerms::on(&history, d("2025-03-05"), d("2025-03-10"));
+    let terms = CollectionTerms::on(
+        &history,
+        d("2025-03-05"),
+        d("2025-03-10"),
+        Parameters::embedded(),
+    );
     assert_eq!(
         terms,
         CollectionTerms {
@@ -572,4 +592,67 @@ fn collection_terms_follow_the_service_and_any_waiver_as_known_on_a_day() {
         receiving_parent_fee(terms, Parameters::embedded(), d("2025-03-05")),
         None
     );
+}
+
+#[test]
+fn under_the_modelled_single_service_a_direct_pay_case_is_collected_from_the_reforms_start() {
+    use case_records::{CaseHistory, Change, ChildId, Frequency, ServiceType};
+    let reform = legal_parameters::CollectionReform::named("direct-pay-reform-2025").unwrap();
+    let modelled = Parameters::embedded().with_collection_reform(&reform);
+    let start = reform.from.add_days(-28).unwrap();
+    let mut history = CaseHistory::starting(start);
+    history.record(
+        start,
+        start,
+        Change::Income(maintenance_calculation::Income::Weekly(Pence::new(40_000))),
+    );
+    history.record(
+        start,
+        start,
+        Change::ChildJoined {
+            child: ChildId(1),
+            receiving_parent: RP1,
+        },
+    );
+    history.record(start, start, Change::ServiceType(ServiceType::DirectPay));
+    let before = reform.from.add_days(-1).unwrap();
+    assert!(!CollectionTerms::on(&history, before, before, &modelled).collect_and_pay);
+    assert!(CollectionTerms::on(&history, reform.from, reform.from, &modelled).collect_and_pay);
+    // The law as it stands: still Direct Pay.
+    assert!(
+        !CollectionTerms::on(&history, reform.from, reform.from, Parameters::embedded())
+            .collect_and_pay
+    );
+    let until = reform.from.add_days(14).unwrap();
+    let fees = |parameters: &Parameters| -> Vec<(Date, Pence)> {
+        ledger::daily_transfers(
+            case(),
+            &history,
+            parameters,
+            Frequency::Weekly,
+            until,
+            until,
+        )
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.code == TransferCode::PayingParentFee)
+        .map(|t| (t.effective, t.amount))
+        .collect()
+    };
+    // £48.00 a week; the reform's 2% for a paying parent is 96p, from its
+    // first day only, and nothing under the law.
+    let weekly = Pence::new(4_800);
+    assert_eq!(
+        PartsPerMillion::new(20_000).unwrap().of(weekly),
+        Pence::new(96)
+    );
+    let modelled_fees = fees(&modelled);
+    assert!(!modelled_fees.is_empty());
+    assert!(
+        modelled_fees
+            .iter()
+            .all(|(on, fee)| *on >= reform.from && *fee == Pence::new(96))
+    );
+    assert!(modelled_fees.iter().any(|(on, _)| *on == reform.from));
+    assert!(fees(Parameters::embedded()).is_empty());
 }

@@ -177,6 +177,12 @@ pub struct ParameterSet {
     pub application_fee: Option<Pence>,
     /// Enforcement charges, where in force.
     pub enforcement_charges: Option<EnforcementCharges>,
+    /// Whether Direct Pay exists (A91 s.4(2A)): always, under the law as it
+    /// stands; not under the reformed single service, modelled by a policy.
+    pub direct_pay_available: bool,
+    /// The policy overlaid on the law in this set, if any: every answer
+    /// using it is modelled, not the law.
+    pub modelled_policy: Option<String>,
 }
 
 impl ParameterSet {
@@ -302,6 +308,41 @@ impl Parameters {
     #[must_use]
     pub fn scheme_start(&self) -> Date {
         self.sets[0].effective_from
+    }
+
+    /// The law with a collection reform overlaid from its (assumed) start:
+    /// for modelling the reformed single service only, never the law. From
+    /// `reform.from` Direct Pay no longer exists and the reform's fees
+    /// replace the Fees Regulations' (the paying parent's rate for paying
+    /// on time and in full); every set from then names the policy.
+    #[must_use]
+    pub fn with_collection_reform(&self, reform: &policy::CollectionReform) -> Parameters {
+        let mut modelled = self.clone();
+        if let Ok(in_force) = self.at(reform.from)
+            && in_force.effective_from != reform.from
+        {
+            let mut starting = in_force.clone();
+            starting.effective_from = reform.from;
+            let at = modelled
+                .starts
+                .partition_point(|start| *start <= reform.from);
+            modelled.sets.insert(at, starting);
+        }
+        for set in modelled
+            .sets
+            .iter_mut()
+            .filter(|set| set.effective_from >= reform.from)
+        {
+            set.direct_pay_available = reform.direct_pay_available;
+            set.collection_fees = Some(CollectionFees {
+                paying_parent: reform.paying_parent_compliant,
+                receiving_parent: reform.receiving_parent,
+            });
+            set.version = format!("{}+policy:{}", set.version, reform.name);
+            set.modelled_policy = Some(reform.name.clone());
+        }
+        modelled.starts = modelled.sets.iter().map(|set| set.effective_from).collect();
+        modelled
     }
 
     /// Every set, in date order.
@@ -430,6 +471,8 @@ impl Parameters {
                 None => None,
                 Some(_) => return Err(resolver.wrong_unit("enforcement-charges")),
             },
+            direct_pay_available: true,
+            modelled_policy: None,
         })
     }
 }
@@ -497,4 +540,49 @@ fn fingerprint(files: &[&(&str, &str)]) -> u64 {
         }
     }
     hash
+}
+
+#[cfg(test)]
+mod reform_tests {
+    use super::*;
+
+    fn d(text: &str) -> Date {
+        Date::parse_iso(text).unwrap()
+    }
+
+    #[test]
+    fn the_reform_overlays_the_law_from_its_start_and_leaves_the_law_before_it() {
+        let law = Parameters::embedded();
+        let reform = policy::CollectionReform::named("direct-pay-reform-2025").unwrap();
+        let modelled = law.with_collection_reform(&reform);
+        assert_eq!(modelled.sets().len(), law.sets().len() + 1);
+        let before = modelled.at(reform.from.add_days(-1).unwrap()).unwrap();
+        assert_eq!(before, law.at(reform.from.add_days(-1).unwrap()).unwrap());
+        assert!(before.direct_pay_available);
+        let after = modelled.at(reform.from).unwrap();
+        assert_eq!(after.effective_from, reform.from);
+        assert!(!after.direct_pay_available);
+        assert_eq!(
+            after.modelled_policy.as_deref(),
+            Some("direct-pay-reform-2025")
+        );
+        let fees = after.collection_fees.unwrap();
+        assert_eq!(
+            (fees.paying_parent.get(), fees.receiving_parent.get()),
+            (20_000, 20_000)
+        );
+        assert!(after.version.ends_with("+policy:direct-pay-reform-2025"));
+        // Everything else is the law in force that day.
+        assert_eq!(after.basic_rate, law.at(reform.from).unwrap().basic_rate);
+        assert_eq!(
+            modelled.at(d("2030-01-01")).unwrap().effective_from,
+            reform.from
+        );
+        // The law itself is untouched.
+        assert!(
+            law.sets()
+                .iter()
+                .all(|s| s.direct_pay_available && s.modelled_policy.is_none())
+        );
+    }
 }

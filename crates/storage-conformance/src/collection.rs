@@ -271,7 +271,7 @@ pub(crate) async fn a_year_of_a_case_on_collect_and_pay(store: &dyn Store) {
             .await
             .expect("read")
             .expect("case");
-        let terms = CollectionTerms::on(&history, today, today);
+        let terms = CollectionTerms::on(&history, today, today, Parameters::embedded());
         // 7 April: the paying parent reports, late, that since 3 March the
         // child has stayed 52 nights a year: one-seventh shared care.
         if today == change_recorded {

@@ -242,7 +242,8 @@ pub(crate) async fn a_survivor_moved_on_evidence_pays_no_collection_fee(store: &
         .await
         .expect("moved");
     let history = store.case_history(&case).await.unwrap().unwrap();
-    let terms = ledger::CollectionTerms::on(&history, day, day);
+    let terms =
+        ledger::CollectionTerms::on(&history, day, day, legal_parameters::Parameters::embedded());
     assert!(terms.collect_and_pay, "{backend}");
     assert!(terms.receiving_parent_fee_waived && !terms.paying_parent_fee_waived);
     assert_eq!(
@@ -250,7 +251,12 @@ pub(crate) async fn a_survivor_moved_on_evidence_pays_no_collection_fee(store: &
         None,
         "{backend}: the survivor keeps every penny collected"
     );
-    let before = ledger::CollectionTerms::on(&history, on("2025-03-02"), day);
+    let before = ledger::CollectionTerms::on(
+        &history,
+        on("2025-03-02"),
+        day,
+        legal_parameters::Parameters::embedded(),
+    );
     assert!(
         !before.collect_and_pay,
         "{backend}: Direct Pay until the move"

@@ -398,6 +398,24 @@ pub async fn record_facts(
                 )?,
             });
         }
+        // Under the reformed single service (modelled), Direct Pay does not
+        // exist from its start: a case cannot choose it for then.
+        for (index, event) in events.iter().enumerate() {
+            if event.change == Change::ServiceType(case_records::ServiceType::DirectPay)
+                && let Ok(set) = state.parameters.at(event.effective_from)
+                && !set.direct_pay_available
+            {
+                return Err(error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &format!("facts[{index}].change"),
+                    format!(
+                        "Direct Pay does not exist from {} under the modelled reform `{}`: every case is collected",
+                        set.effective_from,
+                        set.modelled_policy.as_deref().unwrap_or("")
+                    ),
+                ));
+            }
+        }
         // A case may not be closed or reopened while a disclosure waits for
         // review by its named caseworker or the specialist team (issue 5 §4).
         // Whether its state allows it is checked by the store, in the

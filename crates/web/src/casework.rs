@@ -995,7 +995,7 @@ pub async fn letter(
             }
             _ => format!("From {today}, the child maintenance due to you is {amount} a week."),
         };
-        let terms = ledger::CollectionTerms::on(&history, today, today);
+        let terms = ledger::CollectionTerms::on(&history, today, today, state.parameters);
         let no_such_letter = || {
             error(
                 StatusCode::NOT_FOUND,

@@ -224,7 +224,7 @@ pub async fn summary(
             WorkingDays::england_and_wales(),
         );
         let collection = CollectionState::from_actions(&actions);
-        let terms = CollectionTerms::on(&history, today, today);
+        let terms = CollectionTerms::on(&history, today, today, state.parameters);
         let body = json!({
             "reference": case.to_string(),
             "collect_and_pay": terms.collect_and_pay,
@@ -714,7 +714,7 @@ pub async fn direct_pay(
                 "Payments on this case are arranged through the Child Maintenance Service. Contact us if you need to know how to pay.",
             )
         };
-        if CollectionTerms::on(&history, today, today).collect_and_pay
+        if CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay
             || case_at_risk(&state, &case).await?
         {
             return Err(neutral());
@@ -827,7 +827,7 @@ pub async fn report_direct_payment(
             .await
             .map_err(|e| storage_failure(&e))?
             .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
-        if CollectionTerms::on(&history, today, today).collect_and_pay {
+        if CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay {
             return Err(error(
                 StatusCode::CONFLICT,
                 "",

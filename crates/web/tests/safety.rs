@@ -587,3 +587,57 @@ async fn allegations_made_and_withdrawn_again_and_again_become_a_signal_about_th
     );
     assert_eq!(signals["signals"][0]["about"], "receiving_parent");
 }
+
+#[tokio::test]
+async fn under_the_modelled_single_service_direct_pay_cannot_be_chosen_from_its_start() {
+    let law = state_named("single-service").await;
+    let reform = legal_parameters::CollectionReform::named("direct-pay-reform-2025").unwrap();
+    let modelled = AppState {
+        parameters: Box::leak(Box::new(
+            legal_parameters::Parameters::embedded().with_collection_reform(&reform),
+        )),
+        ..law.clone()
+    };
+    let case = case_with_parties(&law).await;
+    let facts = format!("/api/v1/cases/{case}/facts");
+    let direct_pay = |on: &str| {
+        format!(
+            r#"{{"facts": [{{"effective_from": "{on}", "change": {{"kind": "service_type", "service": "direct_pay"}}}}]}}"#
+        )
+    };
+    let from = reform.from.to_string();
+    let (status, refused) = post(
+        &modelled,
+        &facts,
+        "caseworker-token",
+        "dp1",
+        &direct_pay(&from),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Direct Pay does not exist") && message.contains("direct-pay-reform-2025"),
+        "{message}"
+    );
+    let history = law
+        .store
+        .case_history(&case_records::CaseReference::parse(&case).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(history.events.is_empty(), "nothing written");
+    // Before the reform, Direct Pay may still be chosen; and under the law
+    // as it stands, on any day.
+    let (status, _) = post(
+        &modelled,
+        &facts,
+        "caseworker-token",
+        "dp2",
+        &direct_pay("2026-06-01"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = post(&law, &facts, "caseworker-token", "dp3", &direct_pay(&from)).await;
+    assert_eq!(status, StatusCode::CREATED);
+}

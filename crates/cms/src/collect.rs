@@ -65,7 +65,7 @@ fn originator(text: &str) -> Result<Originator, String> {
 }
 
 /// Writes `text` to `path` whole or not at all.
-fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+pub(crate) fn write_atomically(path: &Path, text: &[u8]) -> Result<(), String> {
     let staging = path.with_extension("partial");
     std::fs::write(&staging, text)
         .map_err(|e| format!("cannot write {}: {e}", staging.display()))?;
@@ -285,12 +285,13 @@ pub fn collect(run: &Run<'_>) -> ExitCode {
             let message_id = format!("CMS-{}", run.date);
             write_atomically(
                 run.pain001,
-                &bank_files::write_pain001(&message_id, &originator, run.date, &instructions),
+                bank_files::write_pain001(&message_id, &originator, run.date, &instructions)
+                    .as_bytes(),
             )?;
             if let Some(path) = run.standard18 {
                 write_atomically(
                     path,
-                    &bank_files::write_standard18(&originator, &instructions),
+                    bank_files::write_standard18(&originator, &instructions).as_bytes(),
                 )?;
             }
             let total: u64 = instructions.iter().map(|i| i.amount.get()).sum();

@@ -14,6 +14,7 @@ mod collect;
 mod keys;
 mod model;
 mod parameters;
+mod post;
 mod serve;
 mod token;
 
@@ -103,6 +104,11 @@ enum Command {
         #[command(subcommand)]
         command: BankCommand,
     },
+    /// Letters for printing and posting.
+    Letters {
+        #[command(subcommand)]
+        command: LettersCommand,
+    },
     /// Rotate the encryption keys of personal data without downtime.
     Keys {
         #[command(subcommand)]
@@ -117,6 +123,33 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LettersCommand {
+    /// Write the day's letters (PDF) and a manifest; a letter is held, not
+    /// posted, where its recipient asked for no letters to their address.
+    Post {
+        /// The day (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// The folder for the letters and manifest.csv.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Where the data lives.
+        #[arg(long, env = "DATABASE_URL", default_value = serve::DEFAULT_DATABASE_URL)]
+        database_url: String,
+        /// The encryption keys for personal data.
+        #[arg(long, env = "CMS_KEYS_FILE", default_value = "data/keys.toml")]
+        keys_file: std::path::PathBuf,
+        /// The service's own postal address.
+        #[arg(
+            long,
+            env = "CMS_SERVICE_ADDRESS",
+            default_value = "Child Maintenance Service"
+        )]
+        service_address: String,
     },
 }
 
@@ -316,6 +349,25 @@ fn main() -> ExitCode {
         } => audit::verify(&database_url),
         Command::Backup { to, database_url } => backup::backup(&database_url, &to),
         Command::Restore { from, database_url } => backup::restore(&database_url, &from),
+        Command::Letters {
+            command:
+                LettersCommand::Post {
+                    date,
+                    out,
+                    database_url,
+                    keys_file,
+                    service_address,
+                },
+        } => match domain_types::Date::parse_iso(&date) {
+            Ok(date) => post::post(&post::PostRun {
+                date,
+                database_url: &database_url,
+                keys_file: &keys_file,
+                out: &out,
+                service_address: &service_address,
+            }),
+            Err(e) => finish("letters post", Err(format!("--date {date}: {e}"))),
+        },
         Command::Bank {
             command: BankCommand::Import { file, database_url },
         } => bank::import(&file, &database_url),

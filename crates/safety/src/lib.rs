@@ -29,7 +29,8 @@ pub use moves::{
 };
 pub use referral::{Recipient, ReferralPack, WITHHELD, referral_pack, withhold};
 pub use screening::{
-    ABUSE_QUESTION, AbuseAnswer, Answer, Channel, ContactPreferences, FamilySupport, LEGAL_WARNING,
-    OutOfOrder, Outcome, Question, Screening, Step, family_support_offer,
+    ABUSE_QUESTION, AbuseAnswer, Answer, Channel, ContactPreferences, FamilySupport, HoldReason,
+    LEGAL_WARNING, OutOfOrder, Outcome, PostalDelivery, Question, Screening, Step,
+    family_support_offer, postal_delivery,
 };
 pub use signposting::{Audience, Emergency, Organisation, Signposting};

@@ -72,6 +72,59 @@ pub struct ContactPreferences {
     pub no_letters_to_address: bool,
 }
 
+/// How a letter reaches a parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PostalDelivery {
+    /// Print and post it to the address held.
+    Post,
+    /// Do not post it: keep it for them to read when they sign in, and let
+    /// a caseworker tell them by a way they said is safe.
+    Hold(HoldReason),
+}
+
+/// Why a letter is not posted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoldReason {
+    /// They said letters must not go to the address held.
+    NoLettersToAddress,
+    /// They named safe ways to contact them, and letters are not one.
+    LettersNotChosen,
+    /// They asked to be contacted only when they contact the service.
+    OnlyWhenTheyContactUs,
+}
+
+impl HoldReason {
+    /// The reason, in words for the caseworker (never sent to anyone else).
+    #[must_use]
+    pub const fn in_words(self) -> &'static str {
+        match self {
+            HoldReason::NoLettersToAddress => "asked for no letters to the address held",
+            HoldReason::LettersNotChosen => "did not choose letters as a safe way to contact them",
+            HoldReason::OnlyWhenTheyContactUs => "asked to be contacted only when they contact us",
+        }
+    }
+}
+
+/// Whether a letter may be posted to a parent, from their safe contact
+/// preferences (issue 5 §1: "no letters to this address"). With none given,
+/// letters are posted, as to anyone. A held letter is never redirected to
+/// another address: it waits for them online.
+#[must_use]
+pub fn postal_delivery(preferences: Option<&ContactPreferences>) -> PostalDelivery {
+    let Some(preferences) = preferences else {
+        return PostalDelivery::Post;
+    };
+    if preferences.no_letters_to_address {
+        PostalDelivery::Hold(HoldReason::NoLettersToAddress)
+    } else if preferences.channels.is_empty() {
+        PostalDelivery::Hold(HoldReason::OnlyWhenTheyContactUs)
+    } else if !preferences.channels.contains(&Channel::Letter) {
+        PostalDelivery::Hold(HoldReason::LettersNotChosen)
+    } else {
+        PostalDelivery::Post
+    }
+}
+
 /// An answer to the question asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Answer {
@@ -265,5 +318,42 @@ pub fn family_support_offer(outcome: &Outcome) -> &'static [FamilySupport] {
         list
     } else {
         &[]
+    }
+}
+
+#[cfg(test)]
+mod postal_tests {
+    use super::*;
+
+    fn with(channels: Vec<Channel>, no_letters: bool) -> ContactPreferences {
+        ContactPreferences {
+            channels,
+            safe_times: None,
+            no_voicemail: false,
+            no_letters_to_address: no_letters,
+        }
+    }
+
+    #[test]
+    fn a_letter_is_posted_only_where_the_parent_has_not_said_otherwise() {
+        use PostalDelivery::{Hold, Post};
+        assert_eq!(postal_delivery(None), Post);
+        assert_eq!(
+            postal_delivery(Some(&with(vec![Channel::Letter, Channel::Email], false))),
+            Post
+        );
+        assert_eq!(
+            postal_delivery(Some(&with(vec![Channel::Letter], true))),
+            Hold(HoldReason::NoLettersToAddress),
+            "no letters to the address wins over letters being a channel"
+        );
+        assert_eq!(
+            postal_delivery(Some(&with(vec![Channel::Email, Channel::Phone], false))),
+            Hold(HoldReason::LettersNotChosen)
+        );
+        assert_eq!(
+            postal_delivery(Some(&with(Vec::new(), false))),
+            Hold(HoldReason::OnlyWhenTheyContactUs)
+        );
     }
 }

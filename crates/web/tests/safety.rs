@@ -1,6 +1,7 @@
 //! Safety journeys over HTTP: a disclosure in immediate danger; the
 //! specialist team's queue; a later threat reaching the named caseworker
-//! and blocking the case's closure until reviewed.
+//! and blocking the case's closure until reviewed. Each journey runs on
+//! SQLite and on PostgreSQL (`on_both_databases!` at the end).
 
 use axum::http::StatusCode;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use web::AppState;
 
 mod common;
 
-use common::{bearer, call, state_named};
+use common::{bearer, call};
 
 async fn case_with_parties(state: &AppState) -> String {
     let auth = bearer("caseworker-token");
@@ -66,9 +67,7 @@ async fn get(state: &AppState, path: &str, token: &str) -> (StatusCode, Value) {
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
-#[tokio::test]
-async fn a_disclosure_in_immediate_danger_reaches_the_specialist_team_at_once() {
-    let state = state_named("disclose-danger").await;
+async fn a_disclosure_in_immediate_danger_reaches_the_specialist_team_at_once(state: AppState) {
     let case = case_with_parties(&state).await;
     let path = format!("/api/v1/cases/{case}/disclosures");
     let (status, answer) = post(
@@ -131,9 +130,9 @@ async fn a_disclosure_in_immediate_danger_reaches_the_specialist_team_at_once() 
     assert_eq!(status, StatusCode::CREATED);
 }
 
-#[tokio::test]
-async fn a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_until_reviewed() {
-    let state = state_named("later-threat").await;
+async fn a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_until_reviewed(
+    state: AppState,
+) {
     let case = case_with_parties(&state).await;
     let disclose = format!("/api/v1/cases/{case}/disclosures");
     let act = format!("/api/v1/cases/{case}/safety/actions");
@@ -285,9 +284,9 @@ async fn a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_u
     assert_eq!(after["due"], true, "{after}");
 }
 
-#[tokio::test]
-async fn a_survivor_is_moved_to_collect_and_pay_on_evidence_without_the_other_parents_consent() {
-    let state = state_named("move-on-evidence").await;
+async fn a_survivor_is_moved_to_collect_and_pay_on_evidence_without_the_other_parents_consent(
+    state: AppState,
+) {
     let case = case_with_parties(&state).await;
     let path = format!("/api/v1/cases/{case}/collection-moves");
     let body = r#"{"route": "abuse_evidence", "applicant": "receiving_parent", "evidence": "marac_referral"}"#;
@@ -348,9 +347,9 @@ async fn a_survivor_is_moved_to_collect_and_pay_on_evidence_without_the_other_pa
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-#[tokio::test]
-async fn a_coercion_signal_becomes_a_referral_pack_with_protected_details_withheld() {
-    let state = state_named("referral").await;
+async fn a_coercion_signal_becomes_a_referral_pack_with_protected_details_withheld(
+    state: AppState,
+) {
     let reference = case_with_parties(&state).await;
     let case = case_records::CaseReference::parse(&reference).unwrap();
     let owes = ledger::Account::of_case(case, ledger::AccountKind::PayingParentOwes);
@@ -475,9 +474,9 @@ async fn a_coercion_signal_becomes_a_referral_pack_with_protected_details_withhe
     assert_eq!(audited, 1);
 }
 
-#[tokio::test]
-async fn the_safe_application_screen_stops_in_danger_and_offers_family_support_only_on_a_no() {
-    let state = state_named("screen").await;
+async fn the_safe_application_screen_stops_in_danger_and_offers_family_support_only_on_a_no(
+    state: AppState,
+) {
     let case = case_with_parties(&state).await;
     let path = format!("/api/v1/cases/{case}/screenings");
     let status_path = format!("/api/v1/cases/{case}/screening");
@@ -546,9 +545,9 @@ async fn the_safe_application_screen_stops_in_danger_and_offers_family_support_o
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[tokio::test]
-async fn allegations_made_and_withdrawn_again_and_again_become_a_signal_about_that_parent() {
-    let state = state_named("allegations").await;
+async fn allegations_made_and_withdrawn_again_and_again_become_a_signal_about_that_parent(
+    state: AppState,
+) {
     let case = case_with_parties(&state).await;
     let act = format!("/api/v1/cases/{case}/safety/actions");
     for (n, what) in [
@@ -588,9 +587,9 @@ async fn allegations_made_and_withdrawn_again_and_again_become_a_signal_about_th
     assert_eq!(signals["signals"][0]["about"], "receiving_parent");
 }
 
-#[tokio::test]
-async fn under_the_modelled_single_service_direct_pay_cannot_be_chosen_from_its_start() {
-    let law = state_named("single-service").await;
+async fn under_the_modelled_single_service_direct_pay_cannot_be_chosen_from_its_start(
+    law: AppState,
+) {
     let reform = legal_parameters::CollectionReform::named("direct-pay-reform-2025").unwrap();
     let modelled = AppState {
         parameters: Box::leak(Box::new(
@@ -641,3 +640,38 @@ async fn under_the_modelled_single_service_direct_pay_cannot_be_chosen_from_its_
     let (status, _) = post(&law, &facts, "caseworker-token", "dp3", &direct_pay(&from)).await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+/// Each journey runs on both databases: SQLite, and PostgreSQL in a fresh
+/// schema (with `CI=true` an unreachable PostgreSQL fails the test).
+macro_rules! on_both_databases {
+    ($($journey:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $journey() {
+                    super::$journey(super::common::state_named(stringify!($journey)).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $journey() {
+                    if let Some(state) = super::common::postgres_state_named(stringify!($journey)).await {
+                        super::$journey(state).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_databases!(
+    a_disclosure_in_immediate_danger_reaches_the_specialist_team_at_once,
+    a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_until_reviewed,
+    a_survivor_is_moved_to_collect_and_pay_on_evidence_without_the_other_parents_consent,
+    a_coercion_signal_becomes_a_referral_pack_with_protected_details_withheld,
+    the_safe_application_screen_stops_in_danger_and_offers_family_support_only_on_a_no,
+    allegations_made_and_withdrawn_again_and_again_become_a_signal_about_that_parent,
+    under_the_modelled_single_service_direct_pay_cannot_be_chosen_from_its_start,
+);

@@ -65,6 +65,50 @@ pub async fn store(name: &str) -> Arc<dyn Store> {
     ));
     let _ = std::fs::remove_dir_all(&folder);
     let store = SqliteStore::open(&folder.join("cms.sqlite")).await.unwrap();
+    with_test_tokens(Arc::new(store)).await
+}
+
+/// A fresh PostgreSQL store in its own schema with the test tokens issued,
+/// or `None` when there is no server and this is not CI (with `CI=true` an
+/// unreachable server fails the test).
+#[allow(dead_code)]
+pub async fn postgres_store(name: &str) -> Option<Arc<dyn Store>> {
+    let url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    // PostgreSQL cuts identifiers at 63 bytes: a short prefix of the name
+    // and a hash of all of it keep schemas apart.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let prefix: String = name.chars().take(24).collect();
+    // One schema per test, started afresh each run, so none accumulate.
+    let schema = format!("cms_web_{prefix}_{hash:016x}").replace('-', "_");
+    match storage_postgres::PostgresStore::open_in_schema(&url, &schema).await {
+        Ok(store) => {
+            store.drop_schema(&schema).await.unwrap();
+            store.close().await;
+            let store = storage_postgres::PostgresStore::open_in_schema(&url, &schema)
+                .await
+                .unwrap();
+            Some(with_test_tokens(Arc::new(store)).await)
+        }
+        Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("PostgreSQL at {url} is unreachable and CI=true: {error}")
+        }
+        Err(error) => {
+            eprintln!("skipping: PostgreSQL at {url} is unreachable ({error}); CI fails here");
+            None
+        }
+    }
+}
+
+/// The app's state on a fresh PostgreSQL store, if one can be had.
+#[allow(dead_code)]
+pub async fn postgres_state_named(name: &str) -> Option<AppState> {
+    Some(state_with(postgres_store(name).await?))
+}
+
+async fn with_test_tokens(store: Arc<dyn Store>) -> Arc<dyn Store> {
     store
         .issue_token(&token_hash("caseworker-token"), 17, "caseworker")
         .await
@@ -88,7 +132,7 @@ pub async fn store(name: &str) -> Arc<dyn Store> {
             .await
             .unwrap();
     }
-    Arc::new(store)
+    store
 }
 
 /// The test key.
@@ -104,9 +148,14 @@ pub fn keys(id: u32, key: &str) -> Arc<field_crypto::KeyRing> {
 
 /// The app's state on a fresh store.
 pub async fn state_named(name: &str) -> AppState {
+    state_with(store(name).await)
+}
+
+/// The app's state on `store`, with the fixed clock and test key.
+pub fn state_with(store: Arc<dyn Store>) -> AppState {
     AppState {
         parameters: Parameters::embedded(),
-        store: store(name).await,
+        store,
         clock: Arc::new(Fixed(AtomicU64::new(1))),
         keys: keys(1, KEY),
         failed_sign_ins: Arc::default(),

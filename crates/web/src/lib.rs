@@ -12,6 +12,8 @@
 mod cases;
 mod casework;
 mod collection;
+pub mod html;
+pub mod pages;
 mod parties;
 mod sign_in;
 
@@ -88,6 +90,10 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 /// The service's routes.
 pub fn app(state: AppState) -> Router {
     Router::new()
+        .route("/", get(pages::start))
+        .route("/calculator", get(pages::calculator).post(pages::calculate))
+        .route("/staying-safe-online", get(pages::staying_safe))
+        .route("/assets/{file}", get(pages::asset))
         .route("/health", get(health))
         .route("/api/v1/calculations", post(calculations))
         .route("/api/v1/openapi.json", get(openapi))

@@ -1,0 +1,351 @@
+//! HTML, built only through [`Markup`]: text is escaped on the way in, so
+//! nothing a user typed can become markup. The GOV.UK Frontend components
+//! the pages use are ported from the package's Nunjucks macros, option for
+//! option, and checked against the package's own `fixtures.json`
+//! (`html_fixtures.rs`, a test module). The header is the generic header, without
+//! the crown; the footer is our own, since the package's always draws the
+//! crown and this service is not hosted on gov.uk.
+
+use std::fmt::Write as _;
+
+/// Markup that is safe to send: built from escaped text and the components
+/// here, never from a raw string.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Markup(String);
+
+impl Markup {
+    /// The HTML.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The HTML, owned.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// Markup written here from literal, trusted HTML and escaped values.
+    pub(crate) fn trusted(html: String) -> Markup {
+        Markup(html)
+    }
+
+    /// Appends other markup.
+    pub fn push(&mut self, other: &Markup) {
+        self.0.push_str(&other.0);
+    }
+
+    /// Pieces of markup one after another.
+    #[must_use]
+    pub fn concat<'a>(parts: impl IntoIterator<Item = &'a Markup>) -> Markup {
+        let mut out = Markup::default();
+        for part in parts {
+            out.push(part);
+        }
+        out
+    }
+}
+
+/// Text as markup: `&`, `<`, `>`, `"` and `'` escaped, as Nunjucks does.
+#[must_use]
+pub fn text(value: &str) -> Markup {
+    Markup(escape(value))
+}
+
+/// Escapes text for an element's content or a quoted attribute.
+#[must_use]
+pub fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A paragraph of body text.
+#[must_use]
+pub fn paragraph(value: &str) -> Markup {
+    Markup(format!("<p class=\"govuk-body\">{}</p>\n", escape(value)))
+}
+
+/// The skip link (component `skip-link`).
+#[must_use]
+pub fn skip_link(href: &str, label: &str) -> Markup {
+    Markup(format!(
+        "<a href=\"{}\" class=\"govuk-skip-link\" data-module=\"govuk-skip-link\">{}</a>",
+        escape(href),
+        escape(label)
+    ))
+}
+
+/// The header with the service's name and no crown (component
+/// `generic-header`).
+#[must_use]
+pub fn generic_header(logo_text: &str, home: &str) -> Markup {
+    Markup(format!(
+        "<div class=\"govuk-generic-header\">\n  <div class=\"govuk-generic-header__container govuk-width-container\">\n    <div class=\"govuk-generic-header__logo\">\n      <a href=\"{}\" class=\"govuk-generic-header__homepage-link\">\n        {}\n      </a>\n    </div>\n  </div>\n</div>",
+        escape(home),
+        escape(logo_text)
+    ))
+}
+
+/// A button, or a link that looks like one (component `button`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Button<'a> {
+    /// Its words.
+    pub text: &'a str,
+    /// A link instead of a submit button.
+    pub href: Option<&'a str>,
+    /// The start button, with its arrow.
+    pub is_start_button: bool,
+    /// Extra classes (`govuk-button--secondary`).
+    pub classes: Option<&'a str>,
+    /// The form field name.
+    pub name: Option<&'a str>,
+    /// The form field value.
+    pub value: Option<&'a str>,
+}
+
+/// Renders a [`Button`].
+#[must_use]
+pub fn button(options: &Button<'_>) -> Markup {
+    let mut classes = "govuk-button".to_owned();
+    if let Some(extra) = options.classes {
+        classes.push(' ');
+        classes.push_str(extra);
+    }
+    if options.is_start_button {
+        classes.push_str(" govuk-button--start");
+    }
+    let icon = if options.is_start_button {
+        "\n  <svg class=\"govuk-button__start-icon\" xmlns=\"http://www.w3.org/2000/svg\" width=\"17.5\" height=\"19\" viewBox=\"0 0 33 40\" aria-hidden=\"true\" focusable=\"false\">\n    <path fill=\"currentColor\" d=\"M0 0h13l20 20-20 20H0l20-20z\"/>\n  </svg>"
+    } else {
+        ""
+    };
+    let html = match options.href {
+        Some(href) => format!(
+            "<a href=\"{}\" role=\"button\" draggable=\"false\" class=\"{classes}\" data-module=\"govuk-button\">\n  {}{icon}\n</a>",
+            escape(href),
+            escape(options.text)
+        ),
+        None => {
+            let mut attributes = String::new();
+            if let Some(name) = options.name {
+                let _ = write!(attributes, " name=\"{}\"", escape(name));
+            }
+            if let Some(value) = options.value {
+                let _ = write!(attributes, " value=\"{}\"", escape(value));
+            }
+            format!(
+                "<button type=\"submit\"{attributes} class=\"{classes}\" data-module=\"govuk-button\">\n  {}{icon}\n</button>",
+                escape(options.text)
+            )
+        }
+    };
+    Markup(html)
+}
+
+/// A text input with its label, hint and error (component `input`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Input<'a> {
+    /// Its id (also the error summary's link target).
+    pub id: &'a str,
+    /// The form field name.
+    pub name: &'a str,
+    /// The label's words.
+    pub label: &'a str,
+    /// Classes for the label (`govuk-label--l`).
+    pub label_classes: Option<&'a str>,
+    /// The label is the page's heading (one question per page).
+    pub label_is_page_heading: bool,
+    /// A hint under the label.
+    pub hint: Option<&'a str>,
+    /// The error, if the answer was refused.
+    pub error: Option<&'a str>,
+    /// What was entered.
+    pub value: Option<&'a str>,
+    /// Extra classes (`govuk-input--width-5`).
+    pub classes: Option<&'a str>,
+    /// Text before the box (`£`).
+    pub prefix: Option<&'a str>,
+    /// Text after the box (`a week`).
+    pub suffix: Option<&'a str>,
+    /// The keyboard to offer (`decimal`, `numeric`).
+    pub inputmode: Option<&'a str>,
+    /// The autocomplete token, if any.
+    pub autocomplete: Option<&'a str>,
+}
+
+/// Renders an [`Input`].
+#[must_use]
+pub fn input(options: &Input<'_>) -> Markup {
+    let id = escape(options.id);
+    let mut html = String::new();
+    let _ = writeln!(
+        html,
+        "<div class=\"govuk-form-group{}\">",
+        if options.error.is_some() {
+            " govuk-form-group--error"
+        } else {
+            ""
+        }
+    );
+    let label_classes = options
+        .label_classes
+        .map_or_else(String::new, |c| format!(" {}", escape(c)));
+    let label = format!(
+        "<label class=\"govuk-label{label_classes}\" for=\"{id}\">\n    {}\n  </label>",
+        escape(options.label)
+    );
+    if options.label_is_page_heading {
+        let _ = write!(
+            html,
+            "  <h1 class=\"govuk-label-wrapper\">\n    {label}\n  </h1>\n"
+        );
+    } else {
+        let _ = writeln!(html, "  {label}");
+    }
+    let mut described_by = Vec::new();
+    if let Some(hint) = options.hint {
+        described_by.push(format!("{id}-hint"));
+        let _ = write!(
+            html,
+            "  <div id=\"{id}-hint\" class=\"govuk-hint\">\n    {}\n  </div>\n",
+            escape(hint)
+        );
+    }
+    if let Some(error) = options.error {
+        described_by.push(format!("{id}-error"));
+        let _ = write!(
+            html,
+            "  <p id=\"{id}-error\" class=\"govuk-error-message\">\n    <span class=\"govuk-visually-hidden\">Error:</span> {}\n  </p>\n",
+            escape(error)
+        );
+    }
+    let mut classes = "govuk-input".to_owned();
+    if let Some(extra) = options.classes {
+        classes.push(' ');
+        classes.push_str(&escape(extra));
+    }
+    if options.error.is_some() {
+        classes.push_str(" govuk-input--error");
+    }
+    let mut field = format!(
+        "<input class=\"{classes}\" id=\"{id}\" name=\"{}\" type=\"text\"",
+        escape(options.name)
+    );
+    if let Some(value) = options.value {
+        let _ = write!(field, " value=\"{}\"", escape(value));
+    }
+    if !described_by.is_empty() {
+        let _ = write!(field, " aria-describedby=\"{}\"", described_by.join(" "));
+    }
+    if let Some(autocomplete) = options.autocomplete {
+        let _ = write!(field, " autocomplete=\"{}\"", escape(autocomplete));
+    }
+    if let Some(mode) = options.inputmode {
+        let _ = write!(field, " inputmode=\"{}\"", escape(mode));
+    }
+    field.push('>');
+    if options.prefix.is_some() || options.suffix.is_some() {
+        html.push_str("  <div class=\"govuk-input__wrapper\">\n");
+        if let Some(prefix) = options.prefix {
+            let _ = writeln!(
+                html,
+                "    <div class=\"govuk-input__prefix\" aria-hidden=\"true\">{}</div>",
+                escape(prefix)
+            );
+        }
+        let _ = writeln!(html, "    {field}");
+        if let Some(suffix) = options.suffix {
+            let _ = writeln!(
+                html,
+                "    <div class=\"govuk-input__suffix\" aria-hidden=\"true\">{}</div>",
+                escape(suffix)
+            );
+        }
+        html.push_str("  </div>\n");
+    } else {
+        let _ = writeln!(html, "  {field}");
+    }
+    html.push_str("</div>");
+    Markup(html)
+}
+
+/// The error summary at the top of a page (component `error-summary`):
+/// each error links to its field.
+#[must_use]
+pub fn error_summary(title: &str, errors: &[(String, String)]) -> Markup {
+    let mut items = String::new();
+    for (href, message) in errors {
+        let _ = write!(
+            items,
+            "          <li>\n            <a href=\"{}\">{}</a>\n          </li>\n",
+            escape(href),
+            escape(message)
+        );
+    }
+    Markup(format!(
+        "<div class=\"govuk-error-summary\" data-module=\"govuk-error-summary\">\n  <div role=\"alert\">\n    <h2 class=\"govuk-error-summary__title\">\n      {}\n    </h2>\n    <div class=\"govuk-error-summary__body\">\n        <ul class=\"govuk-list govuk-error-summary__list\">\n{items}        </ul>\n    </div>\n  </div>\n</div>",
+        escape(title)
+    ))
+}
+
+/// The "Exit this page" button (component `exit-this-page`): pressing it,
+/// or Shift three times, leaves for `redirect_url`.
+#[must_use]
+pub fn exit_this_page(redirect_url: &str) -> Markup {
+    Markup(format!(
+        "<div class=\"govuk-exit-this-page\" data-module=\"govuk-exit-this-page\">\n  <a href=\"{}\" role=\"button\" draggable=\"false\" class=\"govuk-button govuk-button--warning govuk-exit-this-page__button govuk-js-exit-this-page-button\" data-module=\"govuk-button\" rel=\"nofollow noreferrer\">\n    <span class=\"govuk-visually-hidden\">Emergency</span> Exit this page\n  </a>\n</div>",
+        escape(redirect_url)
+    ))
+}
+
+/// A summary list of keys and values (component `summary-list`).
+#[must_use]
+pub fn summary_list(rows: &[(String, Markup)]) -> Markup {
+    let mut html = String::from("<dl class=\"govuk-summary-list\">\n");
+    for (key, value) in rows {
+        let _ = write!(
+            html,
+            "  <div class=\"govuk-summary-list__row\">\n    <dt class=\"govuk-summary-list__key\">\n      {}\n    </dt>\n    <dd class=\"govuk-summary-list__value\">\n      {}\n    </dd>\n  </div>\n",
+            escape(key),
+            value.as_str()
+        );
+    }
+    html.push_str("</dl>");
+    Markup(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_can_never_become_markup() {
+        assert_eq!(
+            text("<script>alert('x') & \"y\"</script>").as_str(),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
+        let input = input(&Input {
+            id: "a",
+            name: "a",
+            label: "L",
+            value: Some("\"><script>"),
+            ..Input::default()
+        });
+        assert!(!input.as_str().contains("<script>"));
+    }
+}
+
+#[cfg(test)]
+#[path = "html_fixtures.rs"]
+mod fixtures;

@@ -1,0 +1,507 @@
+//! The HTML pages, on GOV.UK Frontend: one layout for every page, the
+//! embedded assets, and the public pages (the start page and the
+//! calculator anyone can use without signing in).
+//!
+//! Every page is built through [`layout`], so every page gets the same
+//! headers (a strict Content-Security-Policy with no inline script,
+//! `Cache-Control: no-store`, no referrer) and, where it could matter to
+//! someone's safety, the "Exit this page" button.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::html::{self, Button, Input, Markup, escape};
+
+/// The service's name, in the header and every title.
+pub const SERVICE_NAME: &str = "Child maintenance";
+
+/// Where "Exit this page" goes: a neutral, busy page (the component's own
+/// default).
+pub const EXIT_TO: &str = "https://www.bbc.co.uk/weather";
+
+/// The Content-Security-Policy of every page: scripts and styles from this
+/// server only, nothing inline, no frames, forms posting here only.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// GOV.UK Frontend's compiled CSS without the GDS Transport font (see
+/// `build.rs`).
+const GOVUK_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/govuk-frontend.min.css"));
+/// GOV.UK Frontend's compiled JavaScript (an ES module).
+const GOVUK_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/govuk-frontend.min.js"));
+/// Marks the body as supported before anything draws, as the GOV.UK page
+/// template's inline script does; a file, so the policy needs no inline script.
+const SUPPORTED_JS: &str = "document.body.className += ' js-enabled' + ('noModule' in HTMLScriptElement.prototype ? ' govuk-frontend-supported' : '');\n";
+/// Starts every component.
+const INIT_JS: &str = "import { initAll } from '/assets/govuk-frontend.min.js';\ninitAll();\n";
+
+/// `GET /assets/{file}`: the embedded stylesheet and scripts.
+pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let (body, content_type) = match file.as_str() {
+        "govuk-frontend.min.css" => (GOVUK_CSS, "text/css; charset=utf-8"),
+        "govuk-frontend.min.js" => (GOVUK_JS, "text/javascript; charset=utf-8"),
+        "supported.js" => (SUPPORTED_JS, "text/javascript; charset=utf-8"),
+        "init.mjs" => (INIT_JS, "text/javascript; charset=utf-8"),
+        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Public and unchanging within a build.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// A page to render.
+pub struct Page<'a> {
+    /// The title, before the service's name. Neutral on sensitive pages.
+    pub title: &'a str,
+    /// Whether the page shows "Exit this page".
+    pub exit_this_page: bool,
+    /// The main content.
+    pub main: Markup,
+}
+
+/// The one layout: every page goes through here.
+#[must_use]
+pub fn layout(page: &Page<'_>) -> Markup {
+    let exit = if page.exit_this_page {
+        html::exit_this_page(EXIT_TO).into_string()
+    } else {
+        String::new()
+    };
+    Markup::trusted(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\" class=\"govuk-template\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title} – {service}</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1, viewport-fit=cover\">\n<meta name=\"theme-color\" content=\"#0b0c0c\">\n<link rel=\"stylesheet\" href=\"/assets/govuk-frontend.min.css\">\n</head>\n<body class=\"govuk-template__body\">\n<script src=\"/assets/supported.js\"></script>\n{skip}\n<header>{header}</header>\n<div class=\"govuk-width-container\">\n{exit}\n<main class=\"govuk-main-wrapper\" id=\"main-content\">\n{main}\n</main>\n</div>\n{footer}\n<script type=\"module\" src=\"/assets/init.mjs\"></script>\n</body>\n</html>\n",
+        title = escape(page.title),
+        service = SERVICE_NAME,
+        skip = html::skip_link("#main-content", "Skip to main content").as_str(),
+        header = html::generic_header(SERVICE_NAME, "/").as_str(),
+        main = page.main.as_str(),
+        footer = footer().as_str(),
+    ))
+}
+
+/// Our own footer: GOV.UK Frontend's always draws the crown.
+fn footer() -> Markup {
+    Markup::trusted(
+        "<footer class=\"govuk-footer\">\n  <div class=\"govuk-width-container\">\n    <div class=\"govuk-footer__meta\">\n      <div class=\"govuk-footer__meta-item govuk-footer__meta-item--grow\">\n        <h2 class=\"govuk-visually-hidden\">Support links</h2>\n        <ul class=\"govuk-footer__inline-list\">\n          <li class=\"govuk-footer__inline-list-item\"><a class=\"govuk-footer__link\" href=\"/staying-safe-online\">Staying safe online</a></li>\n        </ul>\n        <span class=\"govuk-footer__licence-description\">Built with GOV.UK Frontend (MIT licence). This service is not hosted on GOV.UK.</span>\n      </div>\n    </div>\n  </div>\n</footer>"
+            .to_owned(),
+    )
+}
+
+/// A rendered page with the headers every page carries.
+#[must_use]
+pub fn respond(status: StatusCode, page: &Page<'_>) -> Response {
+    let mut response = (status, layout(page).into_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// `GET /`: the start page.
+pub async fn start() -> Response {
+    let main = Markup::concat(&[
+        Markup::trusted("<h1 class=\"govuk-heading-xl\">Child maintenance</h1>\n".to_owned()),
+        html::paragraph(
+            "Use this service to arrange child maintenance, see what is due and paid, and tell us about changes.",
+        ),
+        html::paragraph(
+            "You can work out how much child maintenance might be paid without signing in.",
+        ),
+        html::button(&Button {
+            text: "Work out child maintenance",
+            href: Some("/calculator"),
+            is_start_button: true,
+            ..Button::default()
+        }),
+        Markup::trusted(
+            "<h2 class=\"govuk-heading-m\">If you are worried about your safety</h2>\n".to_owned(),
+        ),
+        html::paragraph(
+            "If you are in immediate danger, call 999. If you cannot speak, call 999 and press 55 when asked.",
+        ),
+        html::paragraph(
+            "You can leave this site quickly at any time with the Exit this page button, or by pressing the Shift key 3 times.",
+        ),
+    ]);
+    respond(
+        StatusCode::OK,
+        &Page {
+            title: "Child maintenance",
+            exit_this_page: true,
+            main,
+        },
+    )
+}
+
+/// The calculator's answers as entered, kept to show them again.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct CalculatorForm {
+    #[serde(default)]
+    income: String,
+    #[serde(default)]
+    children: String,
+    #[serde(default)]
+    other_children: String,
+    #[serde(default)]
+    nights: String,
+}
+
+/// One question of the calculator.
+struct Question {
+    field: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    prefix: Option<&'static str>,
+    suffix: Option<&'static str>,
+    inputmode: &'static str,
+    width: &'static str,
+}
+
+/// The calculator's questions, in order.
+const QUESTIONS: [Question; 4] = [
+    Question {
+        field: "income",
+        label: "What is the paying parent's income before tax, each week?",
+        hint: "Include earnings and private pensions. For a yearly income, divide by 52.",
+        prefix: Some("£"),
+        suffix: Some("a week"),
+        inputmode: "decimal",
+        width: "govuk-input--width-10",
+    },
+    Question {
+        field: "children",
+        label: "How many children is the maintenance for?",
+        hint: "Children under 16, or under 20 and in approved education, who live with the other parent.",
+        prefix: None,
+        suffix: None,
+        inputmode: "numeric",
+        width: "govuk-input--width-2",
+    },
+    Question {
+        field: "other_children",
+        label: "How many other children live with the paying parent?",
+        hint: "Children the paying parent or their partner get Child Benefit for. Enter 0 if none.",
+        prefix: None,
+        suffix: None,
+        inputmode: "numeric",
+        width: "govuk-input--width-2",
+    },
+    Question {
+        field: "nights",
+        label: "On average, how many nights a year does each child stay with the paying parent?",
+        hint: "Enter 0 if the children do not stay overnight.",
+        prefix: None,
+        suffix: Some("nights a year"),
+        inputmode: "numeric",
+        width: "govuk-input--width-3",
+    },
+];
+
+fn calculator_page(
+    status: StatusCode,
+    form: &CalculatorForm,
+    errors: &[(&'static str, String)],
+) -> Response {
+    let mut main = Markup::default();
+    main.push(&Markup::trusted(
+        "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n".to_owned(),
+    ));
+    if !errors.is_empty() {
+        let list: Vec<(String, String)> = errors
+            .iter()
+            .map(|(field, message)| (format!("#{field}"), message.clone()))
+            .collect();
+        main.push(&html::error_summary("There is a problem", &list));
+    }
+    main.push(&Markup::trusted(
+        "<h1 class=\"govuk-heading-l\">Work out child maintenance</h1>\n".to_owned(),
+    ));
+    main.push(&html::paragraph(
+        "This gives an estimate under the 2012 scheme rules in force today. It is not a decision: the Child Maintenance Service works out the amount from the information it holds.",
+    ));
+    main.push(&Markup::trusted(
+        "<form method=\"post\" action=\"/calculator\" novalidate>\n".to_owned(),
+    ));
+    let values = [
+        &form.income,
+        &form.children,
+        &form.other_children,
+        &form.nights,
+    ];
+    for (question, value) in QUESTIONS.iter().zip(values) {
+        let error = errors
+            .iter()
+            .find(|(f, _)| *f == question.field)
+            .map(|(_, m)| m.as_str());
+        main.push(&html::input(&Input {
+            id: question.field,
+            name: question.field,
+            label: question.label,
+            label_classes: Some("govuk-label--s"),
+            hint: Some(question.hint),
+            error,
+            value: Some(value.as_str()).filter(|v| !v.is_empty()),
+            classes: Some(question.width),
+            prefix: question.prefix,
+            suffix: question.suffix,
+            inputmode: Some(question.inputmode),
+            ..Input::default()
+        }));
+    }
+    main.push(&html::button(&Button {
+        text: "Work it out",
+        ..Button::default()
+    }));
+    main.push(&Markup::trusted("</form>\n</div></div>\n".to_owned()));
+    let title = if errors.is_empty() {
+        "Work out child maintenance"
+    } else {
+        "Error: Work out child maintenance"
+    };
+    respond(
+        status,
+        &Page {
+            title,
+            exit_this_page: true,
+            main,
+        },
+    )
+}
+
+/// `GET /calculator`: the calculator, for anyone.
+pub async fn calculator() -> Response {
+    calculator_page(StatusCode::OK, &CalculatorForm::default(), &[])
+}
+
+/// A whole number of at most `max`, or the error to show.
+fn count(text: &str, max: u32, empty: &str, bad: &str) -> Result<u32, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(empty.to_owned());
+    }
+    text.parse::<u32>()
+        .ok()
+        .filter(|n| *n <= max)
+        .ok_or_else(|| bad.to_owned())
+}
+
+/// `POST /calculator`: the estimate, with the explanation the calculation
+/// gives, or the form again with what to correct.
+pub async fn calculate(
+    State(state): State<AppState>,
+    Form(form): Form<CalculatorForm>,
+) -> Response {
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let income = match domain_types::Pence::parse_pounds(form.income.trim().trim_start_matches('£'))
+    {
+        _ if form.income.trim().is_empty() => {
+            errors.push((
+                "income",
+                "Enter the paying parent's weekly income".to_owned(),
+            ));
+            None
+        }
+        Ok(pence) => Some(pence),
+        Err(_) => {
+            errors.push((
+                "income",
+                "Weekly income must be an amount of money, like 517.81".to_owned(),
+            ));
+            None
+        }
+    };
+    let mut take = |field: &'static str, result: Result<u32, String>| match result {
+        Ok(n) => Some(n),
+        Err(message) => {
+            errors.push((field, message));
+            None
+        }
+    };
+    let children = take(
+        "children",
+        count(
+            &form.children,
+            20,
+            "Enter how many children the maintenance is for",
+            "Number of children must be a whole number from 1 to 20",
+        )
+        .and_then(|n| {
+            if n == 0 {
+                Err("Number of children must be a whole number from 1 to 20".to_owned())
+            } else {
+                Ok(n)
+            }
+        }),
+    );
+    let other_children = take(
+        "other_children",
+        count(
+            &form.other_children,
+            20,
+            "Enter how many other children live with the paying parent, or 0",
+            "Other children must be a whole number from 0 to 20",
+        ),
+    );
+    let nights = take(
+        "nights",
+        count(
+            &form.nights,
+            365,
+            "Enter how many nights a year each child stays with the paying parent, or 0",
+            "Nights must be a whole number from 0 to 365",
+        ),
+    );
+    let (Some(income), Some(children), Some(other_children), Some(nights)) =
+        (income, children, other_children, nights)
+    else {
+        return calculator_page(StatusCode::UNPROCESSABLE_ENTITY, &form, &errors);
+    };
+    let today = state.clock.today();
+    let request = json!({
+        "date": today.to_string(),
+        "paying_parent": {
+            "gross_weekly_income_pence": income.get(),
+            "relevant_other_children": other_children,
+        },
+        "receiving_parents": [{
+            "id": "A",
+            "children": (0..children).map(|_| json!({"shared_care_nights": nights})).collect::<Vec<_>>(),
+        }],
+    });
+    let (answer, calculated) = calculation_json::answer_value(&request, state.parameters);
+    if !calculated {
+        let message = answer["error"]["message"]
+            .as_str()
+            .unwrap_or("These answers cannot be calculated")
+            .to_owned();
+        let field = match answer["error"]["field"].as_str().unwrap_or("") {
+            f if f.contains("relevant_other_children") => "other_children",
+            f if f.contains("shared_care_nights") => "nights",
+            f if f.contains("children") => "children",
+            _ => "income",
+        };
+        return calculator_page(StatusCode::UNPROCESSABLE_ENTITY, &form, &[(field, message)]);
+    }
+    respond(
+        StatusCode::OK,
+        &Page {
+            title: "Child maintenance estimate",
+            exit_this_page: true,
+            main: estimate(&answer, income, children, other_children, nights),
+        },
+    )
+}
+
+fn estimate(
+    answer: &Value,
+    income: domain_types::Pence,
+    children: u32,
+    other_children: u32,
+    nights: u32,
+) -> Markup {
+    let weekly = domain_types::Pence::new(answer["weekly_total_pence"].as_u64().unwrap_or(0));
+    let mut main = Markup::trusted(format!(
+        "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n<div class=\"govuk-panel govuk-panel--confirmation\">\n<h1 class=\"govuk-panel__title\">{} a week</h1>\n<div class=\"govuk-panel__body\">Estimated child maintenance</div>\n</div>\n",
+        escape(&weekly.to_string())
+    ));
+    main.push(&Markup::trusted(
+        "<h2 class=\"govuk-heading-m\">Your answers</h2>\n".to_owned(),
+    ));
+    main.push(&html::summary_list(&[
+        (
+            "Paying parent's weekly income".to_owned(),
+            html::text(&income.to_string()),
+        ),
+        ("Children".to_owned(), html::text(&children.to_string())),
+        (
+            "Other children living with the paying parent".to_owned(),
+            html::text(&other_children.to_string()),
+        ),
+        (
+            "Nights a year with the paying parent".to_owned(),
+            html::text(&nights.to_string()),
+        ),
+    ]));
+    main.push(&Markup::trusted(
+        "<h2 class=\"govuk-heading-m\">How it was worked out</h2>\n<ol class=\"govuk-list govuk-list--number\">\n".to_owned(),
+    ));
+    for step in answer["explanation"].as_array().into_iter().flatten() {
+        main.push(&Markup::trusted(format!(
+            "<li>{} <span class=\"govuk-body-s\">({})</span></li>\n",
+            escape(step["text"].as_str().unwrap_or("")),
+            escape(step["rule"].as_str().unwrap_or(""))
+        )));
+    }
+    main.push(&Markup::trusted("</ol>\n".to_owned()));
+    if let Some(fee) = answer["collection_fees"]["paying_parent_weekly_pence"].as_u64() {
+        main.push(&html::paragraph(&format!(
+            "If the Child Maintenance Service collects the payments (Collect and Pay), the paying parent also pays a collection fee of {} a week.",
+            domain_types::Pence::new(fee)
+        )));
+    }
+    main.push(&html::paragraph(&format!(
+        "Worked out with the rules in force from {}.",
+        answer["parameters_effective_from"].as_str().unwrap_or("")
+    )));
+    main.push(&Markup::trusted(
+        "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/calculator\">Work out another amount</a></p>\n</div></div>\n"
+            .to_owned(),
+    ));
+    main
+}
+
+/// `GET /staying-safe-online`: how to use the service safely on a shared
+/// device.
+pub async fn staying_safe() -> Response {
+    let main = Markup::concat(&[
+        Markup::trusted("<h1 class=\"govuk-heading-l\">Staying safe online</h1>\n".to_owned()),
+        html::paragraph(
+            "If someone else uses your phone or computer, they may be able to see which websites you have visited.",
+        ),
+        html::paragraph(
+            "Use a private or incognito window, sign out when you finish, and clear your browsing history if it is safe to do so.",
+        ),
+        html::paragraph(
+            "The Exit this page button, or pressing the Shift key 3 times, takes you to a weather website at once and signs you out. It does not remove this site from your history.",
+        ),
+        html::paragraph(
+            "If you are in immediate danger, call 999. If you cannot speak, call 999 and press 55 when asked.",
+        ),
+    ]);
+    respond(
+        StatusCode::OK,
+        &Page {
+            title: "Staying safe online",
+            exit_this_page: true,
+            main,
+        },
+    )
+}

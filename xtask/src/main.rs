@@ -108,7 +108,56 @@ fn cargo_output(arguments: &[&str]) -> Result<String, String> {
 }
 
 fn test() -> Result<(), String> {
-    cargo(&["test", "--workspace", "--locked"])
+    cargo(&["test", "--workspace", "--locked"])?;
+    browser_tests()
+}
+
+/// The pages in Debian's Chromium with playwright-core and axe-core
+/// (`crates/web/browser-tests`): the npm packages come from their lockfile,
+/// installed here when missing; Chromium must be installed (`.ci/run`
+/// installs it with apt-get).
+fn browser_tests() -> Result<(), String> {
+    let root = workspace_root();
+    let folder = root.join("crates/web/browser-tests");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    if !Path::new(&chromium).exists() {
+        return Err(format!(
+            "the browser tests need Chromium at {chromium}: `apt-get install chromium` (.ci/run does), or set CHROMIUM"
+        ));
+    }
+    if !folder.join("node_modules/playwright-core").exists() {
+        run_in(
+            &folder,
+            "npm",
+            &["ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+        )?;
+    }
+    cargo(&["build", "--package", "cms", "--locked"])?;
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root.join("target"), PathBuf::from);
+    let cms = target.join("debug/cms");
+    run_in(&folder, "node", &["run.mjs", &cms.to_string_lossy()])
+}
+
+fn run_in(folder: &Path, program: &str, arguments: &[&str]) -> Result<(), String> {
+    eprintln!(
+        "$ (cd {}; {program} {})",
+        folder.display(),
+        arguments.join(" ")
+    );
+    let status = Command::new(program)
+        .args(arguments)
+        .current_dir(folder)
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{program} {}` failed ({status})",
+            arguments.join(" ")
+        ))
+    }
 }
 
 fn ci() -> Result<(), String> {

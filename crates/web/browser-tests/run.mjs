@@ -1,0 +1,177 @@
+// The pages in a real browser: Debian's Chromium, driven by playwright-core.
+//
+//   node run.mjs path/to/cms
+//
+// Starts `cms serve` on a fresh SQLite database in a temporary folder, then
+// walks each journey, checks every page it reaches with axe-core (no serious
+// or critical issue, WCAG 2.2 A and AA rules), completes the calculator with
+// the keyboard alone, and presses Shift three times to leave through "Exit
+// this page". Any failure exits 1, naming the page and the rule.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const EXIT_TO = 'https://www.bbc.co.uk/weather';
+
+const cms = process.argv[2];
+if (!cms) {
+  console.error('usage: node run.mjs path/to/cms');
+  process.exit(2);
+}
+
+const failures = [];
+const fail = (message) => {
+  failures.push(message);
+  console.error(`FAIL ${message}`);
+};
+const check = (condition, message) => {
+  if (!condition) fail(message);
+};
+
+/** Starts the service; resolves with its address and the process. */
+async function startService(folder) {
+  const child = spawn(cms, ['serve', '--listen', '127.0.0.1:0'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${folder}/cms.sqlite`,
+      CMS_KEYS_FILE: join(folder, 'keys.toml'),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`cms serve exited with ${code}`)));
+  });
+  const address = line.split('http://')[1]?.split(/\s/)[0];
+  if (!address) throw new Error(`no address in ${line}`);
+  return { child, base: `http://${address}` };
+}
+
+/** axe-core on the page as it stands: serious and critical issues fail. */
+async function accessible(page, name) {
+  // Evaluated through the DevTools protocol, so the page's own strict
+  // Content-Security-Policy does not have to allow it.
+  await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    }),
+  );
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of serious) {
+    fail(`${name}: axe ${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+  }
+  console.log(`axe ${name}: ${results.passes.length} rules passed, ${serious.length} serious or critical`);
+}
+
+/** Every interactive element can be reached with Tab, in order, and shows focus. */
+async function keyboardReachable(page, name) {
+  const wanted = await page.evaluate(() =>
+    [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')]
+      .filter((e) => e.offsetParent !== null || e.getClientRects().length > 0).length,
+  );
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const seen = new Set();
+  for (let i = 0; i < wanted + 5; i += 1) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const e = document.activeElement;
+      if (!e || e === document.body) return null;
+      const style = window.getComputedStyle(e);
+      const visible = style.outlineStyle !== 'none' || style.boxShadow !== 'none' || style.backgroundColor !== 'rgba(0, 0, 0, 0)';
+      return { key: `${e.tagName}#${e.id}|${e.getAttribute('href') || ''}|${e.textContent.trim().slice(0, 30)}`, visible };
+    });
+    if (!focused) continue;
+    check(focused.visible, `${name}: ${focused.key} has no visible focus`);
+    seen.add(focused.key);
+  }
+  check(seen.size >= wanted, `${name}: only ${seen.size} of ${wanted} interactive elements reachable with Tab`);
+  console.log(`keyboard ${name}: ${seen.size} of ${wanted} elements reached with Tab`);
+}
+
+async function noPolicyViolations(page, name, messages) {
+  const refused = messages.filter((m) => /Content Security Policy|Refused to/.test(m));
+  check(refused.length === 0, `${name}: the page broke its own policy: ${refused.join(' | ')}`);
+}
+
+async function main() {
+  const folder = mkdtempSync(join(tmpdir(), 'cms-browser-'));
+  const { child, base } = await startService(folder);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  try {
+    const context = await browser.newContext();
+    // The network is closed here: the exit destination answers locally.
+    await context.route(`${EXIT_TO}**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Weather</title><p>Weather' }));
+    const page = await context.newPage();
+    const messages = [];
+    page.on('console', (m) => messages.push(m.text()));
+
+    // Public pages.
+    for (const [path, name] of [['/', 'start page'], ['/calculator', 'calculator'], ['/staying-safe-online', 'staying safe online']]) {
+      const response = await page.goto(base + path);
+      check(response.status() === 200, `${name}: status ${response.status()}`);
+      check((await page.evaluate(() => document.body.className)).includes('govuk-frontend-supported'), `${name}: GOV.UK Frontend not started`);
+      await accessible(page, name);
+      await keyboardReachable(page, name);
+    }
+
+    // The calculator with the keyboard alone: errors first, then an answer.
+    await page.goto(`${base}/calculator`);
+    await page.focus('#income');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    check(await page.isVisible('.govuk-error-summary'), 'calculator: no error summary for empty answers');
+    check((await page.evaluate(() => document.activeElement?.closest('.govuk-error-summary') !== null)), 'calculator: the error summary does not take focus');
+    await accessible(page, 'calculator with errors');
+    await page.click('.govuk-error-summary a[href="#income"]');
+    check(await page.evaluate(() => document.activeElement?.id === 'income'), 'calculator: the error link does not move focus to its field');
+    await page.keyboard.type('517.81');
+    for (const value of ['3', '1', '104']) {
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(value);
+    }
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    const answer = await page.textContent('h1');
+    check(answer.includes('£62.54 a week'), `calculator: expected £62.54 a week, got ${answer}`);
+    await accessible(page, 'calculator answer');
+
+    // Exit this page: Shift three times leaves for the weather.
+    await page.goto(`${base}/calculator`);
+    await page.keyboard.press('Shift');
+    await page.keyboard.press('Shift');
+    await page.keyboard.press('Shift');
+    await page.waitForURL(`${EXIT_TO}**`, { timeout: 5000 }).catch(() => {});
+    check(page.url().startsWith(EXIT_TO), `exit this page: Shift three times stayed on ${page.url()}`);
+
+    await noPolicyViolations(page, 'every page', messages);
+    await context.close();
+  } finally {
+    await browser.close();
+    child.kill('SIGKILL');
+    rmSync(folder, { recursive: true, force: true });
+  }
+  if (failures.length > 0) {
+    console.error(`${failures.length} browser check(s) failed`);
+    process.exit(1);
+  }
+  console.log('browser tests passed');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -208,6 +208,9 @@ pub trait Store: Send + Sync {
     /// Every case reference, in order.
     fn case_references(&self) -> StoreFuture<'_, Vec<CaseReference>>;
 
+    /// The cases in which `person` is a party, for their own pages.
+    fn cases_of_person(&self, person: i64) -> StoreFuture<'_, Vec<CaseReference>>;
+
     /// Creates a sign-in account; a login is created once.
     fn create_account<'a>(
         &'a self,

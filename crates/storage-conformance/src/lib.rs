@@ -123,6 +123,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (10, "payment_notes".to_owned()),
             (11, "partial_ledger_indexes".to_owned()),
             (12, "safety_events".to_owned()),
+            (13, "parties_by_person".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -533,6 +534,7 @@ async fn sealed_parties_are_replaced_whole_and_come_back_exactly(store: &dyn Sto
         "{}: sealed bytes read back exactly",
         store.backend()
     );
+    assert!(store.cases_of_person(2).await.unwrap().contains(&case));
     let second = vec![sealed_party("paying_parent", 1, true, 9)];
     store
         .put_parties(&case, &second, change_audit(&case))
@@ -544,6 +546,14 @@ async fn sealed_parties_are_replaced_whole_and_come_back_exactly(store: &dyn Sto
         "{}: a put replaces every party",
         store.backend()
     );
+    // A person's cases follow the parties: one no longer in it is not given it.
+    assert!(store.cases_of_person(1).await.unwrap().contains(&case));
+    assert!(
+        !store.cases_of_person(2).await.unwrap().contains(&case),
+        "{}: a person removed from a case",
+        store.backend()
+    );
+    assert!(store.cases_of_person(424_242).await.unwrap().is_empty());
     let unknown = CaseReference::from_random(9);
     assert!(matches!(
         store

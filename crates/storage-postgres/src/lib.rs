@@ -92,6 +92,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "safety_events",
         sql: include_str!("../migrations/0012_safety_events.sql"),
     },
+    Migration {
+        version: 13,
+        name: "parties_by_person",
+        sql: include_str!("../migrations/0013_parties_by_person.sql"),
+    },
 ];
 
 /// An arbitrary constant naming the migration lock.
@@ -1387,6 +1392,23 @@ impl Store for PostgresStore {
                     })
                     .collect(),
             ))
+        })
+    }
+
+    fn cases_of_person(&self, person: i64) -> StoreFuture<'_, Vec<CaseReference>> {
+        Box::pin(async move {
+            sqlx::query("SELECT DISTINCT case_reference FROM case_parties WHERE person_id = $1 ORDER BY case_reference")
+                .bind(person)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?
+                .iter()
+                .map(|row| {
+                    let text: String = row.get(0);
+                    CaseReference::parse(&text)
+                        .map_err(|e| StorageError::Database(format!("case {text}: {e}")))
+                })
+                .collect()
         })
     }
 

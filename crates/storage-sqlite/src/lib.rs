@@ -97,6 +97,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "safety_events",
         sql: include_str!("../migrations/0012_safety_events.sql"),
     },
+    Migration {
+        version: 13,
+        name: "parties_by_person",
+        sql: include_str!("../migrations/0013_parties_by_person.sql"),
+    },
 ];
 
 fn database_error(error: sqlx::Error) -> StorageError {
@@ -1410,6 +1415,23 @@ impl Store for SqliteStore {
                     })
                     .collect(),
             ))
+        })
+    }
+
+    fn cases_of_person(&self, person: i64) -> StoreFuture<'_, Vec<CaseReference>> {
+        Box::pin(async move {
+            sqlx::query("SELECT DISTINCT case_reference FROM case_parties WHERE person_id = ? ORDER BY case_reference")
+                .bind(person)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?
+                .iter()
+                .map(|row| {
+                    let text: String = row.get(0);
+                    CaseReference::parse(&text)
+                        .map_err(|e| StorageError::Database(format!("case {text}: {e}")))
+                })
+                .collect()
         })
     }
 

@@ -31,7 +31,7 @@ use crate::{AppState, json_response};
 
 /// Whose statement a signed-in person may have on a case: a parent only
 /// their own side; staff whichever they ask for.
-async fn statement_for(
+pub(crate) async fn statement_for(
     state: &AppState,
     signed_in: &SignedIn,
     case: &CaseReference,

@@ -15,6 +15,7 @@ mod collection;
 pub mod html;
 pub mod pages;
 mod parties;
+mod self_service;
 mod sign_in;
 
 use std::sync::Arc;
@@ -93,6 +94,14 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::start))
         .route("/calculator", get(pages::calculator).post(pages::calculate))
         .route("/staying-safe-online", get(pages::staying_safe))
+        .route(
+            "/sign-in",
+            get(self_service::sign_in_form).post(self_service::sign_in),
+        )
+        .route("/sign-out", post(self_service::sign_out))
+        .route("/signed-out", get(self_service::signed_out))
+        .route("/exit", post(self_service::exit))
+        .route("/account", get(self_service::account))
         .route("/assets/{file}", get(pages::asset))
         .route("/health", get(health))
         .route("/api/v1/calculations", post(calculations))

@@ -35,8 +35,10 @@ const GOVUK_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/govuk-frontend.mi
 /// Marks the body as supported before anything draws, as the GOV.UK page
 /// template's inline script does; a file, so the policy needs no inline script.
 const SUPPORTED_JS: &str = "document.body.className += ' js-enabled' + ('noModule' in HTMLScriptElement.prototype ? ' govuk-frontend-supported' : '');\n";
-/// Starts every component.
-const INIT_JS: &str = "import { initAll } from '/assets/govuk-frontend.min.js';\ninitAll();\n";
+/// Starts every component, and ends the session on the server the moment
+/// "Exit this page" is used (by its button or by Shift three times: either
+/// way the component adds its overlay before it leaves).
+const INIT_JS: &str = "import { initAll } from '/assets/govuk-frontend.min.js';\ninitAll();\nnew MutationObserver((changes, observer) => {\n  for (const change of changes) {\n    for (const node of change.addedNodes) {\n      if (node.classList && node.classList.contains('govuk-exit-this-page-overlay')) {\n        navigator.sendBeacon('/exit');\n        observer.disconnect();\n        return;\n      }\n    }\n  }\n}).observe(document.body, { childList: true });\n";
 
 /// `GET /assets/{file}`: the embedded stylesheet and scripts.
 pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {

@@ -128,78 +128,115 @@ pub fn session_from(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// Why a sign-in was refused.
+pub(crate) enum SignInRefused {
+    /// A login or password was missing or too long.
+    Missing,
+    /// The login or password is not right (one answer for both, so the
+    /// answer does not say which logins exist).
+    NotRight,
+    /// The database could not be reached.
+    Unavailable(Response),
+}
+
+/// Checks a login and password and starts a server-side session: the
+/// session id (for the cookie) and the role. A failure is noted for the
+/// burst's audit record; a success is audited.
+pub(crate) async fn start_session_for(
+    state: &AppState,
+    login: &str,
+    password: &str,
+) -> Result<(String, String), SignInRefused> {
+    let usable = |t: &str| !t.is_empty() && t.len() <= 200;
+    if !usable(login) || !usable(password) {
+        return Err(SignInRefused::Missing);
+    }
+    let login = login.trim().to_lowercase();
+    let unavailable =
+        |e: &storage_api::StorageError| SignInRefused::Unavailable(storage_failure(e));
+    let account = state
+        .store
+        .account(&login)
+        .await
+        .map_err(|e| unavailable(&e))?;
+    let now = state.clock.now_unix_seconds();
+    let verified = match &account {
+        Some((phc, _, _)) => verify_password(password, phc),
+        None => {
+            let _ = verify_password(password, decoy_hash());
+            false
+        }
+    };
+    let (Some((_, person, role)), true) = (account, verified) else {
+        for record in state.failed_sign_ins.note(&login_actor(&login), now) {
+            state
+                .store
+                .append_audit(record)
+                .await
+                .map_err(|e| unavailable(&e))?;
+        }
+        return Err(SignInRefused::NotRight);
+    };
+    let session = state.clock.secret_hex();
+    state
+        .store
+        .start_session(&token_hash(&session), person, &role, now)
+        .await
+        .map_err(|e| unavailable(&e))?;
+    state
+        .store
+        .append_audit(AuditRecord {
+            at_unix_seconds: now,
+            actor: login_actor(&login),
+            role: role.clone(),
+            action: Action::SignedIn,
+            case: None,
+            fields: Vec::new(),
+            reason: None,
+            count: 1,
+        })
+        .await
+        .map_err(|e| unavailable(&e))?;
+    Ok((session, role))
+}
+
+/// The `Set-Cookie` value that starts `session` in the browser.
+pub(crate) fn session_cookie(session: &str) -> HeaderValue {
+    cookie(session, false)
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub(crate) fn ended_cookie() -> HeaderValue {
+    cookie("", true)
+}
+
 /// `POST /api/v1/sign-in` with `{"login": …, "password": …}`.
 pub async fn sign_in(State(state): State<AppState>, body: String) -> Response {
     let result = async {
         let request: Value = parse_json(&body)?;
-        let text = |key: &str| {
-            request
-                .get(key)
-                .and_then(Value::as_str)
-                .filter(|t| !t.is_empty() && t.len() <= 200)
-        };
-        let (Some(login), Some(password)) = (text("login"), text("password")) else {
-            return Err(error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "login",
-                "a login and a password are needed",
-            ));
-        };
-        let login = login.trim().to_lowercase();
-        let account = state
-            .store
-            .account(&login)
+        let text = |key: &str| request.get(key).and_then(Value::as_str).unwrap_or("");
+        let (session, role) = start_session_for(&state, text("login"), text("password"))
             .await
-            .map_err(|e| storage_failure(&e))?;
-        let now = state.clock.now_unix_seconds();
-        let verified = match &account {
-            Some((phc, _, _)) => verify_password(password, phc),
-            None => {
-                let _ = verify_password(password, decoy_hash());
-                false
-            }
-        };
-        let (Some((_, person, role)), true) = (account, verified) else {
-            for record in state.failed_sign_ins.note(&login_actor(&login), now) {
-                state
-                    .store
-                    .append_audit(record)
-                    .await
-                    .map_err(|e| storage_failure(&e))?;
-            }
-            return Err(error(
-                StatusCode::UNAUTHORIZED,
-                "password",
-                "the login or password is not right",
-            ));
-        };
-        let session = state.clock.secret_hex();
-        state
-            .store
-            .start_session(&token_hash(&session), person, &role, now)
-            .await
-            .map_err(|e| storage_failure(&e))?;
-        state
-            .store
-            .append_audit(AuditRecord {
-                at_unix_seconds: now,
-                actor: login_actor(&login),
-                role: role.clone(),
-                action: Action::SignedIn,
-                case: None,
-                fields: Vec::new(),
-                reason: None,
-                count: 1,
-            })
-            .await
-            .map_err(|e| storage_failure(&e))?;
+            .map_err(|refused| match refused {
+                SignInRefused::Missing => error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "login",
+                    "a login and a password are needed",
+                ),
+                SignInRefused::NotRight => error(
+                    StatusCode::UNAUTHORIZED,
+                    "password",
+                    "the login or password is not right",
+                ),
+                SignInRefused::Unavailable(response) => response,
+            })?;
         let mut response = json_response(
             StatusCode::OK,
             &json!({ "role": role, "idle_timeout_seconds": IDLE_LIMIT_SECONDS }),
         );
         response
             .headers_mut()
-            .insert(header::SET_COOKIE, cookie(&session, false));
+            .insert(header::SET_COOKIE, session_cookie(&session));
         Ok(response)
     };
     result.await.unwrap_or_else(|response| response)
@@ -216,6 +253,6 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
     let mut response = json_response(StatusCode::OK, &json!({ "signed_out": true }));
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, cookie("", true));
+        .insert(header::SET_COOKIE, ended_cookie());
     response
 }

@@ -1,0 +1,438 @@
+//! Parents' own pages: signing in, their account (what is due and paid,
+//! with a chart and the same figures as a table), downloads, signing out,
+//! and leaving in a hurry.
+//!
+//! Safety on every page here: "Exit this page", which also ends the session
+//! on the server (`POST /exit`, sent by `init.mjs` as the page leaves), so
+//! Back finds only the sign-in page; `Cache-Control: no-store` (from
+//! `pages::respond`); neutral titles ("Your account"); the session cookie
+//! has no expiry date and ends after 15 minutes idle. Forms that change
+//! anything carry a token derived from the session, and every form post
+//! must come from this site (`Sec-Fetch-Site`, `Origin`).
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use case_records::{CaseReference, Role};
+use ledger::StatementFor;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::cases::{SignedIn, token_hash};
+use crate::html::{self, Button, Input, Markup, escape};
+use crate::pages::{Page, respond};
+use crate::sign_in::{
+    IDLE_LIMIT_SECONDS, SignInRefused, ended_cookie, session_cookie, session_from,
+    start_session_for,
+};
+
+/// The form token for a session: anyone who can read it already holds the
+/// session, and another site can read neither.
+#[must_use]
+pub fn csrf_token(session: &str) -> String {
+    Sha256::digest(format!("form-token:{session}").as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether a form post came from a page of this site: browsers say so in
+/// `Sec-Fetch-Site`, or at least send `Origin`; a post that says neither
+/// is not from a browser page and is let through to the other checks.
+fn from_this_site(headers: &HeaderMap) -> bool {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = value("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    match (value("origin"), value("host")) {
+        (Some(origin), Some(host)) => {
+            origin == format!("http://{host}") || origin == format!("https://{host}")
+        }
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
+fn see_other(location: &'static str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response
+        .headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_static(location));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The signed-in person behind a page request and their session id, or
+/// `None` (no session, or it ended or went idle).
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(SignedIn, String)> {
+    let session = session_from(headers)?;
+    let (person, role) = state
+        .store
+        .touch_session(
+            &token_hash(&session),
+            state.clock.now_unix_seconds(),
+            IDLE_LIMIT_SECONDS,
+        )
+        .await
+        .ok()??;
+    let role = Role::from_code(&role)?;
+    Some((SignedIn { person, role }, session))
+}
+
+/// The sign-in form, with an error if the last try was refused.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn sign_in_page(status: StatusCode, login: &str, error: Option<&str>) -> Response {
+    let mut main = Markup::trusted(
+        "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n".to_owned(),
+    );
+    if let Some(message) = error {
+        main.push(&html::error_summary(
+            "There is a problem",
+            &[("#login".to_owned(), message.to_owned())],
+        ));
+    }
+    main.push(&Markup::trusted(
+        "<h1 class=\"govuk-heading-l\">Sign in</h1>\n<form method=\"post\" action=\"/sign-in\" novalidate>\n"
+            .to_owned(),
+    ));
+    main.push(&html::input(&Input {
+        id: "login",
+        name: "login",
+        label: "Email address",
+        error,
+        value: Some(login).filter(|l| !l.is_empty()),
+        autocomplete: Some("username"),
+        ..Input::default()
+    }));
+    main.push(&Markup::trusted(format!(
+        "<div class=\"govuk-form-group\">\n  <label class=\"govuk-label\" for=\"password\">Password</label>\n  <input class=\"govuk-input govuk-!-width-one-half\" id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\"{}>\n</div>\n",
+        if error.is_some() {
+            " aria-describedby=\"login-error\""
+        } else {
+            ""
+        }
+    )));
+    main.push(&html::button(&Button {
+        text: "Sign in",
+        ..Button::default()
+    }));
+    main.push(&Markup::trusted("</form>\n".to_owned()));
+    main.push(&html::paragraph(
+        "You will be signed out after 15 minutes without using the service, and when you close your browser.",
+    ));
+    main.push(&Markup::trusted("</div></div>\n".to_owned()));
+    respond(
+        status,
+        &Page {
+            title: if error.is_some() {
+                "Error: Sign in"
+            } else {
+                "Sign in"
+            },
+            exit_this_page: true,
+            main,
+        },
+    )
+}
+
+/// `GET /sign-in`.
+pub async fn sign_in_form() -> Response {
+    sign_in_page(StatusCode::OK, "", None)
+}
+
+/// `POST /sign-in`: a parent is taken to their account.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    if !from_this_site(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            "forms are accepted from this site only",
+        )
+            .into_response();
+    }
+    let refused =
+        |message: &str| sign_in_page(StatusCode::UNPROCESSABLE_ENTITY, &form.login, Some(message));
+    match start_session_for(&state, &form.login, &form.password).await {
+        Ok((session, role)) => {
+            if !Role::from_code(&role).is_some_and(Role::is_parent) {
+                // Staff work through the API until the caseworker pages exist;
+                // the session just started is ended at once.
+                let _ = state.store.end_session(&token_hash(&session)).await;
+                return refused("These pages are for parents. Staff use the caseworker service.");
+            }
+            let mut response = see_other("/account");
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, session_cookie(&session));
+            response
+        }
+        Err(SignInRefused::Missing) => refused("Enter your email address and password"),
+        Err(SignInRefused::NotRight) => refused("Enter a correct email address and password"),
+        Err(SignInRefused::Unavailable(response)) => response,
+    }
+}
+
+/// The sign-out form's fields.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    form_token: String,
+}
+
+/// `POST /sign-out` (a form with the session's token): ends the session on
+/// the server.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if let Some(session) = session_from(&headers) {
+        if !from_this_site(&headers) || form.form_token != csrf_token(&session) {
+            return (
+                StatusCode::FORBIDDEN,
+                "this form has expired; go back and try again",
+            )
+                .into_response();
+        }
+        let _ = state.store.end_session(&token_hash(&session)).await;
+    }
+    let mut response = see_other("/signed-out");
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, ended_cookie());
+    response
+}
+
+/// `POST /exit`: "Exit this page" was pressed; the session ends on the
+/// server at once. Sent by the browser as it leaves, so it answers nothing.
+pub async fn exit(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(session) = session_from(&headers) {
+        let _ = state.store.end_session(&token_hash(&session)).await;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, ended_cookie());
+    response
+}
+
+/// `GET /signed-out`.
+pub async fn signed_out() -> Response {
+    respond(
+        StatusCode::OK,
+        &Page {
+            title: "You have signed out",
+            exit_this_page: false,
+            main: Markup::concat(&[
+                Markup::trusted("<h1 class=\"govuk-heading-l\">You have signed out</h1>\n".to_owned()),
+                Markup::trusted(
+                    "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/sign-in\">Sign in again</a></p>\n"
+                        .to_owned(),
+                ),
+            ]),
+        },
+    )
+}
+
+/// `GET /account`: a parent's own cases: what is due now, what was due and
+/// paid (a chart and the same figures as a table), and their downloads.
+/// Without a session, the sign-in page.
+pub async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some((person, session)) = signed_in(&state, &headers).await else {
+        return see_other("/sign-in");
+    };
+    if !person.role.is_parent() {
+        return see_other("/sign-in");
+    }
+    let cases = match state.store.cases_of_person(person.person).await {
+        Ok(cases) => cases,
+        Err(failure) => return crate::cases::storage_failure(&failure),
+    };
+    let mut main = Markup::trusted("<h1 class=\"govuk-heading-l\">Your account</h1>\n".to_owned());
+    if cases.is_empty() {
+        main.push(&html::paragraph("There is nothing to show yet."));
+    }
+    for case in cases {
+        match case_section(&state, &person, case).await {
+            Ok(section) => main.push(&section),
+            Err(response) => return response,
+        }
+    }
+    main.push(&Markup::trusted(format!(
+        "<form method=\"post\" action=\"/sign-out\">\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n",
+        escape(&csrf_token(&session))
+    )));
+    main.push(&html::button(&Button {
+        text: "Sign out",
+        classes: Some("govuk-button--secondary"),
+        ..Button::default()
+    }));
+    main.push(&Markup::trusted("</form>\n".to_owned()));
+    respond(
+        StatusCode::OK,
+        &Page {
+            title: "Your account",
+            exit_this_page: true,
+            main,
+        },
+    )
+}
+
+/// One case as its parent sees it; audited as a view of their statement.
+async fn case_section(
+    state: &AppState,
+    person: &SignedIn,
+    case: CaseReference,
+) -> Result<Markup, Response> {
+    let whom = crate::collection::statement_for(state, person, &case, None).await?;
+    let transfers = state
+        .store
+        .transfers_for_case(&case)
+        .await
+        .map_err(|e| crate::cases::storage_failure(&e))?;
+    let today = state.clock.today();
+    let lines = ledger::statement(&transfers, case, whom, today);
+    state
+        .store
+        .append_audit(person.audit(
+            state,
+            audit_log::Action::Viewed,
+            Some(&case),
+            vec![match whom {
+                StatementFor::PayingParent => "account.paying_parent".to_owned(),
+                StatementFor::ReceivingParent(rp) => format!("account.receiving_parent:{}", rp.0),
+            }],
+            None,
+        ))
+        .await
+        .map_err(|e| crate::cases::storage_failure(&e))?;
+    let balance = lines.last().map_or(0, |l| l.balance);
+    let pounds = |pence: i128| {
+        let sign = if pence < 0 { "-" } else { "" };
+        let pence = pence.unsigned_abs();
+        format!("{sign}£{}.{:02}", pence / 100, pence % 100)
+    };
+    let (owed_words, paid_words) = match whom {
+        StatementFor::PayingParent => ("You owe", "Paid"),
+        StatementFor::ReceivingParent(_) => ("Still due to you", "Collected for you"),
+    };
+    let mut section = Markup::trusted(format!(
+        "<h2 class=\"govuk-heading-m\">Case {}</h2>\n",
+        escape(&case.to_string())
+    ));
+    section.push(&html::summary_list(&[(
+        owed_words.to_owned(),
+        html::text(&pounds(balance.max(0))),
+    )]));
+    // The last six months, due beside paid: a chart, and the table it draws.
+    let months = monthly_totals(&lines, today);
+    section.push(&chart(&months, paid_words));
+    let mut table = String::from(
+        "<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--s\">Due and paid by month</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header\">Month</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Due</th>",
+    );
+    table.push_str(&format!(
+        "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">{paid_words}</th></tr></thead>\n<tbody class=\"govuk-table__body\">\n"
+    ));
+    for (month, due, paid) in &months {
+        table.push_str(&format!(
+            "<tr class=\"govuk-table__row\"><th scope=\"row\" class=\"govuk-table__header\">{}</th><td class=\"govuk-table__cell govuk-table__cell--numeric\">{}</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">{}</td></tr>\n",
+            escape(month),
+            pounds(*due),
+            pounds(*paid)
+        ));
+    }
+    table.push_str("</tbody>\n</table>\n");
+    section.push(&Markup::trusted(table));
+    section.push(&Markup::trusted(format!(
+        "<ul class=\"govuk-list\">\n<li><a class=\"govuk-link\" href=\"/api/v1/cases/{case}/statement.csv\" download>Download your statement (CSV)</a></li>\n<li><a class=\"govuk-link\" href=\"/api/v1/cases/{case}/letters/calculation.pdf\" download>Download your calculation letter (PDF)</a></li>\n</ul>\n"
+    )));
+    Ok(section)
+}
+
+/// Due and paid in each of the six months to `today` (month label, due,
+/// paid), from the statement's lines.
+fn monthly_totals(
+    lines: &[ledger::StatementLine],
+    today: domain_types::Date,
+) -> Vec<(String, i128, i128)> {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    (0..6)
+        .rev()
+        .filter_map(|back| today.add_months(-back))
+        .map(|day| {
+            let (year, month, _) = day.ymd();
+            let (due, paid) = lines
+                .iter()
+                .filter(|l| {
+                    let (y, m, _) = l.date.ymd();
+                    (y, m) == (year, month)
+                })
+                .fold((0, 0), |(due, paid), l| (due + l.due, paid + l.paid));
+            (
+                format!("{} {year}", NAMES[usize::try_from(month - 1).unwrap_or(0)]),
+                due,
+                paid,
+            )
+        })
+        .collect()
+}
+
+/// A bar chart in SVG: hidden from screen readers, which read the table
+/// below it instead. Bars are sized in whole units from pence.
+fn chart(months: &[(String, i128, i128)], paid_words: &str) -> Markup {
+    let largest = months
+        .iter()
+        .map(|(_, due, paid)| (*due).max(*paid))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let height: i128 = 120;
+    let mut svg = String::from(
+        "<svg class=\"app-chart\" viewBox=\"0 0 600 170\" width=\"100%\" role=\"presentation\" aria-hidden=\"true\" focusable=\"false\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+    );
+    for (index, (month, due, paid)) in months.iter().enumerate() {
+        let x = i128::try_from(index).unwrap_or(0) * 100 + 15;
+        let bar = |amount: i128| (amount.max(0) * height) / largest;
+        let (due_height, paid_height) = (bar(*due), bar(*paid));
+        svg.push_str(&format!(
+            "<rect x=\"{x}\" y=\"{}\" width=\"30\" height=\"{due_height}\" fill=\"#1d70b8\"/>\n<rect x=\"{}\" y=\"{}\" width=\"30\" height=\"{paid_height}\" fill=\"#00703c\"/>\n<text x=\"{}\" y=\"160\" font-size=\"14\" text-anchor=\"middle\">{}</text>\n",
+            130 - due_height,
+            x + 35,
+            130 - paid_height,
+            x + 32,
+            escape(month.split(' ').next().unwrap_or("")),
+        ));
+    }
+    svg.push_str("</svg>\n");
+    Markup::trusted(format!(
+        "<p class=\"govuk-body-s\" aria-hidden=\"true\"><span class=\"govuk-!-font-weight-bold\">Blue</span>: due. <span class=\"govuk-!-font-weight-bold\">Green</span>: {}.</p>\n{svg}",
+        escape(&paid_words.to_lowercase())
+    ))
+}

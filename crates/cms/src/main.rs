@@ -11,6 +11,7 @@ mod bench_safety;
 mod calculate;
 mod clock;
 mod collect;
+mod demo;
 mod keys;
 mod model;
 mod parameters;
@@ -61,6 +62,13 @@ enum Command {
         /// apply, every answer naming the policy (off: the law as it stands).
         #[arg(long, env = "CMS_MODEL_SINGLE_SERVICE")]
         model_single_service: bool,
+        /// Fill an empty database with a synthetic caseload, generated from a
+        /// fixed seed, and print a demo sign-in for each role (never for real data).
+        #[arg(long)]
+        demo: bool,
+        /// How many synthetic cases `--demo` makes.
+        #[arg(long, default_value_t = 2000)]
+        demo_cases: u32,
     },
     /// Work out weekly child maintenance and explain it.
     Calculate(calculate::Arguments),
@@ -331,6 +339,8 @@ fn main() -> ExitCode {
             service_address,
             model_2023_act,
             model_single_service,
+            demo,
+            demo_cases,
         } => serve::run(
             listen,
             &database_url,
@@ -340,6 +350,7 @@ fn main() -> ExitCode {
                 act_2023: model_2023_act,
                 single_service: model_single_service,
             },
+            demo.then_some(demo_cases),
         ),
         Command::Calculate(arguments) => calculate::run(&arguments),
         Command::Bench { benchmark } => bench::run(&benchmark),

@@ -176,6 +176,7 @@ pub fn run(
     keys_file: &std::path::Path,
     service_address: &str,
     modelling: Modelling,
+    demo_cases: Option<u32>,
 ) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -190,6 +191,7 @@ pub fn run(
         keys_file,
         service_address,
         modelling,
+        demo_cases,
     )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -205,6 +207,7 @@ async fn serve(
     keys_file: &std::path::Path,
     service_address: &str,
     modelling: Modelling,
+    demo_cases: Option<u32>,
 ) -> Result<(), String> {
     let location = parse_database_url(database_url)?;
     let keys = load_or_create_keys(keys_file)?;
@@ -238,6 +241,23 @@ async fn serve(
         })
         .await
         .map_err(|e| e.to_string())?;
+    let made = match demo_cases {
+        Some(cases) => {
+            let clock = crate::clock::System;
+            let mut nonce = || web::Environment::nonce(&clock);
+            crate::demo::seed(
+                database.as_ref(),
+                &keys,
+                parameters,
+                web::Environment::today(&clock),
+                cases,
+                crate::clock::now_unix_seconds(),
+                &mut nonce,
+            )
+            .await?
+        }
+        None => 0,
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -257,6 +277,18 @@ async fn serve(
         parameters.version(),
         modelled_note(modelling)
     );
+    if demo_cases.is_some() {
+        if made > 0 {
+            println!("demo: {made} synthetic cases made (nothing here is real)");
+        }
+        println!("demo sign-ins (for demonstration only; sign in at http://{address}/sign-in):");
+        for sign_in in &crate::demo::SIGN_INS {
+            println!(
+                "  {:<26} {:<31} password: {}",
+                sign_in.role, sign_in.login, sign_in.password
+            );
+        }
+    }
     axum::serve(listener, web::app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -2,7 +2,7 @@
 //
 //   node run.mjs path/to/cms
 //
-// Starts `cms serve` on a fresh SQLite database in a temporary folder, then
+// Starts `cms serve --demo` on a fresh SQLite database in a temporary folder, then
 // walks each journey, checks every page it reaches with axe-core (no serious
 // or critical issue, WCAG 2.2 A and AA rules), completes the calculator with
 // the keyboard alone, and presses Shift three times to leave through "Exit
@@ -38,7 +38,7 @@ const check = (condition, message) => {
 
 /** Starts the service; resolves with its address and the process. */
 async function startService(folder) {
-  const child = spawn(cms, ['serve', '--listen', '127.0.0.1:0'], {
+  const child = spawn(cms, ['serve', '--listen', '127.0.0.1:0', '--demo', '--demo-cases', '40'], {
     env: {
       ...process.env,
       DATABASE_URL: `sqlite://${folder}/cms.sqlite`,
@@ -156,6 +156,37 @@ async function main() {
     await page.keyboard.press('Shift');
     await page.waitForURL(`${EXIT_TO}**`, { timeout: 5000 }).catch(() => {});
     check(page.url().startsWith(EXIT_TO), `exit this page: Shift three times stayed on ${page.url()}`);
+
+    // A parent signs in, sees their account, and leaves with Exit this page:
+    // the session ends on the server, and Back shows only the sign-in page.
+    for (const [login, password, owed] of [
+      ['receiving.parent@demo.invalid', 'demo receiving parent', 'Still due to you'],
+      ['paying.parent@demo.invalid', 'demo paying parent', 'You owe'],
+    ]) {
+      await page.goto(`${base}/sign-in`);
+      await accessible(page, 'sign in');
+      await page.fill('#login', login);
+      await page.fill('#password', 'not the password');
+      await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
+      check(await page.isVisible('.govuk-error-summary'), 'sign in: a wrong password is not refused');
+      await accessible(page, 'sign in with an error');
+      await page.fill('#password', password);
+      await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
+      check(page.url() === `${base}/account`, `sign in: ${login} went to ${page.url()}`);
+      check((await page.title()) === 'Your account – Child maintenance', `account: title ${await page.title()}`);
+      const text = await page.textContent('main');
+      check(text.includes(owed), `account: no "${owed}" for ${login}`);
+      check(await page.isVisible('table.govuk-table caption'), 'account: no table beside the chart');
+      await accessible(page, `account (${login})`);
+      await keyboardReachable(page, `account (${login})`);
+      await Promise.all([page.waitForURL(`${EXIT_TO}**`), page.click('.govuk-exit-this-page__button')]);
+      await page.waitForTimeout(300);
+      await page.goBack();
+      await page.waitForLoadState();
+      const after = await page.textContent('body');
+      check(page.url() === `${base}/sign-in`, `exit: Back went to ${page.url()}, not the sign-in page`);
+      check(!after.includes(owed) && !after.includes('Your account'), 'exit: Back still shows the account');
+    }
 
     await noPolicyViolations(page, 'every page', messages);
     await context.close();

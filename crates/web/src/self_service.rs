@@ -330,14 +330,48 @@ async fn case_section(
         StatementFor::PayingParent => ("You owe", "Paid"),
         StatementFor::ReceivingParent(_) => ("Still due to you", "Collected for you"),
     };
+    // The weekly amount in force today, their side of it, and how it is paid.
+    let history = state
+        .store
+        .case_history(&case)
+        .await
+        .map_err(|e| crate::cases::storage_failure(&e))?
+        .unwrap_or_default();
+    let weekly = case_records::liability_schedule(
+        &history,
+        state.parameters,
+        today,
+        today.add_days(7).unwrap_or(today),
+    )
+    .ok()
+    .and_then(|schedule| {
+        schedule.on(today).map(|segment| match whom {
+            StatementFor::PayingParent => segment.weekly.values().map(|p| p.get()).sum(),
+            StatementFor::ReceivingParent(rp) => segment.weekly.get(&rp).map_or(0, |p| p.get()),
+        })
+    })
+    .unwrap_or(0);
+    let collected =
+        ledger::CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay;
     let mut section = Markup::trusted(format!(
         "<h2 class=\"govuk-heading-m\">Case {}</h2>\n",
         escape(&case.to_string())
     ));
-    section.push(&html::summary_list(&[(
-        owed_words.to_owned(),
-        html::text(&pounds(balance.max(0))),
-    )]));
+    section.push(&html::summary_list(&[
+        (
+            "Child maintenance each week".to_owned(),
+            html::text(&domain_types::Pence::new(weekly).to_string()),
+        ),
+        (
+            "How it is paid".to_owned(),
+            html::text(if collected {
+                "Collect and Pay: the Child Maintenance Service collects and passes on payments"
+            } else {
+                "Direct Pay: paid between parents"
+            }),
+        ),
+        (owed_words.to_owned(), html::text(&pounds(balance.max(0)))),
+    ]));
     // The last six months, due beside paid: a chart, and the table it draws.
     let months = monthly_totals(&lines, today);
     section.push(&chart(&months, paid_words));

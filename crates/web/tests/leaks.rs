@@ -657,3 +657,109 @@ async fn every_route_of_the_api_is_crawled_by_every_viewer_and_shows_no_protecte
     }
     assert!(answers > 8 * 2 * 30, "{answers} answers searched");
 }
+
+/// Signs `person` in through the pages' form; the session cookie.
+async fn page_session(state: &AppState, person: u64, role: &str) -> String {
+    let login = format!("person{person}@example.org");
+    state
+        .store
+        .create_account(
+            &login,
+            &web::hash_password("crawl passphrase"),
+            i64::try_from(person).unwrap(),
+            role,
+        )
+        .await
+        .unwrap();
+    let (status, _, headers) = call(
+        state,
+        "POST",
+        "/sign-in",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        &format!("login={login}&password=crawl+passphrase"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .and_then(|(_, v)| v.split(';').next())
+        .unwrap()
+        .to_owned()
+}
+
+/// Every page and download a signed-in browser can reach from `start` by
+/// following this site's links (leaving and signing out aside), with what
+/// each shows.
+async fn crawl(state: &AppState, cookie: &str, start: &str) -> Vec<(String, String)> {
+    let mut queue = vec![start.to_owned()];
+    let mut seen: Vec<(String, String)> = Vec::new();
+    while let Some(path) = queue.pop() {
+        if seen.iter().any(|(p, _)| *p == path) {
+            continue;
+        }
+        let (status, body, _) = call(state, "GET", &path, &[("cookie", cookie)], "").await;
+        assert!(!status.is_server_error(), "{path}: {status}");
+        for link in body
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+        {
+            let link = link.replace("&amp;", "&");
+            if link.starts_with('/') && !link.starts_with("/assets/") && link != "/exit" {
+                queue.push(link);
+            }
+        }
+        seen.push((path, as_read(&body)));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn no_page_or_download_a_parent_can_reach_shows_where_the_other_parent_is() {
+    let state = state_named("page-crawl").await;
+    let mut random = Random(0xA5A5_5A5A_0F0F_F0F0);
+    let mut pages = 0;
+    for n in 0..6u64 {
+        let f = synthetic_case(&state, n, &mut random).await;
+        for (person, role, forbidden, own) in [
+            (f.payer, "paying_parent", f.forbidden_to_payer(), "ADDRESS"),
+            (
+                f.receiver,
+                "receiving_parent",
+                f.forbidden_to_receiver(),
+                "ADDRESS",
+            ),
+        ] {
+            let cookie = page_session(&state, person, role).await;
+            let reached = crawl(&state, &cookie, "/account").await;
+            let paths: Vec<&str> = reached.iter().map(|(p, _)| p.as_str()).collect();
+            assert!(
+                paths.iter().any(|p| p.ends_with("/statement.csv")),
+                "{paths:?}"
+            );
+            assert!(
+                paths.iter().any(|p| p.ends_with("/calculation.pdf")),
+                "{paths:?}"
+            );
+            for (path, shown) in &reached {
+                assert_none_of(shown, &forbidden, &format!("case {n}: {role} at {path}"));
+            }
+            // The crawl would notice: their own letter carries their own address.
+            let letter = &reached
+                .iter()
+                .find(|(p, _)| p.ends_with("/calculation.pdf"))
+                .unwrap()
+                .1;
+            assert!(
+                letter.contains(&token(own, person, f.salt)),
+                "case {n}: own address on own letter"
+            );
+            pages += reached.len();
+        }
+    }
+    assert!(pages >= 6 * 2 * 5, "{pages} pages crawled");
+}

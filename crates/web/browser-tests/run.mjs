@@ -188,6 +188,24 @@ async function main() {
       check(!after.includes(owed) && !after.includes('Your account'), 'exit: Back still shows the account');
     }
 
+    // A specialist signs in, opens a case from the team's queue.
+    await page.goto(`${base}/sign-in`);
+    await page.fill('#login', 'specialist@demo.invalid');
+    await page.fill('#password', 'demo specialist');
+    await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
+    check(page.url() === `${base}/work`, `staff sign in went to ${page.url()}`);
+    await accessible(page, 'your work');
+    await keyboardReachable(page, 'your work');
+    const firstCase = await page.$('main a[href^="/work/cases/"]');
+    check(firstCase !== null, 'your work: the specialist queue is empty on the demo data');
+    if (firstCase) {
+      await Promise.all([page.waitForNavigation(), firstCase.click()]);
+      check((await page.textContent('h1')).startsWith('Case CM-'), 'case page: no heading');
+      check(await page.isVisible('text=Weekly amounts over time'), 'case page: no schedule');
+      await accessible(page, 'case page');
+      await keyboardReachable(page, 'case page');
+    }
+
     await noPolicyViolations(page, 'every page', messages);
     await context.close();
   } finally {

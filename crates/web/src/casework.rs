@@ -212,7 +212,7 @@ fn queue_entry(case: &CaseReference, safety: &SafetyState) -> Value {
     })
 }
 
-async fn queue(
+pub(crate) async fn queue(
     state: &AppState,
     include: impl Fn(&SafetyState) -> bool,
 ) -> Result<Vec<Value>, Response> {
@@ -463,7 +463,7 @@ pub async fn move_to_collect_and_pay(
 
 /// A case's payments and dues as coercion-scan events, with the payer's
 /// own words from the notes kept for caseworkers.
-async fn coercion_events(
+pub(crate) async fn coercion_events(
     state: &AppState,
     case: &CaseReference,
 ) -> Result<Vec<safety::CaseEvent>, Response> {

@@ -17,6 +17,7 @@ pub mod pages;
 mod parties;
 mod self_service;
 mod sign_in;
+mod workspace;
 
 use std::sync::Arc;
 
@@ -102,6 +103,9 @@ pub fn app(state: AppState) -> Router {
         .route("/signed-out", get(self_service::signed_out))
         .route("/exit", post(self_service::exit))
         .route("/account", get(self_service::account))
+        .route("/work", get(workspace::home))
+        .route("/work/case", get(workspace::find))
+        .route("/work/cases/{reference}", get(workspace::case_page))
         .route("/assets/{file}", get(pages::asset))
         .route("/health", get(health))
         .route("/api/v1/calculations", post(calculations))

@@ -451,61 +451,74 @@ pub async fn view(
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .map(str::to_owned);
-        if reason.is_some() && viewer.role.is_parent() {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "x-break-glass-reason",
-                "break-glass is for staff",
-            ));
-        }
-        let sealed = state
-            .store
-            .parties(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?;
-        if sealed.is_empty() {
-            return Err(error(
-                StatusCode::NOT_FOUND,
-                "reference",
-                format!("no parties are recorded for case {case}"),
-            ));
-        }
-        let mut parties =
-            open_parties(case, &sealed, &state.keys).map_err(personal_data_unavailable)?;
-        apply_person_flags(&state, &mut parties).await?;
-        let who = Viewer {
-            person: PersonId(u64::try_from(viewer.person).unwrap_or(0)),
-            role: viewer.role,
-            break_glass_reason: reason.clone(),
-        };
-        let shown = view_for(&who, &parties)
-            .map_err(|denied| error(StatusCode::FORBIDDEN, "reference", denied.to_string()))?;
-        if !shown.accessed.is_empty() {
-            let broke_glass = shown.accessed.iter().any(|a| a.by_break_glass);
-            let mut fields: Vec<String> = shown
-                .accessed
-                .iter()
-                .map(|a| format!("{}.{:?}", subject(a.subject), a.field))
-                .collect();
-            fields.dedup();
-            let audit = viewer.audit(
-                &state,
-                if broke_glass {
-                    Action::BrokeGlass
-                } else {
-                    Action::Viewed
-                },
-                Some(&case),
-                fields,
-                if broke_glass { reason } else { None },
-            );
-            state
-                .store
-                .append_audit(audit)
-                .await
-                .map_err(|e| storage_failure(&e))?;
-        }
-        Ok(json_response(StatusCode::OK, &view_json(&shown.view)))
+        let view = audited_view(&state, &viewer, case, reason).await?;
+        Ok(json_response(StatusCode::OK, &view_json(&view)))
     };
     result.await.unwrap_or_else(|response| response)
+}
+
+/// The case as `viewer` may see it (`view_for`, the only way to a view),
+/// with every field shown audited before it is returned; break-glass (staff
+/// only) with its reason.
+pub(crate) async fn audited_view(
+    state: &AppState,
+    viewer: &SignedIn,
+    case: CaseReference,
+    reason: Option<String>,
+) -> Result<CaseView, Response> {
+    if reason.is_some() && viewer.role.is_parent() {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "x-break-glass-reason",
+            "break-glass is for staff",
+        ));
+    }
+    let sealed = state
+        .store
+        .parties(&case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    if sealed.is_empty() {
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            "reference",
+            format!("no parties are recorded for case {case}"),
+        ));
+    }
+    let mut parties =
+        open_parties(case, &sealed, &state.keys).map_err(personal_data_unavailable)?;
+    apply_person_flags(state, &mut parties).await?;
+    let who = Viewer {
+        person: PersonId(u64::try_from(viewer.person).unwrap_or(0)),
+        role: viewer.role,
+        break_glass_reason: reason.clone(),
+    };
+    let shown = view_for(&who, &parties)
+        .map_err(|denied| error(StatusCode::FORBIDDEN, "reference", denied.to_string()))?;
+    if !shown.accessed.is_empty() {
+        let broke_glass = shown.accessed.iter().any(|a| a.by_break_glass);
+        let mut fields: Vec<String> = shown
+            .accessed
+            .iter()
+            .map(|a| format!("{}.{:?}", subject(a.subject), a.field))
+            .collect();
+        fields.dedup();
+        let audit = viewer.audit(
+            state,
+            if broke_glass {
+                Action::BrokeGlass
+            } else {
+                Action::Viewed
+            },
+            Some(&case),
+            fields,
+            if broke_glass { reason } else { None },
+        );
+        state
+            .store
+            .append_audit(audit)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+    }
+    Ok(shown.view)
 }

@@ -55,7 +55,7 @@ fn from_this_site(headers: &HeaderMap) -> bool {
     }
 }
 
-fn see_other(location: &'static str) -> Response {
+pub(crate) fn see_other(location: &'static str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     response
         .headers_mut()
@@ -68,7 +68,7 @@ fn see_other(location: &'static str) -> Response {
 
 /// The signed-in person behind a page request and their session id, or
 /// `None` (no session, or it ended or went idle).
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(SignedIn, String)> {
+pub(crate) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(SignedIn, String)> {
     let session = session_from(headers)?;
     let (person, role) = state
         .store
@@ -151,7 +151,7 @@ pub async fn sign_in_form() -> Response {
     sign_in_page(StatusCode::OK, "", None)
 }
 
-/// `POST /sign-in`: a parent is taken to their account.
+/// `POST /sign-in`: a parent is taken to their account, staff to their work.
 pub async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -168,13 +168,8 @@ pub async fn sign_in(
         |message: &str| sign_in_page(StatusCode::UNPROCESSABLE_ENTITY, &form.login, Some(message));
     match start_session_for(&state, &form.login, &form.password).await {
         Ok((session, role)) => {
-            if !Role::from_code(&role).is_some_and(Role::is_parent) {
-                // Staff work through the API until the caseworker pages exist;
-                // the session just started is ended at once.
-                let _ = state.store.end_session(&token_hash(&session)).await;
-                return refused("These pages are for parents. Staff use the caseworker service.");
-            }
-            let mut response = see_other("/account");
+            let parent = Role::from_code(&role).is_some_and(Role::is_parent);
+            let mut response = see_other(if parent { "/account" } else { "/work" });
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, session_cookie(&session));

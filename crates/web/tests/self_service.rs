@@ -217,14 +217,22 @@ async fn a_parent_signs_in_sees_their_account_and_exit_ends_the_session() {
 }
 
 #[tokio::test]
-async fn staff_and_other_sites_cannot_sign_in_through_the_parents_form() {
+async fn staff_go_to_their_work_and_other_sites_cannot_sign_in() {
     let state = state_named("self-service-refusals").await;
     case_and_account(&state).await;
-    let (status, page, cookie) =
-        sign_in(&state, "staff@example.org", "another long passphrase").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("These pages are for parents"));
-    assert!(cookie.is_none());
+    let (status, _, cookie) = sign_in(&state, "staff@example.org", "another long passphrase").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = cookie.unwrap();
+    let (status, page, _) = call(&state, "GET", "/work", &[("cookie", &cookie)], "").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Find a case by its reference"));
+    let (status, _, headers) = call(&state, "GET", "/account", &[("cookie", &cookie)], "").await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "the parents' account is not for staff"
+    );
+    assert_eq!(header(&headers, "location"), Some("/sign-in"));
     let (status, _, headers) = call(
         &state,
         "POST",
@@ -239,4 +247,106 @@ async fn staff_and_other_sites_cannot_sign_in_through_the_parents_form() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(header(&headers, "set-cookie").is_none());
+}
+
+#[tokio::test]
+async fn the_case_page_shows_what_the_role_may_see_and_a_restricted_case_needs_a_reason() {
+    let state = state_named("workspace").await;
+    let reference = case_and_account(&state).await;
+    let (_, _, cookie) = sign_in(&state, "staff@example.org", "another long passphrase").await;
+    let cookie = cookie.unwrap();
+    let (status, _, headers) = call(
+        &state,
+        "GET",
+        &format!("/work/case?reference={}", reference.to_lowercase()),
+        &[("cookie", &cookie)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        header(&headers, "location").unwrap(),
+        format!("/work/cases/{reference}")
+    );
+    let (status, page, headers) = call(
+        &state,
+        "GET",
+        &format!("/work/cases/{reference}"),
+        &[("cookie", &cookie)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(header(&headers, "cache-control"), Some("no-store"));
+    assert!(
+        page.contains("SAFE-ADDRESS") && page.contains("PAYER-ADDRESS"),
+        "staff see both"
+    );
+    assert!(page.contains("Owed by the paying parent") && page.contains("£200.00"));
+    assert!(page.contains("Weekly amounts over time") && page.contains("Timeline"));
+    // Flag the receiving parent: the case page shows only the notice, until
+    // a reason is given, which is audited.
+    let auth = bearer("caseworker-token");
+    let (status, _, _) = call(
+        &state,
+        "PUT",
+        "/api/v1/people/2/non-disclosure",
+        &[("authorization", &auth)],
+        r#"{"flag": true}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, page, _) = call(
+        &state,
+        "GET",
+        &format!("/work/cases/{reference}"),
+        &[("cookie", &cookie)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("This case is restricted"));
+    for secret in ["SAFE-ADDRESS", "SS1 1SS", "PAYER-ADDRESS", "£200.00"] {
+        assert!(
+            !page.contains(secret),
+            "{secret} on a restricted case without a reason"
+        );
+    }
+    let (status, page, _) = call(
+        &state,
+        "GET",
+        &format!("/work/cases/{reference}?reason=complaint+review"),
+        &[("cookie", &cookie)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("SAFE-ADDRESS (seen by break-glass)"),
+        "{page}"
+    );
+    let audited = state
+        .store
+        .audit_entries()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e.record.action == audit_log::Action::BrokeGlass
+                && e.record.reason.as_deref() == Some("complaint review")
+        })
+        .count();
+    assert!(audited >= 1, "the reason is audited");
+    // A parent cannot reach the workspace.
+    let (_, _, parent) = sign_in(&state, "rae@example.org", "a long passphrase here").await;
+    let (status, _, headers) = call(
+        &state,
+        "GET",
+        &format!("/work/cases/{reference}"),
+        &[("cookie", &parent.unwrap())],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(header(&headers, "location"), Some("/sign-in"));
 }

@@ -1,0 +1,480 @@
+//! The caseworker workspace's pages: the queues, and a case page showing
+//! the parties as the signed-in role may see them, the case's state and
+//! schedule, the paying parent's ledger and arrears, the timeline of
+//! events, the Domestic Abuse Plan and the coercion signals.
+//!
+//! Access is the API's: a restricted case shows nothing but a notice and
+//! the break-glass form to anyone but the specialist team and its named
+//! caseworker; giving a reason is audited before anything is shown. The
+//! parties come only through `parties::audited_view`.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use case_records::{CaseReference, CaseView, Role, Shown};
+use ledger::StatementFor;
+use safety::SafetyState;
+use std::collections::HashMap;
+
+use crate::AppState;
+use crate::cases::{SignedIn, Staff, storage_failure};
+use crate::html::{self, Button, Input, Markup, escape};
+use crate::pages::{Page, respond};
+
+fn page(title: &str, main: Markup) -> Response {
+    respond(
+        StatusCode::OK,
+        &Page {
+            title,
+            exit_this_page: false,
+            main,
+        },
+    )
+}
+
+fn heading(level: u8, text: &str) -> Markup {
+    let class = if level == 1 {
+        "govuk-heading-l"
+    } else {
+        "govuk-heading-m"
+    };
+    Markup::trusted(format!(
+        "<h{level} class=\"{class}\">{}</h{level}>\n",
+        escape(text)
+    ))
+}
+
+/// A table with a caption, column headers and rows of text.
+fn table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> Markup {
+    let mut out = format!(
+        "<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--s\">{}</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\">",
+        escape(caption)
+    );
+    for column in head {
+        out.push_str(&format!(
+            "<th scope=\"col\" class=\"govuk-table__header\">{}</th>",
+            escape(column)
+        ));
+    }
+    out.push_str("</tr></thead>\n<tbody class=\"govuk-table__body\">\n");
+    for row in rows {
+        out.push_str("<tr class=\"govuk-table__row\">");
+        for cell in row {
+            out.push_str(&format!(
+                "<td class=\"govuk-table__cell\">{}</td>",
+                escape(cell)
+            ));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+    Markup::trusted(out)
+}
+
+/// Staff signed in through the pages, or the way to sign in.
+async fn staff(state: &AppState, headers: &HeaderMap) -> Result<Staff, Response> {
+    match crate::self_service::signed_in(state, headers).await {
+        Some((SignedIn { person, role }, _)) if !role.is_parent() => Ok(Staff { person, role }),
+        _ => Err(crate::self_service::see_other("/sign-in")),
+    }
+}
+
+/// `GET /work`: find a case, and the queues this role works.
+pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let staff = match staff(&state, &headers).await {
+        Ok(staff) => staff,
+        Err(response) => return response,
+    };
+    let mut main = heading(1, "Your work");
+    main.push(&Markup::trusted(
+        "<form method=\"get\" action=\"/work/case\" novalidate>\n".to_owned(),
+    ));
+    main.push(&html::input(&Input {
+        id: "reference",
+        name: "reference",
+        label: "Find a case by its reference",
+        hint: Some("For example, CM-7K3P-9XQ2-D"),
+        classes: Some("govuk-input--width-20"),
+        ..Input::default()
+    }));
+    main.push(&html::button(&Button {
+        text: "Find case",
+        classes: Some("govuk-button--secondary"),
+        ..Button::default()
+    }));
+    main.push(&Markup::trusted("</form>\n".to_owned()));
+    let me = case_records::PersonId(u64::try_from(staff.person).unwrap_or(0));
+    let mut queues: Vec<(&str, Vec<serde_json::Value>)> = Vec::new();
+    let mine = crate::casework::queue(&state, |s| {
+        s.named_caseworker == Some(me) && !s.awaiting_review.is_empty()
+    })
+    .await;
+    match mine {
+        Ok(cases) => queues.push(("Disclosures waiting for you", cases)),
+        Err(response) => return response,
+    }
+    if matches!(staff.role, Role::DomesticAbuseSpecialist | Role::TeamLeader) {
+        match crate::casework::queue(&state, |s| s.specialist_queue).await {
+            Ok(cases) => queues.push(("Domestic abuse specialist team", cases)),
+            Err(response) => return response,
+        }
+    }
+    for (title, cases) in queues {
+        main.push(&heading(2, title));
+        if cases.is_empty() {
+            main.push(&html::paragraph("Nothing is waiting."));
+            continue;
+        }
+        let mut list = String::from("<ul class=\"govuk-list\">\n");
+        for case in &cases {
+            let reference = case["reference"].as_str().unwrap_or("");
+            list.push_str(&format!(
+                "<li><a class=\"govuk-link\" href=\"/work/cases/{0}\">{0}</a> (risk: {1})</li>\n",
+                escape(reference),
+                escape(case["risk"].as_str().unwrap_or(""))
+            ));
+        }
+        list.push_str("</ul>\n");
+        main.push(&Markup::trusted(list));
+    }
+    page("Your work", main)
+}
+
+/// `GET /work/case?reference=…`: the search form's answer.
+pub async fn find(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(response) = staff(&state, &headers).await {
+        return response;
+    }
+    let typed = query.get("reference").map_or("", |r| r.trim());
+    match CaseReference::parse(&typed.to_uppercase()) {
+        Ok(case) => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            if let Ok(location) = HeaderValue::from_str(&format!("/work/cases/{case}")) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::LOCATION, location);
+            }
+            response
+        }
+        Err(reason) => {
+            let mut main = html::error_summary(
+                "There is a problem",
+                &[(
+                    "#reference".to_owned(),
+                    format!("Enter a case reference like CM-7K3P-9XQ2-D ({reason})"),
+                )],
+            );
+            main.push(&heading(1, "Find a case"));
+            main.push(&Markup::trusted(
+                "<form method=\"get\" action=\"/work/case\" novalidate>\n".to_owned(),
+            ));
+            main.push(&html::input(&Input {
+                id: "reference",
+                name: "reference",
+                label: "Case reference",
+                error: Some("Enter a case reference like CM-7K3P-9XQ2-D"),
+                value: Some(typed).filter(|t| !t.is_empty()),
+                classes: Some("govuk-input--width-20"),
+                ..Input::default()
+            }));
+            main.push(&html::button(&Button {
+                text: "Find case",
+                ..Button::default()
+            }));
+            main.push(&Markup::trusted("</form>\n".to_owned()));
+            respond(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &Page {
+                    title: "Error: Find a case",
+                    exit_this_page: false,
+                    main,
+                },
+            )
+        }
+    }
+}
+
+fn shown<T: AsRef<str>>(field: &Shown<T>) -> String {
+    match field {
+        Shown::Visible(value) => value.as_ref().to_owned(),
+        Shown::VisibleByBreakGlass(value) => format!("{} (seen by break-glass)", value.as_ref()),
+        Shown::Withheld => "Withheld".to_owned(),
+    }
+}
+
+fn shown_optional(field: &Shown<Option<String>>) -> String {
+    match field {
+        Shown::Visible(value) | Shown::VisibleByBreakGlass(value) => {
+            value.clone().unwrap_or_else(|| "Not recorded".to_owned())
+        }
+        Shown::Withheld => "Withheld".to_owned(),
+    }
+}
+
+/// `GET /work/cases/{reference}` (`?reason=` to break the glass on a
+/// restricted case): the case page.
+pub async fn case_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let staff = staff(&state, &headers).await?;
+        let case = crate::cases::parse_reference(&reference)?;
+        let reason = query
+            .get("reason")
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        // The API's rule for acting on a case, with the reason as its header.
+        let mut asked = HeaderMap::new();
+        if let Some(reason) = &reason
+            && let Ok(value) = HeaderValue::from_str(reason)
+        {
+            asked.insert("x-break-glass-reason", value);
+        }
+        if crate::parties::authorise_case_action(&state, &staff, &case, &asked)
+            .await
+            .is_err()
+        {
+            return Ok(restricted_page(&case));
+        }
+        let signed_in = staff.signed_in();
+        let history = state
+            .store
+            .case_history(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?
+            .ok_or_else(|| {
+                crate::cases::error(StatusCode::NOT_FOUND, "reference", "no such case")
+            })?;
+        let today = state.clock.today();
+        let mut main = heading(1, &format!("Case {case}"));
+        let terms = ledger::CollectionTerms::on(&history, today, today, state.parameters);
+        main.push(&html::summary_list(&[
+            (
+                "State".to_owned(),
+                html::text(&format!("{:?}", history.state(today, today))),
+            ),
+            (
+                "Service".to_owned(),
+                html::text(if terms.collect_and_pay {
+                    "Collect and Pay"
+                } else {
+                    "Direct Pay"
+                }),
+            ),
+        ]));
+
+        // The parties, as this role may see them.
+        main.push(&heading(2, "Parties"));
+        match crate::parties::audited_view(&state, &signed_in, case, reason.clone()).await {
+            Ok(CaseView::Staff(view)) => {
+                let rows: Vec<Vec<String>> = view
+                    .parties
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            format!("{:?}", p.subject),
+                            shown(&p.name),
+                            shown(&p.address),
+                            shown(&p.postcode),
+                            shown_optional(&p.phone),
+                        ]
+                    })
+                    .collect();
+                main.push(&table(
+                    "Parties",
+                    &["Party", "Name", "Address", "Postcode", "Phone"],
+                    &rows,
+                ));
+            }
+            Ok(CaseView::Parent(_)) => {}
+            Err(_) => main.push(&html::paragraph("No parties are recorded.")),
+        }
+
+        // What is due: the schedule.
+        main.push(&heading(2, "Schedule"));
+        let until = today.add_years(1).unwrap_or(today);
+        match case_records::liability_schedule(&history, state.parameters, today, until) {
+            Ok(schedule) => {
+                let rows: Vec<Vec<String>> = schedule
+                    .segments
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.from.to_string(),
+                            s.to.to_string(),
+                            domain_types::Pence::new(s.weekly.values().map(|p| p.get()).sum())
+                                .to_string(),
+                            s.rate
+                                .map_or_else(|| "none".to_owned(), |r| format!("{r:?}")),
+                            s.reasons
+                                .iter()
+                                .map(|r| format!("{r:?}"))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ]
+                    })
+                    .collect();
+                main.push(&table(
+                    "Weekly amounts over time",
+                    &["From", "To", "Weekly", "Rate", "Why"],
+                    &rows,
+                ));
+            }
+            Err(error) => main.push(&html::paragraph(&format!("No schedule yet: {error}"))),
+        }
+
+        // The paying parent's ledger.
+        main.push(&heading(2, "Ledger"));
+        let transfers = state
+            .store
+            .transfers_for_case(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let lines = ledger::statement(&transfers, case, StatementFor::PayingParent, today);
+        let owed = lines.last().map_or(0, |l| l.balance);
+        main.push(&html::summary_list(&[(
+            "Owed by the paying parent".to_owned(),
+            html::text(
+                &domain_types::Pence::new(u64::try_from(owed.max(0)).unwrap_or(0)).to_string(),
+            ),
+        )]));
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .rev()
+            .take(20)
+            .map(|l| {
+                let money = |p: i128| {
+                    domain_types::Pence::new(u64::try_from(p.unsigned_abs()).unwrap_or(0))
+                        .to_string()
+                };
+                vec![
+                    l.date.to_string(),
+                    l.description.to_owned(),
+                    money(l.due),
+                    money(l.paid),
+                    money(l.charged),
+                    money(l.balance),
+                ]
+            })
+            .collect();
+        main.push(&table(
+            "The last 20 lines, newest first",
+            &["Date", "What", "Due", "Paid", "Charged", "Balance"],
+            &rows,
+        ));
+
+        // Safety: the plan, the signals, the timeline.
+        let records = state
+            .store
+            .safety_events(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let safety_state = SafetyState::from_records(&records);
+        main.push(&heading(2, "Safety"));
+        main.push(&html::summary_list(&[
+            ("Risk".to_owned(), html::text(safety_state.risk.code())),
+            (
+                "Disclosures waiting for review".to_owned(),
+                html::text(&safety_state.awaiting_review.len().to_string()),
+            ),
+            (
+                "Domestic Abuse Plan steps to take".to_owned(),
+                html::text(
+                    &safety_state
+                        .plan_steps_remaining(&records)
+                        .iter()
+                        .map(|s| s.code().replace('_', " "))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ),
+        ]));
+        let events = crate::casework::coercion_events(&state, &case).await?;
+        let signals = safety::scan(&events, today, safety::Thresholds::embedded());
+        if signals.is_empty() {
+            main.push(&html::paragraph("No coercion signals."));
+        } else {
+            let rows: Vec<Vec<String>> = signals
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.kind.in_words().to_owned(),
+                        s.party.in_words().to_owned(),
+                        s.explanation.clone(),
+                    ]
+                })
+                .collect();
+            main.push(&table(
+                "Coercion signals (information for a caseworker, never a decision)",
+                &["Pattern", "About", "Why"],
+                &rows,
+            ));
+        }
+        let mut timeline: Vec<(String, String)> = history
+            .events
+            .iter()
+            .map(|e| {
+                (
+                    e.recorded_on.to_string(),
+                    format!(
+                        "{} (from {})",
+                        e.change.encode().0.replace('_', " "),
+                        e.effective_from
+                    ),
+                )
+            })
+            .collect();
+        timeline.extend(
+            records
+                .iter()
+                .map(|r| (r.by.on.to_string(), r.event.encode().0.replace('_', " "))),
+        );
+        timeline.sort();
+        let rows: Vec<Vec<String>> = timeline
+            .into_iter()
+            .rev()
+            .map(|(on, what)| vec![on, what])
+            .collect();
+        main.push(&heading(2, "Timeline"));
+        main.push(&table(
+            "Everything recorded, newest first",
+            &["Recorded", "What"],
+            &rows,
+        ));
+        Ok(page(&format!("Case {case}"), main))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// A restricted case: nothing but the notice and the break-glass form.
+fn restricted_page(case: &CaseReference) -> Response {
+    let mut main = heading(1, &format!("Case {case}"));
+    main.push(&Markup::trusted(
+        "<div class=\"govuk-warning-text\"><span class=\"govuk-warning-text__icon\" aria-hidden=\"true\">!</span><strong class=\"govuk-warning-text__text\"><span class=\"govuk-visually-hidden\">Warning</span> This case is restricted to the domestic abuse specialist team and its named caseworker.</strong></div>\n".to_owned(),
+    ));
+    main.push(&Markup::trusted(format!(
+        "<form method=\"get\" action=\"/work/cases/{}\" novalidate>\n",
+        escape(&case.to_string())
+    )));
+    main.push(&html::input(&Input {
+        id: "reason",
+        name: "reason",
+        label: "Why do you need to see this case?",
+        hint: Some("Your reason is recorded with your name and reviewed."),
+        ..Input::default()
+    }));
+    main.push(&html::button(&Button {
+        text: "Open the case",
+        classes: Some("govuk-button--warning"),
+        ..Button::default()
+    }));
+    main.push(&Markup::trusted("</form>\n".to_owned()));
+    page(&format!("Case {case}"), main)
+}

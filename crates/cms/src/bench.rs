@@ -34,6 +34,29 @@ pub enum Benchmark {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Pages under load with wrk on loopback: a static page (baseline), the
+    /// case page and a Direct Pay report, requests per second and p50/p99.
+    Web {
+        /// `sqlite` (a temporary file) or `postgres` (a fresh schema).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Demo cases in the scratch database.
+        #[arg(long, default_value_t = 200)]
+        cases: u32,
+        /// Seconds of load for each of the three.
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
+        /// Open connections.
+        #[arg(long, default_value_t = 32)]
+        connections: u32,
+        /// The PostgreSQL server for `--backend postgres`.
+        #[arg(
+            long,
+            env = "TEST_POSTGRES_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
+        postgres_url: String,
+    },
     /// Bank-statement payments ingested per second (parse, match, post durably), beside a plain insert, in a scratch database.
     Ingest {
         /// `sqlite` (a temporary file) or `postgres` (a fresh schema).
@@ -97,6 +120,13 @@ pub fn run(benchmark: &Benchmark) -> ExitCode {
             cases,
             postgres_url,
         } => crate::bench_cases::ingest(backend, *payments, *cases, postgres_url),
+        Benchmark::Web {
+            backend,
+            cases,
+            seconds,
+            connections,
+            postgres_url,
+        } => crate::bench_web::run(backend, *cases, *seconds, *connections, postgres_url),
     }
 }
 

@@ -8,6 +8,7 @@ mod bank;
 mod bench;
 mod bench_cases;
 mod bench_safety;
+mod bench_web;
 mod calculate;
 mod clock;
 mod collect;

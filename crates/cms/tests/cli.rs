@@ -398,6 +398,17 @@ fn the_benchmarks_run_at_smoke_size_and_report_a_ratio() {
         vec!["bench", "schedules", "--cases", "300"],
         vec!["bench", "coercion", "--events", "20000"],
         vec!["bench", "events", "--backend", "sqlite", "--writes", "20"],
+        // wrk must be installed (.ci/run installs it).
+        vec![
+            "bench",
+            "web",
+            "--cases",
+            "20",
+            "--seconds",
+            "1",
+            "--connections",
+            "4",
+        ],
     ] {
         let output = Command::new(CMS).args(&args).output().unwrap();
         let text = String::from_utf8(output.stdout).unwrap();

@@ -233,7 +233,8 @@ pub trait Store: Send + Sync {
     ) -> StoreFuture<'a, ()>;
 
     /// The person and role of a live session, marking it seen now; a session
-    /// idle for more than `idle_limit_seconds` is ended instead.
+    /// idle for more than `idle_limit_seconds` is ended instead. Marked at
+    /// most every [`TOUCH_EVERY_SECONDS`], so most requests only read.
     fn touch_session<'a>(
         &'a self,
         session_hash: &'a str,
@@ -531,6 +532,92 @@ impl FactRow {
     }
 }
 
+/// Group commit: items that callers submit while a batch is being written
+/// wait, and are then written together in one transaction (one sync to
+/// disk) by whichever of them gets the writer's lock first. Each caller
+/// still returns only once its own item is committed, so "audited before
+/// the answer leaves" holds; under load, many audit entries share one
+/// commit instead of queueing for one each.
+pub struct GroupCommit<T, R> {
+    pending: std::sync::Mutex<Vec<PendingItem<T, R>>>,
+    writer: tokio::sync::Mutex<()>,
+}
+
+type PendingItem<T, R> = (T, tokio::sync::oneshot::Sender<Result<R, String>>);
+
+impl<T, R> fmt::Debug for GroupCommit<T, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GroupCommit").finish_non_exhaustive()
+    }
+}
+
+impl<T, R> Default for GroupCommit<T, R> {
+    fn default() -> Self {
+        GroupCommit {
+            pending: std::sync::Mutex::new(Vec::new()),
+            writer: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl<T, R> GroupCommit<T, R> {
+    /// Submits `item` and waits until it is written: by this caller, with
+    /// everything pending, through `write` (which writes a batch in one
+    /// transaction and returns one result per item, in order), or by
+    /// another caller who took it into their batch.
+    ///
+    /// # Errors
+    /// The batch's write failed (every item in it fails, nothing of it is
+    /// kept), or the writer was cancelled before answering.
+    pub async fn submit<F, Fut>(&self, item: T, write: F) -> Result<R, StorageError>
+    where
+        F: FnOnce(Vec<T>) -> Fut,
+        Fut: Future<Output = Result<Vec<R>, StorageError>>,
+    {
+        let (sender, mut receiver) = tokio::sync::oneshot::channel();
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((item, sender));
+        let _writing = self.writer.lock().await;
+        // Written meanwhile as part of someone else's batch.
+        if let Ok(result) = receiver.try_recv() {
+            return result.map_err(StorageError::Database);
+        }
+        let batch = std::mem::take(
+            &mut *self
+                .pending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        let (items, senders): (Vec<T>, Vec<_>) = batch.into_iter().unzip();
+        match write(items).await {
+            Ok(results) => {
+                for (sender, result) in senders.into_iter().zip(results) {
+                    let _ = sender.send(Ok(result));
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                for sender in senders {
+                    let _ = sender.send(Err(message.clone()));
+                }
+            }
+        }
+        match receiver.await {
+            Ok(result) => result.map_err(StorageError::Database),
+            Err(_) => Err(StorageError::Database(
+                "the audit writer stopped before answering".to_owned(),
+            )),
+        }
+    }
+}
+
+/// A session is written (its last use moved on) at most this often; a
+/// request within this many seconds of the last write only reads it. The
+/// idle limit is therefore kept to within this many seconds.
+pub const TOUCH_EVERY_SECONDS: i64 = 30;
+
 /// Whether a batch closes or reopens its case, so that the store must
 /// check it against the case's state inside the appending transaction.
 #[must_use]
@@ -810,5 +897,59 @@ impl AuditRow {
                 count: u32::try_from(self.count).map_err(|_| unreadable())?,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod group_commit_tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::{GroupCommit, StorageError};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn each_caller_gets_its_own_result_and_waiting_callers_share_a_batch() {
+        let commits = Arc::new(GroupCommit::<u32, u32>::default());
+        let batches = Arc::new(AtomicUsize::new(0));
+        let callers: Vec<_> = (0..64u32)
+            .map(|n| {
+                let commits = Arc::clone(&commits);
+                let batches = Arc::clone(&batches);
+                tokio::spawn(async move {
+                    commits
+                        .submit(n, |items| async move {
+                            batches.fetch_add(1, Ordering::SeqCst);
+                            // A slow write, so that others queue behind it.
+                            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                            Ok(items.into_iter().map(|i| i * 10).collect())
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for (n, caller) in (0..64u32).zip(callers) {
+            assert_eq!(caller.await.unwrap().unwrap(), n * 10);
+        }
+        let batches = batches.load(Ordering::SeqCst);
+        assert!(batches < 64, "{batches} batches for 64 callers");
+    }
+
+    #[tokio::test]
+    async fn a_failed_batch_fails_every_caller_in_it() {
+        let commits = GroupCommit::<u32, u32>::default();
+        let result = commits
+            .submit(1, |_| async {
+                Err(StorageError::Database("disk full".to_owned()))
+            })
+            .await;
+        assert!(matches!(result, Err(StorageError::Database(m)) if m.contains("disk full")));
+        // The next caller is not stuck behind it.
+        assert_eq!(
+            commits
+                .submit(2, |items| async move { Ok(items) })
+                .await
+                .unwrap(),
+            2
+        );
     }
 }

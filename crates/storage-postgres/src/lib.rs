@@ -19,9 +19,10 @@ use safety::SafetyRecord;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 use storage_api::{
-    ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, LIFECYCLE_KINDS, Migration,
-    PartiesTransform, PostSummary, StorageError, Store, StoreFuture, TransferRow, audit_columns,
-    balances_from_sums, batch_fingerprint, changes_lifecycle, check_lifecycle, checksum,
+    ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, GroupCommit, LIFECYCLE_KINDS,
+    Migration, PartiesTransform, PostSummary, StorageError, Store, StoreFuture, TransferRow,
+    audit_columns, balances_from_sums, batch_fingerprint, changes_lifecycle, check_lifecycle,
+    checksum,
 };
 
 /// The ledger columns, in the order `transfer_row` reads them.
@@ -110,6 +111,9 @@ fn database_error(error: sqlx::Error) -> StorageError {
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Audit entries appended on their own are committed in groups (shared
+    /// by clones of the store, which share its pool).
+    audit_commits: std::sync::Arc<GroupCommit<AuditRecord, ChainedEntry>>,
 }
 
 impl PostgresStore {
@@ -153,7 +157,10 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(database_error)?;
-        let store = PostgresStore { pool };
+        let store = PostgresStore {
+            pool,
+            audit_commits: std::sync::Arc::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -619,10 +626,17 @@ impl PostgresStore {
     }
 
     async fn append(&self, record: AuditRecord) -> Result<ChainedEntry, StorageError> {
-        let mut transaction = self.pool.begin().await.map_err(database_error)?;
-        let entry = append_audit_in(&mut transaction, record).await?;
-        transaction.commit().await.map_err(database_error)?;
-        Ok(entry)
+        self.audit_commits
+            .submit(record, |records| async move {
+                let mut transaction = self.pool.begin().await.map_err(database_error)?;
+                let mut entries = Vec::with_capacity(records.len());
+                for record in records {
+                    entries.push(append_audit_in(&mut transaction, record).await?);
+                }
+                transaction.commit().await.map_err(database_error)?;
+                Ok(entries)
+            })
+            .await
     }
 }
 
@@ -1118,6 +1132,18 @@ impl Store for PostgresStore {
         idle_limit_seconds: i64,
     ) -> StoreFuture<'a, Option<(i64, String)>> {
         Box::pin(async move {
+            // A session used in the last `TOUCH_EVERY_SECONDS` is live and is
+            // not written again: most requests read only.
+            let recent: Option<(i64, String)> = sqlx::query("SELECT person_id, role FROM sessions WHERE session_hash = $1 AND last_seen_unix_seconds >= $2")
+                .bind(session_hash)
+                .bind(now - storage_api::TOUCH_EVERY_SECONDS)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(database_error)?
+                .map(|row| (row.get(0), row.get(1)));
+            if recent.is_some() {
+                return Ok(recent);
+            }
             // One statement: a session idle too long is never revived by a
             // request racing its expiry.
             let live = sqlx::query("UPDATE sessions SET last_seen_unix_seconds = $1 WHERE session_hash = $2 AND last_seen_unix_seconds >= $3 RETURNING person_id, role")

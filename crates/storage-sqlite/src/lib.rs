@@ -24,9 +24,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, Row};
 use storage_api::{
-    ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, LIFECYCLE_KINDS, Migration,
-    PartiesTransform, PostSummary, StorageError, Store, StoreFuture, TransferRow, audit_columns,
-    balances_from_sums, batch_fingerprint, changes_lifecycle, check_lifecycle, checksum,
+    ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, GroupCommit, LIFECYCLE_KINDS,
+    Migration, PartiesTransform, PostSummary, StorageError, Store, StoreFuture, TransferRow,
+    audit_columns, balances_from_sums, batch_fingerprint, changes_lifecycle, check_lifecycle,
+    checksum,
 };
 
 /// The ledger columns, in the order `transfer_row` reads them.
@@ -112,6 +113,9 @@ fn database_error(error: sqlx::Error) -> StorageError {
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Audit entries appended on their own are committed in groups (shared
+    /// by clones of the store, which share its pool).
+    audit_commits: std::sync::Arc<GroupCommit<AuditRecord, ChainedEntry>>,
 }
 
 impl SqliteStore {
@@ -145,7 +149,10 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(database_error)?;
-        let store = SqliteStore { pool };
+        let store = SqliteStore {
+            pool,
+            audit_commits: std::sync::Arc::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -647,16 +654,23 @@ impl SqliteStore {
     }
 
     async fn append(&self, record: AuditRecord) -> Result<ChainedEntry, StorageError> {
-        let mut connection = self.pool.acquire().await.map_err(database_error)?;
-        // The write lock is taken before the head is read, so two writers
-        // cannot both chain onto the same entry.
-        let mut transaction = connection
-            .begin_with("BEGIN IMMEDIATE")
+        self.audit_commits
+            .submit(record, |records| async move {
+                let mut connection = self.pool.acquire().await.map_err(database_error)?;
+                // The write lock is taken before the head is read, so two
+                // writers cannot both chain onto the same entry.
+                let mut transaction = connection
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(database_error)?;
+                let mut entries = Vec::with_capacity(records.len());
+                for record in records {
+                    entries.push(append_audit_in(&mut transaction, record).await?);
+                }
+                transaction.commit().await.map_err(database_error)?;
+                Ok(entries)
+            })
             .await
-            .map_err(database_error)?;
-        let entry = append_audit_in(&mut transaction, record).await?;
-        transaction.commit().await.map_err(database_error)?;
-        Ok(entry)
     }
 }
 
@@ -1133,6 +1147,18 @@ impl Store for SqliteStore {
         idle_limit_seconds: i64,
     ) -> StoreFuture<'a, Option<(i64, String)>> {
         Box::pin(async move {
+            // A session used in the last `TOUCH_EVERY_SECONDS` is live and is
+            // not written again: most requests read only.
+            let recent: Option<(i64, String)> = sqlx::query("SELECT person_id, role FROM sessions WHERE session_hash = ? AND last_seen_unix_seconds >= ?")
+                .bind(session_hash)
+                .bind(now - storage_api::TOUCH_EVERY_SECONDS)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(database_error)?
+                .map(|row| (row.get(0), row.get(1)));
+            if recent.is_some() {
+                return Ok(recent);
+            }
             // One statement: a session idle too long is never revived by a
             // request racing its expiry.
             let live = sqlx::query("UPDATE sessions SET last_seen_unix_seconds = ? WHERE session_hash = ? AND last_seen_unix_seconds >= ? RETURNING person_id, role")

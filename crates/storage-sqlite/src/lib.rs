@@ -432,8 +432,18 @@ impl SqliteStore {
     }
 
     /// Case references, one per row of `sql`'s first column.
-    async fn read_references(&self, sql: &'static str) -> Result<Vec<CaseReference>, StorageError> {
-        sqlx::query(sql)
+    /// Case references from `sql`, with `person` bound to its one
+    /// placeholder if given.
+    async fn read_references(
+        &self,
+        sql: &'static str,
+        person: Option<i64>,
+    ) -> Result<Vec<CaseReference>, StorageError> {
+        let mut query = sqlx::query(sql);
+        if let Some(person) = person {
+            query = query.bind(person);
+        }
+        query
             .fetch_all(&self.pool)
             .await
             .map_err(database_error)?
@@ -1298,6 +1308,7 @@ impl Store for SqliteStore {
     fn cases_with_safety_events(&self) -> StoreFuture<'_, Vec<CaseReference>> {
         Box::pin(self.read_references(
             "SELECT DISTINCT case_reference FROM safety_events ORDER BY case_reference",
+            None,
         ))
     }
 
@@ -1445,24 +1456,17 @@ impl Store for SqliteStore {
     }
 
     fn cases_of_person(&self, person: i64) -> StoreFuture<'_, Vec<CaseReference>> {
-        Box::pin(async move {
-            sqlx::query("SELECT DISTINCT case_reference FROM case_parties WHERE person_id = ? ORDER BY case_reference")
-                .bind(person)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(database_error)?
-                .iter()
-                .map(|row| {
-                    let text: String = row.get(0);
-                    CaseReference::parse(&text)
-                        .map_err(|e| StorageError::Database(format!("case {text}: {e}")))
-                })
-                .collect()
-        })
+        Box::pin(self.read_references(
+            "SELECT DISTINCT case_reference FROM case_parties WHERE person_id = ? ORDER BY case_reference",
+            Some(person),
+        ))
     }
 
     fn case_references(&self) -> StoreFuture<'_, Vec<CaseReference>> {
-        Box::pin(self.read_references("SELECT case_reference FROM cases ORDER BY case_reference"))
+        Box::pin(self.read_references(
+            "SELECT case_reference FROM cases ORDER BY case_reference",
+            None,
+        ))
     }
 
     fn issue_token<'a>(

@@ -46,6 +46,26 @@ pub(crate) fn storage_failure(failure: &StorageError) -> Response {
     }
 }
 
+/// A case's facts, or 404 when there is no such case: the one way the
+/// routes load a case's history.
+pub(crate) async fn history_or_404(
+    state: &AppState,
+    case: &CaseReference,
+) -> Result<case_records::CaseHistory, Response> {
+    state
+        .store
+        .case_history(case)
+        .await
+        .map_err(|e| storage_failure(&e))?
+        .ok_or_else(|| {
+            error(
+                StatusCode::NOT_FOUND,
+                "reference",
+                format!("there is no case {case}"),
+            )
+        })
+}
+
 /// SHA-256 of a token, as stored.
 #[must_use]
 pub fn token_hash(token: &str) -> String {
@@ -486,18 +506,7 @@ pub async fn schedule(
             Some(_) => date_field(query.get("known_on"), "known_on")?,
             None => today,
         };
-        let history = state
-            .store
-            .case_history(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?
-            .ok_or_else(|| {
-                error(
-                    StatusCode::NOT_FOUND,
-                    "reference",
-                    format!("there is no case {case}"),
-                )
-            })?;
+        let history = history_or_404(&state, &case).await?;
         let schedule = liability_schedule(&history, state.parameters, known_on, until)
             .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "facts", e.to_string()))?;
         let segments: Vec<Value> = schedule

@@ -896,12 +896,7 @@ pub async fn screening_status(
         parents_only(&signed_in)?;
         let case = parse_reference(&reference)?;
         let party = own_party(&state, &signed_in, &case).await?;
-        let history = state
-            .store
-            .case_history(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?
-            .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
+        let history = crate::cases::history_or_404(&state, &case).await?;
         // The set moments at which parents are asked again (issue 5 §1).
         let ask_again: Vec<domain_types::Date> = history
             .events
@@ -960,12 +955,7 @@ pub async fn letter(
             signed_in.role,
         )?;
         let today = state.clock.today();
-        let history = state
-            .store
-            .case_history(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?
-            .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
+        let history = crate::cases::history_or_404(&state, &case).await?;
         let until = today.add_days(7).unwrap_or(today);
         let schedule =
             case_records::liability_schedule(&history, state.parameters, today, until)

@@ -194,12 +194,7 @@ pub async fn summary(
         let case = parse_reference(&reference)?;
         forbidden_unless(!matches!(staff.role, Role::Auditor | Role::Administrator))?;
         authorise_case_action(&state, &staff, &case, &headers).await?;
-        let history = state
-            .store
-            .case_history(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?
-            .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
+        let history = crate::cases::history_or_404(&state, &case).await?;
         let (transfers, actions) = case_state(&state, &case).await?;
         let today = state.clock.today();
         let allocation = allocate(&transfers, case, today);
@@ -561,15 +556,7 @@ pub async fn allocate_suspense(
         let payment = text(&request, "payment")?.to_owned();
         let case = parse_reference(text(&request, "case")?)?;
         authorise_case_action(&state, &staff, &case, &headers).await?;
-        if state
-            .store
-            .case_history(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?
-            .is_none()
-        {
-            return Err(error(StatusCode::NOT_FOUND, "case", "no such case"));
-        }
+        crate::cases::history_or_404(&state, &case).await?;
         let same = |stored: &CollectionAction| matches!(stored, CollectionAction::AllocateSuspensePayment { payment: p, .. } if *p == payment);
         if let Some(answer) = earlier_answer(&state, &case, &key, same).await? {
             return Ok(answer);
@@ -700,12 +687,7 @@ pub async fn direct_pay(
         parents_only(&signed_in)?;
         let case = parse_reference(&reference)?;
         let whom = statement_for(&state, &signed_in, &case, None).await?;
-        let history = state
-            .store
-            .case_history(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?
-            .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
+        let history = crate::cases::history_or_404(&state, &case).await?;
         let today = state.clock.today();
         let neutral = || {
             error(
@@ -821,12 +803,7 @@ pub async fn report_direct_payment(
                 "a payment can be reported once it is due",
             ));
         }
-        let history = state
-            .store
-            .case_history(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?
-            .ok_or_else(|| error(StatusCode::NOT_FOUND, "reference", "no such case"))?;
+        let history = crate::cases::history_or_404(&state, &case).await?;
         if CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay {
             return Err(error(
                 StatusCode::CONFLICT,

@@ -244,14 +244,7 @@ pub async fn case_page(
             return Ok(restricted_page(&case));
         }
         let signed_in = staff.signed_in();
-        let history = state
-            .store
-            .case_history(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?
-            .ok_or_else(|| {
-                crate::cases::error(StatusCode::NOT_FOUND, "reference", "no such case")
-            })?;
+        let history = crate::cases::history_or_404(&state, &case).await?;
         let today = state.clock.today();
         let mut main = heading(1, &format!("Case {case}"));
         let terms = ledger::CollectionTerms::on(&history, today, today, state.parameters);

@@ -76,10 +76,13 @@ async function accessible(page, name) {
 
 /** Every interactive element can be reached with Tab, in order, and shows focus. */
 async function keyboardReachable(page, name) {
-  const wanted = await page.evaluate(() =>
-    [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')]
-      .filter((e) => e.offsetParent !== null || e.getClientRects().length > 0).length,
-  );
+  // A group of radios is one stop for Tab (arrow keys move within it).
+  const wanted = await page.evaluate(() => {
+    const visible = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')]
+      .filter((e) => e.offsetParent !== null || e.getClientRects().length > 0);
+    const radioGroups = new Set(visible.filter((e) => e.type === 'radio').map((e) => e.name));
+    return visible.filter((e) => e.type !== 'radio').length + radioGroups.size;
+  });
   await page.evaluate(() => document.activeElement?.blur());
   await page.evaluate(() => window.scrollTo(0, 0));
   const seen = new Set();
@@ -90,7 +93,8 @@ async function keyboardReachable(page, name) {
       if (!e || e === document.body) return null;
       const style = window.getComputedStyle(e);
       const visible = style.outlineStyle !== 'none' || style.boxShadow !== 'none' || style.backgroundColor !== 'rgba(0, 0, 0, 0)';
-      return { key: `${e.tagName}#${e.id}|${e.getAttribute('href') || ''}|${e.textContent.trim().slice(0, 30)}`, visible };
+      const key = e.type === 'radio' ? `radio group ${e.name}` : `${e.tagName}#${e.id}|${e.getAttribute('href') || ''}|${e.textContent.trim().slice(0, 30)}`;
+      return { key, visible };
     });
     if (!focused) continue;
     check(focused.visible, `${name}: ${focused.key} has no visible focus`);
@@ -188,7 +192,32 @@ async function main() {
       check(!after.includes(owed) && !after.includes('Your account'), 'exit: Back still shows the account');
     }
 
-    // A specialist signs in, opens a case from the team's queue.
+    // The safety questions, one a page: a disclosure in immediate danger
+    // stops at the police advice.
+    await page.goto(`${base}/sign-in`);
+    await page.fill('#login', 'receiving.parent@demo.invalid');
+    await page.fill('#password', 'demo receiving parent');
+    await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
+    await Promise.all([page.waitForNavigation(), page.click('a[href$="/safety"]')]);
+    check((await page.textContent('main')).includes('criminal offence'), 'safety questions: no legal warning first');
+    await accessible(page, 'safety: legal warning');
+    await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
+    for (const [question, choice] of [
+      ['Have you experienced or witnessed domestic abuse?', 'yes'],
+      ['Are you in immediate danger now?', 'yes'],
+      ['Do you want us to call the police for you?', 'yes'],
+    ]) {
+      check((await page.textContent('h1')).includes(question), `safety: expected "${question}"`);
+      await accessible(page, `safety: ${question}`);
+      await keyboardReachable(page, `safety: ${question}`);
+      await page.check(`input[name="answer"][value="${choice}"]`);
+      await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
+    }
+    check((await page.textContent('h1')).includes('call 999 now'), 'safety: no police advice in danger');
+    check((await page.textContent('main')).includes('A caseworker will call the police for you now.'), 'safety: no police call');
+    await accessible(page, 'safety: stop in danger');
+
+        // A specialist signs in, opens a case from the team's queue.
     await page.goto(`${base}/sign-in`);
     await page.fill('#login', 'specialist@demo.invalid');
     await page.fill('#password', 'demo specialist');

@@ -769,79 +769,95 @@ pub async fn screen(
                     )
                 })?;
         }
-        let today = state.clock.today();
-        let answers = screening.answers();
-        let disclosed =
-            answers.contains(&safety::Answer::ExperiencedAbuse(safety::AbuseAnswer::Yes));
-        let danger = answers.contains(&safety::Answer::ImmediateDanger(true));
-        let consented = answers.contains(&safety::Answer::PoliceCall(true));
-        let step = screening.next();
-        if let safety::Step::Ask(next) = step {
-            return Err(error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "answers",
-                format!("the screen is not finished: {next:?} comes next"),
-            ));
-        }
-        let mut status = StatusCode::OK;
-        if disclosed {
-            status = record(
-                &state,
-                &case,
-                &format!("{key}/disclosed"),
-                SafetyEvent::Disclosed {
-                    by: by_party,
-                    immediate_danger: danger,
-                    police_call_consented: consented,
-                },
-                &signed_in,
-            )
-            .await?
-            .0;
-        }
-        let answer = match step {
-            safety::Step::StopInDanger {
-                police_call_consented,
-            } => json!({
-                "stop": true,
-                "police_call": police_call_consented.then_some("A caseworker will call the police for you now."),
-                "signposting": signposting_json(true),
-            }),
-            safety::Step::Done(outcome) => {
-                status = record(
-                    &state,
-                    &case,
-                    &format!("{key}/contact"),
-                    SafetyEvent::SafeContactSet {
-                        of: by_party,
-                        contact: outcome.contact.clone(),
-                    },
-                    &signed_in,
-                )
-                .await?
-                .0;
-                let waiver = outcome
-                    .disclosed
-                    .then_some(ledger::ApplicationFeeWaiver::DomesticAbuseDeclared);
-                let fee = ledger::application_fee(today, state.parameters, waiver);
-                json!({
-                    "stop": false,
-                    "disclosed": outcome.disclosed,
-                    "application_fee_pence": fee.get(),
-                    "signposting": outcome.disclosed.then(|| signposting_json(false)),
-                    "family_support": safety::family_support_offer(&outcome).iter().map(|o| json!({
-                        "code": o.code,
-                        "name": o.name,
-                        "what": o.what,
-                    })).collect::<Vec<_>>(),
-                })
-            }
-            // Refused above, before anything was recorded.
-            safety::Step::Ask(_) => json!({ "stop": false }),
-        };
+        let (status, answer) =
+            finish_screen(&state, &case, &signed_in, by_party, &key, &screening).await?;
         Ok(json_response(status, &answer))
     };
     result.await.unwrap_or_else(|response| response)
+}
+
+/// Records a finished screen (a disclosure at once, the safe contact
+/// preferences), and what to tell the parent, as the API answers it: the
+/// stop with the police advice in danger, or the outcome with the fee and
+/// support. The pages show the same answer.
+pub(crate) async fn finish_screen(
+    state: &AppState,
+    case: &CaseReference,
+    signed_in: &SignedIn,
+    by_party: Party,
+    key: &str,
+    screening: &safety::Screening,
+) -> Result<(StatusCode, Value), Response> {
+    let today = state.clock.today();
+    let answers = screening.answers();
+    let disclosed = answers.contains(&safety::Answer::ExperiencedAbuse(safety::AbuseAnswer::Yes));
+    let danger = answers.contains(&safety::Answer::ImmediateDanger(true));
+    let consented = answers.contains(&safety::Answer::PoliceCall(true));
+    let step = screening.next();
+    if let safety::Step::Ask(next) = step {
+        return Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "answers",
+            format!("the screen is not finished: {next:?} comes next"),
+        ));
+    }
+    let mut status = StatusCode::OK;
+    if disclosed {
+        status = record(
+            state,
+            case,
+            &format!("{key}/disclosed"),
+            SafetyEvent::Disclosed {
+                by: by_party,
+                immediate_danger: danger,
+                police_call_consented: consented,
+            },
+            signed_in,
+        )
+        .await?
+        .0;
+    }
+    let answer = match step {
+        safety::Step::StopInDanger {
+            police_call_consented,
+        } => json!({
+            "stop": true,
+            "police_call": police_call_consented.then_some("A caseworker will call the police for you now."),
+            "signposting": signposting_json(true),
+        }),
+        safety::Step::Done(outcome) => {
+            status = record(
+                state,
+                case,
+                &format!("{key}/contact"),
+                SafetyEvent::SafeContactSet {
+                    of: by_party,
+                    contact: outcome.contact.clone(),
+                },
+                signed_in,
+            )
+            .await?
+            .0;
+            let waiver = outcome
+                .disclosed
+                .then_some(ledger::ApplicationFeeWaiver::DomesticAbuseDeclared);
+            let fee = ledger::application_fee(today, state.parameters, waiver);
+            json!({
+                "stop": false,
+                "disclosed": outcome.disclosed,
+                "application_fee_pence": fee.get(),
+                "signposting": outcome.disclosed.then(|| signposting_json(false)),
+                "family_support": safety::family_support_offer(&outcome).iter().map(|o| json!({
+                    "code": o.code,
+                    "name": o.name,
+                    "what": o.what,
+                })).collect::<Vec<_>>(),
+            })
+        }
+        // Refused above, before anything was recorded.
+        safety::Step::Ask(_) => json!({ "stop": false }),
+    };
+    Ok((status, answer))
 }
 
 /// `GET /api/v1/queues/coercion`: every case with a financial coercion

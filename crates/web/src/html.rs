@@ -280,6 +280,109 @@ pub fn input(options: &Input<'_>) -> Markup {
     Markup(html)
 }
 
+/// A choice of one (component `radios`), in a fieldset.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Radios<'a> {
+    /// The form field name (and, unless `id_prefix`, the ids' prefix).
+    pub name: &'a str,
+    /// The ids' prefix: the first item's id, then `-2`, `-3`, …
+    pub id_prefix: Option<&'a str>,
+    /// The question.
+    pub legend: &'a str,
+    /// Classes for the legend (`govuk-fieldset__legend--l`).
+    pub legend_classes: Option<&'a str>,
+    /// The question is the page's heading.
+    pub legend_is_page_heading: bool,
+    /// A hint under the question.
+    pub hint: Option<&'a str>,
+    /// The error, if the answer was refused.
+    pub error: Option<&'a str>,
+    /// Extra classes (`govuk-radios--inline`).
+    pub classes: Option<&'a str>,
+    /// The choices: value, words, chosen.
+    pub items: &'a [(&'a str, &'a str, bool)],
+}
+
+/// Renders [`Radios`].
+#[must_use]
+pub fn radios(options: &Radios<'_>) -> Markup {
+    let prefix = escape(options.id_prefix.unwrap_or(options.name));
+    let mut described_by = Vec::new();
+    if options.hint.is_some() {
+        described_by.push(format!("{prefix}-hint"));
+    }
+    if options.error.is_some() {
+        described_by.push(format!("{prefix}-error"));
+    }
+    let mut html = format!(
+        "<div class=\"govuk-form-group{}\">\n  <fieldset class=\"govuk-fieldset\"{}>\n",
+        if options.error.is_some() {
+            " govuk-form-group--error"
+        } else {
+            ""
+        },
+        if described_by.is_empty() {
+            String::new()
+        } else {
+            format!(" aria-describedby=\"{}\"", described_by.join(" "))
+        }
+    );
+    let legend_classes = options
+        .legend_classes
+        .map_or_else(String::new, |c| format!(" {}", escape(c)));
+    if options.legend_is_page_heading {
+        let _ = write!(
+            html,
+            "  <legend class=\"govuk-fieldset__legend{legend_classes}\">\n    <h1 class=\"govuk-fieldset__heading\">\n      {}\n    </h1>\n  </legend>\n",
+            escape(options.legend)
+        );
+    } else {
+        let _ = write!(
+            html,
+            "  <legend class=\"govuk-fieldset__legend{legend_classes}\">\n    {}\n  </legend>\n",
+            escape(options.legend)
+        );
+    }
+    if let Some(hint) = options.hint {
+        let _ = write!(
+            html,
+            "  <div id=\"{prefix}-hint\" class=\"govuk-hint\">\n    {}\n  </div>\n",
+            escape(hint)
+        );
+    }
+    if let Some(error) = options.error {
+        let _ = write!(
+            html,
+            "  <p id=\"{prefix}-error\" class=\"govuk-error-message\">\n    <span class=\"govuk-visually-hidden\">Error:</span> {}\n  </p>\n",
+            escape(error)
+        );
+    }
+    let classes = options
+        .classes
+        .map_or_else(String::new, |c| format!(" {}", escape(c)));
+    let _ = writeln!(
+        html,
+        "  <div class=\"govuk-radios{classes}\" data-module=\"govuk-radios\">"
+    );
+    for (index, (value, words, checked)) in options.items.iter().enumerate() {
+        let id = if index == 0 {
+            prefix.clone()
+        } else {
+            format!("{prefix}-{}", index + 1)
+        };
+        let _ = write!(
+            html,
+            "    <div class=\"govuk-radios__item\">\n      <input class=\"govuk-radios__input\" id=\"{id}\" name=\"{}\" type=\"radio\" value=\"{}\"{}>\n      <label class=\"govuk-label govuk-radios__label\" for=\"{id}\">\n        {}\n      </label>\n    </div>\n",
+            escape(options.name),
+            escape(value),
+            if *checked { " checked" } else { "" },
+            escape(words)
+        );
+    }
+    html.push_str("  </div>\n</fieldset>\n</div>");
+    Markup(html)
+}
+
 /// The error summary at the top of a page (component `error-summary`):
 /// each error links to its field.
 #[must_use]

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{Button, Input, Markup};
+use super::{Button, Input, Markup, Radios};
 use crate::html;
 
 fn fixtures(component: &str) -> Vec<Value> {
@@ -266,4 +266,67 @@ fn fixtures_of_summary_list() {
         (!rows.is_empty()).then(|| html::summary_list(&rows))
     });
     assert_covers(&rendered, &["default"]);
+}
+
+#[test]
+fn fixtures_of_radios() {
+    let rendered = check("radios", |o| {
+        if !only_keys(
+            o,
+            &[
+                "name",
+                "idPrefix",
+                "fieldset",
+                "hint",
+                "errorMessage",
+                "classes",
+                "items",
+            ],
+        ) {
+            return None;
+        }
+        let legend = &o["fieldset"]["legend"];
+        if !only_keys(&o["fieldset"], &["legend"])
+            || !only_keys(legend, &["text", "classes", "isPageHeading"])
+            || !(o["hint"].is_null() || only_keys(&o["hint"], &["text"]))
+            || !(o["errorMessage"].is_null() || only_keys(&o["errorMessage"], &["text"]))
+        {
+            return None;
+        }
+        let items = o["items"]
+            .as_array()?
+            .iter()
+            .map(|item| {
+                only_keys(item, &["value", "text", "checked"]).then(|| {
+                    (
+                        str_at(item, "value").unwrap_or(""),
+                        str_at(item, "text").unwrap_or(""),
+                        item["checked"].as_bool().unwrap_or(false),
+                    )
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(html::radios(&Radios {
+            name: str_at(o, "name")?,
+            id_prefix: str_at(o, "idPrefix"),
+            legend: str_at(legend, "text")?,
+            legend_classes: str_at(legend, "classes"),
+            legend_is_page_heading: legend["isPageHeading"].as_bool().unwrap_or(false),
+            hint: str_at(&o["hint"], "text"),
+            error: str_at(&o["errorMessage"], "text"),
+            classes: str_at(o, "classes"),
+            items: &items,
+        }))
+    });
+    assert_covers(
+        &rendered,
+        &[
+            "default",
+            "with hint",
+            "inline",
+            "with hint and error message",
+            "with fieldset and error message",
+            "small inline",
+        ],
+    );
 }

@@ -15,6 +15,7 @@ mod collection;
 pub mod html;
 pub mod pages;
 mod parties;
+mod screening_pages;
 mod self_service;
 mod sign_in;
 mod workspace;
@@ -103,6 +104,10 @@ pub fn app(state: AppState) -> Router {
         .route("/signed-out", get(self_service::signed_out))
         .route("/exit", post(self_service::exit))
         .route("/account", get(self_service::account))
+        .route(
+            "/account/cases/{reference}/safety",
+            get(screening_pages::start).post(screening_pages::answer),
+        )
         .route("/work", get(workspace::home))
         .route("/work/case", get(workspace::find))
         .route("/work/cases/{reference}", get(workspace::case_page))

@@ -41,7 +41,7 @@ pub fn csrf_token(session: &str) -> String {
 /// Whether a form post came from a page of this site: browsers say so in
 /// `Sec-Fetch-Site`, or at least send `Origin`; a post that says neither
 /// is not from a browser page and is let through to the other checks.
-fn from_this_site(headers: &HeaderMap) -> bool {
+pub(crate) fn from_this_site(headers: &HeaderMap) -> bool {
     let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = value("sec-fetch-site") {
         return site == "same-origin" || site == "none";
@@ -387,7 +387,7 @@ async fn case_section(
     table.push_str("</tbody>\n</table>\n");
     section.push(&Markup::trusted(table));
     section.push(&Markup::trusted(format!(
-        "<ul class=\"govuk-list\">\n<li><a class=\"govuk-link\" href=\"/api/v1/cases/{case}/statement.csv\" download>Download your statement (CSV)</a></li>\n<li><a class=\"govuk-link\" href=\"/api/v1/cases/{case}/letters/calculation.pdf\" download>Download your calculation letter (PDF)</a></li>\n</ul>\n"
+        "<ul class=\"govuk-list\">\n<li><a class=\"govuk-link\" href=\"/api/v1/cases/{case}/statement.csv\" download>Download your statement (CSV)</a></li>\n<li><a class=\"govuk-link\" href=\"/api/v1/cases/{case}/letters/calculation.pdf\" download>Download your calculation letter (PDF)</a></li>\n<li><a class=\"govuk-link\" href=\"/account/cases/{case}/safety\">Tell us about your safety and how to contact you</a></li>\n</ul>\n"
     )));
     Ok(section)
 }

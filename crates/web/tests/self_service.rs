@@ -350,3 +350,151 @@ async fn the_case_page_shows_what_the_role_may_see_and_a_restricted_case_needs_a
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(header(&headers, "location"), Some("/sign-in"));
 }
+
+/// A hidden field's value on a page.
+fn hidden(page: &str, name: &str) -> String {
+    page.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Answers the page on screen: posts its hidden fields with `answer`.
+async fn answer(
+    state: &AppState,
+    cookie: &str,
+    reference: &str,
+    page: &str,
+    answer: &str,
+) -> (StatusCode, String) {
+    let body = format!(
+        "form_token={}&key={}&answers={}&question={}&answer={answer}",
+        hidden(page, "form_token"),
+        hidden(page, "key"),
+        hidden(page, "answers")
+            .replace(';', "%3B")
+            .replace('=', "%3D"),
+        hidden(page, "question"),
+    );
+    let (status, page, _) = call(
+        state,
+        "POST",
+        &format!("/account/cases/{reference}/safety"),
+        &[
+            ("cookie", cookie),
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        &body,
+    )
+    .await;
+    (status, page)
+}
+
+#[tokio::test]
+async fn the_safety_questions_one_a_page_stop_in_danger_and_reach_the_specialist_team() {
+    let state = state_named("screen-pages").await;
+    let reference = case_and_account(&state).await;
+    let (_, _, cookie) = sign_in(&state, "rae@example.org", "a long passphrase here").await;
+    let cookie = cookie.unwrap();
+    let (status, page, _) = call(
+        &state,
+        "GET",
+        &format!("/account/cases/{reference}/safety"),
+        &[("cookie", &cookie)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("criminal offence"), "the legal warning first");
+    assert!(page.contains("<title>Your account – Child maintenance</title>"));
+    let (_, page) = answer(&state, &cookie, &reference, &page, "yes").await;
+    assert!(page.contains("Have you experienced or witnessed domestic abuse?"));
+    // No choice: the same question again, with the error.
+    let (status, again) = answer(&state, &cookie, &reference, &page, "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.contains("<a href=\"#answer\">Select an answer</a>"));
+    let (_, page) = answer(&state, &cookie, &reference, &again, "yes").await;
+    assert!(page.contains("Are you in immediate danger now?"), "{page}");
+    let (_, page) = answer(&state, &cookie, &reference, &page, "yes").await;
+    assert!(page.contains("Do you want us to call the police for you?"));
+    let (status, page) = answer(&state, &cookie, &reference, &page, "yes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("call 999 now") && page.contains("55"),
+        "{page}"
+    );
+    assert!(page.contains("A caseworker will call the police for you now."));
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let records = state.store.safety_events(&case).await.unwrap();
+    assert!(records.iter().any(|r| r.event
+        == safety::SafetyEvent::Disclosed {
+            by: safety::Party::ReceivingParent,
+            immediate_danger: true,
+            police_call_consented: true,
+        }));
+    let specialist = bearer("specialist-token");
+    let (_, queue, _) = call(
+        &state,
+        "GET",
+        "/api/v1/queues/specialist",
+        &[("authorization", &specialist)],
+        "",
+    )
+    .await;
+    assert!(
+        queue.contains(&reference) && queue.contains("\"high\""),
+        "{queue}"
+    );
+}
+
+#[tokio::test]
+async fn a_parent_says_letters_are_not_safe_and_the_preference_is_kept() {
+    let state = state_named("screen-pages-contact").await;
+    let reference = case_and_account(&state).await;
+    let (_, _, cookie) = sign_in(&state, "rae@example.org", "a long passphrase here").await;
+    let cookie = cookie.unwrap();
+    let (_, page, _) = call(
+        &state,
+        "GET",
+        &format!("/account/cases/{reference}/safety"),
+        &[("cookie", &cookie)],
+        "",
+    )
+    .await;
+    // A form from another session is refused.
+    let forged = page.replace(
+        &hidden(&page, "form_token"),
+        "0123456789abcdef0123456789abcdef",
+    );
+    let (status, _) = answer(&state, &cookie, &reference, &forged, "yes").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut page = page;
+    for (expect, choice) in [
+        ("criminal offence", "yes"),
+        ("Have you experienced", "no"),
+        ("How is it safe for us to contact you?", "email"),
+        ("Can we send letters to the address we have for you?", "no"),
+    ] {
+        assert!(page.contains(expect), "{expect}: {page}");
+        page = answer(&state, &cookie, &reference, &page, choice).await.1;
+    }
+    assert!(
+        page.contains("Thank you") && page.contains("Help for separated families"),
+        "{page}"
+    );
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let contact =
+        safety::SafetyState::from_records(&state.store.safety_events(&case).await.unwrap())
+            .contact
+            .get(&safety::Party::ReceivingParent)
+            .cloned()
+            .unwrap();
+    assert!(contact.no_letters_to_address);
+    assert_eq!(contact.channels, vec![safety::Channel::Email]);
+    assert_eq!(
+        safety::postal_delivery(Some(&contact)),
+        safety::PostalDelivery::Hold(safety::HoldReason::NoLettersToAddress)
+    );
+}

@@ -1,0 +1,467 @@
+//! The safe application screen as pages, one question a page (issue 5 §1,
+//! issue 6 §2): the legal warning, then "have you experienced or witnessed
+//! domestic abuse", then, on a yes, "are you in immediate danger now" and
+//! the offer to call the police; otherwise how it is safe to contact them.
+//! The same `safety::Screening` state machine as the API decides what comes
+//! next, and the same `casework::finish_screen` records it, so a disclosure
+//! reaches the specialist team the moment the screen finishes.
+//!
+//! Answers so far travel in a hidden field of each form (never in the
+//! address), with the session's form token; every page has "Exit this
+//! page" and the neutral title "Your account".
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::AppState;
+use crate::cases::parse_reference;
+use crate::html::{self, Button, Markup, Radios, escape};
+use crate::pages::{Page, respond};
+use crate::self_service::{csrf_token, from_this_site, see_other, signed_in};
+
+/// Every page of the journey has this neutral title.
+const TITLE: &str = "Your account";
+
+/// A form of the journey.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct ScreenForm {
+    #[serde(default)]
+    form_token: String,
+    /// The journey's idempotency key, made on its first page.
+    #[serde(default)]
+    key: String,
+    /// Answers so far: `name=value` separated by `;`.
+    #[serde(default)]
+    answers: String,
+    /// Which question this form answers.
+    #[serde(default)]
+    question: String,
+    /// The answer.
+    #[serde(default)]
+    answer: String,
+}
+
+/// One question of the journey: the words, a hint, the choices.
+struct Asked {
+    legend: &'static str,
+    hint: Option<&'static str>,
+    choices: &'static [(&'static str, &'static str)],
+}
+
+const YES_NO: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No")];
+
+fn asked(code: &str) -> Option<Asked> {
+    Some(match code {
+        "abuse" => Asked {
+            legend: "Have you experienced or witnessed domestic abuse?",
+            hint: Some(
+                "Against you or your children, by anyone. It does not matter whether you have told anyone about it. You do not need to give us any evidence.",
+            ),
+            choices: &[
+                ("yes", "Yes"),
+                ("no", "No"),
+                ("prefer_not_to_say", "I prefer not to say"),
+            ],
+        },
+        "danger" => Asked {
+            legend: "Are you in immediate danger now?",
+            hint: None,
+            choices: YES_NO,
+        },
+        "police" => Asked {
+            legend: "Do you want us to call the police for you?",
+            hint: Some("If you say yes, a caseworker will call the police for you now."),
+            choices: YES_NO,
+        },
+        "channel" => Asked {
+            legend: "How is it safe for us to contact you?",
+            hint: Some("Choose the way that is safest for you."),
+            choices: &[
+                ("phone", "Phone call"),
+                ("text_message", "Text message"),
+                ("email", "Email"),
+                ("letter", "Letter"),
+                ("none", "Only when I contact you"),
+            ],
+        },
+        "voicemail" => Asked {
+            legend: "Can we leave you a voicemail?",
+            hint: None,
+            choices: YES_NO,
+        },
+        "letters" => Asked {
+            legend: "Can we send letters to the address we have for you?",
+            hint: Some(
+                "If you say no, we will not post anything to that address. You can read your letters when you sign in.",
+            ),
+            choices: YES_NO,
+        },
+        _ => return None,
+    })
+}
+
+/// The answers so far, as pairs.
+fn pairs(encoded: &str) -> Vec<(String, String)> {
+    encoded
+        .split(';')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// What the answers so far lead to: the screen as far as it goes, and the
+/// next question, or `None` when finished.
+fn progress(
+    pairs: &[(String, String)],
+) -> Result<(safety::Screening, Option<&'static str>), String> {
+    let mut screening = safety::Screening::new();
+    let feed =
+        |screening: safety::Screening, answer| screening.answer(answer).map_err(|e| e.to_string());
+    if value(pairs, "legal_warning") != Some("yes") {
+        return Ok((screening, Some("legal_warning")));
+    }
+    screening = feed(screening, safety::Answer::AcknowledgedLegalWarning)?;
+    let abuse = match value(pairs, "abuse") {
+        Some("yes") => safety::AbuseAnswer::Yes,
+        Some("no") => safety::AbuseAnswer::No,
+        Some("prefer_not_to_say") => safety::AbuseAnswer::PreferNotToSay,
+        _ => return Ok((screening, Some("abuse"))),
+    };
+    screening = feed(screening, safety::Answer::ExperiencedAbuse(abuse))?;
+    loop {
+        match screening.next() {
+            safety::Step::Ask(safety::Question::ImmediateDanger) => match value(pairs, "danger") {
+                Some(answer) => {
+                    screening = feed(screening, safety::Answer::ImmediateDanger(answer == "yes"))?;
+                }
+                None => return Ok((screening, Some("danger"))),
+            },
+            safety::Step::Ask(safety::Question::PoliceCall) => match value(pairs, "police") {
+                Some(answer) => {
+                    screening = feed(screening, safety::Answer::PoliceCall(answer == "yes"))?;
+                }
+                None => return Ok((screening, Some("police"))),
+            },
+            safety::Step::Ask(safety::Question::SafeContact) => {
+                let Some(channel) = value(pairs, "channel") else {
+                    return Ok((screening, Some("channel")));
+                };
+                let voicemail = match (channel, value(pairs, "voicemail")) {
+                    ("phone", None) => return Ok((screening, Some("voicemail"))),
+                    (_, answer) => answer != Some("no"),
+                };
+                let Some(letters) = value(pairs, "letters") else {
+                    return Ok((screening, Some("letters")));
+                };
+                let channels = safety::channel_from_code(channel).into_iter().collect();
+                screening = feed(
+                    screening,
+                    safety::Answer::SafeContact(safety::ContactPreferences {
+                        channels,
+                        safe_times: None,
+                        no_voicemail: !voicemail,
+                        no_letters_to_address: letters == "no",
+                    }),
+                )?;
+            }
+            safety::Step::Ask(other) => return Err(format!("{other:?} is not asked here")),
+            safety::Step::StopInDanger { .. } | safety::Step::Done(_) => {
+                return Ok((screening, None));
+            }
+        }
+    }
+}
+
+fn form_start(reference: &str, token: &str, key: &str, answers: &str, question: &str) -> Markup {
+    Markup::trusted(format!(
+        "<form method=\"post\" action=\"/account/cases/{}/safety\" novalidate>\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n<input type=\"hidden\" name=\"key\" value=\"{}\">\n<input type=\"hidden\" name=\"answers\" value=\"{}\">\n<input type=\"hidden\" name=\"question\" value=\"{}\">\n",
+        escape(reference),
+        escape(token),
+        escape(key),
+        escape(answers),
+        escape(question)
+    ))
+}
+
+fn question_page(
+    status: StatusCode,
+    reference: &str,
+    token: &str,
+    key: &str,
+    answers: &str,
+    question: &str,
+    error: Option<&str>,
+) -> Response {
+    let mut main = Markup::trusted(
+        "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n".to_owned(),
+    );
+    if let Some(message) = error {
+        main.push(&html::error_summary(
+            "There is a problem",
+            &[("#answer".to_owned(), message.to_owned())],
+        ));
+    }
+    main.push(&form_start(reference, token, key, answers, question));
+    if question == "legal_warning" {
+        main.push(&Markup::trusted(
+            "<h1 class=\"govuk-heading-l\">Before we ask you some questions</h1>\n".to_owned(),
+        ));
+        main.push(&html::paragraph(safety::LEGAL_WARNING));
+        main.push(&html::paragraph(
+            "Next we ask about your safety, so that we can contact you safely and set up child maintenance in a way that keeps you safe. You can leave this page at any time with Exit this page.",
+        ));
+        main.push(&Markup::trusted(
+            "<input type=\"hidden\" name=\"answer\" value=\"yes\">\n".to_owned(),
+        ));
+        main.push(&html::button(&Button {
+            text: "Continue",
+            ..Button::default()
+        }));
+    } else if let Some(asked) = asked(question) {
+        let items: Vec<(&str, &str, bool)> =
+            asked.choices.iter().map(|(v, t)| (*v, *t, false)).collect();
+        main.push(&html::radios(&Radios {
+            name: "answer",
+            legend: asked.legend,
+            legend_classes: Some("govuk-fieldset__legend--l"),
+            legend_is_page_heading: true,
+            hint: asked.hint,
+            error,
+            items: &items,
+            ..Radios::default()
+        }));
+        main.push(&html::button(&Button {
+            text: "Continue",
+            ..Button::default()
+        }));
+    }
+    main.push(&Markup::trusted("</form>\n</div></div>\n".to_owned()));
+    respond(
+        status,
+        &Page {
+            title: if error.is_some() {
+                "Error: Your account"
+            } else {
+                TITLE
+            },
+            exit_this_page: true,
+            main,
+        },
+    )
+}
+
+/// `GET /account/cases/{reference}/safety`: the first page, for a parent
+/// of the case.
+pub async fn start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    let Some((person, session)) = signed_in(&state, &headers).await else {
+        return see_other("/sign-in");
+    };
+    if !person.role.is_parent() {
+        return see_other("/sign-in");
+    }
+    let Ok(case) = parse_reference(&reference) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    if let Err(response) = crate::collection::own_party(&state, &person, &case).await {
+        return response;
+    }
+    let key = state.clock.secret_hex();
+    question_page(
+        StatusCode::OK,
+        &case.to_string(),
+        &csrf_token(&session),
+        &key,
+        "",
+        "legal_warning",
+        None,
+    )
+}
+
+/// `POST /account/cases/{reference}/safety`: an answer; the next question,
+/// or, when the screen is finished, what it found.
+pub async fn answer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Form(form): Form<ScreenForm>,
+) -> Response {
+    let Some((person, session)) = signed_in(&state, &headers).await else {
+        return see_other("/sign-in");
+    };
+    let token = csrf_token(&session);
+    if !person.role.is_parent() || !from_this_site(&headers) || form.form_token != token {
+        return (
+            StatusCode::FORBIDDEN,
+            "this form has expired; go back and try again",
+        )
+            .into_response();
+    }
+    let Ok(case) = parse_reference(&reference) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let by_party = match crate::collection::own_party(&state, &person, &case).await {
+        Ok(party) => party,
+        Err(response) => return response,
+    };
+    let reference = case.to_string();
+    let key = if form.key.len() == 64 && form.key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        form.key.clone()
+    } else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "this form is not from this journey",
+        )
+            .into_response();
+    };
+    // The answer to this page, checked against its choices.
+    let allowed = if form.question == "legal_warning" {
+        form.answer == "yes"
+    } else {
+        asked(&form.question).is_some_and(|a| a.choices.iter().any(|(v, _)| *v == form.answer))
+    };
+    if !allowed {
+        return question_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &reference,
+            &token,
+            &key,
+            &form.answers,
+            &form.question,
+            Some("Select an answer"),
+        );
+    }
+    let mut answers = pairs(&form.answers);
+    answers.push((form.question.clone(), form.answer.clone()));
+    let encoded: String = answers
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(";");
+    let (screening, next) = match progress(&answers) {
+        Ok(progress) => progress,
+        Err(reason) => return (StatusCode::UNPROCESSABLE_ENTITY, reason).into_response(),
+    };
+    if let Some(question) = next {
+        return question_page(
+            StatusCode::OK,
+            &reference,
+            &token,
+            &key,
+            &encoded,
+            question,
+            None,
+        );
+    }
+    match crate::casework::finish_screen(&state, &case, &person, by_party, &key, &screening).await {
+        Ok((_, outcome)) => outcome_page(&outcome),
+        Err(response) => response,
+    }
+}
+
+/// What the finished screen found, from the API's own answer.
+fn outcome_page(outcome: &Value) -> Response {
+    let mut main = Markup::default();
+    let support = |main: &mut Markup| {
+        let list = outcome["signposting"]["support"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if list.is_empty() {
+            return;
+        }
+        main.push(&Markup::trusted(
+            "<h2 class=\"govuk-heading-m\">Support you can contact</h2>\n<ul class=\"govuk-list\">\n".to_owned(),
+        ));
+        for organisation in list {
+            main.push(&Markup::trusted(format!(
+                "<li><strong>{}</strong>: {} ({})</li>\n",
+                escape(organisation["name"].as_str().unwrap_or("")),
+                escape(organisation["phone"].as_str().unwrap_or("")),
+                escape(organisation["hours"].as_str().unwrap_or(""))
+            )));
+        }
+        main.push(&Markup::trusted("</ul>\n".to_owned()));
+    };
+    if outcome["stop"] == true {
+        main.push(&Markup::trusted(
+            "<h1 class=\"govuk-heading-l\">If you are in danger, call 999 now</h1>\n".to_owned(),
+        ));
+        main.push(&html::paragraph(&format!(
+            "Call {}. If you cannot speak: {}",
+            outcome["signposting"]["emergency"]["call"]
+                .as_str()
+                .unwrap_or("999"),
+            outcome["signposting"]["emergency"]["if_you_cannot_speak"]
+                .as_str()
+                .unwrap_or("call 999 and press 55 when asked")
+        )));
+        if let Some(police) = outcome["police_call"].as_str() {
+            main.push(&Markup::trusted(format!(
+                "<div class=\"govuk-inset-text\">{}</div>\n",
+                escape(police)
+            )));
+        }
+        main.push(&html::paragraph(
+            "We have told our domestic abuse specialist team. We will not contact you in a way you have not said is safe.",
+        ));
+        support(&mut main);
+    } else {
+        main.push(&Markup::trusted(
+            "<h1 class=\"govuk-heading-l\">Thank you</h1>\n".to_owned(),
+        ));
+        if outcome["disclosed"] == true {
+            main.push(&html::paragraph(
+                "We have told our domestic abuse specialist team. A caseworker who knows about your situation will look after your case, so you only need to tell your story once. There is no application fee for you.",
+            ));
+            support(&mut main);
+        } else {
+            main.push(&html::paragraph(
+                "We will contact you in the way you chose. You can tell us about abuse at any time.",
+            ));
+        }
+        let offers = outcome["family_support"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if !offers.is_empty() {
+            main.push(&Markup::trusted(
+                "<h2 class=\"govuk-heading-m\">Help for separated families</h2>\n<ul class=\"govuk-list\">\n".to_owned(),
+            ));
+            for offer in offers {
+                main.push(&Markup::trusted(format!(
+                    "<li><strong>{}</strong>: {}</li>\n",
+                    escape(offer["name"].as_str().unwrap_or("")),
+                    escape(offer["what"].as_str().unwrap_or(""))
+                )));
+            }
+            main.push(&Markup::trusted("</ul>\n".to_owned()));
+        }
+    }
+    main.push(&Markup::trusted(
+        "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n"
+            .to_owned(),
+    ));
+    respond(
+        StatusCode::OK,
+        &Page {
+            title: TITLE,
+            exit_this_page: true,
+            main,
+        },
+    )
+}

@@ -192,6 +192,33 @@ async function main() {
       check(!after.includes(owed) && !after.includes('Your account'), 'exit: Back still shows the account');
     }
 
+    // An enforcement step: the officer proposes it on the demo parents' case,
+    // a caseworker approves it.
+    await page.goto(`${base}/sign-in`);
+    await page.fill('#login', 'receiving.parent@demo.invalid');
+    await page.fill('#password', 'demo receiving parent');
+    await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
+    const reference = (await page.textContent('main h2')).replace('Case ', '').trim();
+    for (const [login, password, act] of [
+      ['enforcement@demo.invalid', 'demo enforcement officer', 'propose'],
+      ['caseworker@demo.invalid', 'demo caseworker', 'approve'],
+    ]) {
+      await page.goto(`${base}/sign-in`);
+      await page.fill('#login', login);
+      await page.fill('#password', password);
+      await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
+      await page.goto(`${base}/work/cases/${reference}`);
+      await accessible(page, `case page (${act})`);
+      if (act === 'propose') {
+        await page.check('input[name="enforcement"][value="deduction_from_earnings_order"]');
+        await Promise.all([page.waitForNavigation(), page.click('button:has-text("Propose")')]);
+      } else {
+        await Promise.all([page.waitForNavigation(), page.click('button:has-text("Approve step 1")')]);
+      }
+      check(page.url().startsWith(`${base}/work/cases/${reference}`), `enforcement ${act}: landed on ${page.url()}`);
+    }
+    check((await page.textContent('main')).includes('InForce'), 'enforcement: the approved step is not in force');
+
     // The safety questions, one a page: a disclosure in immediate danger
     // stops at the police advice.
     await page.goto(`${base}/sign-in`);

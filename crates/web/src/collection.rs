@@ -164,7 +164,7 @@ fn pence(amount: Pence) -> Value {
     json!(amount.get())
 }
 
-async fn case_state(
+pub(crate) async fn case_state(
     state: &AppState,
     case: &CaseReference,
 ) -> Result<(Vec<Transfer>, Vec<RecordedAction>), Response> {
@@ -388,7 +388,25 @@ pub async fn act(
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let key = idempotency_key(&headers)?;
         let request = parse_json(&body)?;
-        let action = parse_action(&request)?;
+        act_on_case(&state, &staff, case, &key, &request).await
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// A collection action on a case the caller may act on (already
+/// authorised), from its JSON form: checked, recorded with its charge and
+/// audit entry, answered as the API answers. The caseworker pages use it too.
+pub(crate) async fn act_on_case(
+    state: &AppState,
+    staff: &Staff,
+    case: CaseReference,
+    key: &str,
+    request: &Value,
+) -> Result<Response, Response> {
+    let state = state.clone();
+    let key = key.to_owned();
+    {
+        let action = parse_action(request)?;
         let (transfers, actions) = case_state(&state, &case).await?;
         let today = state.clock.today();
         let by = Decision {
@@ -478,8 +496,7 @@ pub async fn act(
                 "letter": letter,
             }),
         ))
-    };
-    result.await.unwrap_or_else(|response| response)
+    }
 }
 
 /// Whether anyone in the case is flagged: enforcement then waits for the

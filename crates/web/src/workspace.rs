@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use crate::AppState;
 use crate::cases::{SignedIn, Staff, storage_failure};
-use crate::html::{self, Button, Input, Markup, escape};
+use crate::html::{self, Button, Input, Markup, Radios, escape};
 use crate::pages::{Page, respond};
 
 fn page(title: &str, main: Markup) -> Response {
@@ -71,12 +71,20 @@ fn table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> Markup {
     Markup::trusted(out)
 }
 
-/// Staff signed in through the pages, or the way to sign in.
-async fn staff(state: &AppState, headers: &HeaderMap) -> Result<Staff, Response> {
+/// Staff signed in through the pages, and their session, or the way to
+/// sign in.
+async fn staff_session(state: &AppState, headers: &HeaderMap) -> Result<(Staff, String), Response> {
     match crate::self_service::signed_in(state, headers).await {
-        Some((SignedIn { person, role }, _)) if !role.is_parent() => Ok(Staff { person, role }),
+        Some((SignedIn { person, role }, session)) if !role.is_parent() => {
+            Ok((Staff { person, role }, session))
+        }
         _ => Err(crate::self_service::see_other("/sign-in")),
     }
+}
+
+/// Staff signed in through the pages, or the way to sign in.
+async fn staff(state: &AppState, headers: &HeaderMap) -> Result<Staff, Response> {
+    staff_session(state, headers).await.map(|(staff, _)| staff)
 }
 
 /// `GET /work`: find a case, and the queues this role works.
@@ -224,7 +232,7 @@ pub async fn case_page(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let result = async {
-        let staff = staff(&state, &headers).await?;
+        let (staff, session) = staff_session(&state, &headers).await?;
         let case = crate::cases::parse_reference(&reference)?;
         let reason = query
             .get("reason")
@@ -363,6 +371,98 @@ pub async fn case_page(
             &rows,
         ));
 
+        // Enforcement: the steps, and the forms to propose, review and approve.
+        let (_, actions) = crate::collection::case_state(&state, &case).await?;
+        let collection = ledger::CollectionState::from_actions(&actions);
+        main.push(&heading(2, "Enforcement"));
+        let token = crate::self_service::csrf_token(&session);
+        let action_form = |fields: &str, button: &str, classes: Option<&str>| {
+            let mut form = Markup::trusted(format!(
+                "<form method=\"post\" action=\"/work/cases/{}/actions\" novalidate>\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n<input type=\"hidden\" name=\"reason\" value=\"{}\">\n{fields}",
+                escape(&case.to_string()),
+                escape(&token),
+                escape(reason.as_deref().unwrap_or("")),
+            ));
+            form.push(&html::button(&Button {
+                text: button,
+                classes,
+                ..Button::default()
+            }));
+            form.push(&Markup::trusted("</form>\n".to_owned()));
+            form
+        };
+        if collection.steps.is_empty() {
+            main.push(&html::paragraph("No enforcement steps."));
+        }
+        for step in &collection.steps {
+            let status = match (step.outcome, step.review) {
+                (Some(outcome), _) => format!("{outcome:?}"),
+                (None, Some(_)) => "proposed, reviewed by the specialist team".to_owned(),
+                (None, None) => "proposed".to_owned(),
+            };
+            main.push(&html::summary_list(&[(
+                format!(
+                    "Step {}: {}",
+                    step.step,
+                    step.action.code().replace('_', " ")
+                ),
+                html::text(&status),
+            )]));
+            if step.outcome.is_none() {
+                let fields = format!(
+                    "<input type=\"hidden\" name=\"action\" value=\"approve_enforcement\">\n<input type=\"hidden\" name=\"step\" value=\"{}\">\n",
+                    step.step
+                );
+                main.push(&action_form(
+                    &fields,
+                    &format!("Approve step {}", step.step),
+                    None,
+                ));
+                if step.review.is_none() {
+                    let fields = format!(
+                        "<input type=\"hidden\" name=\"action\" value=\"review_enforcement\">\n<input type=\"hidden\" name=\"step\" value=\"{}\">\n",
+                        step.step
+                    );
+                    main.push(&action_form(
+                        &fields,
+                        &format!("Record the specialist review of step {}", step.step),
+                        Some("govuk-button--secondary"),
+                    ));
+                }
+            }
+        }
+        if matches!(staff.role, Role::EnforcementOfficer | Role::TeamLeader) {
+            let next = collection.next_step();
+            let words: Vec<String> = ledger::EnforcementAction::ALL
+                .iter()
+                .map(|a| a.code().replace('_', " "))
+                .collect();
+            let items: Vec<(&str, &str, bool)> = ledger::EnforcementAction::ALL
+                .iter()
+                .zip(&words)
+                .map(|(action, words)| (action.code(), words.as_str(), false))
+                .collect();
+            let mut fields = format!(
+                "<input type=\"hidden\" name=\"action\" value=\"propose_enforcement\">\n<input type=\"hidden\" name=\"step\" value=\"{next}\">\n"
+            );
+            fields.push_str(
+                html::radios(&Radios {
+                    name: "enforcement",
+                    legend: &format!("Propose step {next}"),
+                    legend_classes: Some("govuk-fieldset__legend--s"),
+                    items: &items,
+                    classes: Some("govuk-radios--small"),
+                    ..Radios::default()
+                })
+                .as_str(),
+            );
+            main.push(&action_form(
+                &fields,
+                "Propose",
+                Some("govuk-button--secondary"),
+            ));
+        }
+
         // Safety: the plan, the signals, the timeline.
         let records = state
             .store
@@ -470,4 +570,125 @@ fn restricted_page(case: &CaseReference) -> Response {
     }));
     main.push(&Markup::trusted("</form>\n".to_owned()));
     page(&format!("Case {case}"), main)
+}
+
+/// A caseworker's action from the case page.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    enforcement: String,
+}
+
+/// `POST /work/cases/{reference}/actions`: propose, review or approve an
+/// enforcement step, through the API's own checks and recording
+/// (`collection::act_on_case`); then back to the case page, or a page
+/// saying why it was refused.
+pub async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    axum::Form(form): axum::Form<ActionForm>,
+) -> Response {
+    let result = async {
+        let (staff, session) = staff_session(&state, &headers).await?;
+        if !crate::self_service::from_this_site(&headers)
+            || form.form_token != crate::self_service::csrf_token(&session)
+        {
+            return Ok((
+                StatusCode::FORBIDDEN,
+                "this form has expired; go back and try again",
+            )
+                .into_response());
+        }
+        let case = crate::cases::parse_reference(&reference)?;
+        let mut asked = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_str(form.reason.trim())
+            && !form.reason.trim().is_empty()
+        {
+            asked.insert("x-break-glass-reason", value);
+        }
+        crate::parties::authorise_case_action(&state, &staff, &case, &asked).await?;
+        let step: u64 = form.step.parse().map_err(|_| {
+            crate::cases::error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "step",
+                "a step number is needed",
+            )
+        })?;
+        let request = match form.action.as_str() {
+            "propose_enforcement" => {
+                serde_json::json!({"action": form.action, "step": step, "enforcement": form.enforcement})
+            }
+            "review_enforcement" | "approve_enforcement" => {
+                serde_json::json!({"action": form.action, "step": step})
+            }
+            _ => {
+                return Err(crate::cases::error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "action",
+                    "not an action of this page",
+                ));
+            }
+        };
+        // The same intent twice is the same action: a double submit or a
+        // retry records nothing more.
+        let key = format!("page/{}/{step}/{}", form.action, form.enforcement);
+        let answer = crate::collection::act_on_case(&state, &staff, case, &key, &request).await;
+        let back = format!(
+            "/work/cases/{case}{}",
+            if form.reason.trim().is_empty() {
+                String::new()
+            } else {
+                format!("?reason={}", form.reason.trim().replace(' ', "+"))
+            }
+        );
+        match answer {
+            Ok(response) if response.status().is_success() => {
+                let mut redirect = StatusCode::SEE_OTHER.into_response();
+                if let Ok(location) = HeaderValue::from_str(&back) {
+                    redirect
+                        .headers_mut()
+                        .insert(axum::http::header::LOCATION, location);
+                }
+                Ok(redirect)
+            }
+            Ok(response) | Err(response) => {
+                let status = response.status();
+                let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+                    .await
+                    .unwrap_or_default();
+                let message = serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "the action was refused".to_owned());
+                let mut main = heading(1, "This was not done");
+                main.push(&html::paragraph(&message));
+                main.push(&Markup::trusted(format!(
+                    "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"{}\">Back to the case</a></p>\n",
+                    escape(&back)
+                )));
+                Ok(respond(
+                    if status.is_client_error() {
+                        status
+                    } else {
+                        StatusCode::UNPROCESSABLE_ENTITY
+                    },
+                    &Page {
+                        title: "This was not done",
+                        exit_this_page: false,
+                        main,
+                    },
+                ))
+            }
+        }
+    };
+    result.await.unwrap_or_else(|response| response)
 }

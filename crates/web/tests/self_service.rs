@@ -498,3 +498,119 @@ async fn a_parent_says_letters_are_not_safe_and_the_preference_is_kept() {
         safety::PostalDelivery::Hold(safety::HoldReason::NoLettersToAddress)
     );
 }
+
+#[tokio::test]
+async fn an_enforcement_step_is_proposed_and_approved_by_another_from_the_case_page() {
+    let state = state_named("workspace-enforcement").await;
+    let reference = case_and_account(&state).await;
+    state
+        .store
+        .create_account(
+            "officer@example.org",
+            &hash_password("officer passphrase"),
+            50,
+            "enforcement_officer",
+        )
+        .await
+        .unwrap();
+    let officer = sign_in(&state, "officer@example.org", "officer passphrase")
+        .await
+        .2
+        .unwrap();
+    let caseworker = sign_in(&state, "staff@example.org", "another long passphrase")
+        .await
+        .2
+        .unwrap();
+    let page_of = |cookie: String| {
+        let state = state.clone();
+        let reference = reference.clone();
+        async move {
+            call(
+                &state,
+                "GET",
+                &format!("/work/cases/{reference}"),
+                &[("cookie", &cookie)],
+                "",
+            )
+            .await
+            .1
+        }
+    };
+    let post = |cookie: String, body: String| {
+        let state = state.clone();
+        let reference = reference.clone();
+        async move {
+            let (status, page, headers) = call(
+                &state,
+                "POST",
+                &format!("/work/cases/{reference}/actions"),
+                &[
+                    ("cookie", &cookie),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+                &body,
+            )
+            .await;
+            (
+                status,
+                page,
+                header(&headers, "location").map(str::to_owned),
+            )
+        }
+    };
+    let page = page_of(officer.clone()).await;
+    assert!(page.contains("Propose step 1"), "the officer may propose");
+    let token = hidden(&page, "form_token");
+    let (status, _, location) = post(
+        officer.clone(),
+        format!("form_token={token}&reason=&action=propose_enforcement&step=1&enforcement=deduction_from_earnings_order"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.unwrap(), format!("/work/cases/{reference}"));
+    // The proposer may not approve their own proposal: said, nothing done.
+    let (status, page, _) = post(
+        officer.clone(),
+        format!("form_token={token}&reason=&action=approve_enforcement&step=1"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("This was not done") && page.contains("someone other than its proposer"),
+        "{page}"
+    );
+    // Another approves; twice is once.
+    let page = page_of(caseworker.clone()).await;
+    assert!(
+        page.contains("Step 1: deduction from earnings order") && page.contains("Approve step 1")
+    );
+    let token = hidden(&page, "form_token");
+    for _ in 0..2 {
+        let (status, _, _) = post(
+            caseworker.clone(),
+            format!("form_token={token}&reason=&action=approve_enforcement&step=1"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    let page = page_of(caseworker.clone()).await;
+    assert!(page.contains("InForce"), "{page}");
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let charges = state
+        .store
+        .transfers_for_case(&case)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|t| t.code == ledger::TransferCode::EnforcementCharge)
+        .count();
+    assert_eq!(charges, 1, "charged once");
+    // A form without the session's token is refused.
+    let (status, _, _) = post(
+        caseworker,
+        "form_token=nope&reason=&action=approve_enforcement&step=1".to_owned(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

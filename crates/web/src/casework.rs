@@ -379,15 +379,33 @@ pub async fn move_to_collect_and_pay(
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let key = idempotency_key(&headers)?;
         let request = parse_json(&body)?;
+        move_case(&state, &staff, case, &key, &request).await
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// Moves a case the caller may act on (already authorised) to Collect and
+/// Pay, from the move's JSON form: decided by `safety::decide_move`, the
+/// service change and any fee waiver recorded in one transaction, answered
+/// as the API answers. The caseworker pages use it too.
+pub(crate) async fn move_case(
+    state: &AppState,
+    staff: &Staff,
+    case: CaseReference,
+    key: &str,
+    request: &Value,
+) -> Result<Response, Response> {
+    forbidden_unless(staff.role.may_record_changes())?;
+    {
         let text = |name: &str| request.get(name).and_then(Value::as_str);
         let route = match text("route") {
             Some("both_agree") => safety::MoveRoute::BothAgree,
             Some("paying_parent_agrees") => safety::MoveRoute::PayingParentAgrees,
             Some("unlikely_to_pay") => safety::MoveRoute::UnlikelyToPay {
-                notice_given: flag(&request, "notice_given")?,
+                notice_given: flag(request, "notice_given")?,
             },
             Some("abuse_evidence") => safety::MoveRoute::AbuseEvidence {
-                applicant: party_field(&request, "applicant")?,
+                applicant: party_field(request, "applicant")?,
                 evidence: text("evidence").unwrap_or_default().to_owned(),
             },
             _ => {
@@ -426,7 +444,7 @@ pub async fn move_to_collect_and_pay(
             }));
         }
         let audit = staff.audit(
-            &state,
+            state,
             Action::Changed,
             Some(&case),
             facts
@@ -437,7 +455,7 @@ pub async fn move_to_collect_and_pay(
         );
         let outcome = state
             .store
-            .append_facts(&case, &facts, &key, audit)
+            .append_facts(&case, &facts, key, audit)
             .await
             .map_err(|e| storage_failure(&e))?;
         let status = match outcome {
@@ -457,8 +475,7 @@ pub async fn move_to_collect_and_pay(
                 "modelled": decided.modelled,
             }),
         ))
-    };
-    result.await.unwrap_or_else(|response| response)
+    }
 }
 
 /// A case's payments and dues as coercion-scan events, with the payer's

@@ -403,23 +403,21 @@ pub(crate) async fn act_on_case(
     key: &str,
     request: &Value,
 ) -> Result<Response, Response> {
-    let state = state.clone();
-    let key = key.to_owned();
     {
         let action = parse_action(request)?;
-        let (transfers, actions) = case_state(&state, &case).await?;
+        let (transfers, actions) = case_state(state, &case).await?;
         let today = state.clock.today();
         let by = Decision {
             by: PersonId(u64::try_from(staff.person).unwrap_or(0)),
             role: staff.role,
             on: today,
         };
-        let at_risk = case_at_risk(&state, &case).await?;
+        let at_risk = case_at_risk(state, &case).await?;
         let arrears = allocate(&transfers, case, today).arrears();
         let collection = CollectionState::from_actions(&actions);
         let recorded = RecordedAction { action, by };
         if let Some(answer) =
-            earlier_answer(&state, &case, &key, |stored| *stored == recorded.action).await?
+            earlier_answer(state, &case, key, |stored| *stored == recorded.action).await?
         {
             return Ok(answer);
         }
@@ -445,7 +443,7 @@ pub(crate) async fn act_on_case(
             _ => Vec::new(),
         };
         let audit = staff.audit(
-            &state,
+            state,
             Action::Changed,
             Some(&case),
             vec![format!("collection_action:{}", recorded.action.encode().0)],
@@ -456,7 +454,7 @@ pub(crate) async fn act_on_case(
             .record_collection_action(
                 &case,
                 i64::try_from(actions.len()).unwrap_or(i64::MAX),
-                &key,
+                key,
                 &recorded,
                 &charge,
                 audit,

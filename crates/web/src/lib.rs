@@ -102,7 +102,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/sign-out", post(self_service::sign_out))
         .route("/signed-out", get(self_service::signed_out))
-        .route("/exit", post(self_service::exit))
+        .route("/exit", get(self_service::exit))
         .route("/account", get(self_service::account))
         .route(
             "/account/cases/{reference}/safety",

@@ -19,9 +19,15 @@ use crate::html::{self, Button, Input, Markup, escape};
 /// The service's name, in the header and every title.
 pub const SERVICE_NAME: &str = "Child maintenance";
 
-/// Where "Exit this page" goes: a neutral, busy page (the component's own
-/// default).
+/// Where "Exit this page" ends up: a neutral, busy page (the component's
+/// own default).
 pub const EXIT_TO: &str = "https://www.bbc.co.uk/weather";
+
+/// Where the "Exit this page" button points: this service's `/exit`, which
+/// ends the session on the server and sends the browser on to [`EXIT_TO`].
+/// A link, so it works before any script has run, and by Shift three times
+/// (the component follows the button's link).
+pub const EXIT_LINK: &str = "/exit";
 
 /// The Content-Security-Policy of every page: scripts and styles from this
 /// server only, nothing inline, no frames, forms posting here only.
@@ -35,10 +41,8 @@ const GOVUK_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/govuk-frontend.mi
 /// Marks the body as supported before anything draws, as the GOV.UK page
 /// template's inline script does; a file, so the policy needs no inline script.
 const SUPPORTED_JS: &str = "document.body.className += ' js-enabled' + ('noModule' in HTMLScriptElement.prototype ? ' govuk-frontend-supported' : '');\n";
-/// Starts every component, and ends the session on the server the moment
-/// "Exit this page" is used (by its button or by Shift three times: either
-/// way the component adds its overlay before it leaves).
-const INIT_JS: &str = "import { initAll } from '/assets/govuk-frontend.min.js';\ninitAll();\nnew MutationObserver((changes, observer) => {\n  for (const change of changes) {\n    for (const node of change.addedNodes) {\n      if (node.classList && node.classList.contains('govuk-exit-this-page-overlay')) {\n        navigator.sendBeacon('/exit');\n        observer.disconnect();\n        return;\n      }\n    }\n  }\n}).observe(document.body, { childList: true });\n";
+/// Starts every component.
+const INIT_JS: &str = "import { initAll } from '/assets/govuk-frontend.min.js';\ninitAll();\n";
 
 /// `GET /assets/{file}`: the embedded stylesheet and scripts.
 pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
@@ -78,7 +82,7 @@ pub struct Page<'a> {
 #[must_use]
 pub fn layout(page: &Page<'_>) -> Markup {
     let exit = if page.exit_this_page {
-        html::exit_this_page(EXIT_TO).into_string()
+        html::exit_this_page(EXIT_LINK).into_string()
     } else {
         String::new()
     };

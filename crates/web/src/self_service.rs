@@ -3,8 +3,8 @@
 //! and leaving in a hurry.
 //!
 //! Safety on every page here: "Exit this page", which also ends the session
-//! on the server (`POST /exit`, sent by `init.mjs` as the page leaves), so
-//! Back finds only the sign-in page; `Cache-Control: no-store` (from
+//! on the server (its link is `GET /exit`, which ends the session and sends
+//! the browser on to a neutral site), so Back finds only the sign-in page; `Cache-Control: no-store` (from
 //! `pages::respond`); neutral titles ("Your account"); the session cookie
 //! has no expiry date and ends after 15 minutes idle. Forms that change
 //! anything carry a token derived from the session, and every form post
@@ -212,13 +212,14 @@ pub async fn sign_out(
     response
 }
 
-/// `POST /exit`: "Exit this page" was pressed; the session ends on the
-/// server at once. Sent by the browser as it leaves, so it answers nothing.
+/// `GET /exit`: "Exit this page" was used (its button, or Shift three
+/// times): the session ends on the server at once, and the browser goes on
+/// to a neutral site, so Back finds only the sign-in page.
 pub async fn exit(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(session) = session_from(&headers) {
         let _ = state.store.end_session(&token_hash(&session)).await;
     }
-    let mut response = StatusCode::NO_CONTENT.into_response();
+    let mut response = see_other(crate::pages::EXIT_TO);
     response
         .headers_mut()
         .insert(header::SET_COOKIE, ended_cookie());

@@ -463,6 +463,64 @@ pub async fn case_page(
             ));
         }
 
+        // Moving to Collect and Pay.
+        if !terms.collect_and_pay && staff.role.may_record_changes() {
+            main.push(&heading(2, "Move to Collect and Pay"));
+            let evidence = safety::EvidenceList::embedded();
+            let evidence_items: Vec<(&str, &str, bool)> = evidence
+                .types
+                .iter()
+                .map(|t| (t.code.as_str(), t.description.as_str(), false))
+                .collect();
+            let mut fields = "<input type=\"hidden\" name=\"action\" value=\"move_to_collect_and_pay\">\n<input type=\"hidden\" name=\"step\" value=\"0\">\n".to_owned();
+            fields.push_str(
+                html::radios(&Radios {
+                    name: "route",
+                    legend: "Why is the case moving?",
+                    legend_classes: Some("govuk-fieldset__legend--s"),
+                    items: &[
+                        ("both_agree", "Both parents agree", false),
+                        ("paying_parent_agrees", "The receiving parent asked and the paying parent agrees", false),
+                        ("unlikely_to_pay", "The paying parent is unlikely to pay, and the regulation 3A notice has been given", false),
+                        ("abuse_evidence", "A parent asked, with evidence of domestic abuse (the other parent is not asked)", false),
+                    ],
+                    ..Radios::default()
+                })
+                .as_str(),
+            );
+            fields.push_str(
+                html::radios(&Radios {
+                    name: "applicant",
+                    legend: "With evidence of abuse: who asked?",
+                    legend_classes: Some("govuk-fieldset__legend--s"),
+                    classes: Some("govuk-radios--small"),
+                    items: &[
+                        ("receiving_parent", "The receiving parent", false),
+                        ("paying_parent", "The paying parent", false),
+                    ],
+                    ..Radios::default()
+                })
+                .as_str(),
+            );
+            fields.push_str(
+                html::radios(&Radios {
+                    name: "evidence",
+                    legend: "With evidence of abuse: what evidence?",
+                    legend_classes: Some("govuk-fieldset__legend--s"),
+                    hint: Some(&evidence.description),
+                    classes: Some("govuk-radios--small"),
+                    items: &evidence_items,
+                    ..Radios::default()
+                })
+                .as_str(),
+            );
+            main.push(&action_form(
+                &fields,
+                "Move to Collect and Pay",
+                Some("govuk-button--secondary"),
+            ));
+        }
+
         // Safety: the plan, the signals, the timeline.
         let records = state
             .store
@@ -585,12 +643,18 @@ pub struct ActionForm {
     step: String,
     #[serde(default)]
     enforcement: String,
+    #[serde(default)]
+    route: String,
+    #[serde(default)]
+    applicant: String,
+    #[serde(default)]
+    evidence: String,
 }
 
-/// `POST /work/cases/{reference}/actions`: propose, review or approve an
-/// enforcement step, through the API's own checks and recording
-/// (`collection::act_on_case`); then back to the case page, or a page
-/// saying why it was refused.
+/// `POST /work/cases/{reference}/actions`: move the case to Collect and Pay
+/// (`casework::move_case`), or propose, review or approve an enforcement
+/// step (`collection::act_on_case`): the API's own checks and recording;
+/// then back to the case page, or a page saying why it was not done.
 pub async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -623,6 +687,20 @@ pub async fn act(
                 "a step number is needed",
             )
         })?;
+        if form.action == "move_to_collect_and_pay" {
+            let request = serde_json::json!({
+                "route": form.route,
+                "applicant": form.applicant,
+                "evidence": form.evidence,
+                "notice_given": form.route == "unlikely_to_pay",
+            });
+            let key = format!(
+                "page/move/{}/{}/{}",
+                form.route, form.applicant, form.evidence
+            );
+            let answer = crate::casework::move_case(&state, &staff, case, &key, &request).await;
+            return Ok(after_action(answer, &case, &form.reason).await);
+        }
         let request = match form.action.as_str() {
             "propose_enforcement" => {
                 serde_json::json!({"action": form.action, "step": step, "enforcement": form.enforcement})
@@ -642,53 +720,63 @@ pub async fn act(
         // retry records nothing more.
         let key = format!("page/{}/{step}/{}", form.action, form.enforcement);
         let answer = crate::collection::act_on_case(&state, &staff, case, &key, &request).await;
-        let back = format!(
-            "/work/cases/{case}{}",
-            if form.reason.trim().is_empty() {
-                String::new()
-            } else {
-                format!("?reason={}", form.reason.trim().replace(' ', "+"))
-            }
-        );
-        match answer {
-            Ok(response) if response.status().is_success() => {
-                let mut redirect = StatusCode::SEE_OTHER.into_response();
-                if let Ok(location) = HeaderValue::from_str(&back) {
-                    redirect
-                        .headers_mut()
-                        .insert(axum::http::header::LOCATION, location);
-                }
-                Ok(redirect)
-            }
-            Ok(response) | Err(response) => {
-                let status = response.status();
-                let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
-                    .await
-                    .unwrap_or_default();
-                let message = serde_json::from_slice::<serde_json::Value>(&body)
-                    .ok()
-                    .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-                    .unwrap_or_else(|| "the action was refused".to_owned());
-                let mut main = heading(1, "This was not done");
-                main.push(&html::paragraph(&message));
-                main.push(&Markup::trusted(format!(
-                    "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"{}\">Back to the case</a></p>\n",
-                    escape(&back)
-                )));
-                Ok(respond(
-                    if status.is_client_error() {
-                        status
-                    } else {
-                        StatusCode::UNPROCESSABLE_ENTITY
-                    },
-                    &Page {
-                        title: "This was not done",
-                        exit_this_page: false,
-                        main,
-                    },
-                ))
-            }
-        }
+        Ok(after_action(answer, &case, &form.reason).await)
     };
     result.await.unwrap_or_else(|response| response)
+}
+
+/// Back to the case page after an action, or a page saying why it was not
+/// done (the API's own words).
+async fn after_action(
+    answer: Result<Response, Response>,
+    case: &CaseReference,
+    reason: &str,
+) -> Response {
+    let back = format!(
+        "/work/cases/{case}{}",
+        if reason.trim().is_empty() {
+            String::new()
+        } else {
+            format!("?reason={}", reason.trim().replace(' ', "+"))
+        }
+    );
+    match answer {
+        Ok(response) if response.status().is_success() => {
+            let mut redirect = StatusCode::SEE_OTHER.into_response();
+            if let Ok(location) = HeaderValue::from_str(&back) {
+                redirect
+                    .headers_mut()
+                    .insert(axum::http::header::LOCATION, location);
+            }
+            redirect
+        }
+        Ok(response) | Err(response) => {
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+                .await
+                .unwrap_or_default();
+            let message = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| "the action was refused".to_owned());
+            let mut main = heading(1, "This was not done");
+            main.push(&html::paragraph(&message));
+            main.push(&Markup::trusted(format!(
+                "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"{}\">Back to the case</a></p>\n",
+                escape(&back)
+            )));
+            respond(
+                if status.is_client_error() {
+                    status
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                },
+                &Page {
+                    title: "This was not done",
+                    exit_this_page: false,
+                    main,
+                },
+            )
+        }
+    }
 }

@@ -148,8 +148,16 @@ async fn a_parent_signs_in_sees_their_account_and_exit_ends_the_session() {
         .to_owned();
 
     // Exit this page: the session ends on the server; Back finds nothing.
-    let (status, _, _) = call(&state, "POST", "/exit", &[("cookie", &cookie)], "").await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(
+        page.contains("href=\"/exit\""),
+        "the exit button ends the session through the server"
+    );
+    let (status, _, headers) = call(&state, "GET", "/exit", &[("cookie", &cookie)], "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        header(&headers, "location"),
+        Some("https://www.bbc.co.uk/weather")
+    );
     let (status, page, headers) = call(&state, "GET", "/account", &[("cookie", &cookie)], "").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(header(&headers, "location"), Some("/sign-in"));
@@ -613,4 +621,87 @@ async fn an_enforcement_step_is_proposed_and_approved_by_another_from_the_case_p
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_survivor_is_moved_to_collect_and_pay_from_the_case_page_without_the_other_parent() {
+    // The test harness models the 2023 Act; the law as it stands does not.
+    let law = AppState {
+        model_2023_act: false,
+        ..state_named("workspace-move").await
+    };
+    let reference = case_and_account(&law).await;
+    let caseworker = sign_in(&law, "staff@example.org", "another long passphrase")
+        .await
+        .2
+        .unwrap();
+    let modelled = AppState {
+        model_2023_act: true,
+        ..law.clone()
+    };
+    let move_form = |token: &str| {
+        format!(
+            "form_token={token}&reason=&action=move_to_collect_and_pay&step=0&route=abuse_evidence&applicant=receiving_parent&evidence=marac_referral"
+        )
+    };
+    let post = |state: AppState, body: String| {
+        let reference = reference.clone();
+        let cookie = caseworker.clone();
+        async move {
+            call(
+                &state,
+                "POST",
+                &format!("/work/cases/{reference}/actions"),
+                &[
+                    ("cookie", &cookie),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+                &body,
+            )
+            .await
+        }
+    };
+    let (_, page, _) = call(
+        &law,
+        "GET",
+        &format!("/work/cases/{reference}"),
+        &[("cookie", &caseworker)],
+        "",
+    )
+    .await;
+    assert!(page.contains("Move to Collect and Pay") && page.contains("Direct Pay"));
+    let token = hidden(&page, "form_token");
+    // As the law stands the evidence route is not in force: said, nothing done.
+    let (status, refused, _) = post(law.clone(), move_form(&token)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("not yet in force"), "{refused}");
+    // Modelling the 2023 Act: moved, the survivor's fee waived.
+    let (status, _, _) = post(modelled.clone(), move_form(&token)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = call(
+        &modelled,
+        "GET",
+        &format!("/work/cases/{reference}"),
+        &[("cookie", &caseworker)],
+        "",
+    )
+    .await;
+    assert!(
+        page.contains("Collect and Pay") && !page.contains("Move to Collect and Pay"),
+        "{page}"
+    );
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let history = law.store.case_history(&case).await.unwrap().unwrap();
+    let terms = ledger::CollectionTerms::on(
+        &history,
+        Date::parse_iso("2026-06-01").unwrap(),
+        Date::parse_iso("2026-06-01").unwrap(),
+        law.parameters,
+    );
+    assert!(
+        terms.collect_and_pay
+            && terms.receiving_parent_fee_waived
+            && !terms.paying_parent_fee_waived
+    );
 }

@@ -299,6 +299,18 @@ async function main() {
     }
     check(moved, 'move: no queued case on Direct Pay in the demo data');
 
+        // The auditor: who viewed the demo parents' case.
+    await page.goto(`${base}/sign-in`);
+    await page.fill('#login', 'auditor@demo.invalid');
+    await page.fill('#password', 'demo auditor');
+    await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
+    await page.fill('#reference', reference);
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Find case")')]);
+    check(page.url().endsWith(`/work/cases/${reference}/audit`), `auditor: landed on ${page.url()}`);
+    check((await page.textContent('main')).includes('chain verifies'), 'auditor: the chain does not verify');
+    await accessible(page, 'who viewed this case');
+    await keyboardReachable(page, 'who viewed this case');
+
         await noPolicyViolations(page, 'every page', messages);
     await context.close();
   } finally {

@@ -112,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .route("/work/case", get(workspace::find))
         .route("/work/cases/{reference}", get(workspace::case_page))
         .route("/work/cases/{reference}/actions", post(workspace::act))
+        .route("/work/cases/{reference}/audit", get(workspace::audit_page))
         .route("/assets/{file}", get(pages::asset))
         .route("/health", get(health))
         .route("/api/v1/calculations", post(calculations))

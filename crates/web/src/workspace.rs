@@ -154,14 +154,21 @@ pub async fn find(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(response) = staff(&state, &headers).await {
-        return response;
-    }
+    let staff = match staff(&state, &headers).await {
+        Ok(staff) => staff,
+        Err(response) => return response,
+    };
     let typed = query.get("reference").map_or("", |r| r.trim());
     match CaseReference::parse(&typed.to_uppercase()) {
         Ok(case) => {
+            // Auditors look at who saw a case, not at the case.
+            let location = if staff.role == Role::Auditor {
+                format!("/work/cases/{case}/audit")
+            } else {
+                format!("/work/cases/{case}")
+            };
             let mut response = StatusCode::SEE_OTHER.into_response();
-            if let Ok(location) = HeaderValue::from_str(&format!("/work/cases/{case}")) {
+            if let Ok(location) = HeaderValue::from_str(&location) {
                 response
                     .headers_mut()
                     .insert(axum::http::header::LOCATION, location);
@@ -255,6 +262,11 @@ pub async fn case_page(
         let history = crate::cases::history_or_404(&state, &case).await?;
         let today = state.clock.today();
         let mut main = heading(1, &format!("Case {case}"));
+        if staff.role == Role::TeamLeader {
+            main.push(&Markup::trusted(format!(
+                "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/work/cases/{case}/audit\">Who viewed this case</a></p>\n"
+            )));
+        }
         let terms = ledger::CollectionTerms::on(&history, today, today, state.parameters);
         main.push(&html::summary_list(&[
             (
@@ -778,5 +790,106 @@ async fn after_action(
                 },
             )
         }
+    }
+}
+
+/// `GET /work/cases/{reference}/audit`: who viewed or changed the case, and
+/// when, from the audit log (for auditors and team leaders; the log names
+/// fields, never their contents), with whether the log's chain verifies.
+/// Viewing this page is itself audited.
+pub async fn audit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    let result = async {
+        let staff = staff(&state, &headers).await?;
+        if !matches!(staff.role, Role::Auditor | Role::TeamLeader) {
+            return Err(crate::cases::error(
+                StatusCode::FORBIDDEN,
+                "authorization",
+                "this page is for auditors and team leaders",
+            ));
+        }
+        let case = crate::cases::parse_reference(&reference)?;
+        let entries = state
+            .store
+            .audit_entries()
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let chain = audit_log::verify(&entries);
+        let wanted = case.to_string();
+        let rows: Vec<Vec<String>> = entries
+            .iter()
+            .rev()
+            .filter(|e| e.record.case.as_deref() == Some(wanted.as_str()))
+            .map(|e| {
+                let record = &e.record;
+                vec![
+                    when(record.at_unix_seconds),
+                    record.actor.clone(),
+                    record.role.replace('_', " "),
+                    record.action.code().replace('_', " "),
+                    record.fields.join(", "),
+                    record.reason.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        state
+            .store
+            .append_audit(staff.audit(
+                &state,
+                audit_log::Action::Viewed,
+                Some(&case),
+                vec!["audit_trail".to_owned()],
+                None,
+            ))
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let mut main = heading(1, &format!("Who viewed case {case}"));
+        main.push(&html::paragraph(&match chain {
+            Ok(()) => format!(
+                "The audit log's chain verifies: {} entries, none altered or removed.",
+                entries.len()
+            ),
+            Err(broken) => format!("The audit log's chain does not verify: {broken}."),
+        }));
+        if rows.is_empty() {
+            main.push(&html::paragraph("Nothing has been recorded for this case."));
+        } else {
+            main.push(&table(
+                "Every view and change, newest first",
+                &[
+                    "When (UTC)",
+                    "Who",
+                    "Role",
+                    "What",
+                    "Fields",
+                    "Reason given",
+                ],
+                &rows,
+            ));
+        }
+        Ok(page(&format!("Who viewed case {case}"), main))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// A moment as `YYYY-MM-DD HH:MM` in UTC.
+fn when(unix_seconds: i64) -> String {
+    let days = unix_seconds.div_euclid(86_400);
+    let seconds = unix_seconds.rem_euclid(86_400);
+    let day = domain_types::Date::from_ymd(1970, 1, 1)
+        .and_then(|epoch| epoch.add_days(i32::try_from(days).ok()?))
+        .map_or_else(|| "?".to_owned(), |d| d.to_string());
+    format!("{day} {:02}:{:02}", seconds / 3600, (seconds % 3600) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn moments_are_written_in_utc() {
+        assert_eq!(super::when(0), "1970-01-01 00:00");
+        assert_eq!(super::when(1_780_000_000), "2026-05-28 20:26");
     }
 }

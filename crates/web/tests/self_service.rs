@@ -705,3 +705,68 @@ async fn a_survivor_is_moved_to_collect_and_pay_from_the_case_page_without_the_o
             && !terms.paying_parent_fee_waived
     );
 }
+
+#[tokio::test]
+async fn an_auditor_sees_who_viewed_a_case_and_that_the_log_is_intact() {
+    let state = state_named("workspace-audit").await;
+    let reference = case_and_account(&state).await;
+    state
+        .store
+        .create_account(
+            "auditor@example.org",
+            &hash_password("auditor passphrase"),
+            70,
+            "auditor",
+        )
+        .await
+        .unwrap();
+    let caseworker = sign_in(&state, "staff@example.org", "another long passphrase")
+        .await
+        .2
+        .unwrap();
+    call(
+        &state,
+        "GET",
+        &format!("/work/cases/{reference}"),
+        &[("cookie", &caseworker)],
+        "",
+    )
+    .await;
+    let auditor = sign_in(&state, "auditor@example.org", "auditor passphrase")
+        .await
+        .2
+        .unwrap();
+    let (status, _, headers) = call(
+        &state,
+        "GET",
+        &format!("/work/case?reference={reference}"),
+        &[("cookie", &auditor)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = header(&headers, "location").unwrap().to_owned();
+    assert_eq!(location, format!("/work/cases/{reference}/audit"));
+    let (status, page, _) = call(&state, "GET", &location, &[("cookie", &auditor)], "").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("The audit log&#39;s chain verifies"),
+        "{page}"
+    );
+    // The caseworker's view of the parties is there, by field, never by content.
+    assert!(
+        page.contains("staff-17") && page.contains("viewed"),
+        "{page}"
+    );
+    assert!(page.contains("receiving_parent:1.Address"), "{page}");
+    assert!(!page.contains("SAFE-ADDRESS") && !page.contains("PAYER-ADDRESS"));
+    // Not for caseworkers or parents.
+    let (status, _, _) = call(&state, "GET", &location, &[("cookie", &caseworker)], "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let parent = sign_in(&state, "rae@example.org", "a long passphrase here")
+        .await
+        .2
+        .unwrap();
+    let (status, _, _) = call(&state, "GET", &location, &[("cookie", &parent)], "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}

@@ -310,6 +310,12 @@ async function main() {
     check((await page.textContent('main')).includes('chain verifies'), 'auditor: the chain does not verify');
     await accessible(page, 'who viewed this case');
     await keyboardReachable(page, 'who viewed this case');
+    await page.goto(`${base}/work`);
+    await Promise.all([page.waitForNavigation(), page.click('a[href="/work/mi"]')]);
+    check((await page.textContent('h1')).includes('Management information'), 'management information: not reached');
+    check(await page.isVisible('table.govuk-table caption'), 'management information: no table beside the chart');
+    await accessible(page, 'management information');
+    await keyboardReachable(page, 'management information');
 
         await noPolicyViolations(page, 'every page', messages);
     await context.close();

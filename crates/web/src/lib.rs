@@ -13,6 +13,7 @@ mod cases;
 mod casework;
 mod collection;
 pub mod html;
+mod mi;
 pub mod pages;
 mod parties;
 mod screening_pages;
@@ -109,6 +110,7 @@ pub fn app(state: AppState) -> Router {
             get(screening_pages::start).post(screening_pages::answer),
         )
         .route("/work", get(workspace::home))
+        .route("/work/mi", get(mi::page))
         .route("/work/case", get(workspace::find))
         .route("/work/cases/{reference}", get(workspace::case_page))
         .route("/work/cases/{reference}/actions", post(workspace::act))

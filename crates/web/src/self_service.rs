@@ -395,7 +395,7 @@ async fn case_section(
 
 /// Due and paid in each of the six months to `today` (month label, due,
 /// paid), from the statement's lines.
-fn monthly_totals(
+pub(crate) fn monthly_totals(
     lines: &[ledger::StatementLine],
     today: domain_types::Date,
 ) -> Vec<(String, i128, i128)> {
@@ -436,7 +436,7 @@ fn monthly_totals(
 
 /// A bar chart in SVG: hidden from screen readers, which read the table
 /// below it instead. Bars are sized in whole units from pence.
-fn chart(months: &[(String, i128, i128)], paid_words: &str) -> Markup {
+pub(crate) fn chart(months: &[(String, i128, i128)], paid_words: &str) -> Markup {
     let largest = months
         .iter()
         .map(|(_, due, paid)| (*due).max(*paid))

@@ -94,6 +94,11 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         Err(response) => return response,
     };
     let mut main = heading(1, "Your work");
+    if matches!(staff.role, Role::TeamLeader | Role::Auditor) {
+        main.push(&Markup::trusted(
+            "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/work/mi\">Management information</a></p>\n".to_owned(),
+        ));
+    }
     main.push(&Markup::trusted(
         "<form method=\"get\" action=\"/work/case\" novalidate>\n".to_owned(),
     ));

@@ -770,3 +770,110 @@ async fn an_auditor_sees_who_viewed_a_case_and_that_the_log_is_intact() {
     let (status, _, _) = call(&state, "GET", &location, &[("cookie", &parent)], "").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn management_information_counts_disclosures_moves_and_referrals_without_personal_data() {
+    let state = state_named("workspace-mi").await;
+    let reference = case_and_account(&state).await;
+    state
+        .store
+        .create_account(
+            "leader@example.org",
+            &hash_password("leader passphrase"),
+            60,
+            "team_leader",
+        )
+        .await
+        .unwrap();
+    let post = |path: String, token: &'static str, key: &'static str, body: &'static str| {
+        let state = state.clone();
+        async move {
+            let auth = bearer(token);
+            call(
+                &state,
+                "POST",
+                &path,
+                &[("authorization", &auth), ("idempotency-key", key)],
+                body,
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(
+        post(
+            format!("/api/v1/cases/{reference}/disclosures"),
+            "receiver-token",
+            "d",
+            "{}"
+        )
+        .await,
+        StatusCode::CREATED
+    );
+    // The case begins on Direct Pay; the next day both parents agree to move.
+    assert_eq!(
+        post(
+            format!("/api/v1/cases/{reference}/facts"),
+            "caseworker-token",
+            "f",
+            r#"{"facts": [{"effective_from": "2026-05-04", "change": {"kind": "service_type", "service": "direct_pay"}}]}"#
+        )
+        .await,
+        StatusCode::CREATED
+    );
+    let next_day = AppState {
+        clock: std::sync::Arc::new(common::On::day("2026-06-02")),
+        ..state.clone()
+    };
+    let auth = bearer("caseworker-token");
+    let (status, _, _) = call(
+        &next_day,
+        "POST",
+        &format!("/api/v1/cases/{reference}/collection-moves"),
+        &[("authorization", &auth), ("idempotency-key", "m")],
+        r#"{"route": "both_agree"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(
+        post(
+            format!("/api/v1/cases/{reference}/referrals"),
+            "caseworker-token",
+            "r",
+            r#"{"recipient": "police"}"#
+        )
+        .await
+        .is_success()
+    );
+    let leader = sign_in(&state, "leader@example.org", "leader passphrase")
+        .await
+        .2
+        .unwrap();
+    let (status, page, _) = call(&state, "GET", "/work/mi", &[("cookie", &leader)], "").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let row = |key: &str| {
+        page.split(key)
+            .nth(1)
+            .and_then(|rest| rest.split("govuk-summary-list__value\">").nth(1))
+            .and_then(|rest| rest.split("</dd>").next())
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(row(">\n      Cases\n"), "1");
+    assert_eq!(row("Cases in which abuse was disclosed"), "1 (100%)");
+    assert_eq!(row("Moves to Collect and Pay after the case began"), "1");
+    assert_eq!(
+        row("Referrals to the police or the Crown Prosecution Service"),
+        "1"
+    );
+    assert!(page.contains("Due and paid by month, with the share paid"));
+    for secret in ["SAFE-ADDRESS", "PAYER-ADDRESS", &reference] {
+        assert!(!page.contains(secret), "{secret} in management information");
+    }
+    let caseworker = sign_in(&state, "staff@example.org", "another long passphrase")
+        .await
+        .2
+        .unwrap();
+    let (status, _, _) = call(&state, "GET", "/work/mi", &[("cookie", &caseworker)], "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -616,6 +616,28 @@ pub async fn refer(
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let key = idempotency_key(&headers)?;
         let request = parse_json(&body)?;
+        let wants_pdf = headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("application/pdf"));
+        refer_case(&state, &staff, case, &key, &request, wants_pdf).await
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// Refers a case the caller may act on (already authorised): builds the
+/// pack with every protected detail withheld, records the referral, and
+/// answers with the pack as JSON or tagged PDF. The caseworker pages use it.
+pub(crate) async fn refer_case(
+    state: &AppState,
+    staff: &Staff,
+    case: CaseReference,
+    key: &str,
+    request: &Value,
+    wants_pdf: bool,
+) -> Result<Response, Response> {
+    forbidden_unless(may_see_signals(staff.role))?;
+    {
         let recipient = request
             .get("recipient")
             .and_then(Value::as_str)
@@ -640,7 +662,7 @@ pub async fn refer(
                 .location_details()
         };
         let today = state.clock.today();
-        let events = coercion_events(&state, &case).await?;
+        let events = coercion_events(state, &case).await?;
         let signals = safety::scan(&events, today, safety::Thresholds::embedded());
         let pack = safety::referral_pack(
             recipient,
@@ -651,17 +673,13 @@ pub async fn refer(
             &protected,
         );
         let (status, _) = record(
-            &state,
+            state,
             &case,
-            &key,
+            key,
             SafetyEvent::Referred { recipient },
             &staff.signed_in(),
         )
         .await?;
-        let wants_pdf = headers
-            .get(axum::http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|accept| accept.contains("application/pdf"));
         if wants_pdf {
             return Ok(pdf_response(
                 status,
@@ -681,8 +699,7 @@ pub async fn refer(
                 })).collect::<Vec<_>>(),
             }),
         ))
-    };
-    result.await.unwrap_or_else(|response| response)
+    }
 }
 
 fn screening_answer(index: usize, item: &Value) -> Result<safety::Answer, Response> {

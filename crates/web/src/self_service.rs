@@ -387,9 +387,40 @@ async fn case_section(
     }
     table.push_str("</tbody>\n</table>\n");
     section.push(&Markup::trusted(table));
-    section.push(&Markup::trusted(format!(
-        "<ul class=\"govuk-list\">\n<li><a class=\"govuk-link\" href=\"/api/v1/cases/{case}/statement.csv\" download>Download your statement (CSV)</a></li>\n<li><a class=\"govuk-link\" href=\"/api/v1/cases/{case}/letters/calculation.pdf\" download>Download your calculation letter (PDF)</a></li>\n<li><a class=\"govuk-link\" href=\"/account/cases/{case}/safety\">Tell us about your safety and how to contact you</a></li>\n</ul>\n"
-    )));
+    // Their downloads: the letters that exist for them on this case.
+    let mut links = vec![
+        (
+            format!("/api/v1/cases/{case}/statement.csv"),
+            "Download your statement (CSV)",
+        ),
+        (
+            format!("/api/v1/cases/{case}/letters/calculation.pdf"),
+            "Download your calculation letter (PDF)",
+        ),
+    ];
+    if collected {
+        links.push((
+            format!("/api/v1/cases/{case}/letters/collection-notice.pdf"),
+            "Download the notice about how payments are made (PDF)",
+        ));
+        if whom == StatementFor::PayingParent {
+            links.push((
+                format!("/api/v1/cases/{case}/letters/payment-schedule.pdf"),
+                "Download your payment schedule (PDF)",
+            ));
+        }
+    }
+    let mut list = String::from("<ul class=\"govuk-list\">\n");
+    for (href, words) in &links {
+        list.push_str(&format!(
+            "<li><a class=\"govuk-link\" href=\"{}\" download>{words}</a></li>\n",
+            escape(href)
+        ));
+    }
+    list.push_str(&format!(
+        "<li><a class=\"govuk-link\" href=\"/account/cases/{case}/safety\">Tell us about your safety and how to contact you</a></li>\n</ul>\n"
+    ));
+    section.push(&Markup::trusted(list));
     Ok(section)
 }
 

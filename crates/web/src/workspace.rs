@@ -585,6 +585,32 @@ pub async fn case_page(
                 &rows,
             ));
         }
+        if matches!(
+            staff.role,
+            Role::Caseworker | Role::DomesticAbuseSpecialist | Role::TeamLeader
+        ) {
+            let mut fields = "<input type=\"hidden\" name=\"action\" value=\"refer\">\n<input type=\"hidden\" name=\"step\" value=\"0\">\n".to_owned();
+            fields.push_str(
+                html::radios(&Radios {
+                    name: "recipient",
+                    legend: "Refer suspected financial abuse to",
+                    legend_classes: Some("govuk-fieldset__legend--s"),
+                    hint: Some("You get the referral pack as a PDF, with anything that could locate a protected person withheld. The referral is recorded on the case."),
+                    classes: Some("govuk-radios--small"),
+                    items: &[
+                        ("police", "The police", false),
+                        ("cps", "The Crown Prosecution Service", false),
+                    ],
+                    ..Radios::default()
+                })
+                .as_str(),
+            );
+            main.push(&action_form(
+                &fields,
+                "Make the referral pack",
+                Some("govuk-button--secondary"),
+            ));
+        }
         let mut timeline: Vec<(String, String)> = history
             .events
             .iter()
@@ -666,6 +692,8 @@ pub struct ActionForm {
     applicant: String,
     #[serde(default)]
     evidence: String,
+    #[serde(default)]
+    recipient: String,
 }
 
 /// `POST /work/cases/{reference}/actions`: move the case to Collect and Pay
@@ -704,6 +732,17 @@ pub async fn act(
                 "a step number is needed",
             )
         })?;
+        if form.action == "refer" {
+            let request = serde_json::json!({ "recipient": form.recipient });
+            let key = format!("page/refer/{}/{}", form.recipient, state.clock.today());
+            // The pack itself is the answer: a PDF to hand over.
+            return match crate::casework::refer_case(&state, &staff, case, &key, &request, true)
+                .await
+            {
+                Ok(response) if response.status().is_success() => Ok(response),
+                other => Ok(after_action(other, &case, &form.reason).await),
+            };
+        }
         if form.action == "move_to_collect_and_pay" {
             let request = serde_json::json!({
                 "route": form.route,

@@ -877,3 +877,71 @@ async fn management_information_counts_disclosures_moves_and_referrals_without_p
     let (status, _, _) = call(&state, "GET", "/work/mi", &[("cookie", &caseworker)], "").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_referral_pack_is_made_from_the_case_page_as_pdf_with_protected_details_withheld() {
+    let state = state_named("workspace-refer").await;
+    let reference = case_and_account(&state).await;
+    let caseworker = sign_in(&state, "staff@example.org", "another long passphrase")
+        .await
+        .2
+        .unwrap();
+    let (_, page, _) = call(
+        &state,
+        "GET",
+        &format!("/work/cases/{reference}"),
+        &[("cookie", &caseworker)],
+        "",
+    )
+    .await;
+    assert!(page.contains("Refer suspected financial abuse to"));
+    let token = hidden(&page, "form_token");
+    let refer = |recipient: &str| {
+        format!("form_token={token}&reason=&action=refer&step=0&recipient={recipient}")
+    };
+    let post = |body: String| {
+        let state = state.clone();
+        let reference = reference.clone();
+        let cookie = caseworker.clone();
+        async move {
+            call(
+                &state,
+                "POST",
+                &format!("/work/cases/{reference}/actions"),
+                &[
+                    ("cookie", &cookie),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+                &body,
+            )
+            .await
+        }
+    };
+    let (status, page, _) = post(refer("")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("This was not done") && page.contains("police or cps"),
+        "{page}"
+    );
+    let (status, pdf, headers) = post(refer("police")).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(header(&headers, "content-type"), Some("application/pdf"));
+    let shown = common::pdf_text(&pdf);
+    assert!(shown.contains("To the police"), "{shown}");
+    for secret in ["SAFE-ADDRESS", "SS1 1SS", "PAYER-ADDRESS", "PP1 1PP"] {
+        assert!(!shown.contains(secret), "{secret} in the referral pack");
+    }
+    // Recorded once, however often it is made the same day.
+    post(refer("police")).await;
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let referrals = state
+        .store
+        .safety_events(&case)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| matches!(r.event, safety::SafetyEvent::Referred { .. }))
+        .count();
+    assert_eq!(referrals, 1);
+}

@@ -93,7 +93,9 @@ async function keyboardReachable(page, name) {
       if (!e || e === document.body) return null;
       const style = window.getComputedStyle(e);
       const visible = style.outlineStyle !== 'none' || style.boxShadow !== 'none' || style.backgroundColor !== 'rgba(0, 0, 0, 0)';
-      const key = e.type === 'radio' ? `radio group ${e.name}` : `${e.tagName}#${e.id}|${e.getAttribute('href') || ''}|${e.textContent.trim().slice(0, 30)}`;
+      // Each element by its place in the page (two links can share their words and address).
+      const place = [...document.querySelectorAll('*')].indexOf(e);
+      const key = e.type === 'radio' ? `radio group ${e.name}` : `${place} ${e.tagName}#${e.id}|${e.getAttribute('href') || ''}`;
       return { key, visible };
     });
     if (!focused) continue;

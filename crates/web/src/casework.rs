@@ -557,7 +557,7 @@ fn signal_json(signal: &safety::Signal) -> Value {
     })
 }
 
-fn may_see_signals(role: Role) -> bool {
+pub(crate) fn may_see_signals(role: Role) -> bool {
     matches!(
         role,
         Role::Caseworker | Role::DomesticAbuseSpecialist | Role::TeamLeader
@@ -894,6 +894,28 @@ pub(crate) async fn finish_screen(
     Ok((status, answer))
 }
 
+/// Every case with a financial coercion signal today, and the kinds raised:
+/// the coercion queue (API and pages). Scans case by case.
+pub(crate) async fn cases_with_signals(
+    state: &AppState,
+) -> Result<Vec<(CaseReference, Vec<safety::SignalKind>)>, Response> {
+    let today = state.clock.today();
+    let cases = state
+        .store
+        .case_references()
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let mut found = Vec::new();
+    for case in cases {
+        let events = coercion_events(state, &case).await?;
+        let signals = safety::scan(&events, today, safety::Thresholds::embedded());
+        if !signals.is_empty() {
+            found.push((case, signals.iter().map(|s| s.kind).collect()));
+        }
+    }
+    Ok(found)
+}
+
 /// `GET /api/v1/queues/coercion`: every case with a financial coercion
 /// signal today, for caseworkers to look at, with the kinds raised. Reads
 /// case by case (fine for a team's caseload; a national one wants the scan
@@ -901,23 +923,16 @@ pub(crate) async fn finish_screen(
 pub async fn coercion_queue(State(state): State<AppState>, staff: Staff) -> Response {
     let result = async {
         forbidden_unless(may_see_signals(staff.role))?;
-        let today = state.clock.today();
-        let cases = state
-            .store
-            .case_references()
-            .await
-            .map_err(|e| storage_failure(&e))?;
-        let mut entries = Vec::new();
-        for case in cases {
-            let events = coercion_events(&state, &case).await?;
-            let signals = safety::scan(&events, today, safety::Thresholds::embedded());
-            if !signals.is_empty() {
-                entries.push(json!({
+        let entries: Vec<Value> = cases_with_signals(&state)
+            .await?
+            .into_iter()
+            .map(|(case, kinds)| {
+                json!({
                     "reference": case.to_string(),
-                    "signals": signals.iter().map(|s| format!("{:?}", s.kind)).collect::<Vec<_>>(),
-                }));
-            }
-        }
+                    "signals": kinds.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
         state
             .store
             .append_audit(staff.audit(

@@ -508,7 +508,7 @@ async fn case_at_risk(state: &AppState, case: &CaseReference) -> Result<bool, Re
     crate::parties::is_restricted(state, &sealed).await
 }
 
-fn may_work_money(role: Role) -> bool {
+pub(crate) fn may_work_money(role: Role) -> bool {
     matches!(
         role,
         Role::Caseworker | Role::TeamLeader | Role::EnforcementOfficer

@@ -150,6 +150,103 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         list.push_str("</ul>\n");
         main.push(&Markup::trusted(list));
     }
+    // Worked out on request, case by case (a national caseload wants these
+    // overnight).
+    if crate::casework::may_see_signals(staff.role) {
+        main.push(&heading(2, "Coercion signals"));
+        let found = match crate::casework::cases_with_signals(&state).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
+        if found.is_empty() {
+            main.push(&html::paragraph("No case has a signal today."));
+        } else {
+            let mut list = String::from("<ul class=\"govuk-list\">\n");
+            for (case, kinds) in &found {
+                list.push_str(&format!(
+                    "<li><a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a>: {}</li>\n",
+                    escape(
+                        &kinds
+                            .iter()
+                            .map(|k| k.in_words())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                ));
+            }
+            list.push_str("</ul>\n");
+            main.push(&Markup::trusted(list));
+        }
+    }
+    if crate::collection::may_work_money(staff.role) {
+        main.push(&heading(
+            2,
+            "Enforcement: Collect and Pay cases with arrears",
+        ));
+        let today = state.clock.today();
+        let cases = match state.store.case_references().await {
+            Ok(cases) => cases,
+            Err(failure) => return storage_failure(&failure),
+        };
+        let mut rows = Vec::new();
+        for case in cases {
+            let Ok((transfers, actions)) = crate::collection::case_state(&state, &case).await
+            else {
+                continue;
+            };
+            let arrears = ledger::allocate(&transfers, case, today).arrears();
+            if arrears > domain_types::Pence::ZERO {
+                let collection = ledger::CollectionState::from_actions(&actions);
+                let waiting = collection
+                    .steps
+                    .iter()
+                    .filter(|s| s.outcome.is_none())
+                    .count();
+                rows.push((arrears, case, collection.steps.len(), waiting));
+            }
+        }
+        rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+        if rows.is_empty() {
+            main.push(&html::paragraph("No arrears."));
+        } else {
+            let mut table = String::from(
+                "<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--s\">Largest arrears first</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header\">Case</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Arrears</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Steps</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Waiting for approval</th></tr></thead>\n<tbody class=\"govuk-table__body\">\n",
+            );
+            for (arrears, case, steps, waiting) in rows.iter().take(50) {
+                table.push_str(&format!(
+                    "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell\"><a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a></td><td class=\"govuk-table__cell govuk-table__cell--numeric\">{arrears}</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">{steps}</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">{waiting}</td></tr>\n"
+                ));
+            }
+            table.push_str("</tbody>\n</table>\n");
+            main.push(&Markup::trusted(table));
+        }
+        main.push(&heading(2, "Payments we could not match"));
+        let suspense = match state.store.suspense_queue().await {
+            Ok(queue) => queue,
+            Err(failure) => return storage_failure(&failure),
+        };
+        if suspense.is_empty() {
+            main.push(&html::paragraph("None."));
+        } else {
+            let rows: Vec<Vec<String>> = suspense
+                .iter()
+                .map(|(transfer, note)| {
+                    vec![
+                        transfer.effective.to_string(),
+                        transfer.amount.to_string(),
+                        note.as_ref()
+                            .and_then(|n| n.suspense_reason.clone())
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            main.push(&table(
+                "Oldest first",
+                &["Received", "Amount", "Why it was not matched"],
+                &rows,
+            ));
+        }
+    }
     page("Your work", main)
 }
 

@@ -227,13 +227,22 @@ async fn a_parent_signs_in_sees_their_account_and_exit_ends_the_session() {
 #[tokio::test]
 async fn staff_go_to_their_work_and_other_sites_cannot_sign_in() {
     let state = state_named("self-service-refusals").await;
-    case_and_account(&state).await;
+    let reference = case_and_account(&state).await;
     let (status, _, cookie) = sign_in(&state, "staff@example.org", "another long passphrase").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let cookie = cookie.unwrap();
     let (status, page, _) = call(&state, "GET", "/work", &[("cookie", &cookie)], "").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Find a case by its reference"));
+    // The queues a caseworker works: signals, arrears (this case owes
+    // £200.00), money we could not match.
+    assert!(page.contains("Coercion signals"));
+    assert!(page.contains("Enforcement: Collect and Pay cases with arrears"));
+    assert!(
+        page.contains(&reference) && page.contains("£200.00"),
+        "{page}"
+    );
+    assert!(page.contains("Payments we could not match"));
     let (status, _, headers) = call(&state, "GET", "/account", &[("cookie", &cookie)], "").await;
     assert_eq!(
         status,

@@ -796,9 +796,25 @@ pub async fn report_direct_payment(
         statement_for(&state, &signed_in, &case, None).await?;
         let key = idempotency_key(&headers)?;
         let request = parse_json(&body)?;
-        let due = domain_types::Date::parse_iso(text(&request, "due")?)
+        report_case(&state, &signed_in, case, &key, &request).await
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// A parent's report of a Direct Pay payment made or missed, on a case they
+/// are a party to (already checked), from its JSON form: recorded for the
+/// caseworker, deciding nothing. The parents' pages use it too.
+pub(crate) async fn report_case(
+    state: &AppState,
+    signed_in: &SignedIn,
+    case: CaseReference,
+    key: &str,
+    request: &Value,
+) -> Result<Response, Response> {
+    {
+        let due = domain_types::Date::parse_iso(text(request, "due")?)
             .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "due", e.to_string()))?;
-        let paid = match field(&request, "paid_pence")? {
+        let paid = match field(request, "paid_pence")? {
             Value::Null => None,
             value => Some(Pence::new(value.as_u64().filter(|p| *p > 0).ok_or_else(
                 || {
@@ -818,7 +834,7 @@ pub async fn report_direct_payment(
                 "a payment can be reported once it is due",
             ));
         }
-        let history = crate::cases::history_or_404(&state, &case).await?;
+        let history = crate::cases::history_or_404(state, &case).await?;
         if CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay {
             return Err(error(
                 StatusCode::CONFLICT,
@@ -835,7 +851,7 @@ pub async fn report_direct_payment(
             },
         };
         if let Some(answer) =
-            earlier_answer(&state, &case, &key, |stored| *stored == recorded.action).await?
+            earlier_answer(state, &case, key, |stored| *stored == recorded.action).await?
         {
             return Ok(answer);
         }
@@ -845,7 +861,7 @@ pub async fn report_direct_payment(
             .await
             .map_err(|e| storage_failure(&e))?;
         let audit = signed_in.audit(
-            &state,
+            state,
             Action::Changed,
             Some(&case),
             vec!["collection_action:direct_pay_report".to_owned()],
@@ -856,7 +872,7 @@ pub async fn report_direct_payment(
             .record_collection_action(
                 &case,
                 i64::try_from(actions.len()).unwrap_or(i64::MAX),
-                &key,
+                key,
                 &recorded,
                 &[],
                 audit,
@@ -870,6 +886,5 @@ pub async fn report_direct_payment(
             StatusCode::CREATED,
             &json!({ "recorded": true }),
         ))
-    };
-    result.await.unwrap_or_else(|response| response)
+    }
 }

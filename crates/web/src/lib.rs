@@ -106,6 +106,10 @@ pub fn app(state: AppState) -> Router {
         .route("/exit", get(self_service::exit))
         .route("/account", get(self_service::account))
         .route(
+            "/account/cases/{reference}/missed-payment",
+            get(self_service::missed_payment_form).post(self_service::missed_payment),
+        )
+        .route(
             "/account/cases/{reference}/safety",
             get(screening_pages::start).post(screening_pages::answer),
         )

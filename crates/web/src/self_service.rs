@@ -417,6 +417,11 @@ async fn case_section(
             escape(href)
         ));
     }
+    if !collected {
+        list.push_str(&format!(
+            "<li><a class=\"govuk-link\" href=\"/account/cases/{case}/missed-payment\">Tell us about a payment that was not made</a></li>\n"
+        ));
+    }
     list.push_str(&format!(
         "<li><a class=\"govuk-link\" href=\"/account/cases/{case}/safety\">Tell us about your safety and how to contact you</a></li>\n</ul>\n"
     ));
@@ -496,4 +501,183 @@ pub(crate) fn chart(months: &[(String, i128, i128)], paid_words: &str) -> Markup
         "<p class=\"govuk-body-s\" aria-hidden=\"true\"><span class=\"govuk-!-font-weight-bold\">Blue</span>: due. <span class=\"govuk-!-font-weight-bold\">Green</span>: {}.</p>\n{svg}",
         escape(&paid_words.to_lowercase())
     ))
+}
+
+/// The missed-payment form's fields.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct MissedForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    due: String,
+}
+
+/// The due dates a parent can report about: the last six that have come.
+fn recent_due_dates(
+    history: &case_records::CaseHistory,
+    today: domain_types::Date,
+) -> Vec<domain_types::Date> {
+    let Some(start) = history.initial_effective_date else {
+        return Vec::new();
+    };
+    let mut dates: Vec<domain_types::Date> = ledger::payment_periods(
+        start,
+        today.add_days(1).unwrap_or(today),
+        ledger::payment_frequency(history),
+    )
+    .into_iter()
+    .map(|(from, _)| from)
+    .filter(|from| *from <= today)
+    .collect();
+    dates.reverse();
+    dates.truncate(6);
+    dates
+}
+
+fn missed_page(
+    status: StatusCode,
+    case: &CaseReference,
+    token: &str,
+    dates: &[domain_types::Date],
+    error: Option<&str>,
+) -> Response {
+    let mut main = Markup::trusted(
+        "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n".to_owned(),
+    );
+    if let Some(message) = error {
+        main.push(&html::error_summary(
+            "There is a problem",
+            &[("#due".to_owned(), message.to_owned())],
+        ));
+    }
+    main.push(&Markup::trusted(format!(
+        "<form method=\"post\" action=\"/account/cases/{case}/missed-payment\" novalidate>\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n",
+        escape(token)
+    )));
+    let words: Vec<String> = dates.iter().map(ToString::to_string).collect();
+    let items: Vec<(&str, &str, bool)> = words
+        .iter()
+        .map(|w| (w.as_str(), w.as_str(), false))
+        .collect();
+    main.push(&html::radios(&html::Radios {
+        name: "due",
+        legend: "Which payment was not made?",
+        legend_classes: Some("govuk-fieldset__legend--l"),
+        legend_is_page_heading: true,
+        hint: Some(
+            "The day it was due. We will look at it; nothing changes until a caseworker has.",
+        ),
+        error,
+        items: &items,
+        ..html::Radios::default()
+    }));
+    main.push(&html::button(&Button {
+        text: "Report it",
+        ..Button::default()
+    }));
+    main.push(&Markup::trusted("</form>\n</div></div>\n".to_owned()));
+    respond(
+        status,
+        &Page {
+            title: if error.is_some() {
+                "Error: Your account"
+            } else {
+                "Your account"
+            },
+            exit_this_page: true,
+            main,
+        },
+    )
+}
+
+/// The parent, their session, the case and its history, for the
+/// missed-payment pages; or where to go instead.
+async fn direct_pay_case(
+    state: &AppState,
+    headers: &HeaderMap,
+    reference: &str,
+) -> Result<(SignedIn, String, CaseReference, case_records::CaseHistory), Response> {
+    let Some((person, session)) = signed_in(state, headers).await else {
+        return Err(see_other("/sign-in"));
+    };
+    if !person.role.is_parent() {
+        return Err(see_other("/sign-in"));
+    }
+    let case = crate::cases::parse_reference(reference)?;
+    crate::collection::statement_for(state, &person, &case, None).await?;
+    let history = crate::cases::history_or_404(state, &case).await?;
+    Ok((person, session, case, history))
+}
+
+/// `GET /account/cases/{reference}/missed-payment` (Direct Pay).
+pub async fn missed_payment_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+) -> Response {
+    match direct_pay_case(&state, &headers, &reference).await {
+        Ok((_, session, case, history)) => missed_page(
+            StatusCode::OK,
+            &case,
+            &csrf_token(&session),
+            &recent_due_dates(&history, state.clock.today()),
+            None,
+        ),
+        Err(response) => response,
+    }
+}
+
+/// `POST /account/cases/{reference}/missed-payment`: the report, through
+/// the API's own recording (`collection::report_case`).
+pub async fn missed_payment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+    Form(form): Form<MissedForm>,
+) -> Response {
+    let (person, session, case, history) = match direct_pay_case(&state, &headers, &reference).await
+    {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let token = csrf_token(&session);
+    if !from_this_site(&headers) || form.form_token != token {
+        return (
+            StatusCode::FORBIDDEN,
+            "this form has expired; go back and try again",
+        )
+            .into_response();
+    }
+    let dates = recent_due_dates(&history, state.clock.today());
+    if !dates.iter().any(|d| d.to_string() == form.due) {
+        return missed_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &case,
+            &token,
+            &dates,
+            Some("Select the payment that was not made"),
+        );
+    }
+    let request = serde_json::json!({ "due": form.due, "paid_pence": null });
+    let key = format!("page/missed/{}", form.due);
+    match crate::collection::report_case(&state, &person, case, &key, &request).await {
+        Ok(response) if response.status().is_success() => respond(
+            StatusCode::OK,
+            &Page {
+                title: "Your account",
+                exit_this_page: true,
+                main: Markup::concat(&[
+                    Markup::trusted("<h1 class=\"govuk-heading-l\">Thank you for telling us</h1>\n".to_owned()),
+                    html::paragraph(&format!(
+                        "We have noted that the payment due on {} was not made. A caseworker will look at it.",
+                        form.due
+                    )),
+                    Markup::trusted(
+                        "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n".to_owned(),
+                    ),
+                ]),
+            },
+        ),
+        Ok(response) | Err(response) => response,
+    }
 }

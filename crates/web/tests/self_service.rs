@@ -954,3 +954,65 @@ async fn a_referral_pack_is_made_from_the_case_page_as_pdf_with_protected_detail
         .count();
     assert_eq!(referrals, 1);
 }
+
+#[tokio::test]
+async fn a_parent_on_direct_pay_reports_a_missed_payment_for_the_caseworker() {
+    let state = state_named("self-service-missed").await;
+    let reference = case_and_account(&state).await;
+    let cookie = sign_in(&state, "rae@example.org", "a long passphrase here")
+        .await
+        .2
+        .unwrap();
+    let (_, account, _) = call(&state, "GET", "/account", &[("cookie", &cookie)], "").await;
+    assert!(account.contains("Tell us about a payment that was not made"));
+    let path = format!("/account/cases/{reference}/missed-payment");
+    let (status, page, _) = call(&state, "GET", &path, &[("cookie", &cookie)], "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("value=\"2026-05-25\"") && page.contains("value=\"2026-06-01\""),
+        "{page}"
+    );
+    let token = hidden(&page, "form_token");
+    let post = |body: String| {
+        let state = state.clone();
+        let path = path.clone();
+        let cookie = cookie.clone();
+        async move {
+            call(
+                &state,
+                "POST",
+                &path,
+                &[
+                    ("cookie", &cookie),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+                &body,
+            )
+            .await
+        }
+    };
+    let (status, page, _) = post(format!("form_token={token}&due=2030-01-01")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Select the payment that was not made"));
+    let (status, page, _) = post(format!("form_token={token}&due=2026-05-25")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Thank you for telling us"));
+    post(format!("form_token={token}&due=2026-05-25")).await;
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let reports: Vec<_> = state
+        .store
+        .collection_actions(&case)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| {
+            a.action
+                == ledger::CollectionAction::DirectPayReport {
+                    due: Date::parse_iso("2026-05-25").unwrap(),
+                    paid: None,
+                }
+        })
+        .collect();
+    assert_eq!(reports.len(), 1, "reported once");
+}

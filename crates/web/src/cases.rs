@@ -418,6 +418,24 @@ pub async fn record_facts(
                 )?,
             });
         }
+        append_case_facts(&state, &staff, case, key, &events).await
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
+/// Records facts on a case the caller may act on (already authorised), as
+/// the facts route does: refused where Direct Pay no longer exists, or where
+/// closing or reopening waits for a disclosure's review; the store checks
+/// closing and reopening against the case's state in the same transaction.
+/// The caseworker pages use it too.
+pub(crate) async fn append_case_facts(
+    state: &AppState,
+    staff: &Staff,
+    case: CaseReference,
+    key: &str,
+    events: &[FactEvent],
+) -> Result<Response, Response> {
+    {
         // Under the reformed single service (modelled), Direct Pay does not
         // exist from its start: a case cannot choose it for then.
         for (index, event) in events.iter().enumerate() {
@@ -458,7 +476,7 @@ pub async fn record_facts(
             }
         }
         let audit = staff.audit(
-            &state,
+            state,
             Action::Changed,
             Some(&case),
             events
@@ -469,7 +487,7 @@ pub async fn record_facts(
         );
         let outcome = state
             .store
-            .append_facts(&case, &events, key, audit)
+            .append_facts(&case, events, key, audit)
             .await
             .map_err(|e| storage_failure(&e))?;
         Ok(match outcome {
@@ -482,8 +500,7 @@ pub async fn record_facts(
                 &json!({ "first_sequence": first_sequence, "recorded": events.len(), "replayed": true }),
             ),
         })
-    };
-    result.await.unwrap_or_else(|response| response)
+    }
 }
 
 /// `GET /api/v1/cases/{reference}/schedule?until=YYYY-MM-DD&known_on=YYYY-MM-DD`.

@@ -8,6 +8,9 @@
 //! caseworker; giving a reason is audited before anything is shown. The
 //! parties come only through `parties::audited_view`.
 
+// A refused request is answered with its `Response` straight away.
+#![allow(clippy::result_large_err)]
+
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -577,6 +580,55 @@ pub async fn case_page(
             ));
         }
 
+        // Recording a change.
+        if staff.role.may_record_changes() {
+            main.push(&heading(2, "Record a change"));
+            let mut fields = "<input type=\"hidden\" name=\"action\" value=\"record_change\">\n<input type=\"hidden\" name=\"step\" value=\"0\">\n".to_owned();
+            fields.push_str(
+                html::radios(&Radios {
+                    name: "change",
+                    legend: "What changed?",
+                    legend_classes: Some("govuk-fieldset__legend--s"),
+                    classes: Some("govuk-radios--small"),
+                    items: &[
+                        ("income", "The paying parent's income", false),
+                        ("case_closed", "The case closes", false),
+                        ("case_reopened", "The case opens again", false),
+                    ],
+                    ..Radios::default()
+                })
+                .as_str(),
+            );
+            fields.push_str(
+                html::input(&Input {
+                    id: "effective_from",
+                    name: "effective_from",
+                    label: "From which day?",
+                    hint: Some("For example, 2026-06-01"),
+                    classes: Some("govuk-input--width-10"),
+                    ..Input::default()
+                })
+                .as_str(),
+            );
+            fields.push_str(
+                html::input(&Input {
+                    id: "income",
+                    name: "income",
+                    label: "New weekly income, for a change of income",
+                    prefix: Some("£"),
+                    classes: Some("govuk-input--width-10"),
+                    inputmode: Some("decimal"),
+                    ..Input::default()
+                })
+                .as_str(),
+            );
+            main.push(&action_form(
+                &fields,
+                "Record the change",
+                Some("govuk-button--secondary"),
+            ));
+        }
+
         // Moving to Collect and Pay.
         if !terms.collect_and_pay && staff.role.may_record_changes() {
             main.push(&heading(2, "Move to Collect and Pay"));
@@ -791,6 +843,12 @@ pub struct ActionForm {
     evidence: String,
     #[serde(default)]
     recipient: String,
+    #[serde(default)]
+    change: String,
+    #[serde(default)]
+    effective_from: String,
+    #[serde(default)]
+    income: String,
 }
 
 /// `POST /work/cases/{reference}/actions`: move the case to Collect and Pay
@@ -829,6 +887,62 @@ pub async fn act(
                 "a step number is needed",
             )
         })?;
+        if form.action == "record_change" {
+            let refused = |message: &str| {
+                Err(crate::cases::error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "change",
+                    message.to_owned(),
+                ))
+            };
+            let Ok(effective_from) = domain_types::Date::parse_iso(form.effective_from.trim())
+            else {
+                return Ok(after_action(
+                    refused("enter the day the change applies from, like 2026-06-01"),
+                    &case,
+                    &form.reason,
+                )
+                .await);
+            };
+            let change = match form.change.as_str() {
+                "income" => match domain_types::Pence::parse_pounds(
+                    form.income.trim().trim_start_matches('£'),
+                ) {
+                    Ok(weekly) => case_records::Change::Income(
+                        maintenance_calculation::Income::Weekly(weekly),
+                    ),
+                    Err(_) => {
+                        return Ok(after_action(
+                            refused("enter the new weekly income as an amount, like 517.81"),
+                            &case,
+                            &form.reason,
+                        )
+                        .await);
+                    }
+                },
+                "case_closed" => case_records::Change::CaseClosed,
+                "case_reopened" => case_records::Change::CaseReopened,
+                _ => {
+                    return Ok(
+                        after_action(refused("choose what changed"), &case, &form.reason).await,
+                    );
+                }
+            };
+            let today = state.clock.today();
+            let events = [case_records::FactEvent {
+                effective_from,
+                recorded_on: today,
+                change,
+            }];
+            let key = format!(
+                "page/change/{}/{}/{}/{today}",
+                form.change,
+                effective_from,
+                form.income.trim()
+            );
+            let answer = crate::cases::append_case_facts(&state, &staff, case, &key, &events).await;
+            return Ok(after_action(answer, &case, &form.reason).await);
+        }
         if form.action == "refer" {
             let request = serde_json::json!({ "recipient": form.recipient });
             let key = format!("page/refer/{}/{}", form.recipient, state.clock.today());

@@ -1016,3 +1016,77 @@ async fn a_parent_on_direct_pay_reports_a_missed_payment_for_the_caseworker() {
         .collect();
     assert_eq!(reports.len(), 1, "reported once");
 }
+
+#[tokio::test]
+async fn a_caseworker_records_a_change_from_the_case_page_under_the_same_rules_as_the_api() {
+    let state = state_named("workspace-change").await;
+    let reference = case_and_account(&state).await;
+    let caseworker = sign_in(&state, "staff@example.org", "another long passphrase")
+        .await
+        .2
+        .unwrap();
+    let (_, page, _) = call(
+        &state,
+        "GET",
+        &format!("/work/cases/{reference}"),
+        &[("cookie", &caseworker)],
+        "",
+    )
+    .await;
+    assert!(page.contains("Record a change"));
+    let token = hidden(&page, "form_token");
+    let post = |body: String| {
+        let state = state.clone();
+        let reference = reference.clone();
+        let cookie = caseworker.clone();
+        async move {
+            call(
+                &state,
+                "POST",
+                &format!("/work/cases/{reference}/actions"),
+                &[
+                    ("cookie", &cookie),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+                &body,
+            )
+            .await
+        }
+    };
+    let change = |kind: &str, from: &str, income: &str| {
+        format!(
+            "form_token={token}&reason=&action=record_change&step=0&change={kind}&effective_from={from}&income={income}"
+        )
+    };
+    let (status, page, _) = post(change("income", "not a day", "400")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("enter the day the change applies from"));
+    let (status, _, _) = post(change("income", "2026-05-04", "400.00")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let history = state.store.case_history(&case).await.unwrap().unwrap();
+    assert!(history.events.iter().any(|e| e.change
+        == case_records::Change::Income(maintenance_calculation::Income::Weekly(Pence::new(
+            40_000
+        )))));
+    // A disclosure waiting for review: closing is refused, and says why.
+    let auth = bearer("receiver-token");
+    call(
+        &state,
+        "POST",
+        &format!("/api/v1/cases/{reference}/disclosures"),
+        &[("authorization", &auth), ("idempotency-key", "d")],
+        "{}",
+    )
+    .await;
+    let (status, page, _) = post(change("case_closed", "2026-06-01", "")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        page.contains("This was not done") && page.contains("waiting for review"),
+        "{page}"
+    );
+    // Reopening is refused too (the disclosure waits; and the case is open).
+    let (status, page, _) = post(change("case_reopened", "2026-06-01", "")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+}

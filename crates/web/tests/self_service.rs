@@ -18,6 +18,45 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// A form posted from a page of this site with `cookie`: status, page, headers.
+async fn post_form(
+    state: &AppState,
+    cookie: &str,
+    path: &str,
+    body: &str,
+) -> (StatusCode, String, Vec<(String, String)>) {
+    call(
+        state,
+        "POST",
+        path,
+        &[
+            ("cookie", cookie),
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        body,
+    )
+    .await
+}
+
+/// A new account for `person` in `role`, signed in: the session cookie.
+async fn new_session(state: &AppState, login: &str, person: i64, role: &str) -> String {
+    state
+        .store
+        .create_account(
+            login,
+            &hash_password("a passphrase for tests"),
+            person,
+            role,
+        )
+        .await
+        .unwrap();
+    sign_in(state, login, "a passphrase for tests")
+        .await
+        .2
+        .unwrap()
+}
+
 /// A case with parties, money due and part paid, and the receiving parent
 /// able to sign in as rae@example.org.
 async fn case_and_account(state: &AppState) -> String {
@@ -520,20 +559,7 @@ async fn a_parent_says_letters_are_not_safe_and_the_preference_is_kept() {
 async fn an_enforcement_step_is_proposed_and_approved_by_another_from_the_case_page() {
     let state = state_named("workspace-enforcement").await;
     let reference = case_and_account(&state).await;
-    state
-        .store
-        .create_account(
-            "officer@example.org",
-            &hash_password("officer passphrase"),
-            50,
-            "enforcement_officer",
-        )
-        .await
-        .unwrap();
-    let officer = sign_in(&state, "officer@example.org", "officer passphrase")
-        .await
-        .2
-        .unwrap();
+    let officer = new_session(&state, "officer@example.org", 50, "enforcement_officer").await;
     let caseworker = sign_in(&state, "staff@example.org", "another long passphrase")
         .await
         .2
@@ -557,15 +583,10 @@ async fn an_enforcement_step_is_proposed_and_approved_by_another_from_the_case_p
         let state = state.clone();
         let reference = reference.clone();
         async move {
-            let (status, page, headers) = call(
+            let (status, page, headers) = post_form(
                 &state,
-                "POST",
+                &cookie,
                 &format!("/work/cases/{reference}/actions"),
-                &[
-                    ("cookie", &cookie),
-                    ("content-type", "application/x-www-form-urlencoded"),
-                    ("sec-fetch-site", "same-origin"),
-                ],
                 &body,
             )
             .await;
@@ -657,15 +678,10 @@ async fn a_survivor_is_moved_to_collect_and_pay_from_the_case_page_without_the_o
         let reference = reference.clone();
         let cookie = caseworker.clone();
         async move {
-            call(
+            post_form(
                 &state,
-                "POST",
+                &cookie,
                 &format!("/work/cases/{reference}/actions"),
-                &[
-                    ("cookie", &cookie),
-                    ("content-type", "application/x-www-form-urlencoded"),
-                    ("sec-fetch-site", "same-origin"),
-                ],
                 &body,
             )
             .await
@@ -719,16 +735,6 @@ async fn a_survivor_is_moved_to_collect_and_pay_from_the_case_page_without_the_o
 async fn an_auditor_sees_who_viewed_a_case_and_that_the_log_is_intact() {
     let state = state_named("workspace-audit").await;
     let reference = case_and_account(&state).await;
-    state
-        .store
-        .create_account(
-            "auditor@example.org",
-            &hash_password("auditor passphrase"),
-            70,
-            "auditor",
-        )
-        .await
-        .unwrap();
     let caseworker = sign_in(&state, "staff@example.org", "another long passphrase")
         .await
         .2
@@ -741,10 +747,7 @@ async fn an_auditor_sees_who_viewed_a_case_and_that_the_log_is_intact() {
         "",
     )
     .await;
-    let auditor = sign_in(&state, "auditor@example.org", "auditor passphrase")
-        .await
-        .2
-        .unwrap();
+    let auditor = new_session(&state, "auditor@example.org", 70, "auditor").await;
     let (status, _, headers) = call(
         &state,
         "GET",
@@ -784,16 +787,6 @@ async fn an_auditor_sees_who_viewed_a_case_and_that_the_log_is_intact() {
 async fn management_information_counts_disclosures_moves_and_referrals_without_personal_data() {
     let state = state_named("workspace-mi").await;
     let reference = case_and_account(&state).await;
-    state
-        .store
-        .create_account(
-            "leader@example.org",
-            &hash_password("leader passphrase"),
-            60,
-            "team_leader",
-        )
-        .await
-        .unwrap();
     let post = |path: String, token: &'static str, key: &'static str, body: &'static str| {
         let state = state.clone();
         async move {
@@ -854,10 +847,7 @@ async fn management_information_counts_disclosures_moves_and_referrals_without_p
         .await
         .is_success()
     );
-    let leader = sign_in(&state, "leader@example.org", "leader passphrase")
-        .await
-        .2
-        .unwrap();
+    let leader = new_session(&state, "leader@example.org", 60, "team_leader").await;
     let (status, page, _) = call(&state, "GET", "/work/mi", &[("cookie", &leader)], "").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let row = |key: &str| {
@@ -913,15 +903,10 @@ async fn a_referral_pack_is_made_from_the_case_page_as_pdf_with_protected_detail
         let reference = reference.clone();
         let cookie = caseworker.clone();
         async move {
-            call(
+            post_form(
                 &state,
-                "POST",
+                &cookie,
                 &format!("/work/cases/{reference}/actions"),
-                &[
-                    ("cookie", &cookie),
-                    ("content-type", "application/x-www-form-urlencoded"),
-                    ("sec-fetch-site", "same-origin"),
-                ],
                 &body,
             )
             .await
@@ -977,20 +962,7 @@ async fn a_parent_on_direct_pay_reports_a_missed_payment_for_the_caseworker() {
         let state = state.clone();
         let path = path.clone();
         let cookie = cookie.clone();
-        async move {
-            call(
-                &state,
-                "POST",
-                &path,
-                &[
-                    ("cookie", &cookie),
-                    ("content-type", "application/x-www-form-urlencoded"),
-                    ("sec-fetch-site", "same-origin"),
-                ],
-                &body,
-            )
-            .await
-        }
+        async move { post_form(&state, &cookie, &path, &body).await }
     };
     let (status, page, _) = post(format!("form_token={token}&due=2030-01-01")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1040,15 +1012,10 @@ async fn a_caseworker_records_a_change_from_the_case_page_under_the_same_rules_a
         let reference = reference.clone();
         let cookie = caseworker.clone();
         async move {
-            call(
+            post_form(
                 &state,
-                "POST",
+                &cookie,
                 &format!("/work/cases/{reference}/actions"),
-                &[
-                    ("cookie", &cookie),
-                    ("content-type", "application/x-www-form-urlencoded"),
-                    ("sec-fetch-site", "same-origin"),
-                ],
                 &body,
             )
             .await

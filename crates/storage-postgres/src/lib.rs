@@ -406,7 +406,6 @@ impl PostgresStore {
         Ok(ActionOutcome::Recorded { sequence })
     }
 
-    /// Case references, one per row of `sql`'s first column.
     /// Case references from `sql`, with `person` bound to its one
     /// placeholder if given.
     async fn read_references(

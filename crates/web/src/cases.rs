@@ -435,72 +435,70 @@ pub(crate) async fn append_case_facts(
     key: &str,
     events: &[FactEvent],
 ) -> Result<Response, Response> {
-    {
-        // Under the reformed single service (modelled), Direct Pay does not
-        // exist from its start: a case cannot choose it for then.
-        for (index, event) in events.iter().enumerate() {
-            if event.change == Change::ServiceType(case_records::ServiceType::DirectPay)
-                && let Ok(set) = state.parameters.at(event.effective_from)
-                && !set.direct_pay_available
-            {
-                return Err(error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &format!("facts[{index}].change"),
-                    format!(
-                        "Direct Pay does not exist from {} under the modelled reform `{}`: every case is collected",
-                        set.effective_from,
-                        set.modelled_policy.as_deref().unwrap_or("")
-                    ),
-                ));
-            }
-        }
-        // A case may not be closed or reopened while a disclosure waits for
-        // review by its named caseworker or the specialist team (issue 5 §4).
-        // Whether its state allows it is checked by the store, in the
-        // transaction that appends.
-        if events
-            .iter()
-            .any(|e| matches!(e.change, Change::CaseClosed | Change::CaseReopened))
+    // Under the reformed single service (modelled), Direct Pay does not
+    // exist from its start: a case cannot choose it for then.
+    for (index, event) in events.iter().enumerate() {
+        if event.change == Change::ServiceType(case_records::ServiceType::DirectPay)
+            && let Ok(set) = state.parameters.at(event.effective_from)
+            && !set.direct_pay_available
         {
-            let records = state
-                .store
-                .safety_events(&case)
-                .await
-                .map_err(|e| storage_failure(&e))?;
-            if !safety::SafetyState::from_records(&records).may_close_or_reopen() {
-                return Err(error(
-                    StatusCode::CONFLICT,
-                    "facts",
-                    "a disclosure on this case is waiting for review by its named caseworker or the domestic abuse specialist team; it cannot be closed or reopened until then",
-                ));
-            }
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("facts[{index}].change"),
+                format!(
+                    "Direct Pay does not exist from {} under the modelled reform `{}`: every case is collected",
+                    set.effective_from,
+                    set.modelled_policy.as_deref().unwrap_or("")
+                ),
+            ));
         }
-        let audit = staff.audit(
-            state,
-            Action::Changed,
-            Some(&case),
-            events
-                .iter()
-                .map(|e| e.change.encode().0.to_owned())
-                .collect(),
-            None,
-        );
-        let outcome = state
+    }
+    // A case may not be closed or reopened while a disclosure waits for
+    // review by its named caseworker or the specialist team (issue 5 §4).
+    // Whether its state allows it is checked by the store, in the
+    // transaction that appends.
+    if events
+        .iter()
+        .any(|e| matches!(e.change, Change::CaseClosed | Change::CaseReopened))
+    {
+        let records = state
             .store
-            .append_facts(&case, events, key, audit)
+            .safety_events(&case)
             .await
             .map_err(|e| storage_failure(&e))?;
-        Ok(match outcome {
-            AppendOutcome::Appended { first_sequence } => json_response(
-                StatusCode::CREATED,
-                &json!({ "first_sequence": first_sequence, "recorded": events.len() }),
-            ),
-            AppendOutcome::AlreadyApplied { first_sequence } => json_response(
-                StatusCode::OK,
-                &json!({ "first_sequence": first_sequence, "recorded": events.len(), "replayed": true }),
-            ),
-        })
+        if !safety::SafetyState::from_records(&records).may_close_or_reopen() {
+            return Err(error(
+                StatusCode::CONFLICT,
+                "facts",
+                "a disclosure on this case is waiting for review by its named caseworker or the domestic abuse specialist team; it cannot be closed or reopened until then",
+            ));
+        }
     }
+    let audit = staff.audit(
+        state,
+        Action::Changed,
+        Some(&case),
+        events
+            .iter()
+            .map(|e| e.change.encode().0.to_owned())
+            .collect(),
+        None,
+    );
+    let outcome = state
+        .store
+        .append_facts(&case, events, key, audit)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    Ok(match outcome {
+        AppendOutcome::Appended { first_sequence } => json_response(
+            StatusCode::CREATED,
+            &json!({ "first_sequence": first_sequence, "recorded": events.len() }),
+        ),
+        AppendOutcome::AlreadyApplied { first_sequence } => json_response(
+            StatusCode::OK,
+            &json!({ "first_sequence": first_sequence, "recorded": events.len(), "replayed": true }),
+        ),
+    })
 }
 
 /// `GET /api/v1/cases/{reference}/schedule?until=YYYY-MM-DD&known_on=YYYY-MM-DD`.

@@ -280,10 +280,8 @@ pub async fn act(
     body: String,
 ) -> Response {
     let result = async {
-        let case = parse_reference(&reference)?;
-        authorise_case_action(&state, &staff, &case, &headers).await?;
-        let key = idempotency_key(&headers)?;
-        let request = parse_json(&body)?;
+        let (case, key, request) =
+            crate::parties::authorised_request(&state, &staff, &reference, &headers, &body).await?;
         let bad = |name: &str, what: &str| {
             error(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -375,10 +373,8 @@ pub async fn move_to_collect_and_pay(
 ) -> Response {
     let result = async {
         forbidden_unless(staff.role.may_record_changes())?;
-        let case = parse_reference(&reference)?;
-        authorise_case_action(&state, &staff, &case, &headers).await?;
-        let key = idempotency_key(&headers)?;
-        let request = parse_json(&body)?;
+        let (case, key, request) =
+            crate::parties::authorised_request(&state, &staff, &reference, &headers, &body).await?;
         move_case(&state, &staff, case, &key, &request).await
     };
     result.await.unwrap_or_else(|response| response)
@@ -396,86 +392,84 @@ pub(crate) async fn move_case(
     request: &Value,
 ) -> Result<Response, Response> {
     forbidden_unless(staff.role.may_record_changes())?;
-    {
-        let text = |name: &str| request.get(name).and_then(Value::as_str);
-        let route = match text("route") {
-            Some("both_agree") => safety::MoveRoute::BothAgree,
-            Some("paying_parent_agrees") => safety::MoveRoute::PayingParentAgrees,
-            Some("unlikely_to_pay") => safety::MoveRoute::UnlikelyToPay {
-                notice_given: flag(request, "notice_given")?,
-            },
-            Some("abuse_evidence") => safety::MoveRoute::AbuseEvidence {
-                applicant: party_field(request, "applicant")?,
-                evidence: text("evidence").unwrap_or_default().to_owned(),
-            },
-            _ => {
-                return Err(error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "route",
-                    "`route` is both_agree, paying_parent_agrees, unlikely_to_pay or abuse_evidence",
-                ));
-            }
-        };
-        let decided = safety::decide_move(
-            &route,
-            safety::EvidenceList::embedded(),
-            state.model_2023_act,
-        )
-        .map_err(|refused| {
-            error(
+    let text = |name: &str| request.get(name).and_then(Value::as_str);
+    let route = match text("route") {
+        Some("both_agree") => safety::MoveRoute::BothAgree,
+        Some("paying_parent_agrees") => safety::MoveRoute::PayingParentAgrees,
+        Some("unlikely_to_pay") => safety::MoveRoute::UnlikelyToPay {
+            notice_given: flag(request, "notice_given")?,
+        },
+        Some("abuse_evidence") => safety::MoveRoute::AbuseEvidence {
+            applicant: party_field(request, "applicant")?,
+            evidence: text("evidence").unwrap_or_default().to_owned(),
+        },
+        _ => {
+            return Err(error(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "route",
-                refused.to_string(),
-            )
-        })?;
-        let today = state.clock.today();
-        let fact = |change| case_records::FactEvent {
-            effective_from: today,
-            recorded_on: today,
-            change,
-        };
-        let mut facts = vec![fact(case_records::Change::ServiceType(
-            case_records::ServiceType::CollectAndPay,
-        ))];
-        if decided.paying_parent_fee_waived || decided.receiving_parent_fee_waived {
-            facts.push(fact(case_records::Change::CollectionFeeWaiver {
-                paying_parent: decided.paying_parent_fee_waived,
-                receiving_parent: decided.receiving_parent_fee_waived,
-            }));
+                "`route` is both_agree, paying_parent_agrees, unlikely_to_pay or abuse_evidence",
+            ));
         }
-        let audit = staff.audit(
-            state,
-            Action::Changed,
-            Some(&case),
-            facts
-                .iter()
-                .map(|f| f.change.encode().0.to_owned())
-                .collect(),
-            None,
-        );
-        let outcome = state
-            .store
-            .append_facts(&case, &facts, key, audit)
-            .await
-            .map_err(|e| storage_failure(&e))?;
-        let status = match outcome {
-            storage_api::AppendOutcome::Appended { .. } => StatusCode::CREATED,
-            storage_api::AppendOutcome::AlreadyApplied { .. } => StatusCode::OK,
-        };
-        Ok(json_response(
-            status,
-            &json!({
-                "collect_and_pay_from": today.to_string(),
-                "other_parent_asked": decided.other_parent_asked,
-                "notice_to_other_parent": decided.notice_to_other_parent,
-                "fees_waived": {
-                    "paying_parent": decided.paying_parent_fee_waived,
-                    "receiving_parent": decided.receiving_parent_fee_waived,
-                },
-                "modelled": decided.modelled,
-            }),
-        ))
+    };
+    let decided = safety::decide_move(
+        &route,
+        safety::EvidenceList::embedded(),
+        state.model_2023_act,
+    )
+    .map_err(|refused| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "route",
+            refused.to_string(),
+        )
+    })?;
+    let today = state.clock.today();
+    let fact = |change| case_records::FactEvent {
+        effective_from: today,
+        recorded_on: today,
+        change,
+    };
+    let mut facts = vec![fact(case_records::Change::ServiceType(
+        case_records::ServiceType::CollectAndPay,
+    ))];
+    if decided.paying_parent_fee_waived || decided.receiving_parent_fee_waived {
+        facts.push(fact(case_records::Change::CollectionFeeWaiver {
+            paying_parent: decided.paying_parent_fee_waived,
+            receiving_parent: decided.receiving_parent_fee_waived,
+        }));
     }
+    let audit = staff.audit(
+        state,
+        Action::Changed,
+        Some(&case),
+        facts
+            .iter()
+            .map(|f| f.change.encode().0.to_owned())
+            .collect(),
+        None,
+    );
+    let outcome = state
+        .store
+        .append_facts(&case, &facts, key, audit)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let status = match outcome {
+        storage_api::AppendOutcome::Appended { .. } => StatusCode::CREATED,
+        storage_api::AppendOutcome::AlreadyApplied { .. } => StatusCode::OK,
+    };
+    Ok(json_response(
+        status,
+        &json!({
+            "collect_and_pay_from": today.to_string(),
+            "other_parent_asked": decided.other_parent_asked,
+            "notice_to_other_parent": decided.notice_to_other_parent,
+            "fees_waived": {
+                "paying_parent": decided.paying_parent_fee_waived,
+                "receiving_parent": decided.receiving_parent_fee_waived,
+            },
+            "modelled": decided.modelled,
+        }),
+    ))
 }
 
 /// A case's payments and dues as coercion-scan events, with the payer's
@@ -612,10 +606,8 @@ pub async fn refer(
 ) -> Response {
     let result = async {
         forbidden_unless(may_see_signals(staff.role))?;
-        let case = parse_reference(&reference)?;
-        authorise_case_action(&state, &staff, &case, &headers).await?;
-        let key = idempotency_key(&headers)?;
-        let request = parse_json(&body)?;
+        let (case, key, request) =
+            crate::parties::authorised_request(&state, &staff, &reference, &headers, &body).await?;
         let wants_pdf = headers
             .get(axum::http::header::ACCEPT)
             .and_then(|v| v.to_str().ok())
@@ -637,69 +629,67 @@ pub(crate) async fn refer_case(
     wants_pdf: bool,
 ) -> Result<Response, Response> {
     forbidden_unless(may_see_signals(staff.role))?;
-    {
-        let recipient = request
-            .get("recipient")
-            .and_then(Value::as_str)
-            .and_then(safety::Recipient::from_code)
-            .ok_or_else(|| {
-                error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "recipient",
-                    "`recipient` is police or cps",
-                )
-            })?;
-        let sealed = state
-            .store
-            .parties(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?;
-        let protected = if sealed.is_empty() {
-            Vec::new()
-        } else {
-            case_records::open_parties(case, &sealed, &state.keys)
-                .map_err(personal_data_unavailable)?
-                .location_details()
-        };
-        let today = state.clock.today();
-        let events = coercion_events(state, &case).await?;
-        let signals = safety::scan(&events, today, safety::Thresholds::embedded());
-        let pack = safety::referral_pack(
-            recipient,
-            &case.to_string(),
-            today,
-            &signals,
-            &events,
-            &protected,
-        );
-        let (status, _) = record(
-            state,
-            &case,
-            key,
-            SafetyEvent::Referred { recipient },
-            &staff.signed_in(),
-        )
-        .await?;
-        if wants_pdf {
-            return Ok(pdf_response(
-                status,
-                letters::referral_pack_pdf(&pack, &state.service_address),
-            ));
-        }
-        Ok(json_response(
+    let recipient = request
+        .get("recipient")
+        .and_then(Value::as_str)
+        .and_then(safety::Recipient::from_code)
+        .ok_or_else(|| {
+            error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "recipient",
+                "`recipient` is police or cps",
+            )
+        })?;
+    let sealed = state
+        .store
+        .parties(&case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let protected = if sealed.is_empty() {
+        Vec::new()
+    } else {
+        case_records::open_parties(case, &sealed, &state.keys)
+            .map_err(personal_data_unavailable)?
+            .location_details()
+    };
+    let today = state.clock.today();
+    let events = coercion_events(state, &case).await?;
+    let signals = safety::scan(&events, today, safety::Thresholds::embedded());
+    let pack = safety::referral_pack(
+        recipient,
+        &case.to_string(),
+        today,
+        &signals,
+        &events,
+        &protected,
+    );
+    let (status, _) = record(
+        state,
+        &case,
+        key,
+        SafetyEvent::Referred { recipient },
+        &staff.signed_in(),
+    )
+    .await?;
+    if wants_pdf {
+        return Ok(pdf_response(
             status,
-            &json!({
-                "recipient": recipient.code(),
-                "case_reference": pack.case_reference,
-                "prepared_on": pack.prepared_on.to_string(),
-                "signals": pack.signals.iter().map(signal_json).collect::<Vec<_>>(),
-                "timeline": pack.timeline.iter().map(|e| json!({
-                    "on": e.on.to_string(),
-                    "what": e.what,
-                })).collect::<Vec<_>>(),
-            }),
-        ))
+            letters::referral_pack_pdf(&pack, &state.service_address),
+        ));
     }
+    Ok(json_response(
+        status,
+        &json!({
+            "recipient": recipient.code(),
+            "case_reference": pack.case_reference,
+            "prepared_on": pack.prepared_on.to_string(),
+            "signals": pack.signals.iter().map(signal_json).collect::<Vec<_>>(),
+            "timeline": pack.timeline.iter().map(|e| json!({
+                "on": e.on.to_string(),
+                "what": e.what,
+            })).collect::<Vec<_>>(),
+        }),
+    ))
 }
 
 fn screening_answer(index: usize, item: &Value) -> Result<safety::Answer, Response> {

@@ -384,10 +384,8 @@ pub async fn act(
     body: String,
 ) -> Response {
     let result = async {
-        let case = parse_reference(&reference)?;
-        authorise_case_action(&state, &staff, &case, &headers).await?;
-        let key = idempotency_key(&headers)?;
-        let request = parse_json(&body)?;
+        let (case, key, request) =
+            crate::parties::authorised_request(&state, &staff, &reference, &headers, &body).await?;
         act_on_case(&state, &staff, case, &key, &request).await
     };
     result.await.unwrap_or_else(|response| response)
@@ -403,98 +401,94 @@ pub(crate) async fn act_on_case(
     key: &str,
     request: &Value,
 ) -> Result<Response, Response> {
+    let action = parse_action(request)?;
+    let (transfers, actions) = case_state(state, &case).await?;
+    let today = state.clock.today();
+    let by = Decision {
+        by: PersonId(u64::try_from(staff.person).unwrap_or(0)),
+        role: staff.role,
+        on: today,
+    };
+    let at_risk = case_at_risk(state, &case).await?;
+    let arrears = allocate(&transfers, case, today).arrears();
+    let collection = CollectionState::from_actions(&actions);
+    let recorded = RecordedAction { action, by };
+    if let Some(answer) =
+        earlier_answer(state, &case, key, |stored| *stored == recorded.action).await?
     {
-        let action = parse_action(request)?;
-        let (transfers, actions) = case_state(state, &case).await?;
-        let today = state.clock.today();
-        let by = Decision {
-            by: PersonId(u64::try_from(staff.person).unwrap_or(0)),
-            role: staff.role,
-            on: today,
-        };
-        let at_risk = case_at_risk(state, &case).await?;
-        let arrears = allocate(&transfers, case, today).arrears();
-        let collection = CollectionState::from_actions(&actions);
-        let recorded = RecordedAction { action, by };
-        if let Some(answer) =
-            earlier_answer(state, &case, key, |stored| *stored == recorded.action).await?
-        {
-            return Ok(answer);
-        }
-        collection
-            .check(&recorded.action, by, arrears, at_risk)
-            .map_err(|refused| {
-                error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "action",
-                    refused.to_string(),
-                )
-            })?;
-        let charge: Vec<Transfer> = match &recorded.action {
-            CollectionAction::ApproveEnforcement { step, waiver } => collection
-                .steps
-                .iter()
-                .find(|s| s.step == *step)
-                .and_then(|s| {
-                    charge_transfer(case, *step, s.action, today, state.parameters, *waiver)
-                })
-                .into_iter()
-                .collect(),
-            _ => Vec::new(),
-        };
-        let audit = staff.audit(
-            state,
-            Action::Changed,
-            Some(&case),
-            vec![format!("collection_action:{}", recorded.action.encode().0)],
-            None,
-        );
-        let outcome = state
-            .store
-            .record_collection_action(
-                &case,
-                i64::try_from(actions.len()).unwrap_or(i64::MAX),
-                key,
-                &recorded,
-                &charge,
-                audit,
-            )
-            .await
-            .map_err(|e| match e {
-                StorageError::ActionConflict(_) => error(StatusCode::CONFLICT, "", e.to_string()),
-                other => storage_failure(&other),
-            })?;
-        let status = match outcome {
-            ActionOutcome::Recorded { .. } => StatusCode::CREATED,
-            ActionOutcome::AlreadyRecorded => StatusCode::OK,
-        };
-        let charged = Pence::new(charge.iter().map(|t| t.amount.get()).sum::<u64>());
-        // An approved step is taken: the paying parent's letter, with the
-        // service's address only, to be sent from their own view.
-        let letter = match &recorded.action {
-            CollectionAction::ApproveEnforcement { step, .. } => {
-                collection.steps.iter().find(|s| s.step == *step).map(|s| {
-                    ledger::enforcement_letter(
-                        &state.service_address,
-                        case,
-                        s.action,
-                        charged,
-                        Pence::new(arrears.get() + charged.get()),
-                        today,
-                    )
-                })
-            }
-            _ => None,
-        };
-        Ok(json_response(
-            status,
-            &json!({
-                "recorded": matches!(outcome, ActionOutcome::Recorded { .. }),
-                "charge_pence": charged.get(),
-                "letter": letter,
-            }),
-        ))
+        return Ok(answer);
     }
+    collection
+        .check(&recorded.action, by, arrears, at_risk)
+        .map_err(|refused| {
+            error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "action",
+                refused.to_string(),
+            )
+        })?;
+    let charge: Vec<Transfer> = match &recorded.action {
+        CollectionAction::ApproveEnforcement { step, waiver } => collection
+            .steps
+            .iter()
+            .find(|s| s.step == *step)
+            .and_then(|s| charge_transfer(case, *step, s.action, today, state.parameters, *waiver))
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let audit = staff.audit(
+        state,
+        Action::Changed,
+        Some(&case),
+        vec![format!("collection_action:{}", recorded.action.encode().0)],
+        None,
+    );
+    let outcome = state
+        .store
+        .record_collection_action(
+            &case,
+            i64::try_from(actions.len()).unwrap_or(i64::MAX),
+            key,
+            &recorded,
+            &charge,
+            audit,
+        )
+        .await
+        .map_err(|e| match e {
+            StorageError::ActionConflict(_) => error(StatusCode::CONFLICT, "", e.to_string()),
+            other => storage_failure(&other),
+        })?;
+    let status = match outcome {
+        ActionOutcome::Recorded { .. } => StatusCode::CREATED,
+        ActionOutcome::AlreadyRecorded => StatusCode::OK,
+    };
+    let charged = Pence::new(charge.iter().map(|t| t.amount.get()).sum::<u64>());
+    // An approved step is taken: the paying parent's letter, with the
+    // service's address only, to be sent from their own view.
+    let letter = match &recorded.action {
+        CollectionAction::ApproveEnforcement { step, .. } => {
+            collection.steps.iter().find(|s| s.step == *step).map(|s| {
+                ledger::enforcement_letter(
+                    &state.service_address,
+                    case,
+                    s.action,
+                    charged,
+                    Pence::new(arrears.get() + charged.get()),
+                    today,
+                )
+            })
+        }
+        _ => None,
+    };
+    Ok(json_response(
+        status,
+        &json!({
+            "recorded": matches!(outcome, ActionOutcome::Recorded { .. }),
+            "charge_pence": charged.get(),
+            "letter": letter,
+        }),
+    ))
 }
 
 /// Whether anyone in the case is flagged: enforcement then waits for the
@@ -811,80 +805,78 @@ pub(crate) async fn report_case(
     key: &str,
     request: &Value,
 ) -> Result<Response, Response> {
-    {
-        let due = domain_types::Date::parse_iso(text(request, "due")?)
-            .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "due", e.to_string()))?;
-        let paid = match field(request, "paid_pence")? {
-            Value::Null => None,
-            value => Some(Pence::new(value.as_u64().filter(|p| *p > 0).ok_or_else(
-                || {
-                    error(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "paid_pence",
-                        "`paid_pence` is a whole number of pence above 0, or null for a missed payment",
-                    )
-                },
-            )?)),
-        };
-        let today = state.clock.today();
-        if due > today {
-            return Err(error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "due",
-                "a payment can be reported once it is due",
-            ));
-        }
-        let history = crate::cases::history_or_404(state, &case).await?;
-        if CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay {
-            return Err(error(
-                StatusCode::CONFLICT,
-                "",
-                "Payments on this case are collected by the Child Maintenance Service, so there is nothing to report.",
-            ));
-        }
-        let recorded = RecordedAction {
-            action: CollectionAction::DirectPayReport { due, paid },
-            by: Decision {
-                by: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
-                role: signed_in.role,
-                on: today,
+    let due = domain_types::Date::parse_iso(text(request, "due")?)
+        .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "due", e.to_string()))?;
+    let paid = match field(request, "paid_pence")? {
+        Value::Null => None,
+        value => Some(Pence::new(value.as_u64().filter(|p| *p > 0).ok_or_else(
+            || {
+                error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "paid_pence",
+                    "`paid_pence` is a whole number of pence above 0, or null for a missed payment",
+                )
             },
-        };
-        if let Some(answer) =
-            earlier_answer(state, &case, key, |stored| *stored == recorded.action).await?
-        {
-            return Ok(answer);
-        }
-        let actions = state
-            .store
-            .collection_actions(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?;
-        let audit = signed_in.audit(
-            state,
-            Action::Changed,
-            Some(&case),
-            vec!["collection_action:direct_pay_report".to_owned()],
-            None,
-        );
-        state
-            .store
-            .record_collection_action(
-                &case,
-                i64::try_from(actions.len()).unwrap_or(i64::MAX),
-                key,
-                &recorded,
-                &[],
-                audit,
-            )
-            .await
-            .map_err(|e| match e {
-                StorageError::ActionConflict(_) => error(StatusCode::CONFLICT, "", e.to_string()),
-                other => storage_failure(&other),
-            })?;
-        Ok(json_response(
-            StatusCode::CREATED,
-            &json!({ "recorded": true }),
-        ))
+        )?)),
+    };
+    let today = state.clock.today();
+    if due > today {
+        return Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "due",
+            "a payment can be reported once it is due",
+        ));
     }
+    let history = crate::cases::history_or_404(state, &case).await?;
+    if CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay {
+        return Err(error(
+            StatusCode::CONFLICT,
+            "",
+            "Payments on this case are collected by the Child Maintenance Service, so there is nothing to report.",
+        ));
+    }
+    let recorded = RecordedAction {
+        action: CollectionAction::DirectPayReport { due, paid },
+        by: Decision {
+            by: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
+            role: signed_in.role,
+            on: today,
+        },
+    };
+    if let Some(answer) =
+        earlier_answer(state, &case, key, |stored| *stored == recorded.action).await?
+    {
+        return Ok(answer);
+    }
+    let actions = state
+        .store
+        .collection_actions(&case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let audit = signed_in.audit(
+        state,
+        Action::Changed,
+        Some(&case),
+        vec!["collection_action:direct_pay_report".to_owned()],
+        None,
+    );
+    state
+        .store
+        .record_collection_action(
+            &case,
+            i64::try_from(actions.len()).unwrap_or(i64::MAX),
+            key,
+            &recorded,
+            &[],
+            audit,
+        )
+        .await
+        .map_err(|e| match e {
+            StorageError::ActionConflict(_) => error(StatusCode::CONFLICT, "", e.to_string()),
+            other => storage_failure(&other),
+        })?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &json!({ "recorded": true }),
+    ))
 }

@@ -124,10 +124,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
                 .to_owned(),
         ));
         main.push(&crate::self_service::chart(&months, "Paid"));
-        let pounds = |pence: i128| {
-            let pence = pence.unsigned_abs();
-            format!("£{}.{:02}", pence / 100, pence % 100)
-        };
+        let pounds = crate::pages::signed_pounds;
         let mut table = String::from(
             "<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--s\">Due and paid by month, with the share paid</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header\">Month</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Due</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Paid</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Share paid</th></tr></thead>\n<tbody class=\"govuk-table__body\">\n",
         );

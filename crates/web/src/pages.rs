@@ -68,6 +68,15 @@ pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Re
     response
 }
 
+/// A sum of pence from the ledger (which may be negative: a reduction, or
+/// a parent in credit) as pounds, with its sign: `-£1.50`.
+#[must_use]
+pub fn signed_pounds(pence: i128) -> String {
+    let sign = if pence < 0 { "-" } else { "" };
+    let pence = pence.unsigned_abs();
+    format!("{sign}£{}.{:02}", pence / 100, pence % 100)
+}
+
 /// A page to render.
 pub struct Page<'a> {
     /// The title, before the service's name. Neutral on sensitive pages.
@@ -510,4 +519,14 @@ pub async fn staying_safe() -> Response {
             main,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ledger_sums_keep_their_sign() {
+        assert_eq!(super::signed_pounds(12_345), "£123.45");
+        assert_eq!(super::signed_pounds(0), "£0.00");
+        assert_eq!(super::signed_pounds(-150), "-£1.50");
+    }
 }

@@ -309,6 +309,22 @@ pub(crate) async fn is_restricted(
     Ok(!flagged.is_empty())
 }
 
+/// A staff request to act on a case, as every such JSON route reads it:
+/// the case, checked against the access rule (with break-glass), the
+/// request's idempotency key, and its JSON body.
+pub(crate) async fn authorised_request(
+    state: &AppState,
+    staff: &Staff,
+    reference: &str,
+    headers: &HeaderMap,
+    body: &str,
+) -> Result<(CaseReference, String, Value), Response> {
+    let case = parse_reference(reference)?;
+    authorise_case_action(state, staff, &case, headers).await?;
+    let key = crate::collection::idempotency_key(headers)?;
+    Ok((case, key, crate::cases::parse_json(body)?))
+}
+
 /// May this member of staff act on this case? A case is restricted when any
 /// parent is flagged (on the case or on the person); then only the specialist
 /// team and the named caseworker act, and anyone else must give

@@ -317,22 +317,13 @@ async fn case_section(
         .await
         .map_err(|e| crate::cases::storage_failure(&e))?;
     let balance = lines.last().map_or(0, |l| l.balance);
-    let pounds = |pence: i128| {
-        let sign = if pence < 0 { "-" } else { "" };
-        let pence = pence.unsigned_abs();
-        format!("{sign}£{}.{:02}", pence / 100, pence % 100)
-    };
+    let pounds = crate::pages::signed_pounds;
     let (owed_words, paid_words) = match whom {
         StatementFor::PayingParent => ("You owe", "Paid"),
         StatementFor::ReceivingParent(_) => ("Still due to you", "Collected for you"),
     };
     // The weekly amount in force today, their side of it, and how it is paid.
-    let history = state
-        .store
-        .case_history(&case)
-        .await
-        .map_err(|e| crate::cases::storage_failure(&e))?
-        .unwrap_or_default();
+    let history = crate::cases::history_or_404(state, &case).await?;
     let weekly = case_records::liability_schedule(
         &history,
         state.parameters,

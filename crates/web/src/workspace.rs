@@ -459,19 +459,14 @@ pub async fn case_page(
         let owed = lines.last().map_or(0, |l| l.balance);
         main.push(&html::summary_list(&[(
             "Owed by the paying parent".to_owned(),
-            html::text(
-                &domain_types::Pence::new(u64::try_from(owed.max(0)).unwrap_or(0)).to_string(),
-            ),
+            html::text(&crate::pages::signed_pounds(owed.max(0))),
         )]));
         let rows: Vec<Vec<String>> = lines
             .iter()
             .rev()
             .take(20)
             .map(|l| {
-                let money = |p: i128| {
-                    domain_types::Pence::new(u64::try_from(p.unsigned_abs()).unwrap_or(0))
-                        .to_string()
-                };
+                let money = crate::pages::signed_pounds;
                 vec![
                     l.date.to_string(),
                     l.description.to_owned(),
@@ -583,7 +578,8 @@ pub async fn case_page(
         // Recording a change.
         if staff.role.may_record_changes() {
             main.push(&heading(2, "Record a change"));
-            let mut fields = "<input type=\"hidden\" name=\"action\" value=\"record_change\">\n<input type=\"hidden\" name=\"step\" value=\"0\">\n".to_owned();
+            let mut fields =
+                "<input type=\"hidden\" name=\"action\" value=\"record_change\">\n".to_owned();
             fields.push_str(
                 html::radios(&Radios {
                     name: "change",
@@ -638,7 +634,9 @@ pub async fn case_page(
                 .iter()
                 .map(|t| (t.code.as_str(), t.description.as_str(), false))
                 .collect();
-            let mut fields = "<input type=\"hidden\" name=\"action\" value=\"move_to_collect_and_pay\">\n<input type=\"hidden\" name=\"step\" value=\"0\">\n".to_owned();
+            let mut fields =
+                "<input type=\"hidden\" name=\"action\" value=\"move_to_collect_and_pay\">\n"
+                    .to_owned();
             fields.push_str(
                 html::radios(&Radios {
                     name: "route",
@@ -738,7 +736,7 @@ pub async fn case_page(
             staff.role,
             Role::Caseworker | Role::DomesticAbuseSpecialist | Role::TeamLeader
         ) {
-            let mut fields = "<input type=\"hidden\" name=\"action\" value=\"refer\">\n<input type=\"hidden\" name=\"step\" value=\"0\">\n".to_owned();
+            let mut fields = "<input type=\"hidden\" name=\"action\" value=\"refer\">\n".to_owned();
             fields.push_str(
                 html::radios(&Radios {
                     name: "recipient",
@@ -880,100 +878,69 @@ pub async fn act(
             asked.insert("x-break-glass-reason", value);
         }
         crate::parties::authorise_case_action(&state, &staff, &case, &asked).await?;
-        let step: u64 = form.step.parse().map_err(|_| {
-            crate::cases::error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "step",
-                "a step number is needed",
-            )
-        })?;
-        if form.action == "record_change" {
-            let refused = |message: &str| {
-                Err(crate::cases::error(
+        // The same intent twice is the same action: each key below names the
+        // intent, so a double submit or a retry records nothing more.
+        let answer = match form.action.as_str() {
+            "record_change" => match change_from_form(&form) {
+                Ok(change) => {
+                    let today = state.clock.today();
+                    let key = format!(
+                        "page/change/{}/{}/{}/{today}",
+                        form.change,
+                        form.effective_from.trim(),
+                        form.income.trim()
+                    );
+                    let events = [case_records::FactEvent {
+                        effective_from: change.0,
+                        recorded_on: today,
+                        change: change.1,
+                    }];
+                    crate::cases::append_case_facts(&state, &staff, case, &key, &events).await
+                }
+                Err(message) => Err(crate::cases::error(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "change",
-                    message.to_owned(),
-                ))
-            };
-            let Ok(effective_from) = domain_types::Date::parse_iso(form.effective_from.trim())
-            else {
-                return Ok(after_action(
-                    refused("enter the day the change applies from, like 2026-06-01"),
-                    &case,
-                    &form.reason,
-                )
-                .await);
-            };
-            let change = match form.change.as_str() {
-                "income" => match domain_types::Pence::parse_pounds(
-                    form.income.trim().trim_start_matches('£'),
-                ) {
-                    Ok(weekly) => case_records::Change::Income(
-                        maintenance_calculation::Income::Weekly(weekly),
-                    ),
-                    Err(_) => {
-                        return Ok(after_action(
-                            refused("enter the new weekly income as an amount, like 517.81"),
-                            &case,
-                            &form.reason,
-                        )
-                        .await);
-                    }
-                },
-                "case_closed" => case_records::Change::CaseClosed,
-                "case_reopened" => case_records::Change::CaseReopened,
-                _ => {
-                    return Ok(
-                        after_action(refused("choose what changed"), &case, &form.reason).await,
-                    );
+                    message,
+                )),
+            },
+            "refer" => {
+                let request = serde_json::json!({ "recipient": form.recipient });
+                let key = format!("page/refer/{}/{}", form.recipient, state.clock.today());
+                match crate::casework::refer_case(&state, &staff, case, &key, &request, true).await
+                {
+                    // The pack itself is the answer: a PDF to hand over.
+                    Ok(response) if response.status().is_success() => return Ok(response),
+                    other => other,
                 }
-            };
-            let today = state.clock.today();
-            let events = [case_records::FactEvent {
-                effective_from,
-                recorded_on: today,
-                change,
-            }];
-            let key = format!(
-                "page/change/{}/{}/{}/{today}",
-                form.change,
-                effective_from,
-                form.income.trim()
-            );
-            let answer = crate::cases::append_case_facts(&state, &staff, case, &key, &events).await;
-            return Ok(after_action(answer, &case, &form.reason).await);
-        }
-        if form.action == "refer" {
-            let request = serde_json::json!({ "recipient": form.recipient });
-            let key = format!("page/refer/{}/{}", form.recipient, state.clock.today());
-            // The pack itself is the answer: a PDF to hand over.
-            return match crate::casework::refer_case(&state, &staff, case, &key, &request, true)
-                .await
-            {
-                Ok(response) if response.status().is_success() => Ok(response),
-                other => Ok(after_action(other, &case, &form.reason).await),
-            };
-        }
-        if form.action == "move_to_collect_and_pay" {
-            let request = serde_json::json!({
-                "route": form.route,
-                "applicant": form.applicant,
-                "evidence": form.evidence,
-                "notice_given": form.route == "unlikely_to_pay",
-            });
-            let key = format!(
-                "page/move/{}/{}/{}",
-                form.route, form.applicant, form.evidence
-            );
-            let answer = crate::casework::move_case(&state, &staff, case, &key, &request).await;
-            return Ok(after_action(answer, &case, &form.reason).await);
-        }
-        let request = match form.action.as_str() {
-            "propose_enforcement" => {
-                serde_json::json!({"action": form.action, "step": step, "enforcement": form.enforcement})
             }
-            "review_enforcement" | "approve_enforcement" => {
-                serde_json::json!({"action": form.action, "step": step})
+            "move_to_collect_and_pay" => {
+                let request = serde_json::json!({
+                    "route": form.route,
+                    "applicant": form.applicant,
+                    "evidence": form.evidence,
+                    "notice_given": form.route == "unlikely_to_pay",
+                });
+                let key = format!(
+                    "page/move/{}/{}/{}",
+                    form.route, form.applicant, form.evidence
+                );
+                crate::casework::move_case(&state, &staff, case, &key, &request).await
+            }
+            "propose_enforcement" | "review_enforcement" | "approve_enforcement" => {
+                let step: u64 = form.step.parse().map_err(|_| {
+                    crate::cases::error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "step",
+                        "a step number is needed",
+                    )
+                })?;
+                let request = if form.action == "propose_enforcement" {
+                    serde_json::json!({"action": form.action, "step": step, "enforcement": form.enforcement})
+                } else {
+                    serde_json::json!({"action": form.action, "step": step})
+                };
+                let key = format!("page/{}/{step}/{}", form.action, form.enforcement);
+                crate::collection::act_on_case(&state, &staff, case, &key, &request).await
             }
             _ => {
                 return Err(crate::cases::error(
@@ -983,13 +950,30 @@ pub async fn act(
                 ));
             }
         };
-        // The same intent twice is the same action: a double submit or a
-        // retry records nothing more.
-        let key = format!("page/{}/{step}/{}", form.action, form.enforcement);
-        let answer = crate::collection::act_on_case(&state, &staff, case, &key, &request).await;
         Ok(after_action(answer, &case, &form.reason).await)
     };
     result.await.unwrap_or_else(|response| response)
+}
+
+/// The change a "record a change" form describes: the day it applies from
+/// and what changed, or what to correct.
+fn change_from_form(
+    form: &ActionForm,
+) -> Result<(domain_types::Date, case_records::Change), &'static str> {
+    let effective_from = domain_types::Date::parse_iso(form.effective_from.trim())
+        .map_err(|_| "enter the day the change applies from, like 2026-06-01")?;
+    let change = match form.change.as_str() {
+        "income" => {
+            let weekly =
+                domain_types::Pence::parse_pounds(form.income.trim().trim_start_matches('£'))
+                    .map_err(|_| "enter the new weekly income as an amount, like 517.81")?;
+            case_records::Change::Income(maintenance_calculation::Income::Weekly(weekly))
+        }
+        "case_closed" => case_records::Change::CaseClosed,
+        "case_reopened" => case_records::Change::CaseReopened,
+        _ => return Err("choose what changed"),
+    };
+    Ok((effective_from, change))
 }
 
 /// Back to the case page after an action, or a page saying why it was not

@@ -478,12 +478,28 @@ pub(crate) async fn coercion_events(
     state: &AppState,
     case: &CaseReference,
 ) -> Result<Vec<safety::CaseEvent>, Response> {
-    use ledger::{AccountKind, TransferCode};
     let transfers = state
         .store
         .transfers_for_case(case)
         .await
         .map_err(|e| storage_failure(&e))?;
+    let noted = state
+        .store
+        .safety_events(case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    coercion_events_from(state, case, &transfers, &noted).await
+}
+
+/// The coercion-scan events from a case's transfers and safety log already
+/// read (the case page has both); only the payers' notes are read here.
+pub(crate) async fn coercion_events_from(
+    state: &AppState,
+    case: &CaseReference,
+    transfers: &[ledger::Transfer],
+    noted: &[SafetyRecord],
+) -> Result<Vec<safety::CaseEvent>, Response> {
+    use ledger::{AccountKind, TransferCode};
     let owes = ledger::Account::of_case(*case, AccountKind::PayingParentOwes);
     let payments: Vec<&ledger::Transfer> = transfers
         .iter()
@@ -525,12 +541,7 @@ pub(crate) async fn coercion_events(
     }));
     // What staff noted (allegations, withdrawals, challenges, changes,
     // contact days), from the case's safety log.
-    let noted = state
-        .store
-        .safety_events(case)
-        .await
-        .map_err(|e| storage_failure(&e))?;
-    events.extend(safety::noted_events(&noted));
+    events.extend(safety::noted_events(noted));
     // Dues before payments on the same day: a payment on its due day is on time.
     events.sort_by_key(|e| (e.on(), !matches!(e, safety::CaseEvent::Due { .. })));
     Ok(events)

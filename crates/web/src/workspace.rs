@@ -450,11 +450,9 @@ pub async fn case_page(
 
         // The paying parent's ledger.
         main.push(&heading(2, "Ledger"));
-        let transfers = state
-            .store
-            .transfers_for_case(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?;
+        // The ledger and the actions, read once for the ledger, enforcement
+        // and the signals below.
+        let (transfers, actions) = crate::collection::case_state(&state, &case).await?;
         let lines = ledger::statement(&transfers, case, StatementFor::PayingParent, today);
         let owed = lines.last().map_or(0, |l| l.balance);
         main.push(&html::summary_list(&[(
@@ -484,7 +482,6 @@ pub async fn case_page(
         ));
 
         // Enforcement: the steps, and the forms to propose, review and approve.
-        let (_, actions) = crate::collection::case_state(&state, &case).await?;
         let collection = ledger::CollectionState::from_actions(&actions);
         main.push(&heading(2, "Enforcement"));
         let token = crate::self_service::csrf_token(&session);
@@ -711,7 +708,8 @@ pub async fn case_page(
                 ),
             ),
         ]));
-        let events = crate::casework::coercion_events(&state, &case).await?;
+        let events =
+            crate::casework::coercion_events_from(&state, &case, &transfers, &records).await?;
         let signals = safety::scan(&events, today, safety::Thresholds::embedded());
         if signals.is_empty() {
             main.push(&html::paragraph("No coercion signals."));

@@ -137,13 +137,15 @@ pub fn schedules(cases: usize, seed: u64) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-enum Scratch {
+/// A scratch database for a benchmark: a temporary SQLite file or a
+/// PostgreSQL schema of its own, removed afterwards.
+pub(crate) enum Scratch {
     Sqlite(SqliteStore, std::path::PathBuf),
     Postgres(PostgresStore, String),
 }
 
 impl Scratch {
-    async fn open(backend: &str, postgres_url: &str) -> Result<Scratch, String> {
+    pub(crate) async fn open(backend: &str, postgres_url: &str) -> Result<Scratch, String> {
         let tag = format!("cms_bench_{}", std::process::id());
         match backend {
             "sqlite" => {
@@ -164,6 +166,14 @@ impl Scratch {
         }
     }
 
+    /// The store, shared (for a server running on it); clones share the pool.
+    pub(crate) fn shared(&self) -> std::sync::Arc<dyn Store> {
+        match self {
+            Scratch::Sqlite(store, _) => std::sync::Arc::new(store.clone()),
+            Scratch::Postgres(store, _) => std::sync::Arc::new(store.clone()),
+        }
+    }
+
     fn store(&self) -> &dyn Store {
         match self {
             Scratch::Sqlite(store, _) => store,
@@ -179,7 +189,7 @@ impl Scratch {
         .map_err(|e| e.to_string())
     }
 
-    async fn remove(self) {
+    pub(crate) async fn remove(self) {
         match self {
             Scratch::Sqlite(store, folder) => {
                 store.close().await;

@@ -12,7 +12,6 @@ use std::process::{Command, ExitCode};
 use std::sync::Arc;
 
 use case_records::{CaseReference, Change, ServiceType};
-use storage_api::Store;
 
 use crate::demo;
 
@@ -113,31 +112,6 @@ pub fn run(
     crate::finish("bench web", result)
 }
 
-async fn open(backend: &str, postgres_url: &str, tag: &str) -> Result<Arc<dyn Store>, String> {
-    match backend {
-        "sqlite" => {
-            let folder = std::env::temp_dir().join(tag);
-            let _ = std::fs::remove_dir_all(&folder);
-            let store = storage_sqlite::SqliteStore::open(&folder.join("bench.sqlite"))
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(Arc::new(store))
-        }
-        "postgres" => {
-            let store = storage_postgres::PostgresStore::open_in_schema(postgres_url, tag)
-                .await
-                .map_err(|e| e.to_string())?;
-            store.drop_schema(tag).await.map_err(|e| e.to_string())?;
-            store.close().await;
-            let store = storage_postgres::PostgresStore::open_in_schema(postgres_url, tag)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(Arc::new(store))
-        }
-        other => Err(format!("--backend `{other}`: use sqlite or postgres")),
-    }
-}
-
 #[allow(clippy::float_arithmetic)] // timing figures, not money
 async fn measure(
     backend: &str,
@@ -147,7 +121,8 @@ async fn measure(
     postgres_url: &str,
 ) -> Result<String, String> {
     let tag = format!("cms_bench_web_{}", std::process::id());
-    let store = open(backend, postgres_url, &tag).await?;
+    let scratch = crate::bench_cases::Scratch::open(backend, postgres_url).await?;
+    let store = scratch.shared();
     let clock = crate::clock::System;
     let key: String = (0..4)
         .map(|_| format!("{:016x}", web::Environment::random_u64(&clock)))
@@ -314,11 +289,8 @@ async fn measure(
         })
         .to_string(),
     );
-    if backend == "postgres"
-        && let Ok(store) = storage_postgres::PostgresStore::open_in_schema(postgres_url, &tag).await
-    {
-        let _ = store.drop_schema(&tag).await;
-    }
+    drop(store);
+    scratch.remove().await;
     Ok(report)
 }
 

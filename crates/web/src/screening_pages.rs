@@ -203,35 +203,23 @@ fn question_page(
     question: &str,
     error: Option<&str>,
 ) -> Response {
-    let mut main = Markup::trusted(
-        "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n".to_owned(),
-    );
-    if let Some(message) = error {
-        main.push(&html::error_summary(
-            "There is a problem",
-            &[("#answer".to_owned(), message.to_owned())],
-        ));
-    }
-    main.push(&form_start(reference, token, key, answers, question));
+    let mut form = form_start(reference, token, key, answers, question);
     if question == "legal_warning" {
-        main.push(&Markup::trusted(
+        form.push(&Markup::trusted(
             "<h1 class=\"govuk-heading-l\">Before we ask you some questions</h1>\n".to_owned(),
         ));
-        main.push(&html::paragraph(safety::LEGAL_WARNING));
-        main.push(&html::paragraph(
+        form.push(&html::paragraph(safety::LEGAL_WARNING));
+        form.push(&html::paragraph(
             "Next we ask about your safety, so that we can contact you safely and set up child maintenance in a way that keeps you safe. You can leave this page at any time with Exit this page.",
         ));
-        main.push(&Markup::trusted(
+        form.push(&Markup::trusted(
             "<input type=\"hidden\" name=\"answer\" value=\"yes\">\n".to_owned(),
         ));
-        main.push(&html::button(&Button {
-            text: "Continue",
-            ..Button::default()
-        }));
+        form.push(&continue_button());
     } else if let Some(asked) = asked(question) {
         let items: Vec<(&str, &str, bool)> =
             asked.choices.iter().map(|(v, t)| (*v, *t, false)).collect();
-        main.push(&html::radios(&Radios {
+        form.push(&html::radios(&Radios {
             name: "answer",
             legend: asked.legend,
             legend_classes: Some("govuk-fieldset__legend--l"),
@@ -241,24 +229,17 @@ fn question_page(
             items: &items,
             ..Radios::default()
         }));
-        main.push(&html::button(&Button {
-            text: "Continue",
-            ..Button::default()
-        }));
+        form.push(&continue_button());
     }
-    main.push(&Markup::trusted("</form>\n</div></div>\n".to_owned()));
-    respond(
-        status,
-        &Page {
-            title: if error.is_some() {
-                "Error: Your account"
-            } else {
-                TITLE
-            },
-            exit_this_page: true,
-            main,
-        },
-    )
+    form.push(&Markup::trusted("</form>\n".to_owned()));
+    crate::self_service::question_page(status, "answer", error, &form)
+}
+
+fn continue_button() -> Markup {
+    html::button(&Button {
+        text: "Continue",
+        ..Button::default()
+    })
 }
 
 /// `GET /account/cases/{reference}/safety`: the first page, for a parent

@@ -532,25 +532,16 @@ fn missed_page(
     dates: &[domain_types::Date],
     error: Option<&str>,
 ) -> Response {
-    let mut main = Markup::trusted(
-        "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n".to_owned(),
-    );
-    if let Some(message) = error {
-        main.push(&html::error_summary(
-            "There is a problem",
-            &[("#due".to_owned(), message.to_owned())],
-        ));
-    }
-    main.push(&Markup::trusted(format!(
+    let mut form = Markup::trusted(format!(
         "<form method=\"post\" action=\"/account/cases/{case}/missed-payment\" novalidate>\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n",
         escape(token)
-    )));
+    ));
     let words: Vec<String> = dates.iter().map(ToString::to_string).collect();
     let items: Vec<(&str, &str, bool)> = words
         .iter()
         .map(|w| (w.as_str(), w.as_str(), false))
         .collect();
-    main.push(&html::radios(&html::Radios {
+    form.push(&html::radios(&html::Radios {
         name: "due",
         legend: "Which payment was not made?",
         legend_classes: Some("govuk-fieldset__legend--l"),
@@ -562,11 +553,34 @@ fn missed_page(
         items: &items,
         ..html::Radios::default()
     }));
-    main.push(&html::button(&Button {
+    form.push(&html::button(&Button {
         text: "Report it",
         ..Button::default()
     }));
-    main.push(&Markup::trusted("</form>\n</div></div>\n".to_owned()));
+    form.push(&Markup::trusted("</form>\n".to_owned()));
+    question_page(status, "due", error, &form)
+}
+
+/// A parent's page of one question: the form in the two-thirds column,
+/// under the error summary when the answer was refused (linking to
+/// `field`), with the neutral title and "Exit this page".
+pub(crate) fn question_page(
+    status: StatusCode,
+    field: &str,
+    error: Option<&str>,
+    form: &Markup,
+) -> Response {
+    let mut main = Markup::trusted(
+        "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n".to_owned(),
+    );
+    if let Some(message) = error {
+        main.push(&html::error_summary(
+            "There is a problem",
+            &[(format!("#{field}"), message.to_owned())],
+        ));
+    }
+    main.push(form);
+    main.push(&Markup::trusted("</div></div>\n".to_owned()));
     respond(
         status,
         &Page {

@@ -63,14 +63,27 @@ pub trait Store: Send + Sync {
     /// Every audit entry in sequence order.
     fn audit_entries(&self) -> StoreFuture<'_, Vec<ChainedEntry>>;
 
-    /// Opens a case whose liability starts on `initial_effective_date`.
-    /// Opening it again with the same date changes nothing and returns
-    /// `false`; with another date it is refused.
+    /// Opens a case whose liability starts on `initial_effective_date`, or
+    /// gives a case opened by an application (`open_application`) its
+    /// date: the calculation has been made. Either returns `true`. Opening
+    /// it again with the same date changes nothing and returns `false`;
+    /// with another date it is refused.
     fn open_case<'a>(
         &'a self,
         case: &'a CaseReference,
         initial_effective_date: Date,
     ) -> StoreFuture<'a, bool>;
+
+    /// Opens a case on a parent's application: it has no initial effective
+    /// date until a caseworker makes the calculation (`open_case`), so its
+    /// history reads `initial_effective_date: None` and its state is
+    /// `CaseState::Application`. Opening it again changes nothing and
+    /// returns `false`; a case that already has a date is refused.
+    fn open_application<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, bool>;
+
+    /// Cases opened by an application and still waiting for their
+    /// calculation, oldest first: the applications queue.
+    fn applications(&self) -> StoreFuture<'_, Vec<CaseReference>>;
 
     /// Appends `events` to a case, and `audit` to the audit log, in one
     /// transaction. A retry with the same `idempotency_key` and the same
@@ -639,26 +652,53 @@ pub const LIFECYCLE_KINDS: [&str; 2] = ["case_closed", "case_reopened"];
 /// cannot be read.
 pub fn check_lifecycle(
     case: &CaseReference,
-    initial_effective_date: Date,
+    initial_effective_date: Option<Date>,
     stored_lifecycle: Vec<FactRow>,
     events: &[FactEvent],
 ) -> Result<(), StorageError> {
     let history = CaseHistory {
-        initial_effective_date: Some(initial_effective_date),
+        initial_effective_date,
         events: stored_lifecycle
             .into_iter()
             .map(|row| row.into_event(case))
             .collect::<Result<_, _>>()?,
     };
-    let known_on = events
+    let Some(known_on) = events
         .iter()
         .chain(&history.events)
         .map(|e| e.recorded_on)
         .max()
-        .unwrap_or(initial_effective_date);
+        .or(initial_effective_date)
+    else {
+        return Ok(());
+    };
     history
         .check_lifecycle(events, known_on)
         .map_err(|(on, refused)| StorageError::LifecycleRefused(format!("on {on}, {refused}")))
+}
+
+/// What `cases.initial_effective_date` holds for a case opened by an
+/// application, until its calculation is made. The column stays `NOT NULL`
+/// because SQLite cannot relax that without rebuilding a table five others
+/// reference; both stores keep the same convention (migration 0014).
+pub const AWAITING_CALCULATION: &str = "";
+
+/// Reads `cases.initial_effective_date`: a date, or none yet on an
+/// application ([`AWAITING_CALCULATION`]).
+///
+/// # Errors
+/// The column holds something that is neither.
+pub fn initial_effective_date_column(case: &str, text: &str) -> Result<Option<Date>, StorageError> {
+    if text == AWAITING_CALCULATION {
+        return Ok(None);
+    }
+    Date::parse_iso(text)
+        .map(Some)
+        .map_err(|e| StorageError::UnreadableFact {
+            case: case.to_owned(),
+            sequence: 0,
+            reason: format!("initial effective date {text}: {e}"),
+        })
 }
 
 /// A fingerprint of a batch of events, to tell a retry from a reuse of its

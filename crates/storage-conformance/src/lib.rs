@@ -27,6 +27,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     audit_entries_come_back_exactly_and_verify(store.as_ref()).await;
     concurrent_audit_writers_never_fork_the_chain(Arc::clone(&store)).await;
     opening_a_case_twice_is_harmless_but_another_start_is_refused(store.as_ref()).await;
+    an_application_waits_for_its_calculation_then_starts_once(Arc::clone(&store)).await;
     facts_come_back_in_order_and_a_retry_changes_nothing(store.as_ref()).await;
     a_reused_key_with_other_facts_is_refused_and_writes_nothing(store.as_ref()).await;
     facts_for_an_unknown_case_are_refused(store.as_ref()).await;
@@ -124,6 +125,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (11, "partial_ledger_indexes".to_owned()),
             (12, "safety_events".to_owned()),
             (13, "parties_by_person".to_owned()),
+            (14, "applications".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -230,6 +232,76 @@ async fn opening_a_case_twice_is_harmless_but_another_start_is_refused(store: &d
         store.open_case(&case, date("2025-02-03")).await,
         Err(StorageError::CaseConflict(_))
     ));
+}
+
+async fn an_application_waits_for_its_calculation_then_starts_once(store: Arc<dyn Store>) {
+    let backend = store.backend();
+    let first = CaseReference::from_random(0xA991);
+    let second = CaseReference::from_random(0xA992);
+    assert!(store.open_application(&first).await.unwrap());
+    assert!(
+        !store.open_application(&first).await.unwrap(),
+        "{backend}: a retried application opens nothing more"
+    );
+    assert!(store.open_application(&second).await.unwrap());
+    let history = store.case_history(&first).await.unwrap().expect("opened");
+    assert_eq!(history.initial_effective_date, None, "{backend}");
+    assert_eq!(
+        history.state(date("2025-03-01"), date("2025-03-01")),
+        case_records::CaseState::Application,
+        "{backend}: an application has no calculation yet"
+    );
+    let queue = store.applications().await.unwrap();
+    assert!(
+        queue.contains(&first) && queue.contains(&second),
+        "{backend}: both applications wait: {queue:?}"
+    );
+    // Facts may be recorded on an application before its calculation.
+    store
+        .append_facts(
+            &first,
+            &facts()[..1],
+            "application-facts",
+            change_audit(&first),
+        )
+        .await
+        .unwrap();
+    // Two caseworkers make the calculation at once with different dates:
+    // exactly one date is kept, and the other is refused.
+    let (a, b) = tokio::join!(
+        store.open_case(&first, date("2025-03-03")),
+        store.open_case(&first, date("2025-03-10")),
+    );
+    assert_eq!(
+        [&a, &b].iter().filter(|r| matches!(r, Ok(true))).count(),
+        1,
+        "{backend}: one calculation starts the case: {a:?} {b:?}"
+    );
+    assert!(
+        [&a, &b]
+            .iter()
+            .any(|r| matches!(r, Err(StorageError::CaseConflict(_)))),
+        "{backend}: the other is refused: {a:?} {b:?}"
+    );
+    let history = store.case_history(&first).await.unwrap().expect("opened");
+    let started = history.initial_effective_date.expect("a date now");
+    assert!(
+        !store.open_case(&first, started).await.unwrap(),
+        "{backend}"
+    );
+    assert_eq!(history.events.len(), 1, "{backend}: the facts are kept");
+    assert!(
+        matches!(
+            store.open_application(&first).await,
+            Err(StorageError::CaseConflict(_))
+        ),
+        "{backend}: a started case is not an application again"
+    );
+    let queue = store.applications().await.unwrap();
+    assert!(
+        !queue.contains(&first) && queue.contains(&second),
+        "{backend}: {queue:?}"
+    );
 }
 
 async fn facts_come_back_in_order_and_a_retry_changes_nothing(store: &dyn Store) {

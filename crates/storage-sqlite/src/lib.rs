@@ -24,10 +24,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, Row};
 use storage_api::{
-    ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, GroupCommit, LIFECYCLE_KINDS,
-    Migration, PartiesTransform, PostSummary, StorageError, Store, StoreFuture, TransferRow,
-    audit_columns, balances_from_sums, batch_fingerprint, changes_lifecycle, check_lifecycle,
-    checksum,
+    AWAITING_CALCULATION, ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, GroupCommit,
+    LIFECYCLE_KINDS, Migration, PartiesTransform, PostSummary, StorageError, Store, StoreFuture,
+    TransferRow, audit_columns, balances_from_sums, batch_fingerprint, changes_lifecycle,
+    check_lifecycle, checksum, initial_effective_date_column,
 };
 
 /// The ledger columns, in the order `transfer_row` reads them.
@@ -102,6 +102,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 13,
         name: "parties_by_person",
         sql: include_str!("../migrations/0013_parties_by_person.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "applications",
+        sql: include_str!("../migrations/0014_applications.sql"),
     },
 ];
 
@@ -492,9 +497,10 @@ impl SqliteStore {
     ) -> Result<bool, StorageError> {
         let reference = case.to_string();
         let date = initial_effective_date.to_string();
-        let inserted = sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES (?, ?) ON CONFLICT (case_reference) DO NOTHING")
+        let inserted = sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES (?, ?) ON CONFLICT (case_reference) DO UPDATE SET initial_effective_date = excluded.initial_effective_date WHERE cases.initial_effective_date = ?")
             .bind(&reference)
             .bind(&date)
+            .bind(AWAITING_CALCULATION)
             .execute(&self.pool)
             .await
             .map_err(database_error)?
@@ -511,6 +517,33 @@ impl SqliteStore {
                 .map_err(database_error)?
                 .get(0);
         if existing == date {
+            Ok(false)
+        } else {
+            Err(StorageError::CaseConflict(reference))
+        }
+    }
+
+    async fn open_application_once(&self, case: &CaseReference) -> Result<bool, StorageError> {
+        let reference = case.to_string();
+        let inserted = sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES (?, ?) ON CONFLICT (case_reference) DO NOTHING")
+            .bind(&reference)
+            .bind(AWAITING_CALCULATION)
+            .execute(&self.pool)
+            .await
+            .map_err(database_error)?
+            .rows_affected()
+            == 1;
+        if inserted {
+            return Ok(true);
+        }
+        let existing: String =
+            sqlx::query("SELECT initial_effective_date FROM cases WHERE case_reference = ?")
+                .bind(&reference)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(database_error)?
+                .get(0);
+        if existing == AWAITING_CALCULATION {
             Ok(false)
         } else {
             Err(StorageError::CaseConflict(reference))
@@ -559,11 +592,7 @@ impl SqliteStore {
             };
         }
         if changes_lifecycle(events) {
-            let started = Date::parse_iso(&started).map_err(|e| StorageError::UnreadableFact {
-                case: reference.clone(),
-                sequence: 0,
-                reason: format!("initial effective date {started}: {e}"),
-            })?;
+            let started = initial_effective_date_column(&reference, &started)?;
             let rows = sqlx::query("SELECT sequence, effective_from, recorded_on, kind, payload FROM case_facts WHERE case_reference = ? AND kind IN (?, ?) ORDER BY sequence")
                 .bind(&reference)
                 .bind(LIFECYCLE_KINDS[0])
@@ -632,12 +661,7 @@ impl SqliteStore {
             return Ok(None);
         };
         let started: String = started.get(0);
-        let initial_effective_date =
-            Date::parse_iso(&started).map_err(|e| StorageError::UnreadableFact {
-                case: reference.clone(),
-                sequence: 0,
-                reason: format!("initial effective date {started}: {e}"),
-            })?;
+        let initial_effective_date = initial_effective_date_column(&reference, &started)?;
         let rows = sqlx::query("SELECT sequence, effective_from, recorded_on, kind, payload FROM case_facts WHERE case_reference = ? ORDER BY sequence")
             .bind(&reference)
             .fetch_all(&self.pool)
@@ -657,7 +681,7 @@ impl SqliteStore {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(CaseHistory {
-            initial_effective_date: Some(initial_effective_date),
+            initial_effective_date,
             events,
         }))
     }
@@ -1069,6 +1093,17 @@ impl Store for SqliteStore {
         initial_effective_date: Date,
     ) -> StoreFuture<'a, bool> {
         Box::pin(self.open_case_once(case, initial_effective_date))
+    }
+
+    fn open_application<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, bool> {
+        Box::pin(self.open_application_once(case))
+    }
+
+    fn applications(&self) -> StoreFuture<'_, Vec<CaseReference>> {
+        Box::pin(self.read_references(
+            "SELECT case_reference FROM cases WHERE initial_effective_date = '' ORDER BY opened_at, case_reference",
+            None,
+        ))
     }
 
     fn append_facts<'a>(

@@ -428,6 +428,27 @@ pub fn summary_list(rows: &[(String, Markup)]) -> Markup {
     Markup(html)
 }
 
+/// A summary list whose rows each end in a "Change" button (for "Check your
+/// answers"). The component's actions are links; these are buttons of the
+/// one form the list sits in, because the answers travel in that form and
+/// never in an address. The button names the row for screen readers.
+#[must_use]
+pub fn summary_list_with_change_buttons(rows: &[(String, Markup, &str)]) -> Markup {
+    let mut html = String::from("<dl class=\"govuk-summary-list\">\n");
+    for (key, value, change) in rows {
+        let _ = write!(
+            html,
+            "  <div class=\"govuk-summary-list__row\">\n    <dt class=\"govuk-summary-list__key\">\n      {}\n    </dt>\n    <dd class=\"govuk-summary-list__value\">\n      {}\n    </dd>\n    <dd class=\"govuk-summary-list__actions\">\n      <button type=\"submit\" name=\"change\" value=\"{}\" class=\"govuk-button govuk-button--secondary govuk-!-margin-bottom-0\" data-module=\"govuk-button\">Change<span class=\"govuk-visually-hidden\"> {}</span></button>\n    </dd>\n  </div>\n",
+            escape(key),
+            value.as_str(),
+            escape(change),
+            escape(&key.to_lowercase())
+        );
+    }
+    html.push_str("</dl>");
+    Markup(html)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

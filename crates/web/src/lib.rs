@@ -9,6 +9,7 @@
 //! clock and randomness through [`Environment`], so the web depends on no
 //! database driver and reads no clock itself.
 
+mod apply;
 mod cases;
 mod casework;
 mod collection;
@@ -105,6 +106,7 @@ pub fn app(state: AppState) -> Router {
         .route("/signed-out", get(self_service::signed_out))
         .route("/exit", get(self_service::exit))
         .route("/account", get(self_service::account))
+        .route("/apply", get(apply::start).post(apply::answer))
         .route(
             "/account/cases/{reference}/missed-payment",
             get(self_service::missed_payment_form).post(self_service::missed_payment),

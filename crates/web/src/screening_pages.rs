@@ -103,16 +103,19 @@ fn asked(code: &str) -> Option<Asked> {
     })
 }
 
-/// The answers so far, as pairs.
-fn pairs(encoded: &str) -> Vec<(String, String)> {
-    encoded
-        .split(';')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+/// The answers so far, from the hidden field (URL-encoded, so any text
+/// survives).
+pub(crate) fn decode(encoded: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(encoded).unwrap_or_default()
 }
 
-fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// The answers so far, for the hidden field.
+pub(crate) fn encode(answers: &[(String, String)]) -> String {
+    serde_urlencoded::to_string(answers).unwrap_or_default()
+}
+
+/// The latest answer to `name`.
+pub(crate) fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .rev()
@@ -122,7 +125,7 @@ fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// What the answers so far lead to: the screen as far as it goes, and the
 /// next question, or `None` when finished.
-fn progress(
+pub(crate) fn progress(
     pairs: &[(String, String)],
 ) -> Result<(safety::Screening, Option<&'static str>), String> {
     let mut screening = safety::Screening::new();
@@ -183,10 +186,10 @@ fn progress(
     }
 }
 
-fn form_start(reference: &str, token: &str, key: &str, answers: &str, question: &str) -> Markup {
+fn form_start(action: &str, token: &str, key: &str, answers: &str, question: &str) -> Markup {
     Markup::trusted(format!(
-        "<form method=\"post\" action=\"/account/cases/{}/safety\" novalidate>\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n<input type=\"hidden\" name=\"key\" value=\"{}\">\n<input type=\"hidden\" name=\"answers\" value=\"{}\">\n<input type=\"hidden\" name=\"question\" value=\"{}\">\n",
-        escape(reference),
+        "<form method=\"post\" action=\"{}\" novalidate>\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n<input type=\"hidden\" name=\"key\" value=\"{}\">\n<input type=\"hidden\" name=\"answers\" value=\"{}\">\n<input type=\"hidden\" name=\"question\" value=\"{}\">\n",
+        escape(action),
         escape(token),
         escape(key),
         escape(answers),
@@ -194,16 +197,25 @@ fn form_start(reference: &str, token: &str, key: &str, answers: &str, question: 
     ))
 }
 
-fn question_page(
+/// Whether `answer` is one of the choices of the screen's `question`.
+pub(crate) fn allowed(question: &str, answer: &str) -> bool {
+    if question == "legal_warning" {
+        answer == "yes"
+    } else {
+        asked(question).is_some_and(|a| a.choices.iter().any(|(v, _)| *v == answer))
+    }
+}
+
+/// A page of the screen, posting to `action` (this journey's, or the
+/// application's) with the journey's form token, key and answers so far.
+pub(crate) fn question_page(
     status: StatusCode,
-    reference: &str,
-    token: &str,
-    key: &str,
-    answers: &str,
+    action: &str,
+    (token, key, answers): (&str, &str, &str),
     question: &str,
     error: Option<&str>,
 ) -> Response {
-    let mut form = form_start(reference, token, key, answers, question);
+    let mut form = form_start(action, token, key, answers, question);
     if question == "legal_warning" {
         form.push(&Markup::trusted(
             "<h1 class=\"govuk-heading-l\">Before we ask you some questions</h1>\n".to_owned(),
@@ -264,10 +276,8 @@ pub async fn start(
     let key = state.clock.secret_hex();
     question_page(
         StatusCode::OK,
-        &case.to_string(),
-        &csrf_token(&session),
-        &key,
-        "",
+        &format!("/account/cases/{case}/safety"),
+        (&csrf_token(&session), &key, ""),
         "legal_warning",
         None,
     )
@@ -299,7 +309,7 @@ pub async fn answer(
         Ok(party) => party,
         Err(response) => return response,
     };
-    let reference = case.to_string();
+    let action = format!("/account/cases/{case}/safety");
     let key = if form.key.len() == 64 && form.key.bytes().all(|b| b.is_ascii_hexdigit()) {
         form.key.clone()
     } else {
@@ -310,29 +320,18 @@ pub async fn answer(
             .into_response();
     };
     // The answer to this page, checked against its choices.
-    let allowed = if form.question == "legal_warning" {
-        form.answer == "yes"
-    } else {
-        asked(&form.question).is_some_and(|a| a.choices.iter().any(|(v, _)| *v == form.answer))
-    };
-    if !allowed {
+    if !allowed(&form.question, &form.answer) {
         return question_page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &reference,
-            &token,
-            &key,
-            &form.answers,
+            &action,
+            (&token, &key, &form.answers),
             &form.question,
             Some("Select an answer"),
         );
     }
-    let mut answers = pairs(&form.answers);
+    let mut answers = decode(&form.answers);
     answers.push((form.question.clone(), form.answer.clone()));
-    let encoded: String = answers
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(";");
+    let encoded = encode(&answers);
     let (screening, next) = match progress(&answers) {
         Ok(progress) => progress,
         Err(reason) => return (StatusCode::UNPROCESSABLE_ENTITY, reason).into_response(),
@@ -340,10 +339,8 @@ pub async fn answer(
     if let Some(question) = next {
         return question_page(
             StatusCode::OK,
-            &reference,
-            &token,
-            &key,
-            &encoded,
+            &action,
+            (&token, &key, &encoded),
             question,
             None,
         );
@@ -354,30 +351,65 @@ pub async fn answer(
     }
 }
 
-/// What the finished screen found, from the API's own answer.
-fn outcome_page(outcome: &Value) -> Response {
-    let mut main = Markup::default();
-    let support = |main: &mut Markup| {
-        let list = outcome["signposting"]["support"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if list.is_empty() {
-            return;
-        }
-        main.push(&Markup::trusted(
-            "<h2 class=\"govuk-heading-m\">Support you can contact</h2>\n<ul class=\"govuk-list\">\n".to_owned(),
+/// The support organisations the screen's answer names, if any.
+fn support(outcome: &Value, main: &mut Markup) {
+    let list = outcome["signposting"]["support"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if list.is_empty() {
+        return;
+    }
+    main.push(&Markup::trusted(
+        "<h2 class=\"govuk-heading-m\">Support you can contact</h2>\n<ul class=\"govuk-list\">\n"
+            .to_owned(),
+    ));
+    for organisation in list {
+        main.push(&Markup::trusted(format!(
+            "<li><strong>{}</strong>: {} ({})</li>\n",
+            escape(organisation["name"].as_str().unwrap_or("")),
+            escape(organisation["phone"].as_str().unwrap_or("")),
+            escape(organisation["hours"].as_str().unwrap_or(""))
+        )));
+    }
+    main.push(&Markup::trusted("</ul>\n".to_owned()));
+}
+
+/// What a finished screen (not in danger) means for the parent: who has
+/// been told, support, and help for separated families.
+pub(crate) fn outcome_body(outcome: &Value, main: &mut Markup) {
+    if outcome["disclosed"] == true {
+        main.push(&html::paragraph(
+            "We have told our domestic abuse specialist team. A caseworker who knows about your situation will look after your case, so you only need to tell your story once. There is no application fee for you.",
         ));
-        for organisation in list {
+        support(outcome, main);
+    } else {
+        main.push(&html::paragraph(
+            "We will contact you in the way you chose. You can tell us about abuse at any time.",
+        ));
+    }
+    let offers = outcome["family_support"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if !offers.is_empty() {
+        main.push(&Markup::trusted(
+            "<h2 class=\"govuk-heading-m\">Help for separated families</h2>\n<ul class=\"govuk-list\">\n".to_owned(),
+        ));
+        for offer in offers {
             main.push(&Markup::trusted(format!(
-                "<li><strong>{}</strong>: {} ({})</li>\n",
-                escape(organisation["name"].as_str().unwrap_or("")),
-                escape(organisation["phone"].as_str().unwrap_or("")),
-                escape(organisation["hours"].as_str().unwrap_or(""))
+                "<li><strong>{}</strong>: {}</li>\n",
+                escape(offer["name"].as_str().unwrap_or("")),
+                escape(offer["what"].as_str().unwrap_or(""))
             )));
         }
         main.push(&Markup::trusted("</ul>\n".to_owned()));
-    };
+    }
+}
+
+/// What the finished screen found, from the API's own answer.
+pub(crate) fn outcome_page(outcome: &Value) -> Response {
+    let mut main = Markup::default();
     if outcome["stop"] == true {
         main.push(&Markup::trusted(
             "<h1 class=\"govuk-heading-l\">If you are in danger, call 999 now</h1>\n".to_owned(),
@@ -400,38 +432,12 @@ fn outcome_page(outcome: &Value) -> Response {
         main.push(&html::paragraph(
             "We have told our domestic abuse specialist team. We will not contact you in a way you have not said is safe.",
         ));
-        support(&mut main);
+        support(outcome, &mut main);
     } else {
         main.push(&Markup::trusted(
             "<h1 class=\"govuk-heading-l\">Thank you</h1>\n".to_owned(),
         ));
-        if outcome["disclosed"] == true {
-            main.push(&html::paragraph(
-                "We have told our domestic abuse specialist team. A caseworker who knows about your situation will look after your case, so you only need to tell your story once. There is no application fee for you.",
-            ));
-            support(&mut main);
-        } else {
-            main.push(&html::paragraph(
-                "We will contact you in the way you chose. You can tell us about abuse at any time.",
-            ));
-        }
-        let offers = outcome["family_support"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if !offers.is_empty() {
-            main.push(&Markup::trusted(
-                "<h2 class=\"govuk-heading-m\">Help for separated families</h2>\n<ul class=\"govuk-list\">\n".to_owned(),
-            ));
-            for offer in offers {
-                main.push(&Markup::trusted(format!(
-                    "<li><strong>{}</strong>: {}</li>\n",
-                    escape(offer["name"].as_str().unwrap_or("")),
-                    escape(offer["what"].as_str().unwrap_or(""))
-                )));
-            }
-            main.push(&Markup::trusted("</ul>\n".to_owned()));
-        }
+        outcome_body(outcome, &mut main);
     }
     main.push(&Markup::trusted(
         "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n"

@@ -268,6 +268,9 @@ pub async fn account(State(state): State<AppState>, headers: HeaderMap) -> Respo
             Err(response) => return response,
         }
     }
+    main.push(&Markup::trusted(
+        "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/apply\">Apply for child maintenance</a></p>\n".to_owned(),
+    ));
     main.push(&Markup::trusted(format!(
         "<form method=\"post\" action=\"/sign-out\">\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n",
         escape(&csrf_token(&session))
@@ -324,6 +327,23 @@ async fn case_section(
     };
     // The weekly amount in force today, their side of it, and how it is paid.
     let history = crate::cases::history_or_404(state, &case).await?;
+    let safety_link = format!(
+        "<li><a class=\"govuk-link\" href=\"/account/cases/{case}/safety\">Tell us about your safety and how to contact you</a></li>\n"
+    );
+    if history.initial_effective_date.is_none() {
+        // An application: nothing is due until the calculation is made.
+        let mut section = Markup::trusted(format!(
+            "<h2 class=\"govuk-heading-m\">Application {}</h2>\n",
+            escape(&case.to_string())
+        ));
+        section.push(&html::paragraph(
+            "We have your application. A caseworker is working out how much child maintenance should be paid, and will tell you in the way you said is safe.",
+        ));
+        section.push(&Markup::trusted(format!(
+            "<ul class=\"govuk-list\">\n{safety_link}</ul>\n"
+        )));
+        return Ok(section);
+    }
     let weekly = case_records::liability_schedule(
         &history,
         state.parameters,
@@ -413,9 +433,8 @@ async fn case_section(
             "<li><a class=\"govuk-link\" href=\"/account/cases/{case}/missed-payment\">Tell us about a payment that was not made</a></li>\n"
         ));
     }
-    list.push_str(&format!(
-        "<li><a class=\"govuk-link\" href=\"/account/cases/{case}/safety\">Tell us about your safety and how to contact you</a></li>\n</ul>\n"
-    ));
+    list.push_str(&safety_link);
+    list.push_str("</ul>\n");
     section.push(&Markup::trusted(list));
     Ok(section)
 }

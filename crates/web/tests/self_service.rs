@@ -416,7 +416,37 @@ fn hidden(page: &str, name: &str) -> String {
         .to_owned()
 }
 
-/// Answers the page on screen: posts its hidden fields with `answer`.
+/// Posts the form on screen to `path` as a browser would: its hidden fields
+/// (as the browser reads them, unescaped) and `extra`.
+async fn submit(
+    state: &AppState,
+    cookie: &str,
+    path: &str,
+    page: &str,
+    extra: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let unescape = |v: String| {
+        v.replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let mut fields: Vec<(String, String)> = ["form_token", "key", "answers", "question"]
+        .iter()
+        .map(|name| ((*name).to_owned(), unescape(hidden(page, name))))
+        .collect();
+    fields.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let body = serde_urlencoded::to_string(&fields).unwrap();
+    let (status, page, _) = post_form(state, cookie, path, &body).await;
+    (status, page)
+}
+
+/// Answers the safety question on screen.
 async fn answer(
     state: &AppState,
     cookie: &str,
@@ -424,28 +454,202 @@ async fn answer(
     page: &str,
     answer: &str,
 ) -> (StatusCode, String) {
-    let body = format!(
-        "form_token={}&key={}&answers={}&question={}&answer={answer}",
-        hidden(page, "form_token"),
-        hidden(page, "key"),
-        hidden(page, "answers")
-            .replace(';', "%3B")
-            .replace('=', "%3D"),
-        hidden(page, "question"),
-    );
-    let (status, page, _) = call(
+    submit(
         state,
-        "POST",
+        cookie,
         &format!("/account/cases/{reference}/safety"),
-        &[
-            ("cookie", cookie),
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("sec-fetch-site", "same-origin"),
-        ],
-        &body,
+        page,
+        &[("answer", answer)],
+    )
+    .await
+}
+
+/// Answers the application's question on screen.
+async fn apply(state: &AppState, cookie: &str, page: &str, answer: &str) -> (StatusCode, String) {
+    submit(state, cookie, "/apply", page, &[("answer", answer)]).await
+}
+
+#[tokio::test]
+async fn a_parent_applies_one_question_a_page_checks_their_answers_and_sends_it_once() {
+    let state = state_named("apply-pages").await;
+    let cookie = new_session(&state, "ann@example.org", 40, "receiving_parent").await;
+    let (_, account, _) = call(&state, "GET", "/account", &[("cookie", &cookie)], "").await;
+    assert!(account.contains("href=\"/apply\""), "{account}");
+    let (status, page, _) = call(&state, "GET", "/apply", &[("cookie", &cookie)], "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("criminal offence"), "the legal warning first");
+    assert!(page.contains("Exit this page"));
+    let (_, page) = apply(&state, &cookie, &page, "yes").await;
+    assert!(page.contains("Have you experienced or witnessed domestic abuse?"));
+    let (_, page) = apply(&state, &cookie, &page, "no").await;
+    assert!(
+        page.contains("How is it safe for us to contact you?"),
+        "{page}"
+    );
+    let (_, page) = apply(&state, &cookie, &page, "email").await;
+    let (_, page) = apply(&state, &cookie, &page, "yes").await;
+    assert!(
+        page.contains("How many children is this application for?"),
+        "{page}"
+    );
+    // A refused answer: the question again, the error linked, the typed
+    // text kept (escaped), nothing stored.
+    let (status, refused) = apply(&state, &cookie, &page, "<b>two</b>").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("<a href=\"#answer\">Enter the number of children, from 1 to 10</a>"));
+    assert!(
+        refused.contains("value=\"&lt;b&gt;two&lt;/b&gt;\""),
+        "{refused}"
+    );
+    assert!(!refused.contains("<b>two</b>"));
+    let (_, page) = apply(&state, &cookie, &refused, "2").await;
+    assert!(page.contains("What is the full name of child 1?"));
+    let (_, page) = apply(&state, &cookie, &page, "Cleo <i>Smith</i>").await;
+    let (_, page) = apply(&state, &cookie, &page, "Dan Smith").await;
+    assert!(page.contains("What is your full name?"));
+    let (_, page) = apply(&state, &cookie, &page, "Ann Smith").await;
+    let (_, page) = apply(&state, &cookie, &page, "1 SAFE-STREET; A=B & C").await;
+    let (status, refused) = apply(&state, &cookie, &page, "not a postcode").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("Enter a real postcode, like SW1A 1AA"));
+    let (_, page) = apply(&state, &cookie, &refused, "sw1a1aa").await;
+    assert!(
+        page.contains("What is the other parent&#39;s full name?"),
+        "{page}"
+    );
+    let (_, page) = apply(&state, &cookie, &page, "Pat Jones").await;
+    let (_, page) = apply(&state, &cookie, &page, "").await;
+    assert!(page.contains("How do you want child maintenance to be paid?"));
+    let (_, check) = apply(&state, &cookie, &page, "collect_and_pay").await;
+    assert!(check.contains("Check your answers"), "{check}");
+    for shown in [
+        "Cleo &lt;i&gt;Smith&lt;/i&gt;",
+        "1 SAFE-STREET; A=B &amp; C, SW1A 1AA",
+        "Not known",
+        "Collect and Pay",
+    ] {
+        assert!(check.contains(shown), "{shown} in {check}");
+    }
+    assert!(
+        state.store.applications().await.unwrap().is_empty(),
+        "nothing is stored before it is sent"
+    );
+    // Change a name: the question again with the answer given, then back
+    // to the check.
+    let (_, page) = submit(
+        &state,
+        &cookie,
+        "/apply",
+        &check,
+        &[("change", "your_name")],
     )
     .await;
-    (status, page)
+    assert!(page.contains("value=\"Ann Smith\""), "{page}");
+    let (_, check) = apply(&state, &cookie, &page, "Ann Smythe").await;
+    assert!(check.contains("Ann Smythe") && check.contains("Check your answers"));
+    let (status, sent) = submit(&state, &cookie, "/apply", &check, &[("send", "yes")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(sent.contains("Application sent"), "{sent}");
+    let reference = sent
+        .split("<strong>")
+        .nth(1)
+        .and_then(|r| r.split("</strong>").next())
+        .unwrap()
+        .to_owned();
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    assert_eq!(state.store.applications().await.unwrap(), vec![case]);
+    let history = state.store.case_history(&case).await.unwrap().unwrap();
+    assert_eq!(history.initial_effective_date, None);
+    let today = state.clock.today();
+    assert_eq!(
+        history.state(today, today),
+        case_records::CaseState::Application
+    );
+    assert_eq!(
+        history
+            .events
+            .iter()
+            .map(|e| e.change.clone())
+            .collect::<Vec<_>>(),
+        vec![
+            case_records::Change::ChildJoined {
+                child: case_records::ChildId(1),
+                receiving_parent: case_records::ReceivingParentId(1),
+            },
+            case_records::Change::ChildJoined {
+                child: case_records::ChildId(2),
+                receiving_parent: case_records::ReceivingParentId(1),
+            },
+            case_records::Change::ServiceType(case_records::ServiceType::CollectAndPay),
+            case_records::Change::PaymentFrequency(case_records::Frequency::Weekly),
+        ]
+    );
+    let sealed = state.store.parties(&case).await.unwrap();
+    assert!(
+        sealed
+            .iter()
+            .any(|p| p.person_id == 40 && p.party == "receiving_parent:1"),
+        "the applicant is the receiving parent"
+    );
+    // Sent again (Back, then Accept and send): the same case, nothing more.
+    let audit_before = state.store.audit_entries().await.unwrap().len();
+    let (_, again) = submit(&state, &cookie, "/apply", &check, &[("send", "yes")]).await;
+    assert!(again.contains(&reference));
+    assert_eq!(state.store.applications().await.unwrap(), vec![case]);
+    let history_again = state.store.case_history(&case).await.unwrap().unwrap();
+    assert_eq!(history_again, history);
+    assert_eq!(
+        state.store.audit_entries().await.unwrap().len(),
+        audit_before,
+        "a resend writes nothing"
+    );
+    // Their account shows the application and nothing due.
+    let (_, account, _) = call(&state, "GET", "/account", &[("cookie", &cookie)], "").await;
+    assert!(
+        account.contains(&format!("Application {reference}"))
+            && account.contains("We have your application"),
+        "{account}"
+    );
+}
+
+#[tokio::test]
+async fn applying_in_immediate_danger_stops_at_once_and_reaches_the_specialist_team() {
+    let state = state_named("apply-danger").await;
+    let cookie = new_session(&state, "bea@example.org", 41, "receiving_parent").await;
+    let (_, page, _) = call(&state, "GET", "/apply", &[("cookie", &cookie)], "").await;
+    let (_, page) = apply(&state, &cookie, &page, "yes").await;
+    let (_, page) = apply(&state, &cookie, &page, "yes").await;
+    assert!(page.contains("Are you in immediate danger now?"));
+    let (_, page) = apply(&state, &cookie, &page, "yes").await;
+    let (status, stop) = apply(&state, &cookie, &page, "yes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        stop.contains("call 999 now") && stop.contains("55"),
+        "{stop}"
+    );
+    assert!(stop.contains("A caseworker will call the police for you now."));
+    assert!(!stop.contains("Check your answers"), "the journey stops");
+    let applications = state.store.applications().await.unwrap();
+    assert_eq!(applications.len(), 1, "sent at once with what is known");
+    let records = state.store.safety_events(&applications[0]).await.unwrap();
+    assert!(records.iter().any(|r| r.event
+        == safety::SafetyEvent::Disclosed {
+            by: safety::Party::ReceivingParent,
+            immediate_danger: true,
+            police_call_consented: true,
+        }));
+    let (_, queue, _) = call(
+        &state,
+        "GET",
+        "/api/v1/queues/specialist",
+        &[("authorization", &bearer("specialist-token"))],
+        "",
+    )
+    .await;
+    assert!(
+        queue.contains(&applications[0].to_string()) && queue.contains("\"high\""),
+        "{queue}"
+    );
 }
 
 #[tokio::test]

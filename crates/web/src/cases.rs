@@ -501,6 +501,52 @@ pub(crate) async fn append_case_facts(
     })
 }
 
+/// Makes the calculation on an application (the caseworker pages): the
+/// paying parent's weekly income from the initial effective date, which the
+/// caseworker gives (for an application by the receiving parent, the day
+/// the paying parent is told of it: 2012 Regs reg 25 as we read it; rules.md
+/// does not cover it, so it is the caseworker's date, not computed). The
+/// case is given its date first, so a second caseworker with another date
+/// is refused before anything is written; the income then follows under a
+/// key naming both, so a retry (or a crash between the two) completes it.
+pub(crate) async fn make_calculation(
+    state: &AppState,
+    staff: &Staff,
+    case: CaseReference,
+    start: Date,
+    weekly: domain_types::Pence,
+) -> Result<Response, Response> {
+    forbidden_unless(staff.role.may_record_changes())?;
+    let history = history_or_404(state, &case).await?;
+    if let Some(started) = history.initial_effective_date
+        && started != start
+    {
+        return Err(error(
+            StatusCode::CONFLICT,
+            "effective_from",
+            format!("the calculation was made already, with liability from {started}"),
+        ));
+    }
+    state
+        .store
+        .open_case(&case, start)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let events = [FactEvent {
+        effective_from: start,
+        recorded_on: state.clock.today(),
+        change: Change::Income(maintenance_calculation::Income::Weekly(weekly)),
+    }];
+    append_case_facts(
+        state,
+        staff,
+        case,
+        &format!("calculation/{start}/{}", weekly.get()),
+        &events,
+    )
+    .await
+}
+
 /// `GET /api/v1/cases/{reference}/schedule?until=YYYY-MM-DD&known_on=YYYY-MM-DD`.
 pub async fn schedule(
     State(state): State<AppState>,

@@ -119,6 +119,31 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         ..Button::default()
     }));
     main.push(&Markup::trusted("</form>\n".to_owned()));
+    if staff.role.may_record_changes() {
+        main.push(&heading(2, "Applications waiting for a calculation"));
+        let waiting = match state.store.applications().await {
+            Ok(waiting) => waiting,
+            Err(failure) => return storage_failure(&failure),
+        };
+        if waiting.is_empty() {
+            main.push(&html::paragraph("None."));
+        } else {
+            let mut list = String::from("<ul class=\"govuk-list\">\n");
+            for case in waiting.iter().take(50) {
+                list.push_str(&format!(
+                    "<li><a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a></li>\n"
+                ));
+            }
+            list.push_str("</ul>\n");
+            if waiting.len() > 50 {
+                list.push_str(&format!(
+                    "<p class=\"govuk-body\">The oldest 50 of {}.</p>\n",
+                    waiting.len()
+                ));
+            }
+            main.push(&Markup::trusted(list));
+        }
+    }
     let me = case_records::PersonId(u64::try_from(staff.person).unwrap_or(0));
     let mut queues: Vec<(&str, Vec<serde_json::Value>)> = Vec::new();
     let mine = crate::casework::queue(&state, |s| {
@@ -572,6 +597,40 @@ pub async fn case_page(
             ));
         }
 
+        // An application: the calculation is made here, once.
+        if history.initial_effective_date.is_none() && staff.role.may_record_changes() {
+            main.push(&heading(2, "Make the calculation"));
+            main.push(&html::paragraph(
+                "This case is an application. Give the paying parent's gross weekly income (from HM Revenue and Customs, or as they told us) and the initial effective date: liability starts then.",
+            ));
+            let mut fields =
+                "<input type=\"hidden\" name=\"action\" value=\"make_calculation\">\n".to_owned();
+            fields.push_str(
+                html::input(&Input {
+                    id: "calculation_income",
+                    name: "income",
+                    label: "The paying parent's gross weekly income",
+                    prefix: Some("£"),
+                    classes: Some("govuk-input--width-10"),
+                    inputmode: Some("decimal"),
+                    ..Input::default()
+                })
+                .as_str(),
+            );
+            fields.push_str(
+                html::input(&Input {
+                    id: "calculation_effective_from",
+                    name: "effective_from",
+                    label: "Initial effective date",
+                    hint: Some("For example, 2026-06-01"),
+                    classes: Some("govuk-input--width-10"),
+                    ..Input::default()
+                })
+                .as_str(),
+            );
+            main.push(&action_form(&fields, "Make the calculation", None));
+        }
+
         // Recording a change.
         if staff.role.may_record_changes() {
             main.push(&heading(2, "Record a change"));
@@ -901,6 +960,26 @@ pub async fn act(
                     message,
                 )),
             },
+            "make_calculation" => {
+                let start = domain_types::Date::parse_iso(form.effective_from.trim());
+                let income =
+                    domain_types::Pence::parse_pounds(form.income.trim().trim_start_matches('£'));
+                match (start, income) {
+                    (Ok(start), Ok(weekly)) => {
+                        crate::cases::make_calculation(&state, &staff, case, start, weekly).await
+                    }
+                    (Err(_), _) => Err(crate::cases::error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "effective_from",
+                        "enter the initial effective date, like 2026-06-01",
+                    )),
+                    (_, Err(_)) => Err(crate::cases::error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "income",
+                        "enter the paying parent's gross weekly income as an amount, like 517.81",
+                    )),
+                }
+            }
             "refer" => {
                 let request = serde_json::json!({ "recipient": form.recipient });
                 let key = format!("page/refer/{}/{}", form.recipient, state.clock.today());

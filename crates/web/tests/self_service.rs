@@ -610,6 +610,86 @@ async fn a_parent_applies_one_question_a_page_checks_their_answers_and_sends_it_
             && account.contains("We have your application"),
         "{account}"
     );
+
+    // A caseworker finds it waiting and makes the calculation.
+    let caseworker = new_session(&state, "carl@example.org", 17, "caseworker").await;
+    let (_, work, _) = call(&state, "GET", "/work", &[("cookie", &caseworker)], "").await;
+    let waiting = work
+        .split("Applications waiting for a calculation")
+        .nth(1)
+        .unwrap();
+    assert!(
+        waiting.contains(&format!("/work/cases/{reference}")),
+        "{work}"
+    );
+    let (_, page, _) = call(
+        &state,
+        "GET",
+        &format!("/work/cases/{reference}"),
+        &[("cookie", &caseworker)],
+        "",
+    )
+    .await;
+    assert!(page.contains("Make the calculation") && page.contains("Application"));
+    let token = hidden(&page, "form_token");
+    let start = today.add_days(14).unwrap();
+    let calculate = |income: &str, from: String| {
+        let state = state.clone();
+        let cookie = caseworker.clone();
+        let path = format!("/work/cases/{reference}/actions");
+        let body = format!(
+            "form_token={token}&reason=&action=make_calculation&income={income}&effective_from={from}"
+        );
+        async move { post_form(&state, &cookie, &path, &body).await }
+    };
+    let (status, refused, _) = calculate("lots", start.to_string()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("gross weekly income"), "{refused}");
+    assert_eq!(state.store.applications().await.unwrap(), vec![case]);
+    let (status, _, _) = calculate("517.81", start.to_string()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Twice is once; another date is refused.
+    let (status, _, _) = calculate("517.81", start.to_string()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, refused, _) = calculate("517.81", today.add_days(21).unwrap().to_string()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(state.store.applications().await.unwrap().is_empty());
+    let history = state.store.case_history(&case).await.unwrap().unwrap();
+    assert_eq!(history.initial_effective_date, Some(start));
+    assert_eq!(history.events.len(), 5, "the income once: {history:?}");
+    // Liability from that day, at what the calculation gives for two
+    // children and that income.
+    let (_, schedule, _) = call(
+        &state,
+        "GET",
+        &format!(
+            "/api/v1/cases/{reference}/schedule?until={}",
+            start.add_days(7).unwrap()
+        ),
+        &[("authorization", &bearer("caseworker-token"))],
+        "",
+    )
+    .await;
+    let request = format!(
+        r#"{{"date": "{start}", "paying_parent": {{"gross_weekly_income_pence": 51781}}, "receiving_parents": [{{"id": "A", "children": [{{}}, {{}}]}}]}}"#
+    );
+    let (_, calculated, _) = call(&state, "POST", "/api/v1/calculations", &[], &request).await;
+    let weekly =
+        serde_json::from_str::<serde_json::Value>(&calculated).unwrap()["weekly_total_pence"]
+            .as_i64()
+            .unwrap();
+    assert!(weekly > 0);
+    let schedule: serde_json::Value = serde_json::from_str(&schedule).unwrap();
+    assert_eq!(
+        schedule["segments"][0]["from"],
+        start.to_string(),
+        "{schedule}"
+    );
+    assert_eq!(
+        schedule["segments"][0]["weekly_pence"]["1"].as_i64(),
+        Some(weekly),
+        "{schedule}"
+    );
 }
 
 #[tokio::test]

@@ -41,7 +41,7 @@ const FIRST_PAYER: i64 = 10_000;
 const FIRST_RECEIVER: i64 = 10_001;
 
 /// One account for each role.
-pub const SIGN_INS: [DemoSignIn; 7] = [
+pub const SIGN_INS: [DemoSignIn; 8] = [
     DemoSignIn {
         login: "paying.parent@demo.invalid",
         password: "demo paying parent",
@@ -83,6 +83,13 @@ pub const SIGN_INS: [DemoSignIn; 7] = [
         password: "demo auditor",
         role: "auditor",
         person: 70,
+    },
+    // A parent with no case yet, to apply.
+    DemoSignIn {
+        login: "applicant@demo.invalid",
+        password: "demo applicant",
+        role: "receiving_parent",
+        person: 80,
     },
 ];
 

@@ -14,7 +14,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use case_records::{CaseReference, CaseView, Role, Shown};
+use case_records::{CaseReference, CaseView, ReceivingParentId, Role, Shown};
 use ledger::StatementFor;
 use safety::SafetyState;
 use std::collections::HashMap;
@@ -508,7 +508,6 @@ pub async fn case_page(
 
         // Enforcement: the steps, and the forms to propose, review and approve.
         let collection = ledger::CollectionState::from_actions(&actions);
-        main.push(&heading(2, "Enforcement"));
         let token = crate::self_service::csrf_token(&session);
         let action_form = |fields: &str, button: &str, classes: Option<&str>| {
             let mut form = Markup::trusted(format!(
@@ -525,6 +524,70 @@ pub async fn case_page(
             form.push(&Markup::trusted("</form>\n".to_owned()));
             form
         };
+
+        // Money passed on: hold or release each receiving parent's payments
+        // (collection::act_on_case, the API's own checks and recording).
+        if terms.collect_and_pay && crate::collection::may_work_money(staff.role) {
+            main.push(&heading(2, "Payments passed on"));
+            let mut receiving_parents: Vec<ReceivingParentId> = history
+                .events
+                .iter()
+                .filter_map(|e| match e.change {
+                    case_records::Change::ChildJoined {
+                        receiving_parent, ..
+                    } => Some(receiving_parent),
+                    _ => None,
+                })
+                .collect();
+            receiving_parents.sort_unstable();
+            receiving_parents.dedup();
+            // The page's reading of the log: a double submit from this page
+            // is one action; a new one after the page changed is another.
+            let seen = actions.len();
+            for receiving_parent in receiving_parents {
+                let n = receiving_parent.0;
+                let common = format!(
+                    "<input type=\"hidden\" name=\"receiving_parent\" value=\"{n}\">\n<input type=\"hidden\" name=\"seen\" value=\"{seen}\">\n"
+                );
+                if let Some(why) = collection.held.get(&receiving_parent) {
+                    main.push(&html::summary_list(&[(
+                        format!("Receiving parent {n}"),
+                        html::text(&format!("Held: {why}")),
+                    )]));
+                    main.push(&action_form(
+                        &format!("<input type=\"hidden\" name=\"action\" value=\"release_disbursements\">\n{common}"),
+                        &format!("Release payments to receiving parent {n}"),
+                        Some("govuk-button--secondary"),
+                    ));
+                } else {
+                    main.push(&html::summary_list(&[(
+                        format!("Receiving parent {n}"),
+                        html::text("Passed on each working day"),
+                    )]));
+                    let mut fields = format!(
+                        "<input type=\"hidden\" name=\"action\" value=\"hold_disbursements\">\n{common}"
+                    );
+                    fields.push_str(
+                        html::input(&Input {
+                            id: &format!("hold_reason_{n}"),
+                            name: "hold_reason",
+                            label: &format!("Why hold payments to receiving parent {n}?"),
+                            hint: Some("For example, their bank account is being checked. Money is still collected for them."),
+                            classes: Some("govuk-!-width-two-thirds"),
+                            ..Input::default()
+                        })
+                        .as_str(),
+                    );
+                    main.push(&action_form(
+                        &fields,
+                        &format!("Hold payments to receiving parent {n}"),
+                        Some("govuk-button--warning"),
+                    ));
+                }
+            }
+        }
+
+        main.push(&heading(2, "Enforcement"));
         if collection.steps.is_empty() {
             main.push(&html::paragraph("No enforcement steps."));
         }
@@ -904,6 +967,13 @@ pub struct ActionForm {
     effective_from: String,
     #[serde(default)]
     income: String,
+    #[serde(default)]
+    receiving_parent: String,
+    #[serde(default)]
+    hold_reason: String,
+    /// How many collection actions the page saw, for the idempotency key.
+    #[serde(default)]
+    seen: String,
 }
 
 /// `POST /work/cases/{reference}/actions`: move the case to Collect and Pay
@@ -960,6 +1030,34 @@ pub async fn act(
                     message,
                 )),
             },
+            "hold_disbursements" | "release_disbursements" => {
+                let receiving_parent: u32 = form.receiving_parent.parse().map_err(|_| {
+                    crate::cases::error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "receiving_parent",
+                        "which receiving parent?",
+                    )
+                })?;
+                let hold = form.action == "hold_disbursements";
+                if hold && form.hold_reason.trim().is_empty() {
+                    return Err(crate::cases::error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "hold_reason",
+                        "say why the payments are held",
+                    ));
+                }
+                let request = if hold {
+                    serde_json::json!({"action": form.action, "receiving_parent": receiving_parent, "reason": form.hold_reason.trim()})
+                } else {
+                    serde_json::json!({"action": form.action, "receiving_parent": receiving_parent})
+                };
+                let key = format!(
+                    "page/{}/{receiving_parent}/{}",
+                    form.action,
+                    form.seen.trim()
+                );
+                crate::collection::act_on_case(&state, &staff, case, &key, &request).await
+            }
             "make_calculation" => {
                 let start = domain_types::Date::parse_iso(form.effective_from.trim());
                 let income =

@@ -1341,3 +1341,93 @@ async fn a_caseworker_records_a_change_from_the_case_page_under_the_same_rules_a
     let (status, page, _) = post(change("case_reopened", "2026-06-01", "")).await;
     assert_eq!(status, StatusCode::CONFLICT, "{page}");
 }
+
+#[tokio::test]
+async fn a_caseworker_holds_and_releases_payments_to_a_receiving_parent_from_the_case_page() {
+    let state = state_named("workspace-hold").await;
+    let reference = case_and_account(&state).await;
+    let (status, body, _) = call(
+        &state,
+        "POST",
+        &format!("/api/v1/cases/{reference}/facts"),
+        &[
+            ("authorization", &bearer("caseworker-token")),
+            ("idempotency-key", "collected"),
+        ],
+        r#"{"facts": [
+            {"effective_from": "2026-05-04", "change": {"kind": "child_joined", "child": 1, "receiving_parent": 1}},
+            {"effective_from": "2026-05-04", "change": {"kind": "income", "weekly_pence": 40000}},
+            {"effective_from": "2026-05-04", "change": {"kind": "service_type", "service": "collect_and_pay"}}]}"#,
+    )
+    .await;
+    assert!(status.is_success(), "{body}");
+    let caseworker = sign_in(&state, "staff@example.org", "another long passphrase")
+        .await
+        .2
+        .unwrap();
+    let path = format!("/work/cases/{reference}");
+    let (_, page, _) = call(&state, "GET", &path, &[("cookie", &caseworker)], "").await;
+    assert!(
+        page.contains("Hold payments to receiving parent 1"),
+        "{page}"
+    );
+    let token = hidden(&page, "form_token");
+    let seen = hidden(&page, "seen");
+    let actions = format!("{path}/actions");
+    let hold = |why: &str| {
+        format!(
+            "form_token={token}&reason=&action=hold_disbursements&receiving_parent=1&seen={seen}&hold_reason={why}"
+        )
+    };
+    // No reason: refused, and nothing is held.
+    let (status, refused, _) = post_form(&state, &caseworker, &actions, &hold("+")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.contains("say why the payments are held"),
+        "{refused}"
+    );
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let held = || {
+        let state = state.clone();
+        async move {
+            let actions = state.store.collection_actions(&case).await.unwrap();
+            ledger::CollectionState::from_actions(&actions).held
+        }
+    };
+    assert!(held().await.is_empty());
+    // Held, once however often the button is pressed.
+    for _ in 0..2 {
+        let (status, _, _) =
+            post_form(&state, &caseworker, &actions, &hold("bank+account+checked")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        held().await.get(&case_records::ReceivingParentId(1)),
+        Some(&"bank account checked".to_owned())
+    );
+    assert_eq!(
+        state.store.collection_actions(&case).await.unwrap().len(),
+        1
+    );
+    let (_, page, _) = call(&state, "GET", &path, &[("cookie", &caseworker)], "").await;
+    assert!(page.contains("Held: bank account checked"), "{page}");
+    let seen = hidden(&page, "seen");
+    let (status, _, _) = post_form(
+        &state,
+        &caseworker,
+        &actions,
+        &format!(
+            "form_token={token}&reason=&action=release_disbursements&receiving_parent=1&seen={seen}"
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(held().await.is_empty(), "released");
+    // The receiving parent's own pages say nothing of it.
+    let parent = sign_in(&state, "rae@example.org", "a long passphrase here")
+        .await
+        .2
+        .unwrap();
+    let (_, account, _) = call(&state, "GET", "/account", &[("cookie", &parent)], "").await;
+    assert!(!account.contains("bank account checked"));
+}

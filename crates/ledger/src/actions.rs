@@ -69,6 +69,29 @@ pub enum CollectionAction {
         /// What was paid, or `None` if nothing was.
         paid: Option<Pence>,
     },
+    /// A parent asks, from their own pages, to move from Direct Pay to
+    /// Collect and Pay. It informs a caseworker, who decides the move (and
+    /// its route); it moves nothing by itself.
+    MoveRequested {
+        /// Why they ask.
+        reason: MoveRequestReason,
+    },
+    /// A parent reports, from their own pages, a change of circumstances
+    /// from a day. It informs a caseworker, who checks it and records any
+    /// facts; it changes nothing by itself. It holds no free text, so no
+    /// address can travel in it.
+    ChangeReported {
+        /// What changed.
+        change: ReportedChange,
+        /// From which day.
+        from: Date,
+    },
+    /// A caseworker has dealt with a parent's request (the `request`th
+    /// `MoveRequested` or `ChangeReported` of the case, from 1).
+    RequestDealtWith {
+        /// Which request.
+        request: u64,
+    },
     /// An approved step ends.
     EndEnforcement {
         /// The step.
@@ -113,6 +136,98 @@ pub struct CollectionState {
     pub held: BTreeMap<ReceivingParentId, String>,
     /// Every enforcement step, in the order proposed.
     pub steps: Vec<EnforcementStep>,
+    /// How many requests parents have made.
+    pub requests: u64,
+    /// Parents' requests not yet dealt with, oldest first.
+    pub open_requests: Vec<OpenRequest>,
+}
+
+/// Why a parent asks to move to Collect and Pay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MoveRequestReason {
+    /// Payments are not being made in full or on time.
+    PaymentsNotMade,
+    /// Paying between parents is not safe for them.
+    NotSafe,
+    /// Both parents want it.
+    BothAgree,
+    /// Another reason, to tell the caseworker.
+    Other,
+}
+
+/// What a parent reports has changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReportedChange {
+    /// The paying parent's income.
+    Income,
+    /// A child has left education or stopped living with the receiving parent.
+    ChildLeft,
+    /// How many nights a child stays with the paying parent.
+    SharedCare,
+    /// Other children the paying parent supports.
+    OtherChildren,
+    /// Benefits the paying parent receives.
+    Benefits,
+    /// They have moved home (the new address is asked for on a call, never
+    /// on the form).
+    MovedHome,
+    /// Something else, to tell the caseworker.
+    Other,
+}
+
+macro_rules! codes {
+    ($type:ident { $($variant:ident => $code:literal, $words:literal;)* }) => {
+        impl $type {
+            /// Every value, in order.
+            pub const ALL: &[$type] = &[$($type::$variant),*];
+
+            /// The stored and posted code.
+            #[must_use]
+            pub const fn code(self) -> &'static str {
+                match self { $($type::$variant => $code),* }
+            }
+
+            /// In words, for a page.
+            #[must_use]
+            pub const fn in_words(self) -> &'static str {
+                match self { $($type::$variant => $words),* }
+            }
+
+            /// The value a code names.
+            #[must_use]
+            pub fn from_code(code: &str) -> Option<$type> {
+                match code { $($code => Some($type::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes!(MoveRequestReason {
+    PaymentsNotMade => "payments_not_made", "Payments are not being made in full or on time";
+    NotSafe => "not_safe", "It is not safe for me to arrange payments with the other parent";
+    BothAgree => "both_agree", "We both want to use Collect and Pay";
+    Other => "other", "Another reason";
+});
+
+codes!(ReportedChange {
+    Income => "income", "The paying parent's income has changed";
+    ChildLeft => "child_left", "A child has left education or no longer lives with the receiving parent";
+    SharedCare => "shared_care", "The number of nights a child stays with the paying parent has changed";
+    OtherChildren => "other_children", "The paying parent supports more or fewer other children";
+    Benefits => "benefits", "The paying parent has started or stopped getting benefits";
+    MovedHome => "moved_home", "I have moved home";
+    Other => "other", "Something else";
+});
+
+/// A parent's request that a caseworker has not yet dealt with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenRequest {
+    /// Its number among the case's requests, from 1.
+    pub request: u64,
+    /// What was asked or reported.
+    pub action: CollectionAction,
+    /// Who, in what role, when.
+    pub by: Decision,
 }
 
 /// Why an action is refused.
@@ -136,6 +251,8 @@ pub enum ActionRefused {
     StepNotInForce(u64),
     /// Ending a step needs an outcome other than "in force".
     OutcomeMustEnd,
+    /// No open request with this number.
+    NoOpenRequest(u64),
     /// The statutory order forbids the proposal.
     Proposal(ProposalRefused),
     /// The approval is not allowed.
@@ -161,6 +278,9 @@ impl fmt::Display for ActionRefused {
             }
             ActionRefused::OutcomeMustEnd => {
                 f.write_str("the outcome must be complied, unsuccessful or revoked")
+            }
+            ActionRefused::NoOpenRequest(request) => {
+                write!(f, "request {request} is not waiting to be dealt with")
             }
             ActionRefused::Proposal(reason) => reason.fmt(f),
             ActionRefused::Approval(reason) => reason.fmt(f),
@@ -239,6 +359,17 @@ impl CollectionState {
                     s.outcome = Some(*outcome);
                 }
             }
+            CollectionAction::MoveRequested { .. } | CollectionAction::ChangeReported { .. } => {
+                self.requests += 1;
+                self.open_requests.push(OpenRequest {
+                    request: self.requests,
+                    action: recorded.action.clone(),
+                    by,
+                });
+            }
+            CollectionAction::RequestDealtWith { request } => {
+                self.open_requests.retain(|r| r.request != *request);
+            }
             CollectionAction::AllocateSuspensePayment { .. }
             | CollectionAction::DirectPayReport { .. } => {}
         }
@@ -277,7 +408,10 @@ impl CollectionState {
         arrears: Pence,
         at_risk: bool,
     ) -> Result<(), ActionRefused> {
-        if let CollectionAction::DirectPayReport { .. } = action {
+        if let CollectionAction::DirectPayReport { .. }
+        | CollectionAction::MoveRequested { .. }
+        | CollectionAction::ChangeReported { .. } = action
+        {
             // Parents report for themselves; staff record what they are told.
             return if by.role.is_parent() || is_case_staff(by.role) {
                 Ok(())
@@ -344,8 +478,17 @@ impl CollectionState {
                 let others: Vec<EarlierStep> = self.earlier_steps();
                 check_proposal(s.action, arrears, &others).map_err(ActionRefused::Proposal)
             }
+            CollectionAction::RequestDealtWith { request } => {
+                if self.open_requests.iter().any(|r| r.request == *request) {
+                    Ok(())
+                } else {
+                    Err(ActionRefused::NoOpenRequest(*request))
+                }
+            }
             CollectionAction::AllocateSuspensePayment { .. }
-            | CollectionAction::DirectPayReport { .. } => Ok(()),
+            | CollectionAction::DirectPayReport { .. }
+            | CollectionAction::MoveRequested { .. }
+            | CollectionAction::ChangeReported { .. } => Ok(()),
             CollectionAction::EndEnforcement { step, outcome } => {
                 let s = self.step(*step).ok_or(ActionRefused::UnknownStep(*step))?;
                 if s.outcome != Some(StepOutcome::InForce) {
@@ -478,6 +621,16 @@ impl CollectionAction {
                     paid.map_or(String::new(), |p| p.get().to_string())
                 ),
             ),
+            CollectionAction::MoveRequested { reason } => {
+                ("move_requested", format!("reason={}", reason.code()))
+            }
+            CollectionAction::ChangeReported { change, from } => (
+                "change_reported",
+                format!("change={};from={from}", change.code()),
+            ),
+            CollectionAction::RequestDealtWith { request } => {
+                ("request_dealt_with", format!("request={request}"))
+            }
             CollectionAction::EndEnforcement { step, outcome } => (
                 "end_enforcement",
                 format!("step={step};outcome={}", outcome_code(*outcome)),
@@ -545,6 +698,19 @@ impl CollectionAction {
                     "" => None,
                     _ => Some(Pence::new(number("paid")?)),
                 },
+            },
+            "move_requested" => CollectionAction::MoveRequested {
+                reason: MoveRequestReason::from_code(field("reason")?)
+                    .ok_or_else(|| ActionDecodeError("unknown reason".to_owned()))?,
+            },
+            "change_reported" => CollectionAction::ChangeReported {
+                change: ReportedChange::from_code(field("change")?)
+                    .ok_or_else(|| ActionDecodeError("unknown change".to_owned()))?,
+                from: Date::parse_iso(field("from")?)
+                    .map_err(|e| ActionDecodeError(format!("`from`: {e}")))?,
+            },
+            "request_dealt_with" => CollectionAction::RequestDealtWith {
+                request: number("request")?,
             },
             "end_enforcement" => CollectionAction::EndEnforcement {
                 step: number("step")?,

@@ -36,7 +36,8 @@ pub use accrual::{
 };
 pub use actions::{
     ActionDecodeError, ActionRefused, CollectionAction, CollectionState, EnforcementStep,
-    RecordedAction, outcome_from_code, suspense_allocation, waiver_from_code,
+    MoveRequestReason, OpenRequest, RecordedAction, ReportedChange, outcome_from_code,
+    suspense_allocation, waiver_from_code,
 };
 pub use case_records::Frequency;
 pub use collection::{

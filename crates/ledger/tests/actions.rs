@@ -5,7 +5,8 @@ use case_records::{PersonId, ReceivingParentId, Role};
 use domain_types::{Date, Pence};
 use ledger::{
     ActionRefused, ApprovalRefused, ChargeWaiver, CollectionAction as Act, CollectionState,
-    Decision, EnforcementAction, ProposalRefused, RecordedAction, StepOutcome,
+    Decision, EnforcementAction, MoveRequestReason, ProposalRefused, RecordedAction,
+    ReportedChange, StepOutcome,
 };
 use proptest::prelude::*;
 
@@ -194,7 +195,92 @@ fn action() -> impl Strategy<Value = Act> {
             ]
         )
             .prop_map(|(step, outcome)| Act::EndEnforcement { step, outcome }),
+        (0..MoveRequestReason::ALL.len()).prop_map(|r| Act::MoveRequested {
+            reason: MoveRequestReason::ALL[r]
+        }),
+        (0..ReportedChange::ALL.len(), 0i32..3000).prop_map(|(c, days)| Act::ChangeReported {
+            change: ReportedChange::ALL[c],
+            from: Date::parse_iso("2020-01-01")
+                .unwrap()
+                .add_days(days)
+                .unwrap(),
+        }),
+        any::<u64>().prop_map(|request| Act::RequestDealtWith { request }),
     ]
+}
+
+#[test]
+fn a_parents_request_waits_until_a_caseworker_deals_with_it_and_decides_nothing() {
+    let mut log = Vec::new();
+    let parent = by(2, Role::ReceivingParent);
+    let caseworker = by(17, Role::Caseworker);
+    take(
+        &mut log,
+        Act::MoveRequested {
+            reason: MoveRequestReason::NotSafe,
+        },
+        parent,
+        false,
+    )
+    .unwrap();
+    let change = Act::ChangeReported {
+        change: ReportedChange::MovedHome,
+        from: Date::parse_iso("2025-06-01").unwrap(),
+    };
+    take(&mut log, change.clone(), parent, false).unwrap();
+    let state = CollectionState::from_actions(&log);
+    assert_eq!(state.open_requests.len(), 2);
+    assert_eq!(state.open_requests[1].request, 2);
+    assert_eq!(state.open_requests[1].action, change);
+    // A request changes nothing else: no hold, no step.
+    assert!(state.held.is_empty() && state.steps.is_empty());
+    // Only staff deal with it, once.
+    assert_eq!(
+        take(
+            &mut log,
+            Act::RequestDealtWith { request: 1 },
+            parent,
+            false
+        ),
+        Err(ActionRefused::RoleMayNot(Role::ReceivingParent))
+    );
+    take(
+        &mut log,
+        Act::RequestDealtWith { request: 1 },
+        caseworker,
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        take(
+            &mut log,
+            Act::RequestDealtWith { request: 1 },
+            caseworker,
+            false
+        ),
+        Err(ActionRefused::NoOpenRequest(1))
+    );
+    let state = CollectionState::from_actions(&log);
+    assert_eq!(
+        state
+            .open_requests
+            .iter()
+            .map(|r| r.request)
+            .collect::<Vec<_>>(),
+        [2]
+    );
+    // An auditor may not make a parent's request.
+    assert_eq!(
+        take(
+            &mut log,
+            Act::MoveRequested {
+                reason: MoveRequestReason::Other
+            },
+            by(70, Role::Auditor),
+            false
+        ),
+        Err(ActionRefused::RoleMayNot(Role::Auditor))
+    );
 }
 
 proptest! {

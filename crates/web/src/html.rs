@@ -383,6 +383,116 @@ pub fn radios(options: &Radios<'_>) -> Markup {
     Markup(html)
 }
 
+/// The options of a date input: day, month and year as three fields.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DateInput<'a> {
+    /// The id of the inputs' container; each field's id is `{id}-day` etc.
+    pub id: &'a str,
+    /// Field names are `{prefix}-day` etc. when given, else `day` etc.
+    pub name_prefix: Option<&'a str>,
+    /// The question.
+    pub legend: &'a str,
+    /// Extra legend classes.
+    pub legend_classes: Option<&'a str>,
+    /// The legend is the page's heading.
+    pub legend_is_page_heading: bool,
+    /// Hint text.
+    pub hint: Option<&'a str>,
+    /// The error message, if the answer was refused.
+    pub error: Option<&'a str>,
+    /// Which of day, month and year are in error (`Some(true)`) or not
+    /// (`Some(false)`); with an error message and none named in error, all
+    /// but those named `Some(false)` are.
+    pub field_errors: [Option<bool>; 3],
+    /// The values typed: day, month, year.
+    pub values: [Option<&'a str>; 3],
+}
+
+/// The date input (component `date-input`): the GOV.UK way to ask for a
+/// date, as day, month and year.
+#[must_use]
+pub fn date_input(options: &DateInput<'_>) -> Markup {
+    let id = escape(options.id);
+    let mut described_by = Vec::new();
+    if options.hint.is_some() {
+        described_by.push(format!("{id}-hint"));
+    }
+    if options.error.is_some() {
+        described_by.push(format!("{id}-error"));
+    }
+    let mut html = format!(
+        "<div class=\"govuk-form-group{}\">\n<fieldset class=\"govuk-fieldset\" role=\"group\"{}>\n",
+        if options.error.is_some() {
+            " govuk-form-group--error"
+        } else {
+            ""
+        },
+        if described_by.is_empty() {
+            String::new()
+        } else {
+            format!(" aria-describedby=\"{}\"", described_by.join(" "))
+        }
+    );
+    let legend_classes = options
+        .legend_classes
+        .map_or_else(String::new, |c| format!(" {}", escape(c)));
+    if options.legend_is_page_heading {
+        let _ = write!(
+            html,
+            "<legend class=\"govuk-fieldset__legend{legend_classes}\">\n<h1 class=\"govuk-fieldset__heading\">\n{}\n</h1>\n</legend>\n",
+            escape(options.legend)
+        );
+    } else {
+        let _ = write!(
+            html,
+            "<legend class=\"govuk-fieldset__legend{legend_classes}\">\n{}\n</legend>\n",
+            escape(options.legend)
+        );
+    }
+    if let Some(hint) = options.hint {
+        let _ = write!(
+            html,
+            "<div id=\"{id}-hint\" class=\"govuk-hint\">\n{}\n</div>\n",
+            escape(hint)
+        );
+    }
+    if let Some(error) = options.error {
+        let _ = write!(
+            html,
+            "<p id=\"{id}-error\" class=\"govuk-error-message\">\n<span class=\"govuk-visually-hidden\">Error:</span> {}\n</p>\n",
+            escape(error)
+        );
+    }
+    let _ = writeln!(html, "<div class=\"govuk-date-input\" id=\"{id}\">");
+    let any_named = options.field_errors.contains(&Some(true));
+    for (index, (part, label, width)) in [
+        ("day", "Day", "2"),
+        ("month", "Month", "2"),
+        ("year", "Year", "4"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let errored = match options.field_errors[index] {
+            Some(named) => named,
+            None => options.error.is_some() && !any_named,
+        };
+        let name = options.name_prefix.map_or_else(
+            || part.to_owned(),
+            |prefix| format!("{}-{part}", escape(prefix)),
+        );
+        let value =
+            options.values[index].map_or_else(String::new, |v| format!(" value=\"{}\"", escape(v)));
+        let _ = write!(
+            html,
+            "<div class=\"govuk-date-input__item\">\n<div class=\"govuk-form-group\">\n<label class=\"govuk-label govuk-date-input__label\" for=\"{id}-{part}\">\n{label}\n</label>\n<input class=\"govuk-input govuk-date-input__input{} govuk-input--width-{width}\" id=\"{id}-{part}\" name=\"{name}\" type=\"text\"{value} inputmode=\"numeric\">\n</div>\n</div>\n",
+            if errored { " govuk-input--error" } else { "" }
+        );
+    }
+    html.push_str("</div>\n</fieldset>\n</div>");
+    Markup(html)
+}
+
 /// The error summary at the top of a page (component `error-summary`):
 /// each error links to its field.
 #[must_use]

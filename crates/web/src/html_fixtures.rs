@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{Button, Input, Markup, Radios};
+use super::{Button, DateInput, Input, Markup, Radios};
 use crate::html;
 
 fn fixtures(component: &str) -> Vec<Value> {
@@ -327,6 +327,83 @@ fn fixtures_of_radios() {
             "with hint and error message",
             "with fieldset and error message",
             "small inline",
+        ],
+    );
+}
+
+#[test]
+fn fixtures_of_date_input() {
+    let rendered = check("date-input", |o| {
+        if !only_keys(
+            o,
+            &[
+                "id",
+                "namePrefix",
+                "fieldset",
+                "hint",
+                "errorMessage",
+                "day",
+                "month",
+                "year",
+                "values",
+            ],
+        ) {
+            return None;
+        }
+        let legend = o.pointer("/fieldset/legend")?;
+        if !only_keys(legend, &["text", "classes", "isPageHeading"])
+            || !only_keys(o.get("fieldset")?, &["legend"])
+        {
+            return None;
+        }
+        // Outer `None`: options the port does not support.
+        let part_error = |part: &str| -> Option<Option<bool>> {
+            match o.get(part) {
+                None => Some(None),
+                Some(p) if only_keys(p, &["error"]) => {
+                    Some(p.get("error").and_then(Value::as_bool))
+                }
+                Some(_) => None,
+            }
+        };
+        let prefix = str_at(o, "namePrefix");
+        let values_of = o.get("values").cloned().unwrap_or(Value::Null);
+        let text_of = |part: &str| -> Option<String> {
+            let key = prefix.map_or_else(|| part.to_owned(), |p| format!("{p}-{part}"));
+            values_of.get(&key).map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        };
+        let (day, month, year) = (text_of("day"), text_of("month"), text_of("year"));
+        Some(html::date_input(&DateInput {
+            id: str_at(o, "id")?,
+            name_prefix: prefix,
+            legend: str_at(legend, "text")?,
+            legend_classes: str_at(legend, "classes"),
+            legend_is_page_heading: legend
+                .get("isPageHeading")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            hint: o.pointer("/hint/text").and_then(Value::as_str),
+            error: o.pointer("/errorMessage/text").and_then(Value::as_str),
+            field_errors: [
+                part_error("day")?,
+                part_error("month")?,
+                part_error("year")?,
+            ],
+            values: [day.as_deref(), month.as_deref(), year.as_deref()],
+        }))
+    });
+    assert_covers(
+        &rendered,
+        &[
+            "default",
+            "with values and name prefix",
+            "with errors only",
+            "with error message and hint",
+            "with error on day input",
+            "with error on year input",
         ],
     );
 }

@@ -243,6 +243,29 @@ async function main() {
     }
     check((await page.textContent('main')).includes('InForce'), 'enforcement: the approved step is not in force');
 
+    // Report a change, with the date input: a day that does not exist is
+    // refused with the error summary, then the report is sent.
+    await page.goto(`${base}/sign-in`);
+    await page.fill('#login', 'receiving.parent@demo.invalid');
+    await page.fill('#password', 'demo receiving parent');
+    await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
+    await Promise.all([page.waitForNavigation(), page.click('a[href$="/report-a-change"]')]);
+    await accessible(page, 'report a change');
+    await keyboardReachable(page, 'report a change');
+    await page.check('input[name="change"][value="income"]');
+    await page.fill('#from-day', '31');
+    await page.fill('#from-month', '2');
+    await page.fill('#from-year', '2026');
+    await Promise.all([page.waitForNavigation(), page.click('form button.govuk-button')]);
+    check(await page.isVisible('.govuk-error-summary a[href="#from-day"]'), 'report a change: no error for 31 February');
+    await accessible(page, 'report a change with an error');
+    await page.fill('#from-day', '1');
+    await Promise.all([page.waitForNavigation(), page.click('form button.govuk-button')]);
+    check((await page.textContent('h1')).includes('Thank you'), 'report a change: not sent');
+    await page.goto(`${base}/account/cases/${reference}/move-to-collect-and-pay`);
+    await accessible(page, 'ask to move to Collect and Pay');
+    await keyboardReachable(page, 'ask to move to Collect and Pay');
+
     // The safety questions, one a page: a disclosure in immediate danger
     // stops at the police advice.
     await page.goto(`${base}/sign-in`);

@@ -352,6 +352,9 @@ fn parse_action(request: &Value) -> Result<CollectionAction, Response> {
         "review_enforcement" => CollectionAction::ReviewEnforcement {
             step: number(request, "step")?,
         },
+        "request_dealt_with" => CollectionAction::RequestDealtWith {
+            request: number(request, "request")?,
+        },
         "approve_enforcement" => CollectionAction::ApproveEnforcement {
             step: number(request, "step")?,
             waiver: match request.get("waiver").and_then(Value::as_str) {
@@ -835,12 +838,34 @@ pub(crate) async fn report_case(
             "Payments on this case are collected by the Child Maintenance Service, so there is nothing to report.",
         ));
     }
+    record_parent_action(
+        state,
+        signed_in,
+        case,
+        key,
+        CollectionAction::DirectPayReport { due, paid },
+    )
+    .await
+}
+
+/// Records what a parent reports or asks (a Direct Pay report, a request to
+/// move, a change of circumstances) on the case's collection log, checked
+/// (`CollectionState::check`: parents, or staff recording what they were
+/// told) and audited; a retry under the same key is answered as before. It
+/// informs a caseworker and decides nothing.
+pub(crate) async fn record_parent_action(
+    state: &AppState,
+    signed_in: &SignedIn,
+    case: CaseReference,
+    key: &str,
+    action: CollectionAction,
+) -> Result<Response, Response> {
     let recorded = RecordedAction {
-        action: CollectionAction::DirectPayReport { due, paid },
+        action,
         by: Decision {
             by: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
             role: signed_in.role,
-            on: today,
+            on: state.clock.today(),
         },
     };
     if let Some(answer) =
@@ -853,11 +878,20 @@ pub(crate) async fn report_case(
         .collection_actions(&case)
         .await
         .map_err(|e| storage_failure(&e))?;
+    CollectionState::from_actions(&actions)
+        .check(&recorded.action, recorded.by, Pence::ZERO, false)
+        .map_err(|refused| {
+            error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "action",
+                refused.to_string(),
+            )
+        })?;
     let audit = signed_in.audit(
         state,
         Action::Changed,
         Some(&case),
-        vec!["collection_action:direct_pay_report".to_owned()],
+        vec![format!("collection_action:{}", recorded.action.encode().0)],
         None,
     );
     state

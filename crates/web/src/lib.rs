@@ -16,6 +16,7 @@ mod collection;
 pub mod html;
 mod mi;
 pub mod pages;
+mod parent_requests;
 mod parties;
 mod screening_pages;
 mod self_service;
@@ -110,6 +111,14 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/account/cases/{reference}/missed-payment",
             get(self_service::missed_payment_form).post(self_service::missed_payment),
+        )
+        .route(
+            "/account/cases/{reference}/move-to-collect-and-pay",
+            get(parent_requests::move_form).post(parent_requests::ask_to_move),
+        )
+        .route(
+            "/account/cases/{reference}/report-a-change",
+            get(parent_requests::change_form).post(parent_requests::report_change),
         )
         .route(
             "/account/cases/{reference}/safety",

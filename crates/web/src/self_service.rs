@@ -430,9 +430,12 @@ async fn case_section(
     }
     if !collected {
         list.push_str(&format!(
-            "<li><a class=\"govuk-link\" href=\"/account/cases/{case}/missed-payment\">Tell us about a payment that was not made</a></li>\n"
+            "<li><a class=\"govuk-link\" href=\"/account/cases/{case}/missed-payment\">Tell us about a payment that was not made</a></li>\n<li><a class=\"govuk-link\" href=\"/account/cases/{case}/move-to-collect-and-pay\">Ask to move to Collect and Pay</a></li>\n"
         ));
     }
+    list.push_str(&format!(
+        "<li><a class=\"govuk-link\" href=\"/account/cases/{case}/report-a-change\">Report a change</a></li>\n"
+    ));
     list.push_str(&safety_link);
     list.push_str("</ul>\n");
     section.push(&Markup::trusted(list));
@@ -614,9 +617,9 @@ pub(crate) fn question_page(
     )
 }
 
-/// The parent, their session, the case and its history, for the
-/// missed-payment pages; or where to go instead.
-async fn direct_pay_case(
+/// A signed-in parent, their session, their own case and its history (for
+/// their pages about one case); or where to go instead.
+pub(crate) async fn own_case(
     state: &AppState,
     headers: &HeaderMap,
     reference: &str,
@@ -639,7 +642,7 @@ pub async fn missed_payment_form(
     headers: HeaderMap,
     axum::extract::Path(reference): axum::extract::Path<String>,
 ) -> Response {
-    match direct_pay_case(&state, &headers, &reference).await {
+    match own_case(&state, &headers, &reference).await {
         Ok((_, session, case, history)) => missed_page(
             StatusCode::OK,
             &case,
@@ -659,8 +662,7 @@ pub async fn missed_payment(
     axum::extract::Path(reference): axum::extract::Path<String>,
     Form(form): Form<MissedForm>,
 ) -> Response {
-    let (person, session, case, history) = match direct_pay_case(&state, &headers, &reference).await
-    {
+    let (person, session, case, history) = match own_case(&state, &headers, &reference).await {
         Ok(found) => found,
         Err(response) => return response,
     };

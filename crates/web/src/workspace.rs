@@ -144,6 +144,38 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             main.push(&Markup::trusted(list));
         }
     }
+    if staff.role.may_record_changes() {
+        main.push(&heading(2, "Requests from parents"));
+        // Worked out on request, case by case, like the queues below.
+        let cases = match state.store.case_references().await {
+            Ok(cases) => cases,
+            Err(failure) => return storage_failure(&failure),
+        };
+        let mut waiting = Vec::new();
+        for case in cases {
+            let actions = match state.store.collection_actions(&case).await {
+                Ok(actions) => actions,
+                Err(failure) => return storage_failure(&failure),
+            };
+            let open = ledger::CollectionState::from_actions(&actions).open_requests;
+            if let Some(oldest) = open.first() {
+                waiting.push((oldest.by.on, case, open.len()));
+            }
+        }
+        waiting.sort();
+        if waiting.is_empty() {
+            main.push(&html::paragraph("None."));
+        } else {
+            let mut list = String::from("<ul class=\"govuk-list\">\n");
+            for (since, case, count) in waiting.iter().take(50) {
+                list.push_str(&format!(
+                    "<li><a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a>: {count} waiting since {since}</li>\n"
+                ));
+            }
+            list.push_str("</ul>\n");
+            main.push(&Markup::trusted(list));
+        }
+    }
     let me = case_records::PersonId(u64::try_from(staff.person).unwrap_or(0));
     let mut queues: Vec<(&str, Vec<serde_json::Value>)> = Vec::new();
     let mine = crate::casework::queue(&state, |s| {
@@ -587,6 +619,36 @@ pub async fn case_page(
             }
         }
 
+        // What parents asked or told from their pages, until dealt with.
+        if staff.role.may_record_changes() || !collection.open_requests.is_empty() {
+            main.push(&heading(2, "Requests from parents"));
+            if collection.open_requests.is_empty() {
+                main.push(&html::paragraph("None waiting."));
+            }
+            let seen = actions.len();
+            for open in &collection.open_requests {
+                main.push(&html::summary_list(&[(
+                    format!("Request {}", open.request),
+                    html::text(&format!(
+                        "{} ({:?}, {})",
+                        request_words(&open.action),
+                        open.by.role,
+                        open.by.on
+                    )),
+                )]));
+                if staff.role.may_record_changes() {
+                    main.push(&action_form(
+                        &format!(
+                            "<input type=\"hidden\" name=\"action\" value=\"request_dealt_with\">\n<input type=\"hidden\" name=\"request\" value=\"{}\">\n<input type=\"hidden\" name=\"seen\" value=\"{seen}\">\n",
+                            open.request
+                        ),
+                        &format!("Request {} is dealt with", open.request),
+                        Some("govuk-button--secondary"),
+                    ));
+                }
+            }
+        }
+
         main.push(&heading(2, "Enforcement"));
         if collection.steps.is_empty() {
             main.push(&html::paragraph("No enforcement steps."));
@@ -974,6 +1036,21 @@ pub struct ActionForm {
     /// How many collection actions the page saw, for the idempotency key.
     #[serde(default)]
     seen: String,
+    #[serde(default)]
+    request: String,
+}
+
+/// A parent's request in words, for the caseworker.
+fn request_words(action: &ledger::CollectionAction) -> String {
+    match action {
+        ledger::CollectionAction::MoveRequested { reason } => {
+            format!("Asks to move to Collect and Pay: {}", reason.in_words())
+        }
+        ledger::CollectionAction::ChangeReported { change, from } => {
+            format!("Reports a change from {from}: {}", change.in_words())
+        }
+        other => format!("{other:?}"),
+    }
 }
 
 /// `POST /work/cases/{reference}/actions`: move the case to Collect and Pay
@@ -1057,6 +1134,24 @@ pub async fn act(
                     form.seen.trim()
                 );
                 crate::collection::act_on_case(&state, &staff, case, &key, &request).await
+            }
+            "request_dealt_with" => {
+                let request: u64 = form.request.parse().map_err(|_| {
+                    crate::cases::error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "request",
+                        "which request?",
+                    )
+                })?;
+                let key = format!("page/request_dealt_with/{request}");
+                crate::collection::act_on_case(
+                    &state,
+                    &staff,
+                    case,
+                    &key,
+                    &serde_json::json!({"action": "request_dealt_with", "request": request}),
+                )
+                .await
             }
             "make_calculation" => {
                 let start = domain_types::Date::parse_iso(form.effective_from.trim());

@@ -1431,3 +1431,115 @@ async fn a_caseworker_holds_and_releases_payments_to_a_receiving_parent_from_the
     let (_, account, _) = call(&state, "GET", "/account", &[("cookie", &parent)], "").await;
     assert!(!account.contains("bank account checked"));
 }
+
+#[tokio::test]
+async fn a_parent_asks_to_move_and_reports_a_change_and_a_caseworker_deals_with_each() {
+    let state = state_named("parent-requests").await;
+    let reference = case_and_account(&state).await;
+    let parent = sign_in(&state, "rae@example.org", "a long passphrase here")
+        .await
+        .2
+        .unwrap();
+    let (_, account, _) = call(&state, "GET", "/account", &[("cookie", &parent)], "").await;
+    let move_path = format!("/account/cases/{reference}/move-to-collect-and-pay");
+    let change_path = format!("/account/cases/{reference}/report-a-change");
+    assert!(account.contains(&move_path) && account.contains(&change_path));
+    let (status, page, _) = call(&state, "GET", &move_path, &[("cookie", &parent)], "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Exit this page"));
+    let token = hidden(&page, "form_token");
+    let (status, refused, _) =
+        post_form(&state, &parent, &move_path, &format!("form_token={token}")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("<a href=\"#reason\">Select why you want to move"));
+    for _ in 0..2 {
+        let (status, thanks, _) = post_form(
+            &state,
+            &parent,
+            &move_path,
+            &format!("form_token={token}&reason=not_safe"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(thanks.contains("We will not tell the other parent"));
+    }
+    // A change: the date input refuses a day that does not exist, keeping
+    // what was typed and linking the first field.
+    let (status, refused, _) = post_form(
+        &state,
+        &parent,
+        &change_path,
+        &format!("form_token={token}&change=moved_home&from-day=31&from-month=2&from-year=2026"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("<a href=\"#from-day\">Date it changed must be a real date"));
+    assert!(
+        refused.contains("name=\"from-day\" type=\"text\" value=\"31\""),
+        "{refused}"
+    );
+    assert!(refused.contains("value=\"moved_home\" checked"));
+    let (status, thanks, _) = post_form(
+        &state,
+        &parent,
+        &change_path,
+        &format!("form_token={token}&change=moved_home&from-day=1&from-month=11&from-year=2026"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(thanks.contains("to take your new address"), "{thanks}");
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let open = || {
+        let state = state.clone();
+        async move {
+            let actions = state.store.collection_actions(&case).await.unwrap();
+            ledger::CollectionState::from_actions(&actions).open_requests
+        }
+    };
+    assert_eq!(open().await.len(), 2, "the move once, and the change");
+    // Nothing was decided: still Direct Pay.
+    let history = state.store.case_history(&case).await.unwrap().unwrap();
+    let today = state.clock.today();
+    assert!(!ledger::CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay);
+
+    let caseworker = sign_in(&state, "staff@example.org", "another long passphrase")
+        .await
+        .2
+        .unwrap();
+    let (_, work, _) = call(&state, "GET", "/work", &[("cookie", &caseworker)], "").await;
+    let requests = work.split("Requests from parents").nth(1).unwrap();
+    assert!(
+        requests.contains(&format!("{reference}</a>: 2 waiting")),
+        "{work}"
+    );
+    let path = format!("/work/cases/{reference}");
+    let (_, page, _) = call(&state, "GET", &path, &[("cookie", &caseworker)], "").await;
+    assert!(page.contains("Asks to move to Collect and Pay: It is not safe"));
+    assert!(page.contains("Reports a change from 2026-11-01: I have moved home"));
+    let token = hidden(&page, "form_token");
+    let (status, _, _) = post_form(
+        &state,
+        &caseworker,
+        &format!("{path}/actions"),
+        &format!("form_token={token}&reason=&action=request_dealt_with&request=1"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let left = open().await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].request, 2);
+    // A parent cannot mark their own request dealt with.
+    let (status, _, _) = call(
+        &state,
+        "POST",
+        &format!("/api/v1/cases/{reference}/collection/actions"),
+        &[
+            ("authorization", &bearer("receiver-token")),
+            ("idempotency-key", "mine"),
+        ],
+        r#"{"action": "request_dealt_with", "request": 2}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(open().await.len(), 1);
+}

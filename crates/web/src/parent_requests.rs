@@ -1,0 +1,355 @@
+//! What a parent asks or tells from their own pages (issue 6 §2): to move
+//! from Direct Pay to Collect and Pay, and a change of circumstances. Each
+//! is recorded on the case's collection log (`collection::record_parent_action`)
+//! for a caseworker, who sees it on the case page and in "Requests from
+//! parents", and decides; nothing is decided by the request itself, and the
+//! other parent is never told of it.
+//!
+//! The forms hold no free text, so an address cannot travel in a request:
+//! someone who has moved is called, in the way they said is safe, for it.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain_types::Date;
+use ledger::{CollectionAction, CollectionTerms, MoveRequestReason, ReportedChange};
+
+use crate::AppState;
+use crate::html::{self, Button, DateInput, Markup, Radios, escape};
+use crate::pages::{Page, respond};
+use crate::self_service::{csrf_token, from_this_site, own_case, question_page};
+
+/// A parent's request form.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    change: String,
+    #[serde(rename = "from-day", default)]
+    day: String,
+    #[serde(rename = "from-month", default)]
+    month: String,
+    #[serde(rename = "from-year", default)]
+    year: String,
+}
+
+fn form_start(action: &str, token: &str) -> Markup {
+    Markup::trusted(format!(
+        "<form method=\"post\" action=\"{}\" novalidate>\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n",
+        escape(action),
+        escape(token)
+    ))
+}
+
+fn send_button(form: &mut Markup) {
+    form.push(&html::button(&Button {
+        text: "Send",
+        ..Button::default()
+    }));
+    form.push(&Markup::trusted("</form>\n".to_owned()));
+}
+
+fn move_page(status: StatusCode, case: &str, token: &str, error: Option<&str>) -> Response {
+    let mut form = form_start(
+        &format!("/account/cases/{case}/move-to-collect-and-pay"),
+        token,
+    );
+    let items: Vec<(&str, &str, bool)> = MoveRequestReason::ALL
+        .iter()
+        .map(|r| (r.code(), r.in_words(), false))
+        .collect();
+    form.push(&html::radios(&Radios {
+        name: "reason",
+        legend: "Why do you want to move to Collect and Pay?",
+        legend_classes: Some("govuk-fieldset__legend--l"),
+        legend_is_page_heading: true,
+        hint: Some(
+            "We collect the payments and pass them on, so you never need to share bank details. A caseworker decides, and will contact you in the way you said is safe. We will not tell the other parent that you asked.",
+        ),
+        error,
+        items: &items,
+        ..Radios::default()
+    }));
+    send_button(&mut form);
+    question_page(status, "reason", error, &form)
+}
+
+fn change_page(
+    status: StatusCode,
+    case: &str,
+    token: &str,
+    typed: &RequestForm,
+    error: Option<(&str, &str)>,
+) -> Response {
+    let mut form = form_start(&format!("/account/cases/{case}/report-a-change"), token);
+    form.push(&Markup::trusted(
+        "<h1 class=\"govuk-heading-l\">Report a change</h1>\n".to_owned(),
+    ));
+    let items: Vec<(&str, &str, bool)> = ReportedChange::ALL
+        .iter()
+        .map(|c| (c.code(), c.in_words(), c.code() == typed.change))
+        .collect();
+    let change_error = error.filter(|(field, _)| *field == "change").map(|e| e.1);
+    form.push(&html::radios(&Radios {
+        name: "change",
+        legend: "What has changed?",
+        legend_classes: Some("govuk-fieldset__legend--m"),
+        hint: Some(
+            "If you have moved, do not tell us your new address here: a caseworker will ask for it in the way you said is safe.",
+        ),
+        error: change_error,
+        items: &items,
+        ..Radios::default()
+    }));
+    let date_error = error.filter(|(field, _)| *field == "from-day").map(|e| e.1);
+    form.push(&html::date_input(&DateInput {
+        id: "from",
+        name_prefix: Some("from"),
+        legend: "When did it change?",
+        legend_classes: Some("govuk-fieldset__legend--m"),
+        hint: Some("For example, 27 3 2026"),
+        error: date_error,
+        values: [
+            Some(typed.day.as_str()).filter(|v| !v.is_empty()),
+            Some(typed.month.as_str()).filter(|v| !v.is_empty()),
+            Some(typed.year.as_str()).filter(|v| !v.is_empty()),
+        ],
+        ..DateInput::default()
+    }));
+    send_button(&mut form);
+    let (field, message) = error.map_or(("change", None), |(f, m)| (f, Some(m)));
+    question_page(status, field, message, &form)
+}
+
+fn thanks(words: &str) -> Response {
+    respond(
+        StatusCode::OK,
+        &Page {
+            title: "Your account",
+            exit_this_page: true,
+            main: Markup::concat(&[
+                Markup::trusted(
+                    "<h1 class=\"govuk-heading-l\">Thank you for telling us</h1>\n".to_owned(),
+                ),
+                html::paragraph(words),
+                Markup::trusted(
+                    "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n".to_owned(),
+                ),
+            ]),
+        },
+    )
+}
+
+fn expired() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "this form has expired; go back and try again",
+    )
+        .into_response()
+}
+
+/// `GET /account/cases/{reference}/move-to-collect-and-pay`.
+pub async fn move_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    match own_case(&state, &headers, &reference).await {
+        Ok((_, session, case, _)) => move_page(
+            StatusCode::OK,
+            &case.to_string(),
+            &csrf_token(&session),
+            None,
+        ),
+        Err(response) => response,
+    }
+}
+
+/// `POST /account/cases/{reference}/move-to-collect-and-pay`: the request,
+/// for a caseworker; only while the case is on Direct Pay.
+pub async fn ask_to_move(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Form(form): Form<RequestForm>,
+) -> Response {
+    let (person, session, case, history) = match own_case(&state, &headers, &reference).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let token = csrf_token(&session);
+    if !from_this_site(&headers) || form.form_token != token {
+        return expired();
+    }
+    let today = state.clock.today();
+    if CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay {
+        return thanks(
+            "Payments on this case are already collected by the Child Maintenance Service.",
+        );
+    }
+    let Some(reason) = MoveRequestReason::from_code(&form.reason) else {
+        return move_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &case.to_string(),
+            &token,
+            Some("Select why you want to move to Collect and Pay"),
+        );
+    };
+    let key = format!("page/move-request/{}/{today}", reason.code());
+    match crate::collection::record_parent_action(
+        &state,
+        &person,
+        case,
+        &key,
+        CollectionAction::MoveRequested { reason },
+    )
+    .await
+    {
+        Ok(response) if response.status().is_success() => thanks(
+            "A caseworker will look at your request and contact you in the way you said is safe. We will not tell the other parent that you asked.",
+        ),
+        Ok(response) | Err(response) => response,
+    }
+}
+
+/// `GET /account/cases/{reference}/report-a-change`.
+pub async fn change_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    match own_case(&state, &headers, &reference).await {
+        Ok((_, session, case, _)) => change_page(
+            StatusCode::OK,
+            &case.to_string(),
+            &csrf_token(&session),
+            &RequestForm::default(),
+            None,
+        ),
+        Err(response) => response,
+    }
+}
+
+/// The day a change applies from, as typed in the date input; or the
+/// message to show.
+fn typed_date(form: &RequestForm, today: Date) -> Result<Date, &'static str> {
+    let parts = [form.day.trim(), form.month.trim(), form.year.trim()];
+    if parts.iter().all(|p| p.is_empty()) {
+        return Err("Enter the date it changed");
+    }
+    let number = |p: &str| p.parse::<u32>().ok();
+    let (Some(day), Some(month), Some(year)) =
+        (number(parts[0]), number(parts[1]), number(parts[2]))
+    else {
+        return Err("Date it changed must be a real date, like 27 3 2026");
+    };
+    let date = Date::parse_iso(&format!("{year:04}-{month:02}-{day:02}"))
+        .map_err(|_| "Date it changed must be a real date, like 27 3 2026")?;
+    if date > today.add_years(1).unwrap_or(today) {
+        return Err("Date it changed must be within the next year");
+    }
+    if year < 2012 {
+        return Err("Date it changed must be after the scheme began in 2012");
+    }
+    Ok(date)
+}
+
+/// `POST /account/cases/{reference}/report-a-change`: the report, for a
+/// caseworker to check.
+pub async fn report_change(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Form(form): Form<RequestForm>,
+) -> Response {
+    let (person, session, case, _) = match own_case(&state, &headers, &reference).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let token = csrf_token(&session);
+    if !from_this_site(&headers) || form.form_token != token {
+        return expired();
+    }
+    let reference = case.to_string();
+    let Some(change) = ReportedChange::from_code(&form.change) else {
+        return change_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &reference,
+            &token,
+            &form,
+            Some(("change", "Select what has changed")),
+        );
+    };
+    let from = match typed_date(&form, state.clock.today()) {
+        Ok(from) => from,
+        Err(message) => {
+            return change_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &reference,
+                &token,
+                &form,
+                Some(("from-day", message)),
+            );
+        }
+    };
+    let key = format!("page/change-report/{}/{from}", change.code());
+    match crate::collection::record_parent_action(
+        &state,
+        &person,
+        case,
+        &key,
+        CollectionAction::ChangeReported { change, from },
+    )
+    .await
+    {
+        Ok(response) if response.status().is_success() => {
+            thanks(if change == ReportedChange::MovedHome {
+                "A caseworker will contact you, in the way you said is safe, to take your new address. The other parent will never be told it."
+            } else {
+                "A caseworker will check the change and tell you if the amount of child maintenance changes."
+            })
+        }
+        Ok(response) | Err(response) => response,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(day: &str, month: &str, year: &str) -> RequestForm {
+        RequestForm {
+            day: day.to_owned(),
+            month: month.to_owned(),
+            year: year.to_owned(),
+            ..RequestForm::default()
+        }
+    }
+
+    #[test]
+    fn a_typed_date_is_a_real_day_or_a_clear_message() {
+        let today = Date::parse_iso("2026-11-22").unwrap();
+        assert_eq!(
+            typed_date(&typed("7", "3", "2026"), today),
+            Ok(Date::parse_iso("2026-03-07").unwrap())
+        );
+        assert_eq!(
+            typed_date(&typed("", "", ""), today),
+            Err("Enter the date it changed")
+        );
+        for (d, m, y) in [("31", "2", "2026"), ("x", "3", "2026"), ("1", "13", "2026")] {
+            assert!(
+                typed_date(&typed(d, m, y), today)
+                    .unwrap_err()
+                    .contains("real date"),
+                "{d} {m} {y}"
+            );
+        }
+        assert!(typed_date(&typed("1", "1", "2030"), today).is_err());
+        assert!(typed_date(&typed("1", "1", "1999"), today).is_err());
+    }
+}

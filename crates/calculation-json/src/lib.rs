@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use parse::{ParsedRequest, parse_request};
-pub use render::{CalculationAnswer, render_calculation};
+pub use render::{CalculationAnswer, StepAnswer, explain_request, render_calculation};
 
 /// A refusal that names the field at fault.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

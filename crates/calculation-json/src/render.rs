@@ -72,6 +72,20 @@ pub fn render_calculation(
     Ok(answer(&calculation, &parsed.receiving_parent_ids))
 }
 
+/// The answer, with its explanation, for a request the service built itself
+/// (a case's calculation in force: `case_records::calculation_request_on`),
+/// its receiving parents named by `ids`.
+///
+/// # Errors
+/// The calculation's refusal.
+pub fn explain_request(
+    request: &maintenance_calculation::CalculationRequest,
+    ids: &[String],
+    parameters: &Parameters,
+) -> Result<CalculationAnswer, CalculationError> {
+    Ok(answer(&calculate(request, parameters)?, ids))
+}
+
 fn field_error(parsed: &ParsedRequest, error: CalculationError) -> FieldError {
     let field = match error {
         CalculationError::NotCoded { .. } => "date".to_owned(),

@@ -35,8 +35,8 @@ pub use facts::{
 pub use personal::{Sensitive, SortCode};
 pub use reference::{CaseReference, ReferenceError};
 pub use schedule::{
-    PeriodDifference, Schedule, ScheduleError, Segment, SegmentReason, differences,
-    liability_schedule, weekly_periods,
+    PeriodDifference, Schedule, ScheduleError, Segment, SegmentReason, calculation_request_on,
+    differences, liability_schedule, weekly_periods,
 };
 pub use sealed::{OpenError, SealedParty, open_parties, seal_parties};
 pub use state::{CaseState, StateEvent, TransitionRefused};

@@ -286,6 +286,46 @@ pub fn liability_schedule(
     known_on: Date,
     until: Date,
 ) -> Result<Schedule, ScheduleError> {
+    walk(history, parameters, known_on, until, |_, _| {})
+}
+
+/// What the calculation in force on `on` was asked, as known on
+/// `known_on`, with the receiving parents in the request's order: the
+/// request of the last change before or on that day (the
+/// schedule's own walk), so its explanation can be shown. `None` when no
+/// liability runs that day (before the start, closed, or no child).
+///
+/// # Errors
+/// As [`liability_schedule`].
+pub fn calculation_request_on(
+    history: &CaseHistory,
+    parameters: &Parameters,
+    known_on: Date,
+    on: Date,
+) -> Result<Option<(Vec<ReceivingParentId>, CalculationRequest)>, ScheduleError> {
+    let mut found = None;
+    let until = on.add_days(1).unwrap_or(on);
+    walk(history, parameters, known_on, until, |state, date| {
+        found = if state.closed {
+            None
+        } else {
+            state
+                .receiving_parents()
+                .map(|(ids, parents)| (ids, state.request(date, parents)))
+        };
+    })?;
+    Ok(found)
+}
+
+/// The schedule's walk over the change points, calling `visit` with the
+/// circumstances at each one.
+fn walk(
+    history: &CaseHistory,
+    parameters: &Parameters,
+    known_on: Date,
+    until: Date,
+    mut visit: impl FnMut(&State, Date),
+) -> Result<Schedule, ScheduleError> {
     let start = history
         .initial_effective_date
         .ok_or(ScheduleError::NotStarted)?;
@@ -338,6 +378,7 @@ pub fn liability_schedule(
         if parameters.sets().iter().any(|s| s.effective_from == date) && date != start {
             reasons.insert(SegmentReason::LawChanged);
         }
+        visit(&state, date);
         let segment = segment_on(&state, date, parameters, reasons)?;
         match segments.last_mut() {
             Some(last) if last.weekly == segment.weekly && last.rate == segment.rate => {}

@@ -2,7 +2,7 @@
 
 use case_records::{
     CaseHistory, CaseState, Change, ChildId, FactEvent, ReceivingParentId, SegmentReason,
-    differences, liability_schedule, weekly_periods,
+    calculation_request_on, differences, liability_schedule, weekly_periods,
 };
 use domain_types::{Date, Pence};
 use legal_parameters::Parameters;
@@ -448,5 +448,43 @@ fn the_state_follows_closing_and_reopening_and_refuses_what_does_not_fit() {
     assert_eq!(
         CaseHistory::default().state(d("2025-01-01"), d("2025-01-01")),
         CaseState::Application
+    );
+}
+
+#[test]
+fn the_calculation_in_force_on_a_day_is_the_one_the_schedule_used_that_day() {
+    // The income changes by less than a quarter: the old income is used
+    // until the review, so the request in force must say so.
+    let mut history = case("2025-01-06", 50_000);
+    history.record(
+        d("2025-03-03"),
+        d("2025-03-03"),
+        Change::Income(Income::Weekly(Pence::new(55_000))),
+    );
+    let parameters = Parameters::embedded();
+    for (on, weekly) in [
+        ("2025-01-06", 6_000),
+        ("2025-06-01", 6_000),
+        ("2026-01-06", 6_600),
+    ] {
+        let (ids, request) = calculation_request_on(&history, parameters, d("2026-06-01"), d(on))
+            .unwrap()
+            .expect("liability runs");
+        assert_eq!(ids, [A]);
+        let calculation = maintenance_calculation::calculate(&request, parameters).unwrap();
+        assert_eq!(calculation.weekly_total(), Pence::new(weekly), "{on}");
+        assert!(!calculation.steps.is_empty(), "with its explanation");
+        assert_eq!(request.date, d(on).min(request.date), "{on}");
+    }
+    assert_eq!(
+        calculation_request_on(&history, parameters, d("2026-06-01"), d("2024-12-01")).unwrap(),
+        None,
+        "nothing before the start"
+    );
+    history.record(d("2025-09-01"), d("2025-09-01"), Change::CaseClosed);
+    assert_eq!(
+        calculation_request_on(&history, parameters, d("2026-06-01"), d("2025-10-01")).unwrap(),
+        None,
+        "nothing once closed"
     );
 }

@@ -466,16 +466,20 @@ fn estimate(
         ),
     ]));
     main.push(&Markup::trusted(
-        "<h2 class=\"govuk-heading-m\">How it was worked out</h2>\n<ol class=\"govuk-list govuk-list--number\">\n".to_owned(),
+        "<h2 class=\"govuk-heading-m\">How it was worked out</h2>\n".to_owned(),
     ));
-    for step in answer["explanation"].as_array().into_iter().flatten() {
-        main.push(&Markup::trusted(format!(
-            "<li>{} <span class=\"govuk-body-s\">({})</span></li>\n",
-            escape(step["text"].as_str().unwrap_or("")),
-            escape(step["rule"].as_str().unwrap_or(""))
-        )));
-    }
-    main.push(&Markup::trusted("</ol>\n".to_owned()));
+    main.push(&explanation_list(
+        answer["explanation"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|step| {
+                (
+                    step["text"].as_str().unwrap_or(""),
+                    step["rule"].as_str().unwrap_or(""),
+                )
+            }),
+    ));
     if let Some(fee) = answer["collection_fees"]["paying_parent_weekly_pence"].as_u64() {
         main.push(&html::paragraph(&format!(
             "If the Child Maintenance Service collects the payments (Collect and Pay), the paying parent also pays a collection fee of {} a week.",
@@ -491,6 +495,36 @@ fn estimate(
             .to_owned(),
     ));
     main
+}
+
+/// A calculation's explanation, step by step with the rule of each: the
+/// one rendering the calculator, the parents' account and the case page use.
+pub(crate) fn explanation_list<'a>(steps: impl IntoIterator<Item = (&'a str, &'a str)>) -> Markup {
+    let mut list = String::from("<ol class=\"govuk-list govuk-list--number\">\n");
+    for (text, rule) in steps {
+        list.push_str(&format!(
+            "<li>{} <span class=\"govuk-body-s\">({})</span></li>\n",
+            escape(text),
+            escape(rule)
+        ));
+    }
+    list.push_str("</ol>\n");
+    Markup::trusted(list)
+}
+
+/// The calculation in force on a case today (or, before liability starts,
+/// the one that will apply from its start), explained; `None` when none
+/// runs.
+pub(crate) fn calculation_today(
+    history: &case_records::CaseHistory,
+    parameters: &legal_parameters::Parameters,
+    today: domain_types::Date,
+) -> Option<calculation_json::CalculationAnswer> {
+    let on = today.max(history.initial_effective_date?);
+    let (ids, request) =
+        case_records::calculation_request_on(history, parameters, today, on).ok()??;
+    let ids: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+    calculation_json::explain_request(&request, &ids, parameters).ok()
 }
 
 /// `GET /staying-safe-online`: how to use the service safely on a shared

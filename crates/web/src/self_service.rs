@@ -379,6 +379,18 @@ async fn case_section(
         ),
         (owed_words.to_owned(), html::text(&pounds(balance.max(0)))),
     ]));
+    // How today's amount was worked out.
+    if let Some(answer) = crate::pages::calculation_today(&history, state.parameters, today) {
+        section.push(&Markup::trusted(
+            "<h3 class=\"govuk-heading-s\">How the weekly amount was worked out</h3>\n".to_owned(),
+        ));
+        section.push(&crate::pages::explanation_list(
+            answer
+                .explanation
+                .iter()
+                .map(|step| (step.text.as_str(), step.rule.as_str())),
+        ));
+    }
     // The last six months, due beside paid: a chart, and the table it draws.
     let months = monthly_totals(&lines, today);
     section.push(&chart(&months, paid_words));

@@ -505,6 +505,28 @@ pub async fn case_page(
             Err(error) => main.push(&html::paragraph(&format!("No schedule yet: {error}"))),
         }
 
+        // The calculation in force today, explained.
+        main.push(&heading(2, "Calculation"));
+        match crate::pages::calculation_today(&history, state.parameters, today) {
+            Some(answer) => {
+                main.push(&html::paragraph(&format!(
+                    "{} a week in all, at the {} rate, under the rules in force from {}.",
+                    domain_types::Pence::new(answer.weekly_total_pence),
+                    answer.rate.replace('_', " "),
+                    answer.parameters_effective_from
+                )));
+                main.push(&crate::pages::explanation_list(
+                    answer
+                        .explanation
+                        .iter()
+                        .map(|step| (step.text.as_str(), step.rule.as_str())),
+                ));
+            }
+            None => main.push(&html::paragraph(
+                "No calculation has been made, or none runs today.",
+            )),
+        }
+
         // The paying parent's ledger.
         main.push(&heading(2, "Ledger"));
         // The ledger and the actions, read once for the ledger, enforcement

@@ -631,6 +631,7 @@ async fn a_parent_applies_one_question_a_page_checks_their_answers_and_sends_it_
     )
     .await;
     assert!(page.contains("Make the calculation") && page.contains("Application"));
+    assert!(page.contains("No calculation has been made"));
     let token = hidden(&page, "form_token");
     let start = today.add_days(14).unwrap();
     let calculate = |income: &str, from: String| {
@@ -672,6 +673,18 @@ async fn a_parent_applies_one_question_a_page_checks_their_answers_and_sends_it_
     .await;
     let request = format!(
         r#"{{"date": "{start}", "paying_parent": {{"gross_weekly_income_pence": 51781}}, "receiving_parents": [{{"id": "A", "children": [{{}}, {{}}]}}]}}"#
+    );
+    let (_, case_page, _) = call(
+        &state,
+        "GET",
+        &format!("/work/cases/{reference}"),
+        &[("cookie", &caseworker)],
+        "",
+    )
+    .await;
+    assert!(
+        case_page.contains("£82.85 a week in all, at the basic rate"),
+        "the calculation that will apply from the start: {case_page}"
     );
     let (_, calculated, _) = call(&state, "POST", "/api/v1/calculations", &[], &request).await;
     let weekly =
@@ -1371,6 +1384,12 @@ async fn a_caseworker_holds_and_releases_payments_to_a_receiving_parent_from_the
         page.contains("Hold payments to receiving parent 1"),
         "{page}"
     );
+    // The calculation in force, with its explanation (12% of £400, basic rate).
+    assert!(
+        page.contains("£48.00 a week in all, at the basic rate"),
+        "{page}"
+    );
+    assert!(page.contains("<ol class=\"govuk-list govuk-list--number\">\n<li>"));
     let token = hidden(&page, "form_token");
     let seen = hidden(&page, "seen");
     let actions = format!("{path}/actions");
@@ -1430,6 +1449,11 @@ async fn a_caseworker_holds_and_releases_payments_to_a_receiving_parent_from_the
         .unwrap();
     let (_, account, _) = call(&state, "GET", "/account", &[("cookie", &parent)], "").await;
     assert!(!account.contains("bank account checked"));
+    let explained = account
+        .split("How the weekly amount was worked out")
+        .nth(1)
+        .expect("the explanation on the account page");
+    assert!(explained.contains("£48.00"), "{explained}");
 }
 
 #[tokio::test]

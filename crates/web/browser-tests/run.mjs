@@ -346,7 +346,10 @@ async function main() {
     await Promise.all([page.waitForNavigation(), page.click(`a[href="/work/cases/${applied}"]`)]);
     await accessible(page, 'case page (application)');
     await page.fill('#calculation_income', '517.81');
-    await page.fill('#calculation_effective_from', new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10));
+    const starts = new Date(Date.now() + 14 * 86400000);
+    await page.fill('#calculation_effective_from-day', String(starts.getUTCDate()));
+    await page.fill('#calculation_effective_from-month', String(starts.getUTCMonth() + 1));
+    await page.fill('#calculation_effective_from-year', String(starts.getUTCFullYear()));
     await Promise.all([page.waitForNavigation(), page.click('button:has-text("Make the calculation")')]);
     check(page.url().startsWith(`${base}/work/cases/${applied}`), `calculation: landed on ${page.url()}`);
     const calculated = await page.textContent('main');

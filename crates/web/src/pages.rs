@@ -497,6 +497,26 @@ fn estimate(
     main
 }
 
+/// A date typed into the date input as day, month and year; or the GOV.UK
+/// style message naming `what` ("Date it changed must be a real date").
+pub(crate) fn date_from_parts(parts: [&str; 3], what: &str) -> Result<domain_types::Date, String> {
+    let parts = parts.map(str::trim);
+    if parts.iter().all(|p| p.is_empty()) {
+        return Err(format!("Enter the {}", what.to_lowercase()));
+    }
+    let real = || format!("{what} must be a real date, like 27 3 2026");
+    let number = |p: &str| p.parse::<u32>().ok();
+    let (Some(day), Some(month), Some(year)) =
+        (number(parts[0]), number(parts[1]), number(parts[2]))
+    else {
+        return Err(real());
+    };
+    i32::try_from(year)
+        .ok()
+        .and_then(|year| domain_types::Date::from_ymd(year, month, day))
+        .ok_or_else(real)
+}
+
 /// A calculation's explanation, step by step with the rule of each: the
 /// one rendering the calculator, the parents' account and the case page use.
 pub(crate) fn explanation_list<'a>(steps: impl IntoIterator<Item = (&'a str, &'a str)>) -> Markup {

@@ -236,24 +236,14 @@ pub async fn change_form(
 
 /// The day a change applies from, as typed in the date input; or the
 /// message to show.
-fn typed_date(form: &RequestForm, today: Date) -> Result<Date, &'static str> {
-    let parts = [form.day.trim(), form.month.trim(), form.year.trim()];
-    if parts.iter().all(|p| p.is_empty()) {
-        return Err("Enter the date it changed");
-    }
-    let number = |p: &str| p.parse::<u32>().ok();
-    let (Some(day), Some(month), Some(year)) =
-        (number(parts[0]), number(parts[1]), number(parts[2]))
-    else {
-        return Err("Date it changed must be a real date, like 27 3 2026");
-    };
-    let date = Date::parse_iso(&format!("{year:04}-{month:02}-{day:02}"))
-        .map_err(|_| "Date it changed must be a real date, like 27 3 2026")?;
+fn typed_date(form: &RequestForm, today: Date) -> Result<Date, String> {
+    let date =
+        crate::pages::date_from_parts([&form.day, &form.month, &form.year], "Date it changed")?;
     if date > today.add_years(1).unwrap_or(today) {
-        return Err("Date it changed must be within the next year");
+        return Err("Date it changed must be within the next year".to_owned());
     }
-    if year < 2012 {
-        return Err("Date it changed must be after the scheme began in 2012");
+    if date.ymd().0 < 2012 {
+        return Err("Date it changed must be after the scheme began in 2012".to_owned());
     }
     Ok(date)
 }
@@ -292,7 +282,7 @@ pub async fn report_change(
                 &reference,
                 &token,
                 &form,
-                Some(("from-day", message)),
+                Some(("from-day", &message)),
             );
         }
     };
@@ -339,7 +329,7 @@ mod tests {
         );
         assert_eq!(
             typed_date(&typed("", "", ""), today),
-            Err("Enter the date it changed")
+            Err("Enter the date it changed".to_owned())
         );
         for (d, m, y) in [("31", "2", "2026"), ("x", "3", "2026"), ("1", "13", "2026")] {
             assert!(

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use crate::AppState;
 use crate::cases::{SignedIn, Staff, storage_failure};
-use crate::html::{self, Button, Input, Markup, Radios, escape};
+use crate::html::{self, Button, DateInput, Input, Markup, Radios, escape};
 use crate::pages::{Page, respond};
 
 fn page(title: &str, main: Markup) -> Response {
@@ -765,13 +765,13 @@ pub async fn case_page(
                 .as_str(),
             );
             fields.push_str(
-                html::input(&Input {
+                html::date_input(&DateInput {
                     id: "calculation_effective_from",
-                    name: "effective_from",
-                    label: "Initial effective date",
-                    hint: Some("For example, 2026-06-01"),
-                    classes: Some("govuk-input--width-10"),
-                    ..Input::default()
+                    name_prefix: Some("effective_from"),
+                    legend: "Initial effective date",
+                    legend_classes: Some("govuk-fieldset__legend--s"),
+                    hint: Some("For example, 1 6 2026"),
+                    ..DateInput::default()
                 })
                 .as_str(),
             );
@@ -791,6 +791,18 @@ pub async fn case_page(
                     classes: Some("govuk-radios--small"),
                     items: &[
                         ("income", "The paying parent's income", false),
+                        ("child_joined", "A child joins the case", false),
+                        ("child_left", "A child leaves the case", false),
+                        (
+                            "shared_care",
+                            "Nights a child stays with the paying parent",
+                            false,
+                        ),
+                        (
+                            "relevant_other_children",
+                            "Other children living with the paying parent",
+                            false,
+                        ),
                         ("case_closed", "The case closes", false),
                         ("case_reopened", "The case opens again", false),
                     ],
@@ -799,16 +811,45 @@ pub async fn case_page(
                 .as_str(),
             );
             fields.push_str(
-                html::input(&Input {
+                html::date_input(&DateInput {
                     id: "effective_from",
-                    name: "effective_from",
-                    label: "From which day?",
-                    hint: Some("For example, 2026-06-01"),
-                    classes: Some("govuk-input--width-10"),
-                    ..Input::default()
+                    name_prefix: Some("effective_from"),
+                    legend: "From which day?",
+                    legend_classes: Some("govuk-fieldset__legend--s"),
+                    hint: Some("For example, 1 6 2026"),
+                    ..DateInput::default()
                 })
                 .as_str(),
             );
+            for (id, label, width) in [
+                (
+                    "child",
+                    "The child's number in the case, for a child joining, leaving or staying",
+                    "govuk-input--width-2",
+                ),
+                (
+                    "nights",
+                    "Nights a year with the paying parent, for shared care",
+                    "govuk-input--width-3",
+                ),
+                (
+                    "count",
+                    "How many other children, for other children",
+                    "govuk-input--width-2",
+                ),
+            ] {
+                fields.push_str(
+                    html::input(&Input {
+                        id,
+                        name: id,
+                        label,
+                        classes: Some(width),
+                        inputmode: Some("numeric"),
+                        ..Input::default()
+                    })
+                    .as_str(),
+                );
+            }
             fields.push_str(
                 html::input(&Input {
                     id: "income",
@@ -1060,6 +1101,40 @@ pub struct ActionForm {
     seen: String,
     #[serde(default)]
     request: String,
+    #[serde(rename = "effective_from-day", default)]
+    effective_from_day: String,
+    #[serde(rename = "effective_from-month", default)]
+    effective_from_month: String,
+    #[serde(rename = "effective_from-year", default)]
+    effective_from_year: String,
+    /// A child's number in the case.
+    #[serde(default)]
+    child: String,
+    /// Nights a year with the paying parent.
+    #[serde(default)]
+    nights: String,
+    /// How many other children.
+    #[serde(default)]
+    count: String,
+}
+
+impl ActionForm {
+    /// The day typed: the date input's three fields, or one ISO date.
+    fn effective_from(&self, what: &str) -> Result<domain_types::Date, String> {
+        if self.effective_from.trim().is_empty() {
+            crate::pages::date_from_parts(
+                [
+                    &self.effective_from_day,
+                    &self.effective_from_month,
+                    &self.effective_from_year,
+                ],
+                what,
+            )
+        } else {
+            domain_types::Date::parse_iso(self.effective_from.trim())
+                .map_err(|_| format!("{what} must be a real date, like 27 3 2026"))
+        }
+    }
 }
 
 /// A parent's request in words, for the caseworker.
@@ -1111,16 +1186,37 @@ pub async fn act(
                 Ok(change) => {
                     let today = state.clock.today();
                     let key = format!(
-                        "page/change/{}/{}/{}/{today}",
+                        "page/change/{}/{}/{}/{}/{}/{}/{today}",
                         form.change,
-                        form.effective_from.trim(),
-                        form.income.trim()
+                        change.0,
+                        form.income.trim(),
+                        form.child.trim(),
+                        form.nights.trim(),
+                        form.count.trim()
                     );
                     let events = [case_records::FactEvent {
                         effective_from: change.0,
                         recorded_on: today,
                         change: change.1,
                     }];
+                    // A change the calculation cannot take (a child not in
+                    // the case, say) is refused before anything is stored.
+                    let mut with_change = crate::cases::history_or_404(&state, &case).await?;
+                    with_change.events.extend(events.iter().cloned());
+                    if with_change.initial_effective_date.is_some()
+                        && let Err(refused) = case_records::liability_schedule(
+                            &with_change,
+                            state.parameters,
+                            today,
+                            today.add_years(1).unwrap_or(today),
+                        )
+                    {
+                        return Err(crate::cases::error(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "change",
+                            format!("the case cannot take this change: {refused}"),
+                        ));
+                    }
                     crate::cases::append_case_facts(&state, &staff, case, &key, &events).await
                 }
                 Err(message) => Err(crate::cases::error(
@@ -1176,17 +1272,17 @@ pub async fn act(
                 .await
             }
             "make_calculation" => {
-                let start = domain_types::Date::parse_iso(form.effective_from.trim());
+                let start = form.effective_from("Initial effective date");
                 let income =
                     domain_types::Pence::parse_pounds(form.income.trim().trim_start_matches('£'));
                 match (start, income) {
                     (Ok(start), Ok(weekly)) => {
                         crate::cases::make_calculation(&state, &staff, case, start, weekly).await
                     }
-                    (Err(_), _) => Err(crate::cases::error(
+                    (Err(message), _) => Err(crate::cases::error(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "effective_from",
-                        "enter the initial effective date, like 2026-06-01",
+                        message,
                     )),
                     (_, Err(_)) => Err(crate::cases::error(
                         StatusCode::UNPROCESSABLE_ENTITY,
@@ -1251,9 +1347,17 @@ pub async fn act(
 /// and what changed, or what to correct.
 fn change_from_form(
     form: &ActionForm,
-) -> Result<(domain_types::Date, case_records::Change), &'static str> {
-    let effective_from = domain_types::Date::parse_iso(form.effective_from.trim())
-        .map_err(|_| "enter the day the change applies from, like 2026-06-01")?;
+) -> Result<(domain_types::Date, case_records::Change), String> {
+    let effective_from = form.effective_from("The day the change applies from")?;
+    let child = || {
+        form.child
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .map(case_records::ChildId)
+            .ok_or_else(|| "enter the child's number in the case, like 1".to_owned())
+    };
     let change = match form.change.as_str() {
         "income" => {
             let weekly =
@@ -1261,9 +1365,32 @@ fn change_from_form(
                     .map_err(|_| "enter the new weekly income as an amount, like 517.81")?;
             case_records::Change::Income(maintenance_calculation::Income::Weekly(weekly))
         }
+        "child_joined" => case_records::Change::ChildJoined {
+            child: child()?,
+            receiving_parent: ReceivingParentId(1),
+        },
+        "child_left" => case_records::Change::ChildLeft { child: child()? },
+        "shared_care" => case_records::Change::SharedCare {
+            child: child()?,
+            nights: form
+                .nights
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .and_then(maintenance_calculation::Nights::new)
+                .ok_or("enter the nights a year with the paying parent, from 0 to 365")?,
+        },
+        "relevant_other_children" => case_records::Change::RelevantOtherChildren(
+            form.count
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .and_then(maintenance_calculation::OtherChildren::new)
+                .ok_or("enter how many other children live with the paying parent")?,
+        ),
         "case_closed" => case_records::Change::CaseClosed,
         "case_reopened" => case_records::Change::CaseReopened,
-        _ => return Err("choose what changed"),
+        _ => return Err("choose what changed".to_owned()),
     };
     Ok((effective_from, change))
 }

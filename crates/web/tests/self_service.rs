@@ -1325,7 +1325,7 @@ async fn a_caseworker_records_a_change_from_the_case_page_under_the_same_rules_a
     };
     let (status, page, _) = post(change("income", "not a day", "400")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("enter the day the change applies from"));
+    assert!(page.contains("The day the change applies from must be a real date"));
     let (status, _, _) = post(change("income", "2026-05-04", "400.00")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let case = case_records::CaseReference::parse(&reference).unwrap();
@@ -1384,11 +1384,41 @@ async fn a_caseworker_holds_and_releases_payments_to_a_receiving_parent_from_the
         page.contains("Hold payments to receiving parent 1"),
         "{page}"
     );
-    // The calculation in force, with its explanation (12% of £400, basic rate).
+    // Shared care recorded through the date input: two nights a week cut
+    // the amount by two sevenths; a child not in the case is refused.
+    let token0 = hidden(&page, "form_token");
+    let shared = |child: &str| {
+        format!(
+            "form_token={token0}&reason=&action=record_change&change=shared_care&child={child}&nights=104&effective_from-day=4&effective_from-month=5&effective_from-year=2026"
+        )
+    };
+    let (status, refused, _) = post_form(
+        &state,
+        &caseworker,
+        &format!("{path}/actions"),
+        &shared("2"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert!(
-        page.contains("£48.00 a week in all, at the basic rate"),
-        "{page}"
+        refused.contains("the case cannot take this change"),
+        "{refused}"
     );
+    let (status, _, _) = post_form(
+        &state,
+        &caseworker,
+        &format!("{path}/actions"),
+        &shared("1"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = call(&state, "GET", &path, &[("cookie", &caseworker)], "").await;
+    assert!(
+        page.contains("£34.29 a week in all, at the basic rate"),
+        "£48.00 less two sevenths: {page}"
+    );
+    // The calculation in force, with its explanation (12% of £400, basic rate).
+    assert!(page.contains("<h2 class=\"govuk-heading-m\">Calculation</h2>"));
     assert!(page.contains("<ol class=\"govuk-list govuk-list--number\">\n<li>"));
     let token = hidden(&page, "form_token");
     let seen = hidden(&page, "seen");
@@ -1453,7 +1483,7 @@ async fn a_caseworker_holds_and_releases_payments_to_a_receiving_parent_from_the
         .split("How the weekly amount was worked out")
         .nth(1)
         .expect("the explanation on the account page");
-    assert!(explained.contains("£48.00"), "{explained}");
+    assert!(explained.contains("£34.29"), "{explained}");
 }
 
 #[tokio::test]

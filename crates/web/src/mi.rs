@@ -88,6 +88,12 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
                 }
             }
         }
+        let applications = state
+            .store
+            .applications()
+            .await
+            .map_err(|e| storage_failure(&e))?
+            .len();
         let percent = |part: usize| {
             if cases.is_empty() {
                 "0%".to_owned()
@@ -102,6 +108,10 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
         main.push(&html::paragraph(&format!("As of {today}.")));
         main.push(&html::summary_list(&[
             ("Cases".to_owned(), html::text(&cases.len().to_string())),
+            (
+                "Applications waiting for a calculation".to_owned(),
+                html::text(&applications.to_string()),
+            ),
             (
                 "Cases in which abuse was disclosed".to_owned(),
                 html::text(&format!("{disclosed} ({})", percent(disclosed))),

@@ -186,6 +186,10 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         Ok(cases) => queues.push(("Disclosures waiting for you", cases)),
         Err(response) => return response,
     }
+    match crate::casework::queue(&state, |s| s.named_caseworker == Some(me)).await {
+        Ok(cases) => queues.push(("Your cases, as their named caseworker", cases)),
+        Err(response) => return response,
+    }
     if matches!(staff.role, Role::DomesticAbuseSpecialist | Role::TeamLeader) {
         match crate::casework::queue(&state, |s| s.specialist_queue).await {
             Ok(cases) => queues.push(("Domestic abuse specialist team", cases)),

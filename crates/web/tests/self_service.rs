@@ -611,6 +611,22 @@ async fn a_parent_applies_one_question_a_page_checks_their_answers_and_sends_it_
         "{account}"
     );
 
+    // Management information counts it as waiting.
+    let leader = new_session(&state, "lee@example.org", 60, "team_leader").await;
+    let waiting_in_mi = |cookie: String| {
+        let state = state.clone();
+        async move {
+            let (_, page, _) = call(&state, "GET", "/work/mi", &[("cookie", &cookie)], "").await;
+            page.split("Applications waiting for a calculation")
+                .nth(1)
+                .and_then(|rest| rest.split("govuk-summary-list__value\">").nth(1))
+                .and_then(|rest| rest.split("</dd>").next())
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(waiting_in_mi(leader.clone()).await, "1");
+
     // A caseworker finds it waiting and makes the calculation.
     let caseworker = new_session(&state, "carl@example.org", 17, "caseworker").await;
     let (_, work, _) = call(&state, "GET", "/work", &[("cookie", &caseworker)], "").await;
@@ -655,6 +671,7 @@ async fn a_parent_applies_one_question_a_page_checks_their_answers_and_sends_it_
     let (status, refused, _) = calculate("517.81", today.add_days(21).unwrap().to_string()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
     assert!(state.store.applications().await.unwrap().is_empty());
+    assert_eq!(waiting_in_mi(leader.clone()).await, "0");
     let history = state.store.case_history(&case).await.unwrap().unwrap();
     assert_eq!(history.initial_effective_date, Some(start));
     assert_eq!(history.events.len(), 5, "the income once: {history:?}");
@@ -1596,4 +1613,39 @@ async fn a_parent_asks_to_move_and_reports_a_change_and_a_caseworker_deals_with_
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(open().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_named_caseworker_sees_their_cases_on_their_work_page() {
+    let state = state_named("workspace-mine").await;
+    let reference = case_and_account(&state).await;
+    let caseworker = sign_in(&state, "staff@example.org", "another long passphrase")
+        .await
+        .2
+        .unwrap();
+    let mine = |cookie: String| {
+        let state = state.clone();
+        async move {
+            let (_, work, _) = call(&state, "GET", "/work", &[("cookie", &cookie)], "").await;
+            work.split("Your cases, as their named caseworker")
+                .nth(1)
+                .and_then(|rest| rest.split("<h2").next())
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    assert!(!mine(caseworker.clone()).await.contains(&reference));
+    let (status, body, _) = call(
+        &state,
+        "POST",
+        &format!("/api/v1/cases/{reference}/safety/actions"),
+        &[
+            ("authorization", &bearer("specialist-token")),
+            ("idempotency-key", "named"),
+        ],
+        r#"{"action": "assign_named_caseworker", "person": 17}"#,
+    )
+    .await;
+    assert!(status.is_success(), "{body}");
+    assert!(mine(caseworker).await.contains(&reference));
 }

@@ -484,18 +484,24 @@ impl PostgresStore {
         if inserted {
             return Ok(true);
         }
-        let existing: String =
-            sqlx::query("SELECT initial_effective_date FROM cases WHERE case_reference = $1")
-                .bind(&reference)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(database_error)?
-                .get(0);
+        let existing = self.stored_start(&reference).await?;
         if existing == date {
             Ok(false)
         } else {
             Err(StorageError::CaseConflict(reference))
         }
+    }
+
+    /// A case's stored `initial_effective_date` column, as text.
+    async fn stored_start(&self, reference: &str) -> Result<String, StorageError> {
+        Ok(
+            sqlx::query("SELECT initial_effective_date FROM cases WHERE case_reference = $1")
+                .bind(reference)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(database_error)?
+                .get(0),
+        )
     }
 
     async fn open_application_once(&self, case: &CaseReference) -> Result<bool, StorageError> {
@@ -511,13 +517,7 @@ impl PostgresStore {
         if inserted {
             return Ok(true);
         }
-        let existing: String =
-            sqlx::query("SELECT initial_effective_date FROM cases WHERE case_reference = $1")
-                .bind(&reference)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(database_error)?
-                .get(0);
+        let existing = self.stored_start(&reference).await?;
         if existing == AWAITING_CALCULATION {
             Ok(false)
         } else {

@@ -307,56 +307,15 @@ pub struct Radios<'a> {
 #[must_use]
 pub fn radios(options: &Radios<'_>) -> Markup {
     let prefix = escape(options.id_prefix.unwrap_or(options.name));
-    let mut described_by = Vec::new();
-    if options.hint.is_some() {
-        described_by.push(format!("{prefix}-hint"));
-    }
-    if options.error.is_some() {
-        described_by.push(format!("{prefix}-error"));
-    }
-    let mut html = format!(
-        "<div class=\"govuk-form-group{}\">\n  <fieldset class=\"govuk-fieldset\"{}>\n",
-        if options.error.is_some() {
-            " govuk-form-group--error"
-        } else {
-            ""
-        },
-        if described_by.is_empty() {
-            String::new()
-        } else {
-            format!(" aria-describedby=\"{}\"", described_by.join(" "))
-        }
+    let mut html = fieldset_head(
+        &prefix,
+        None,
+        options.legend,
+        options.legend_classes,
+        options.legend_is_page_heading,
+        options.hint,
+        options.error,
     );
-    let legend_classes = options
-        .legend_classes
-        .map_or_else(String::new, |c| format!(" {}", escape(c)));
-    if options.legend_is_page_heading {
-        let _ = write!(
-            html,
-            "  <legend class=\"govuk-fieldset__legend{legend_classes}\">\n    <h1 class=\"govuk-fieldset__heading\">\n      {}\n    </h1>\n  </legend>\n",
-            escape(options.legend)
-        );
-    } else {
-        let _ = write!(
-            html,
-            "  <legend class=\"govuk-fieldset__legend{legend_classes}\">\n    {}\n  </legend>\n",
-            escape(options.legend)
-        );
-    }
-    if let Some(hint) = options.hint {
-        let _ = write!(
-            html,
-            "  <div id=\"{prefix}-hint\" class=\"govuk-hint\">\n    {}\n  </div>\n",
-            escape(hint)
-        );
-    }
-    if let Some(error) = options.error {
-        let _ = write!(
-            html,
-            "  <p id=\"{prefix}-error\" class=\"govuk-error-message\">\n    <span class=\"govuk-visually-hidden\">Error:</span> {}\n  </p>\n",
-            escape(error)
-        );
-    }
     let classes = options
         .classes
         .map_or_else(String::new, |c| format!(" {}", escape(c)));
@@ -381,6 +340,72 @@ pub fn radios(options: &Radios<'_>) -> Markup {
     }
     html.push_str("  </div>\n</fieldset>\n</div>");
     Markup(html)
+}
+
+/// The opening of a question's form group and fieldset, as the radios and
+/// date input components share it: the error state, `aria-describedby`
+/// naming the hint and the error, the legend (as the page heading, if so),
+/// the hint and the error message, each with ids from `id`. `role` is the
+/// fieldset's role attribute, if any.
+fn fieldset_head(
+    id: &str,
+    role: Option<&str>,
+    legend: &str,
+    legend_classes: Option<&str>,
+    legend_is_page_heading: bool,
+    hint: Option<&str>,
+    error: Option<&str>,
+) -> String {
+    let mut described_by = Vec::new();
+    if hint.is_some() {
+        described_by.push(format!("{id}-hint"));
+    }
+    if error.is_some() {
+        described_by.push(format!("{id}-error"));
+    }
+    let mut html = format!(
+        "<div class=\"govuk-form-group{}\">\n  <fieldset class=\"govuk-fieldset\"{}{}>\n",
+        if error.is_some() {
+            " govuk-form-group--error"
+        } else {
+            ""
+        },
+        role.map_or_else(String::new, |r| format!(" role=\"{}\"", escape(r))),
+        if described_by.is_empty() {
+            String::new()
+        } else {
+            format!(" aria-describedby=\"{}\"", described_by.join(" "))
+        }
+    );
+    let legend_classes = legend_classes.map_or_else(String::new, |c| format!(" {}", escape(c)));
+    if legend_is_page_heading {
+        let _ = write!(
+            html,
+            "  <legend class=\"govuk-fieldset__legend{legend_classes}\">\n    <h1 class=\"govuk-fieldset__heading\">\n      {}\n    </h1>\n  </legend>\n",
+            escape(legend)
+        );
+    } else {
+        let _ = write!(
+            html,
+            "  <legend class=\"govuk-fieldset__legend{legend_classes}\">\n    {}\n  </legend>\n",
+            escape(legend)
+        );
+    }
+    if let Some(hint) = hint {
+        let _ = write!(
+            html,
+            "  <div id=\"{id}-hint\" class=\"govuk-hint\">\n    {}\n  </div>\n",
+            escape(hint)
+        );
+    }
+    if let Some(error) = error {
+        let _ = write!(
+            html,
+            "  <p id=\"{id}-error\" class=\"govuk-error-message\">\n    <span class=\"govuk-visually-hidden\">Error:</span> {}\n  </p>\n",
+            escape(error)
+        );
+    }
+    html
 }
 
 /// The options of a date input: day, month and year as three fields.
@@ -413,56 +438,15 @@ pub struct DateInput<'a> {
 #[must_use]
 pub fn date_input(options: &DateInput<'_>) -> Markup {
     let id = escape(options.id);
-    let mut described_by = Vec::new();
-    if options.hint.is_some() {
-        described_by.push(format!("{id}-hint"));
-    }
-    if options.error.is_some() {
-        described_by.push(format!("{id}-error"));
-    }
-    let mut html = format!(
-        "<div class=\"govuk-form-group{}\">\n<fieldset class=\"govuk-fieldset\" role=\"group\"{}>\n",
-        if options.error.is_some() {
-            " govuk-form-group--error"
-        } else {
-            ""
-        },
-        if described_by.is_empty() {
-            String::new()
-        } else {
-            format!(" aria-describedby=\"{}\"", described_by.join(" "))
-        }
+    let mut html = fieldset_head(
+        &id,
+        Some("group"),
+        options.legend,
+        options.legend_classes,
+        options.legend_is_page_heading,
+        options.hint,
+        options.error,
     );
-    let legend_classes = options
-        .legend_classes
-        .map_or_else(String::new, |c| format!(" {}", escape(c)));
-    if options.legend_is_page_heading {
-        let _ = write!(
-            html,
-            "<legend class=\"govuk-fieldset__legend{legend_classes}\">\n<h1 class=\"govuk-fieldset__heading\">\n{}\n</h1>\n</legend>\n",
-            escape(options.legend)
-        );
-    } else {
-        let _ = write!(
-            html,
-            "<legend class=\"govuk-fieldset__legend{legend_classes}\">\n{}\n</legend>\n",
-            escape(options.legend)
-        );
-    }
-    if let Some(hint) = options.hint {
-        let _ = write!(
-            html,
-            "<div id=\"{id}-hint\" class=\"govuk-hint\">\n{}\n</div>\n",
-            escape(hint)
-        );
-    }
-    if let Some(error) = options.error {
-        let _ = write!(
-            html,
-            "<p id=\"{id}-error\" class=\"govuk-error-message\">\n<span class=\"govuk-visually-hidden\">Error:</span> {}\n</p>\n",
-            escape(error)
-        );
-    }
     let _ = writeln!(html, "<div class=\"govuk-date-input\" id=\"{id}\">");
     let any_named = options.field_errors.contains(&Some(true));
     for (index, (part, label, width)) in [

@@ -125,7 +125,8 @@ fn change_page(
     question_page(status, field, message, &form)
 }
 
-fn thanks(words: &str) -> Response {
+/// "Thank you for telling us", what happens next, and the way back.
+pub(crate) fn thanks(words: &str) -> Response {
     respond(
         StatusCode::OK,
         &Page {

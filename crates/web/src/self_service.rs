@@ -699,23 +699,10 @@ pub async fn missed_payment(
     let request = serde_json::json!({ "due": form.due, "paid_pence": null });
     let key = format!("page/missed/{}", form.due);
     match crate::collection::report_case(&state, &person, case, &key, &request).await {
-        Ok(response) if response.status().is_success() => respond(
-            StatusCode::OK,
-            &Page {
-                title: "Your account",
-                exit_this_page: true,
-                main: Markup::concat(&[
-                    Markup::trusted("<h1 class=\"govuk-heading-l\">Thank you for telling us</h1>\n".to_owned()),
-                    html::paragraph(&format!(
-                        "We have noted that the payment due on {} was not made. A caseworker will look at it.",
-                        form.due
-                    )),
-                    Markup::trusted(
-                        "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n".to_owned(),
-                    ),
-                ]),
-            },
-        ),
+        Ok(response) if response.status().is_success() => crate::parent_requests::thanks(&format!(
+            "We have noted that the payment due on {} was not made. A caseworker will look at it.",
+            form.due
+        )),
         Ok(response) | Err(response) => response,
     }
 }

@@ -485,7 +485,26 @@ pub async fn answer(
     }
     let key = form.key.as_str();
     let mut answers = decode(&form.answers);
+    // The answers so far come back from the browser: each must still be an
+    // answer this journey would have taken, as it would have tidied it.
+    if answers
+        .iter()
+        .any(|(question, given)| check_answer(question, given).as_ref() != Ok(given))
+    {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "this form is not from this journey",
+        )
+            .into_response();
+    }
     if !form.change.is_empty() {
+        if !detail_questions(&answers).contains(&form.change) {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "there is no such answer to change",
+            )
+                .into_response();
+        }
         // Ask that answer again, showing what was given.
         let given = value(&answers, &form.change).map(str::to_owned);
         answers.retain(|(k, _)| k != &form.change);

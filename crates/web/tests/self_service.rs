@@ -547,6 +547,22 @@ async fn a_parent_applies_one_question_a_page_checks_their_answers_and_sends_it_
     assert!(page.contains("value=\"Ann Smith\""), "{page}");
     let (_, check) = apply(&state, &cookie, &page, "Ann Smythe").await;
     assert!(check.contains("Ann Smythe") && check.contains("Check your answers"));
+    // The answers come back from the browser: one made up there (a name
+    // too long to have been taken, or a question the journey never asks)
+    // is refused, and so is changing an answer that is not on the page.
+    let forged = check.replace(
+        "your_name=Ann+Smythe",
+        &format!("your_name={}", "A".repeat(300)),
+    );
+    assert_ne!(forged, check, "the name travels in the hidden field");
+    let (status, _) = submit(&state, &cookie, "/apply", &forged, &[("send", "yes")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let forged = check.replace("your_name=Ann+Smythe", "is_admin=yes");
+    let (status, _) = submit(&state, &cookie, "/apply", &forged, &[("send", "yes")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = submit(&state, &cookie, "/apply", &check, &[("change", "abuse")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(state.store.applications().await.unwrap().is_empty());
     let (status, sent) = submit(&state, &cookie, "/apply", &check, &[("send", "yes")]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(sent.contains("Application sent"), "{sent}");

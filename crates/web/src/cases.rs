@@ -453,6 +453,30 @@ pub(crate) async fn append_case_facts(
             ));
         }
     }
+    // A change naming a child the case does not have is refused before
+    // anything is stored: the case's schedule with the new facts is worked
+    // out a year ahead. (A calculation refusal, such as no income yet, is
+    // a state facts pass through as they arrive one by one, so it is not.)
+    let mut with_new = history_or_404(state, &case).await?;
+    if with_new.initial_effective_date.is_some() {
+        with_new.events.extend(events.iter().cloned());
+        let known_on = with_new
+            .events
+            .iter()
+            .map(|e| e.recorded_on)
+            .max()
+            .unwrap_or_else(|| state.clock.today());
+        let until = known_on.add_years(1).unwrap_or(known_on);
+        if let Err(refused @ case_records::ScheduleError::UnknownChild { .. }) =
+            liability_schedule(&with_new, state.parameters, known_on, until)
+        {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "facts",
+                format!("the case cannot take these facts: {refused}; nothing was recorded"),
+            ));
+        }
+    }
     // A case may not be closed or reopened while a disclosure waits for
     // review by its named caseworker or the specialist team (issue 5 §4).
     // Whether its state allows it is checked by the store, in the

@@ -249,6 +249,12 @@ async fn bad_facts_are_refused_naming_the_field_and_nothing_is_written() {
             "facts[0].recorded_on",
         ),
         (r#"{"facts": []}"#, "facts"),
+        // A child the case does not have: well formed, but the case cannot
+        // take it.
+        (
+            r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "shared_care", "child": 9, "nights": 104}}]}"#,
+            "facts",
+        ),
     ];
     for (index, (body, field)) in cases.iter().enumerate() {
         let request = with_token(
@@ -280,6 +286,27 @@ async fn bad_facts_are_refused_naming_the_field_and_nothing_is_written() {
     .body(Body::from(cases[1].0.to_owned()))
     .unwrap();
     assert_eq!(call(&state, no_key).await.0, StatusCode::BAD_REQUEST);
+    // Facts arriving one by one (a child before any income) are taken.
+    for (key, body) in [
+        (
+            "child",
+            r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "child_joined", "child": 1, "receiving_parent": 1}}]}"#,
+        ),
+        (
+            "income",
+            r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "income", "weekly_pence": 40000}}]}"#,
+        ),
+    ] {
+        let request = with_token(
+            Request::post(format!("/api/v1/cases/{reference}/facts")),
+            "caseworker-token",
+        )
+        .header("idempotency-key", key)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+        let (status, answer) = call(&state, request).await;
+        assert_eq!(status, StatusCode::CREATED, "{key}: {answer}");
+    }
 }
 
 #[tokio::test]

@@ -1434,7 +1434,7 @@ async fn a_caseworker_holds_and_releases_payments_to_a_receiving_parent_from_the
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert!(
-        refused.contains("the case cannot take this change"),
+        refused.contains("the case cannot take these facts"),
         "{refused}"
     );
     let (status, _, _) = post_form(

@@ -129,7 +129,7 @@ async function main() {
     page.on('console', (m) => messages.push(m.text()));
 
     // Public pages.
-    for (const [path, name] of [['/', 'start page'], ['/calculator', 'calculator'], ['/staying-safe-online', 'staying safe online']]) {
+    for (const [path, name] of [['/', 'start page'], ['/calculator', 'calculator'], ['/staying-safe-online', 'staying safe online'], ['/create-account', 'create an account']]) {
       const response = await page.goto(base + path);
       check(response.status() === 200, `${name}: status ${response.status()}`);
       check((await page.evaluate(() => document.body.className)).includes('govuk-frontend-supported'), `${name}: GOV.UK Frontend not started`);

@@ -13,6 +13,7 @@ mod apply;
 mod cases;
 mod casework;
 mod collection;
+mod create_account;
 pub mod html;
 mod mi;
 pub mod pages;
@@ -102,6 +103,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/sign-in",
             get(self_service::sign_in_form).post(self_service::sign_in),
+        )
+        .route(
+            "/create-account",
+            get(create_account::form).post(create_account::create),
         )
         .route("/sign-out", post(self_service::sign_out))
         .route("/signed-out", get(self_service::signed_out))

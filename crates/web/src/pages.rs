@@ -157,6 +157,9 @@ pub async fn start() -> Response {
             ..Button::default()
         }),
         Markup::trusted(
+            "<h2 class=\"govuk-heading-m\">Apply, or see your case</h2>\n<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/sign-in\">Sign in</a> to apply or to see your case. New here? <a class=\"govuk-link\" href=\"/create-account\">Create an account</a>.</p>\n".to_owned(),
+        ),
+        Markup::trusted(
             "<h2 class=\"govuk-heading-m\">If you are worried about your safety</h2>\n".to_owned(),
         ),
         html::paragraph(

@@ -131,6 +131,9 @@ fn sign_in_page(status: StatusCode, login: &str, error: Option<&str>) -> Respons
     main.push(&html::paragraph(
         "You will be signed out after 15 minutes without using the service, and when you close your browser.",
     ));
+    main.push(&Markup::trusted(
+        "<p class=\"govuk-body\">No account yet? <a class=\"govuk-link\" href=\"/create-account\">Create an account</a>.</p>\n".to_owned(),
+    ));
     main.push(&Markup::trusted("</div></div>\n".to_owned()));
     respond(
         status,

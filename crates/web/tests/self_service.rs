@@ -1665,3 +1665,91 @@ async fn a_named_caseworker_sees_their_cases_on_their_work_page() {
     assert!(status.is_success(), "{body}");
     assert!(mine(caseworker).await.contains(&reference));
 }
+
+#[tokio::test]
+async fn a_parent_creates_an_account_signs_in_and_can_apply_and_a_taken_address_reveals_nothing() {
+    let state = state_named("create-account").await;
+    let create = |body: &str| {
+        let state = state.clone();
+        let body = body.to_owned();
+        async move {
+            call(
+                &state,
+                "POST",
+                "/create-account",
+                &[
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+                &body,
+            )
+            .await
+        }
+    };
+    let (status, page, _) = call(&state, "GET", "/create-account", &[], "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Exit this page"));
+    // Every problem at once, each linked; the password is never sent back.
+    let (status, refused, _) = create("login=not-an-email&password=short&role=").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for link in ["#login", "#password", "#role"] {
+        assert!(
+            refused.contains(&format!("<a href=\"{link}\">")),
+            "{link}: {refused}"
+        );
+    }
+    assert!(!refused.contains("value=\"short\""));
+    assert!(refused.contains("value=\"not-an-email\""));
+    assert!(state.store.account("not-an-email").await.unwrap().is_none());
+    let (status, made, _) =
+        create("login=Dee%40Example.org&password=twelve+chars+ok&role=receiving_parent").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(made.contains("Now sign in"));
+    let (_, person, role) = state
+        .store
+        .account("dee@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(role, "receiving_parent");
+    // The same address again, by someone else: the same answer, and the
+    // account is unchanged (its password still works; the new one does not).
+    let (status, again, _) =
+        create("login=dee%40example.org&password=someone+elses+pass&role=paying_parent").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, made);
+    let (_, same_person, same_role) = state
+        .store
+        .account("dee@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (same_person, same_role.as_str()),
+        (person, "receiving_parent")
+    );
+    assert!(
+        sign_in(&state, "dee@example.org", "someone elses pass")
+            .await
+            .2
+            .is_none()
+    );
+    let cookie = sign_in(&state, "dee@example.org", "twelve chars ok")
+        .await
+        .2
+        .expect("signed in with the password chosen");
+    let (_, account, _) = call(&state, "GET", "/account", &[("cookie", &cookie)], "").await;
+    assert!(account.contains("href=\"/apply\""));
+    // Staff roles cannot be made here.
+    let (status, _, _) =
+        create("login=boss%40example.org&password=twelve+chars+ok&role=team_leader").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        state
+            .store
+            .account("boss@example.org")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -1,0 +1,260 @@
+//! A parent creates their own account, so they can apply (issue 6 §2).
+//!
+//! The answer is the same whether or not the email address already had an
+//! account, and an existing account is never changed: someone looking for
+//! whether another person uses the service learns nothing here. The new
+//! account is not signed in; the parent signs in with what they chose, as
+//! anyone would. Staff accounts are never made here.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+use crate::html::{self, Button, Input, Markup, Radios};
+use crate::pages::{Page, respond};
+use crate::self_service::from_this_site;
+
+/// The shortest password taken, as `cms account create` asks.
+const PASSWORD_MIN_CHARS: usize = 12;
+
+/// The form.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct CreateAccountForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// Each field's error, in the order the fields appear.
+#[derive(Default)]
+struct Errors {
+    login: Option<&'static str>,
+    password: Option<&'static str>,
+    role: Option<&'static str>,
+}
+
+impl Errors {
+    fn any(&self) -> bool {
+        self.login.is_some() || self.password.is_some() || self.role.is_some()
+    }
+}
+
+/// An email address as a login: one `@`, a dot after it, no spaces.
+fn looks_like_email(login: &str) -> bool {
+    let Some((local, domain)) = login.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && login.len() <= 254
+        && !login.chars().any(char::is_whitespace)
+}
+
+fn check(form: &CreateAccountForm) -> Errors {
+    Errors {
+        login: (!looks_like_email(form.login.trim()))
+            .then_some("Enter an email address in the correct format, like name@example.com"),
+        password: (form.password.chars().count() < PASSWORD_MIN_CHARS)
+            .then_some("Password must be 12 characters or more"),
+        role: (!matches!(form.role.as_str(), "receiving_parent" | "paying_parent"))
+            .then_some("Select whether you will receive or pay child maintenance"),
+    }
+}
+
+fn form_page(status: StatusCode, form: &CreateAccountForm, errors: &Errors) -> Response {
+    let mut main = Markup::trusted(
+        "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n".to_owned(),
+    );
+    let listed: Vec<(String, String)> = [
+        ("#login", errors.login),
+        ("#password", errors.password),
+        ("#role", errors.role),
+    ]
+    .into_iter()
+    .filter_map(|(href, e)| e.map(|e| (href.to_owned(), e.to_owned())))
+    .collect();
+    if !listed.is_empty() {
+        main.push(&html::error_summary("There is a problem", &listed));
+    }
+    main.push(&Markup::trusted(
+        "<h1 class=\"govuk-heading-l\">Create an account</h1>\n<form method=\"post\" action=\"/create-account\" novalidate>\n"
+            .to_owned(),
+    ));
+    main.push(&html::paragraph(
+        "You need an account to apply for child maintenance and to see your case. Use an email address only you can read.",
+    ));
+    main.push(&html::input(&Input {
+        id: "login",
+        name: "login",
+        label: "Email address",
+        error: errors.login,
+        value: Some(form.login.as_str()).filter(|l| !l.is_empty()),
+        autocomplete: Some("email"),
+        ..Input::default()
+    }));
+    let password_error = errors.password.map_or_else(String::new, |e| {
+        format!(
+            "  <p id=\"password-error\" class=\"govuk-error-message\">\n    <span class=\"govuk-visually-hidden\">Error:</span> {}\n  </p>\n",
+            html::escape(e)
+        )
+    });
+    main.push(&Markup::trusted(format!(
+        "<div class=\"govuk-form-group{}\">\n  <label class=\"govuk-label\" for=\"password\">Password</label>\n  <div id=\"password-hint\" class=\"govuk-hint\">12 characters or more. A few words you will remember are good.</div>\n{password_error}  <input class=\"govuk-input govuk-!-width-one-half{}\" id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" aria-describedby=\"password-hint{}\">\n</div>\n",
+        if errors.password.is_some() {
+            " govuk-form-group--error"
+        } else {
+            ""
+        },
+        if errors.password.is_some() {
+            " govuk-input--error"
+        } else {
+            ""
+        },
+        if errors.password.is_some() {
+            " password-error"
+        } else {
+            ""
+        },
+    )));
+    main.push(&html::radios(&Radios {
+        name: "role",
+        legend: "Will you receive or pay child maintenance?",
+        legend_classes: Some("govuk-fieldset__legend--m"),
+        error: errors.role,
+        items: &[
+            (
+                "receiving_parent",
+                "I will receive it: the children live with me most of the time",
+                form.role == "receiving_parent",
+            ),
+            (
+                "paying_parent",
+                "I will pay it",
+                form.role == "paying_parent",
+            ),
+        ],
+        ..Radios::default()
+    }));
+    main.push(&html::button(&Button {
+        text: "Create account",
+        ..Button::default()
+    }));
+    main.push(&Markup::trusted(
+        "</form>\n<p class=\"govuk-body\">Already have an account? <a class=\"govuk-link\" href=\"/sign-in\">Sign in</a>.</p>\n</div></div>\n"
+            .to_owned(),
+    ));
+    respond(
+        status,
+        &Page {
+            title: if errors.any() {
+                "Error: Create an account"
+            } else {
+                "Create an account"
+            },
+            exit_this_page: true,
+            main,
+        },
+    )
+}
+
+/// `GET /create-account`.
+pub async fn form() -> Response {
+    form_page(
+        StatusCode::OK,
+        &CreateAccountForm::default(),
+        &Errors::default(),
+    )
+}
+
+/// `POST /create-account`: the account, unless the email address already
+/// has one; the same answer either way.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(mut form): Form<CreateAccountForm>,
+) -> Response {
+    if !from_this_site(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            "this form has expired; go back and try again",
+        )
+            .into_response();
+    }
+    form.login = form.login.trim().to_lowercase();
+    let errors = check(&form);
+    if errors.any() {
+        form.password.clear();
+        return form_page(StatusCode::UNPROCESSABLE_ENTITY, &form, &errors);
+    }
+    // Hashed either way, so the time taken does not tell a taken address
+    // from a new one.
+    let hash = crate::hash_password(&form.password);
+    let existing = match state.store.account(&form.login).await {
+        Ok(existing) => existing,
+        Err(failure) => return crate::cases::storage_failure(&failure),
+    };
+    if existing.is_none() {
+        // A new person, numbered at random (62 bits), apart from the
+        // service's own numbering.
+        let person = i64::try_from(state.clock.random_u64() >> 2).unwrap_or(i64::MAX);
+        if let Err(failure) = state
+            .store
+            .create_account(&form.login, &hash, person, &form.role)
+            .await
+        {
+            // Taken by a twin request meanwhile: the same answer as taken.
+            if !matches!(state.store.account(&form.login).await, Ok(Some(_))) {
+                return crate::cases::storage_failure(&failure);
+            }
+        }
+    }
+    respond(
+        StatusCode::OK,
+        &Page {
+            title: "Create an account",
+            exit_this_page: true,
+            main: Markup::concat(&[
+                Markup::trusted("<h1 class=\"govuk-heading-l\">Now sign in</h1>\n".to_owned()),
+                html::paragraph(
+                    "Sign in with your email address and the password you chose. If this email address already had an account, that account has not been changed: sign in with its own password.",
+                ),
+                Markup::trusted(
+                    "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/sign-in\">Sign in</a></p>\n"
+                        .to_owned(),
+                ),
+            ]),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_email_address_is_needed_as_the_login() {
+        for good in ["ann@example.org", "a.b+c@mail.example.co.uk"] {
+            assert!(looks_like_email(good), "{good}");
+        }
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.org",
+            "ann@example",
+            "a b@example.org",
+            "ann@.org",
+            "a@b@c.org",
+        ] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
+    }
+}

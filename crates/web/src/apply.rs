@@ -37,9 +37,8 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::cases::{SignedIn, storage_failure};
 use crate::html::{self, Button, Input, Markup, Radios, escape};
-use crate::pages::{Page, respond};
 use crate::screening_pages::{self, decode, encode, outcome_body, outcome_page, value};
-use crate::self_service::{csrf_token, from_this_site, see_other, signed_in};
+use crate::self_service::{checked_form, csrf_token, signed_in_parent};
 
 /// The most children one application may name.
 const CHILDREN_MAX: usize = 10;
@@ -415,14 +414,7 @@ fn check_page(journey: (&str, &str, &str), application: &Application) -> Respons
         ..Button::default()
     }));
     main.push(&Markup::trusted("</form>\n</div></div>\n".to_owned()));
-    respond(
-        StatusCode::OK,
-        &Page {
-            title: "Your account",
-            exit_this_page: true,
-            main,
-        },
-    )
+    crate::self_service::parent_page(main)
 }
 
 /// The codes of the child-name questions, so a row's button names one.
@@ -431,20 +423,9 @@ const CHILD_CODES: [&str; CHILDREN_MAX] = [
     "child_9", "child_10",
 ];
 
-/// The parent applying, or where to send them instead.
-async fn applicant(state: &AppState, headers: &HeaderMap) -> Result<(SignedIn, String), Response> {
-    let Some((person, session)) = signed_in(state, headers).await else {
-        return Err(see_other("/sign-in"));
-    };
-    if !person.role.is_parent() {
-        return Err(see_other("/sign-in"));
-    }
-    Ok((person, session))
-}
-
 /// `GET /apply`: the first page, for a signed-in parent.
 pub async fn start(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (_, session) = match applicant(&state, &headers).await {
+    let (_, session) = match signed_in_parent(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -464,19 +445,15 @@ pub async fn answer(
     headers: HeaderMap,
     Form(form): Form<ApplyForm>,
 ) -> Response {
-    let (person, session) = match applicant(&state, &headers).await {
+    let (person, session) = match signed_in_parent(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let token = csrf_token(&session);
-    if !from_this_site(&headers) || form.form_token != token {
-        return (
-            StatusCode::FORBIDDEN,
-            "this form has expired; go back and try again",
-        )
-            .into_response();
-    }
-    if !(form.key.len() == 64 && form.key.bytes().all(|b| b.is_ascii_hexdigit())) {
+    let token = match checked_form(&headers, &session, &form.form_token) {
+        Ok(token) => token,
+        Err(expired) => return expired,
+    };
+    if !screening_pages::is_journey_key(&form.key) {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
             "this form is not from this journey",
@@ -743,14 +720,7 @@ fn sent_page(
     }
     outcome_body(outcome, &mut main);
     main.push(&Markup::trusted("</div></div>\n".to_owned()));
-    respond(
-        StatusCode::OK,
-        &Page {
-            title: "Your account",
-            exit_this_page: true,
-            main,
-        },
-    )
+    crate::self_service::parent_page(main)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::AppState;
 use crate::html::{self, Button, Input, Markup, Radios};
@@ -182,11 +182,7 @@ pub async fn create(
     Form(mut form): Form<CreateAccountForm>,
 ) -> Response {
     if !from_this_site(&headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "this form has expired; go back and try again",
-        )
-            .into_response();
+        return crate::self_service::form_expired();
     }
     form.login = form.login.trim().to_lowercase();
     let errors = check(&form);

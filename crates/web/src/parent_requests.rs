@@ -11,14 +11,13 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain_types::Date;
 use ledger::{CollectionAction, CollectionTerms, MoveRequestReason, ReportedChange};
 
 use crate::AppState;
 use crate::html::{self, Button, DateInput, Markup, Radios, escape};
-use crate::pages::{Page, respond};
-use crate::self_service::{csrf_token, from_this_site, own_case, question_page};
+use crate::self_service::{checked_form, csrf_token, own_case, parent_page, question_page};
 
 /// A parent's request form.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -127,30 +126,13 @@ fn change_page(
 
 /// "Thank you for telling us", what happens next, and the way back.
 pub(crate) fn thanks(words: &str) -> Response {
-    respond(
-        StatusCode::OK,
-        &Page {
-            title: "Your account",
-            exit_this_page: true,
-            main: Markup::concat(&[
-                Markup::trusted(
-                    "<h1 class=\"govuk-heading-l\">Thank you for telling us</h1>\n".to_owned(),
-                ),
-                html::paragraph(words),
-                Markup::trusted(
-                    "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n".to_owned(),
-                ),
-            ]),
-        },
-    )
-}
-
-fn expired() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        "this form has expired; go back and try again",
-    )
-        .into_response()
+    parent_page(Markup::concat(&[
+        Markup::trusted("<h1 class=\"govuk-heading-l\">Thank you for telling us</h1>\n".to_owned()),
+        html::paragraph(words),
+        Markup::trusted(
+            "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n".to_owned(),
+        ),
+    ]))
 }
 
 /// `GET /account/cases/{reference}/move-to-collect-and-pay`.
@@ -182,10 +164,10 @@ pub async fn ask_to_move(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let token = csrf_token(&session);
-    if !from_this_site(&headers) || form.form_token != token {
-        return expired();
-    }
+    let token = match checked_form(&headers, &session, &form.form_token) {
+        Ok(token) => token,
+        Err(expired) => return expired,
+    };
     let today = state.clock.today();
     if CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay {
         return thanks(
@@ -261,10 +243,10 @@ pub async fn report_change(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let token = csrf_token(&session);
-    if !from_this_site(&headers) || form.form_token != token {
-        return expired();
-    }
+    let token = match checked_form(&headers, &session, &form.form_token) {
+        Ok(token) => token,
+        Err(expired) => return expired,
+    };
     let reference = case.to_string();
     let Some(change) = ReportedChange::from_code(&form.change) else {
         return change_page(

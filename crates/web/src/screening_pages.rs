@@ -19,11 +19,9 @@ use serde_json::Value;
 use crate::AppState;
 use crate::cases::parse_reference;
 use crate::html::{self, Button, Markup, Radios, escape};
-use crate::pages::{Page, respond};
-use crate::self_service::{csrf_token, from_this_site, see_other, signed_in};
-
-/// Every page of the journey has this neutral title.
-const TITLE: &str = "Your account";
+use crate::self_service::{
+    checked_form, csrf_token, form_expired, see_other, signed_in, signed_in_parent,
+};
 
 /// A form of the journey.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -197,6 +195,12 @@ fn form_start(action: &str, token: &str, key: &str, answers: &str, question: &st
     ))
 }
 
+/// Whether `key` is a journey's key as its first page made it (64 hex
+/// digits, `Clock::secret_hex`).
+pub(crate) fn is_journey_key(key: &str) -> bool {
+    key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Whether `answer` is one of the choices of the screen's `question`.
 pub(crate) fn allowed(question: &str, answer: &str) -> bool {
     if question == "legal_warning" {
@@ -261,12 +265,10 @@ pub async fn start(
     headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> Response {
-    let Some((person, session)) = signed_in(&state, &headers).await else {
-        return see_other("/sign-in");
+    let (person, session) = match signed_in_parent(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    if !person.role.is_parent() {
-        return see_other("/sign-in");
-    }
     let Ok(case) = parse_reference(&reference) else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
@@ -294,14 +296,13 @@ pub async fn answer(
     let Some((person, session)) = signed_in(&state, &headers).await else {
         return see_other("/sign-in");
     };
-    let token = csrf_token(&session);
-    if !person.role.is_parent() || !from_this_site(&headers) || form.form_token != token {
-        return (
-            StatusCode::FORBIDDEN,
-            "this form has expired; go back and try again",
-        )
-            .into_response();
+    if !person.role.is_parent() {
+        return form_expired();
     }
+    let token = match checked_form(&headers, &session, &form.form_token) {
+        Ok(token) => token,
+        Err(expired) => return expired,
+    };
     let Ok(case) = parse_reference(&reference) else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
@@ -310,7 +311,7 @@ pub async fn answer(
         Err(response) => return response,
     };
     let action = format!("/account/cases/{case}/safety");
-    let key = if form.key.len() == 64 && form.key.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let key = if is_journey_key(&form.key) {
         form.key.clone()
     } else {
         return (
@@ -443,12 +444,5 @@ pub(crate) fn outcome_page(outcome: &Value) -> Response {
         "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n"
             .to_owned(),
     ));
-    respond(
-        StatusCode::OK,
-        &Page {
-            title: TITLE,
-            exit_this_page: true,
-            main,
-        },
-    )
+    crate::self_service::parent_page(main)
 }

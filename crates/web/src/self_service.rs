@@ -10,6 +10,10 @@
 //! anything carry a token derived from the session, and every form post
 //! must come from this site (`Sec-Fetch-Site`, `Origin`).
 
+// A refused request is answered with its `Response` straight away; carrying
+// that (large) value in `Err` is the point, and it is off the hot path.
+#![allow(clippy::result_large_err)]
+
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -81,6 +85,59 @@ pub(crate) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(
         .ok()??;
     let role = Role::from_code(&role)?;
     Some((SignedIn { person, role }, session))
+}
+
+/// The signed-in parent and their session id; anyone else (nobody signed
+/// in, or staff) is sent to sign in.
+pub(crate) async fn signed_in_parent(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(SignedIn, String), Response> {
+    match signed_in(state, headers).await {
+        Some((person, session)) if person.role.is_parent() => Ok((person, session)),
+        _ => Err(see_other("/sign-in")),
+    }
+}
+
+/// The answer to a form post that did not come from this site's own page
+/// in this session.
+pub(crate) fn form_expired() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "this form has expired; go back and try again",
+    )
+        .into_response()
+}
+
+/// Checks that a posted form came from one of this site's pages in this
+/// session (same-site headers, and the session's form token); returns the
+/// token for the next page.
+pub(crate) fn checked_form(
+    headers: &HeaderMap,
+    session: &str,
+    given: &str,
+) -> Result<String, Response> {
+    let token = csrf_token(session);
+    if from_this_site(headers) && given == token {
+        Ok(token)
+    } else {
+        Err(form_expired())
+    }
+}
+
+/// The neutral title of every page a parent sees about their case.
+pub(crate) const PARENT_TITLE: &str = "Your account";
+
+/// A parent's page: the neutral title and "Exit this page".
+pub(crate) fn parent_page(main: Markup) -> Response {
+    respond(
+        StatusCode::OK,
+        &Page {
+            title: PARENT_TITLE,
+            exit_this_page: true,
+            main,
+        },
+    )
 }
 
 /// The sign-in form, with an error if the last try was refused.
@@ -199,12 +256,8 @@ pub async fn sign_out(
     Form(form): Form<TokenForm>,
 ) -> Response {
     if let Some(session) = session_from(&headers) {
-        if !from_this_site(&headers) || form.form_token != csrf_token(&session) {
-            return (
-                StatusCode::FORBIDDEN,
-                "this form has expired; go back and try again",
-            )
-                .into_response();
+        if let Err(expired) = checked_form(&headers, &session, &form.form_token) {
+            return expired;
         }
         let _ = state.store.end_session(&token_hash(&session)).await;
     }
@@ -251,12 +304,10 @@ pub async fn signed_out() -> Response {
 /// paid (a chart and the same figures as a table), and their downloads.
 /// Without a session, the sign-in page.
 pub async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some((person, session)) = signed_in(&state, &headers).await else {
-        return see_other("/sign-in");
+    let (person, session) = match signed_in_parent(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    if !person.role.is_parent() {
-        return see_other("/sign-in");
-    }
     let cases = match state.store.cases_of_person(person.person).await {
         Ok(cases) => cases,
         Err(failure) => return crate::cases::storage_failure(&failure),
@@ -284,14 +335,7 @@ pub async fn account(State(state): State<AppState>, headers: HeaderMap) -> Respo
         ..Button::default()
     }));
     main.push(&Markup::trusted("</form>\n".to_owned()));
-    respond(
-        StatusCode::OK,
-        &Page {
-            title: "Your account",
-            exit_this_page: true,
-            main,
-        },
-    )
+    crate::self_service::parent_page(main)
 }
 
 /// One case as its parent sees it; audited as a view of their statement.
@@ -624,7 +668,7 @@ pub(crate) fn question_page(
             title: if error.is_some() {
                 "Error: Your account"
             } else {
-                "Your account"
+                PARENT_TITLE
             },
             exit_this_page: true,
             main,
@@ -639,12 +683,7 @@ pub(crate) async fn own_case(
     headers: &HeaderMap,
     reference: &str,
 ) -> Result<(SignedIn, String, CaseReference, case_records::CaseHistory), Response> {
-    let Some((person, session)) = signed_in(state, headers).await else {
-        return Err(see_other("/sign-in"));
-    };
-    if !person.role.is_parent() {
-        return Err(see_other("/sign-in"));
-    }
+    let (person, session) = signed_in_parent(state, headers).await?;
     let case = crate::cases::parse_reference(reference)?;
     crate::collection::statement_for(state, &person, &case, None).await?;
     let history = crate::cases::history_or_404(state, &case).await?;
@@ -681,14 +720,10 @@ pub async fn missed_payment(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let token = csrf_token(&session);
-    if !from_this_site(&headers) || form.form_token != token {
-        return (
-            StatusCode::FORBIDDEN,
-            "this form has expired; go back and try again",
-        )
-            .into_response();
-    }
+    let token = match checked_form(&headers, &session, &form.form_token) {
+        Ok(token) => token,
+        Err(expired) => return expired,
+    };
     let dates = recent_due_dates(&history, state.clock.today());
     if !dates.iter().any(|d| d.to_string() == form.due) {
         return missed_page(

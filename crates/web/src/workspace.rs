@@ -1166,14 +1166,10 @@ pub async fn act(
 ) -> Response {
     let result = async {
         let (staff, session) = staff_session(&state, &headers).await?;
-        if !crate::self_service::from_this_site(&headers)
-            || form.form_token != crate::self_service::csrf_token(&session)
+        if let Err(expired) =
+            crate::self_service::checked_form(&headers, &session, &form.form_token)
         {
-            return Ok((
-                StatusCode::FORBIDDEN,
-                "this form has expired; go back and try again",
-            )
-                .into_response());
+            return Ok(expired);
         }
         let case = crate::cases::parse_reference(&reference)?;
         let mut asked = HeaderMap::new();

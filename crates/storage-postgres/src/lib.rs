@@ -465,60 +465,33 @@ impl PostgresStore {
             .collect())
     }
 
-    async fn open_case_once(
-        &self,
-        case: &CaseReference,
-        initial_effective_date: Date,
-    ) -> Result<bool, StorageError> {
+    /// Opens a case with `start` in its `initial_effective_date` column
+    /// (a date, or `AWAITING_CALCULATION` for an application), or gives an
+    /// application its date; `false` when it already held `start`, refused
+    /// when it held anything else.
+    async fn open_once(&self, case: &CaseReference, start: &str) -> Result<bool, StorageError> {
         let reference = case.to_string();
-        let date = initial_effective_date.to_string();
-        let inserted = sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES ($1, $2) ON CONFLICT (case_reference) DO UPDATE SET initial_effective_date = excluded.initial_effective_date WHERE cases.initial_effective_date = $3")
+        let written = sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES ($1, $2) ON CONFLICT (case_reference) DO UPDATE SET initial_effective_date = excluded.initial_effective_date WHERE cases.initial_effective_date = $3 AND excluded.initial_effective_date <> $4")
             .bind(&reference)
-            .bind(&date)
+            .bind(start)
+            .bind(AWAITING_CALCULATION)
             .bind(AWAITING_CALCULATION)
             .execute(&self.pool)
             .await
             .map_err(database_error)?
             .rows_affected()
             == 1;
-        if inserted {
+        if written {
             return Ok(true);
         }
-        let existing = self.stored_start(&reference).await?;
-        if existing == date {
-            Ok(false)
-        } else {
-            Err(StorageError::CaseConflict(reference))
-        }
-    }
-
-    /// A case's stored `initial_effective_date` column, as text.
-    async fn stored_start(&self, reference: &str) -> Result<String, StorageError> {
-        Ok(
+        let existing: String =
             sqlx::query("SELECT initial_effective_date FROM cases WHERE case_reference = $1")
-                .bind(reference)
+                .bind(&reference)
                 .fetch_one(&self.pool)
                 .await
                 .map_err(database_error)?
-                .get(0),
-        )
-    }
-
-    async fn open_application_once(&self, case: &CaseReference) -> Result<bool, StorageError> {
-        let reference = case.to_string();
-        let inserted = sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES ($1, $2) ON CONFLICT (case_reference) DO NOTHING")
-            .bind(&reference)
-            .bind(AWAITING_CALCULATION)
-            .execute(&self.pool)
-            .await
-            .map_err(database_error)?
-            .rows_affected()
-            == 1;
-        if inserted {
-            return Ok(true);
-        }
-        let existing = self.stored_start(&reference).await?;
-        if existing == AWAITING_CALCULATION {
+                .get(0);
+        if existing == start {
             Ok(false)
         } else {
             Err(StorageError::CaseConflict(reference))
@@ -1079,11 +1052,14 @@ impl Store for PostgresStore {
         case: &'a CaseReference,
         initial_effective_date: Date,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(self.open_case_once(case, initial_effective_date))
+        Box::pin(async move {
+            self.open_once(case, &initial_effective_date.to_string())
+                .await
+        })
     }
 
     fn open_application<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, bool> {
-        Box::pin(self.open_application_once(case))
+        Box::pin(self.open_once(case, AWAITING_CALCULATION))
     }
 
     fn applications(&self) -> StoreFuture<'_, Vec<CaseReference>> {

@@ -421,15 +421,6 @@ pub(crate) async fn act_on_case(
     {
         return Ok(answer);
     }
-    collection
-        .check(&recorded.action, by, arrears, at_risk)
-        .map_err(|refused| {
-            error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "action",
-                refused.to_string(),
-            )
-        })?;
     let charge: Vec<Transfer> = match &recorded.action {
         CollectionAction::ApproveEnforcement { step, waiver } => collection
             .steps
@@ -440,28 +431,17 @@ pub(crate) async fn act_on_case(
             .collect(),
         _ => Vec::new(),
     };
-    let audit = staff.audit(
+    let outcome = record_checked(
         state,
-        Action::Changed,
-        Some(&case),
-        vec![format!("collection_action:{}", recorded.action.encode().0)],
-        None,
-    );
-    let outcome = state
-        .store
-        .record_collection_action(
-            &case,
-            i64::try_from(actions.len()).unwrap_or(i64::MAX),
-            key,
-            &recorded,
-            &charge,
-            audit,
-        )
-        .await
-        .map_err(|e| match e {
-            StorageError::ActionConflict(_) => error(StatusCode::CONFLICT, "", e.to_string()),
-            other => storage_failure(&other),
-        })?;
+        &staff.signed_in(),
+        case,
+        key,
+        &recorded,
+        (&collection, actions.len()),
+        (arrears, at_risk),
+        &charge,
+    )
+    .await?;
     let status = match outcome {
         ActionOutcome::Recorded { .. } => StatusCode::CREATED,
         ActionOutcome::AlreadyRecorded => StatusCode::OK,
@@ -878,8 +858,40 @@ pub(crate) async fn record_parent_action(
         .collection_actions(&case)
         .await
         .map_err(|e| storage_failure(&e))?;
-    CollectionState::from_actions(&actions)
-        .check(&recorded.action, recorded.by, Pence::ZERO, false)
+    // A parent's request moves no money: arrears and risk play no part.
+    record_checked(
+        state,
+        signed_in,
+        case,
+        key,
+        &recorded,
+        (&CollectionState::from_actions(&actions), actions.len()),
+        (Pence::ZERO, false),
+        &[],
+    )
+    .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &json!({ "recorded": true }),
+    ))
+}
+
+/// Checks `recorded` against the case's collection state (folded from the
+/// `logged` actions read) and stores it with its transfers and its audit
+/// entry; refused whole if another action was stored since that reading.
+#[allow(clippy::too_many_arguments)]
+async fn record_checked(
+    state: &AppState,
+    by: &SignedIn,
+    case: CaseReference,
+    key: &str,
+    recorded: &RecordedAction,
+    (collection, logged): (&CollectionState, usize),
+    (arrears, at_risk): (Pence, bool),
+    transfers: &[Transfer],
+) -> Result<ActionOutcome, Response> {
+    collection
+        .check(&recorded.action, recorded.by, arrears, at_risk)
         .map_err(|refused| {
             error(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -887,7 +899,7 @@ pub(crate) async fn record_parent_action(
                 refused.to_string(),
             )
         })?;
-    let audit = signed_in.audit(
+    let audit = by.audit(
         state,
         Action::Changed,
         Some(&case),
@@ -898,19 +910,15 @@ pub(crate) async fn record_parent_action(
         .store
         .record_collection_action(
             &case,
-            i64::try_from(actions.len()).unwrap_or(i64::MAX),
+            i64::try_from(logged).unwrap_or(i64::MAX),
             key,
-            &recorded,
-            &[],
+            recorded,
+            transfers,
             audit,
         )
         .await
         .map_err(|e| match e {
             StorageError::ActionConflict(_) => error(StatusCode::CONFLICT, "", e.to_string()),
             other => storage_failure(&other),
-        })?;
-    Ok(json_response(
-        StatusCode::CREATED,
-        &json!({ "recorded": true }),
-    ))
+        })
 }

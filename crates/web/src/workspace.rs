@@ -144,24 +144,46 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             main.push(&Markup::trusted(list));
         }
     }
-    if staff.role.may_record_changes() {
-        main.push(&heading(2, "Requests from parents"));
-        // Worked out on request, case by case, like the queues below.
+    // Parents' requests and Collect and Pay arrears are worked out on
+    // request, case by case, in one pass: each case's collection log (and,
+    // for roles that work money, its ledger) read once.
+    let wants_requests = staff.role.may_record_changes();
+    let works_money = crate::collection::may_work_money(staff.role);
+    let (mut waiting, mut arrears_rows) = (Vec::new(), Vec::new());
+    if wants_requests || works_money {
+        let today = state.clock.today();
         let cases = match state.store.case_references().await {
             Ok(cases) => cases,
             Err(failure) => return storage_failure(&failure),
         };
-        let mut waiting = Vec::new();
         for case in cases {
             let actions = match state.store.collection_actions(&case).await {
                 Ok(actions) => actions,
                 Err(failure) => return storage_failure(&failure),
             };
-            let open = ledger::CollectionState::from_actions(&actions).open_requests;
-            if let Some(oldest) = open.first() {
-                waiting.push((oldest.by.on, case, open.len()));
+            let collection = ledger::CollectionState::from_actions(&actions);
+            if let Some(oldest) = collection.open_requests.first() {
+                waiting.push((oldest.by.on, case, collection.open_requests.len()));
+            }
+            if works_money {
+                let transfers = match state.store.transfers_for_case(&case).await {
+                    Ok(transfers) => transfers,
+                    Err(failure) => return storage_failure(&failure),
+                };
+                let arrears = ledger::allocate(&transfers, case, today).arrears();
+                if arrears > domain_types::Pence::ZERO {
+                    let unapproved = collection
+                        .steps
+                        .iter()
+                        .filter(|s| s.outcome.is_none())
+                        .count();
+                    arrears_rows.push((arrears, case, collection.steps.len(), unapproved));
+                }
             }
         }
+    }
+    if wants_requests {
+        main.push(&heading(2, "Requests from parents"));
         waiting.sort();
         if waiting.is_empty() {
             main.push(&html::paragraph("None."));
@@ -242,33 +264,12 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             main.push(&Markup::trusted(list));
         }
     }
-    if crate::collection::may_work_money(staff.role) {
+    if works_money {
         main.push(&heading(
             2,
             "Enforcement: Collect and Pay cases with arrears",
         ));
-        let today = state.clock.today();
-        let cases = match state.store.case_references().await {
-            Ok(cases) => cases,
-            Err(failure) => return storage_failure(&failure),
-        };
-        let mut rows = Vec::new();
-        for case in cases {
-            let Ok((transfers, actions)) = crate::collection::case_state(&state, &case).await
-            else {
-                continue;
-            };
-            let arrears = ledger::allocate(&transfers, case, today).arrears();
-            if arrears > domain_types::Pence::ZERO {
-                let collection = ledger::CollectionState::from_actions(&actions);
-                let waiting = collection
-                    .steps
-                    .iter()
-                    .filter(|s| s.outcome.is_none())
-                    .count();
-                rows.push((arrears, case, collection.steps.len(), waiting));
-            }
-        }
+        let mut rows = arrears_rows;
         rows.sort_by_key(|row| std::cmp::Reverse(row.0));
         if rows.is_empty() {
             main.push(&html::paragraph("No arrears."));

@@ -408,6 +408,69 @@ fn fieldset_head(
     html
 }
 
+/// A column of a table: its heading, and whether it holds figures (set
+/// right-aligned, as GOV.UK tables do).
+#[derive(Clone, Copy, Debug)]
+pub struct Column<'a> {
+    /// The heading.
+    pub heading: &'a str,
+    /// Figures, aligned right.
+    pub numeric: bool,
+}
+
+/// A table in the GOV.UK table styles: a caption, the columns, and rows of
+/// cells; with `first_cell_heads_row`, each row's first cell is its header.
+#[must_use]
+pub fn table(
+    caption: &str,
+    columns: &[Column<'_>],
+    rows: &[Vec<Markup>],
+    first_cell_heads_row: bool,
+) -> Markup {
+    let numeric = |yes: bool, class: &str| {
+        if yes {
+            format!(" {class}--numeric")
+        } else {
+            String::new()
+        }
+    };
+    let mut html = format!(
+        "<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--s\">{}</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\">",
+        escape(caption)
+    );
+    for column in columns {
+        let _ = write!(
+            html,
+            "<th scope=\"col\" class=\"govuk-table__header{}\">{}</th>",
+            numeric(column.numeric, "govuk-table__header"),
+            escape(column.heading)
+        );
+    }
+    html.push_str("</tr></thead>\n<tbody class=\"govuk-table__body\">\n");
+    for row in rows {
+        html.push_str("<tr class=\"govuk-table__row\">");
+        for (index, (cell, column)) in row.iter().zip(columns).enumerate() {
+            if index == 0 && first_cell_heads_row {
+                let _ = write!(
+                    html,
+                    "<th scope=\"row\" class=\"govuk-table__header\">{}</th>",
+                    cell.as_str()
+                );
+            } else {
+                let _ = write!(
+                    html,
+                    "<td class=\"govuk-table__cell{}\">{}</td>",
+                    numeric(column.numeric, "govuk-table__cell"),
+                    cell.as_str()
+                );
+            }
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table>\n");
+    Markup(html)
+}
+
 /// The options of a date input: day, month and year as three fields.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DateInput<'a> {
@@ -546,6 +609,36 @@ pub fn summary_list_with_change_buttons(rows: &[(String, Markup, &str)]) -> Mark
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_heads_rows_aligns_figures_and_escapes_its_words() {
+        let table = table(
+            "Paid <by> month",
+            &[
+                Column {
+                    heading: "Month",
+                    numeric: false,
+                },
+                Column {
+                    heading: "Paid",
+                    numeric: true,
+                },
+            ],
+            &[vec![text("May & June"), text("£1.00")]],
+            true,
+        );
+        let html = table.as_str();
+        assert!(html.contains("<caption class=\"govuk-table__caption govuk-table__caption--s\">Paid &lt;by&gt; month</caption>"));
+        assert!(html.contains(
+            "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Paid</th>"
+        ));
+        assert!(
+            html.contains("<th scope=\"row\" class=\"govuk-table__header\">May &amp; June</th>")
+        );
+        assert!(
+            html.contains("<td class=\"govuk-table__cell govuk-table__cell--numeric\">£1.00</td>")
+        );
+    }
 
     #[test]
     fn text_can_never_become_markup() {

@@ -15,7 +15,7 @@ use safety::SafetyEvent;
 
 use crate::AppState;
 use crate::cases::storage_failure;
-use crate::html::{self, Markup, escape};
+use crate::html::{self, Markup};
 use crate::pages::{Page, respond};
 
 /// `GET /work/mi`.
@@ -135,24 +135,34 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
         ));
         main.push(&crate::self_service::chart(&months, "Paid"));
         let pounds = crate::pages::signed_pounds;
-        let mut table = String::from(
-            "<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--s\">Due and paid by month, with the share paid</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header\">Month</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Due</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Paid</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Share paid</th></tr></thead>\n<tbody class=\"govuk-table__body\">\n",
-        );
-        for (month, due, paid) in &months {
-            let share = if *due > 0 {
-                format!("{}%", (paid * 200 + due) / (due * 2))
-            } else {
-                "–".to_owned()
-            };
-            table.push_str(&format!(
-                "<tr class=\"govuk-table__row\"><th scope=\"row\" class=\"govuk-table__header\">{}</th><td class=\"govuk-table__cell govuk-table__cell--numeric\">{}</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">{}</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">{share}</td></tr>\n",
-                escape(month),
-                pounds(*due),
-                pounds(*paid)
-            ));
-        }
-        table.push_str("</tbody>\n</table>\n");
-        main.push(&Markup::trusted(table));
+        let rows: Vec<Vec<Markup>> = months
+            .iter()
+            .map(|(month, due, paid)| {
+                let share = if *due > 0 {
+                    format!("{}%", (paid * 200 + due) / (due * 2))
+                } else {
+                    "–".to_owned()
+                };
+                vec![
+                    html::text(month),
+                    html::text(&pounds(*due)),
+                    html::text(&pounds(*paid)),
+                    html::text(&share),
+                ]
+            })
+            .collect();
+        let column = |heading, numeric| html::Column { heading, numeric };
+        main.push(&html::table(
+            "Due and paid by month, with the share paid",
+            &[
+                column("Month", false),
+                column("Due", true),
+                column("Paid", true),
+                column("Share paid", true),
+            ],
+            &rows,
+            true,
+        ));
         Ok(respond(
             StatusCode::OK,
             &Page {

@@ -441,22 +441,27 @@ async fn case_section(
     // The last six months, due beside paid: a chart, and the table it draws.
     let months = monthly_totals(&lines, today);
     section.push(&chart(&months, paid_words));
-    let mut table = String::from(
-        "<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--s\">Due and paid by month</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header\">Month</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Due</th>",
-    );
-    table.push_str(&format!(
-        "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">{paid_words}</th></tr></thead>\n<tbody class=\"govuk-table__body\">\n"
+    let rows: Vec<Vec<Markup>> = months
+        .iter()
+        .map(|(month, due, paid)| {
+            vec![
+                html::text(month),
+                html::text(&pounds(*due)),
+                html::text(&pounds(*paid)),
+            ]
+        })
+        .collect();
+    let column = |heading, numeric| html::Column { heading, numeric };
+    section.push(&html::table(
+        "Due and paid by month",
+        &[
+            column("Month", false),
+            column("Due", true),
+            column(paid_words, true),
+        ],
+        &rows,
+        true,
     ));
-    for (month, due, paid) in &months {
-        table.push_str(&format!(
-            "<tr class=\"govuk-table__row\"><th scope=\"row\" class=\"govuk-table__header\">{}</th><td class=\"govuk-table__cell govuk-table__cell--numeric\">{}</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">{}</td></tr>\n",
-            escape(month),
-            pounds(*due),
-            pounds(*paid)
-        ));
-    }
-    table.push_str("</tbody>\n</table>\n");
-    section.push(&Markup::trusted(table));
     // Their downloads: the letters that exist for them on this case.
     let mut links = vec![
         (

@@ -49,29 +49,18 @@ fn heading(level: u8, text: &str) -> Markup {
 
 /// A table with a caption, column headers and rows of text.
 fn table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> Markup {
-    let mut out = format!(
-        "<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--s\">{}</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\">",
-        escape(caption)
-    );
-    for column in head {
-        out.push_str(&format!(
-            "<th scope=\"col\" class=\"govuk-table__header\">{}</th>",
-            escape(column)
-        ));
-    }
-    out.push_str("</tr></thead>\n<tbody class=\"govuk-table__body\">\n");
-    for row in rows {
-        out.push_str("<tr class=\"govuk-table__row\">");
-        for cell in row {
-            out.push_str(&format!(
-                "<td class=\"govuk-table__cell\">{}</td>",
-                escape(cell)
-            ));
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n</table>\n");
-    Markup::trusted(out)
+    let columns: Vec<html::Column<'_>> = head
+        .iter()
+        .map(|heading| html::Column {
+            heading,
+            numeric: false,
+        })
+        .collect();
+    let rows: Vec<Vec<Markup>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| html::text(cell)).collect())
+        .collect();
+    html::table(caption, &columns, &rows, false)
 }
 
 /// Staff signed in through the pages, and their session, or the way to
@@ -274,16 +263,32 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         if rows.is_empty() {
             main.push(&html::paragraph("No arrears."));
         } else {
-            let mut table = String::from(
-                "<table class=\"govuk-table\">\n<caption class=\"govuk-table__caption govuk-table__caption--s\">Largest arrears first</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header\">Case</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Arrears</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Steps</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Waiting for approval</th></tr></thead>\n<tbody class=\"govuk-table__body\">\n",
-            );
-            for (arrears, case, steps, waiting) in rows.iter().take(50) {
-                table.push_str(&format!(
-                    "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell\"><a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a></td><td class=\"govuk-table__cell govuk-table__cell--numeric\">{arrears}</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">{steps}</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">{waiting}</td></tr>\n"
-                ));
-            }
-            table.push_str("</tbody>\n</table>\n");
-            main.push(&Markup::trusted(table));
+            let cells: Vec<Vec<Markup>> = rows
+                .iter()
+                .take(50)
+                .map(|(arrears, case, steps, waiting)| {
+                    vec![
+                        Markup::trusted(format!(
+                            "<a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a>"
+                        )),
+                        html::text(&arrears.to_string()),
+                        html::text(&steps.to_string()),
+                        html::text(&waiting.to_string()),
+                    ]
+                })
+                .collect();
+            let column = |heading, numeric| html::Column { heading, numeric };
+            main.push(&html::table(
+                "Largest arrears first",
+                &[
+                    column("Case", false),
+                    column("Arrears", true),
+                    column("Steps", true),
+                    column("Waiting for approval", true),
+                ],
+                &cells,
+                false,
+            ));
         }
         main.push(&heading(2, "Payments we could not match"));
         let suspense = match state.store.suspense_queue().await {

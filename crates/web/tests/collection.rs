@@ -14,7 +14,7 @@ use web::{AppState, token_hash};
 
 mod common;
 
-use common::{bearer, call, state_named};
+use common::{bearer, call, open_case_with_parties, state_named};
 
 fn d(text: &str) -> Date {
     Date::parse_iso(text).unwrap()
@@ -34,33 +34,16 @@ async fn case_with_money(state: &AppState, flagged: bool) -> CaseReference {
             .await
             .unwrap();
     }
-    let auth = bearer("caseworker-token");
-    let (status, body, _) = call(
-        state,
-        "POST",
-        "/api/v1/cases",
-        &[("authorization", &auth)],
-        r#"{"initial_effective_date": "2026-05-04"}"#,
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let reference: Value = serde_json::from_str(&body).unwrap();
-    let case = CaseReference::parse(reference["reference"].as_str().unwrap()).unwrap();
     let parties = format!(
         r#"{{"paying_parent": {{"person_id": 1, "name": "PAYER", "address": "PAYER-ADDRESS", "postcode": "PP1 1PP", "non_disclosure": {flagged}}},
             "receiving_parents": [
               {{"id": 1, "person_id": 2, "name": "FIRST", "address": "FIRST-ADDRESS", "postcode": "FF1 1FF"}},
               {{"id": 2, "person_id": 3, "name": "SECOND", "address": "SECOND-ADDRESS", "postcode": "SS2 2SS"}}]}}"#
     );
-    let (status, body, _) = call(
-        state,
-        "PUT",
-        &format!("/api/v1/cases/{case}/parties"),
-        &[("authorization", &auth)],
-        &parties,
+    let case = CaseReference::parse(
+        &open_case_with_parties(state, "caseworker-token", &parties, None).await,
     )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    .unwrap();
     let owes = Account::of_case(case, AccountKind::PayingParentOwes);
     let due = |rp| Account::of_case(case, AccountKind::ReceivingParentDue(ReceivingParentId(rp)));
     let transfer = |id: &str, debit, credit, pence, code, on: &str| Transfer {

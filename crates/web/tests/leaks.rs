@@ -14,7 +14,7 @@ use web::{AppState, token_hash};
 
 mod common;
 
-use common::{bearer, call, state_named};
+use common::{bearer, call, open_case_with_parties, state_named};
 
 /// A small deterministic generator, so a failure can be replayed.
 struct Random(u64);
@@ -173,38 +173,20 @@ async fn synthetic_case(state: &AppState, n: u64, random: &mut Random) -> Fixtur
             .await
             .unwrap();
     }
-    let (status, body, _) = call(
-        state,
-        "POST",
-        "/api/v1/cases",
-        &[("authorization", &caseworker)],
-        r#"{"initial_effective_date": "2026-05-04"}"#,
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let reference = serde_json::from_str::<Value>(&body).unwrap()["reference"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let case = case_records::CaseReference::parse(&reference).unwrap();
     let mut parties = json!({ "paying_parent": person_json(payer, salt, payer_flagged) });
     let mut rp = person_json(receiver, salt, receiver_flagged);
     rp["id"] = json!(1);
     parties["receiving_parents"] = json!([rp]);
     parties["children"] = json!([{"id": 1, "receiving_parent": 1, "name": token("CHILD", receiver, salt),
         "school": token("SCHOOL", receiver, salt), "gp": token("GP", receiver, salt)}]);
-    let (status, body, _) = call(
+    let reference = open_case_with_parties(
         state,
-        "PUT",
-        &format!("/api/v1/cases/{reference}/parties"),
-        &[
-            ("authorization", &caseworker),
-            ("x-break-glass-reason", "setting up the test"),
-        ],
+        "caseworker-token",
         &parties.to_string(),
+        Some("setting up the test"),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let case = case_records::CaseReference::parse(&reference).unwrap();
     let service = if collect {
         "collect_and_pay"
     } else {

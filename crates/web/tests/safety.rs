@@ -11,35 +11,12 @@ use web::AppState;
 
 mod common;
 
-use common::{bearer, call};
+use common::{bearer, call, open_case_with_parties};
 
 async fn case_with_parties(state: &AppState) -> String {
-    let auth = bearer("caseworker-token");
-    let (status, body, _) = call(
-        state,
-        "POST",
-        "/api/v1/cases",
-        &[("authorization", &auth)],
-        r#"{"initial_effective_date": "2026-05-04"}"#,
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let reference = serde_json::from_str::<Value>(&body).unwrap()["reference"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let parties = r#"{"paying_parent": {"person_id": 1, "name": "P", "address": "PAYER-ADDRESS", "postcode": "P1 1PP"},
         "receiving_parents": [{"id": 1, "person_id": 2, "name": "R", "address": "SAFE-ADDRESS", "postcode": "S1 1SS"}]}"#;
-    let (status, body, _) = call(
-        state,
-        "PUT",
-        &format!("/api/v1/cases/{reference}/parties"),
-        &[("authorization", &auth)],
-        parties,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    reference
+    open_case_with_parties(state, "caseworker-token", parties, None).await
 }
 
 async fn post(

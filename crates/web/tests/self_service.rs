@@ -9,7 +9,7 @@ use web::{AppState, hash_password};
 
 mod common;
 
-use common::{bearer, call, state_named};
+use common::{bearer, call, open_case_with_parties, state_named};
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
@@ -60,30 +60,9 @@ async fn new_session(state: &AppState, login: &str, person: i64, role: &str) -> 
 /// A case with parties, money due and part paid, and the receiving parent
 /// able to sign in as rae@example.org.
 async fn case_and_account(state: &AppState) -> String {
-    let auth = bearer("caseworker-token");
-    let (_, body, _) = call(
-        state,
-        "POST",
-        "/api/v1/cases",
-        &[("authorization", &auth)],
-        r#"{"initial_effective_date": "2026-05-04"}"#,
-    )
-    .await;
-    let reference = serde_json::from_str::<serde_json::Value>(&body).unwrap()["reference"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let parties = r#"{"paying_parent": {"person_id": 1, "name": "P", "address": "PAYER-ADDRESS", "postcode": "PP1 1PP"},
         "receiving_parents": [{"id": 1, "person_id": 2, "name": "R", "address": "SAFE-ADDRESS", "postcode": "SS1 1SS"}]}"#;
-    let (status, _, _) = call(
-        state,
-        "PUT",
-        &format!("/api/v1/cases/{reference}/parties"),
-        &[("authorization", &auth)],
-        parties,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let reference = open_case_with_parties(state, "caseworker-token", parties, None).await;
     let case = case_records::CaseReference::parse(&reference).unwrap();
     let account = |kind| ledger::Account::of_case(case, kind);
     let on = |d: &str| Date::parse_iso(d).unwrap();

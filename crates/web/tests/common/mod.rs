@@ -199,6 +199,46 @@ pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
+/// Opens a case (liability from 4 May 2026) over the API with the bearer
+/// `token` and records `parties` (the parties route's JSON), giving
+/// `break_glass` as the reason where the parties restrict the case: the
+/// case's reference.
+pub async fn open_case_with_parties(
+    state: &AppState,
+    token: &str,
+    parties: &str,
+    break_glass: Option<&str>,
+) -> String {
+    let auth = bearer(token);
+    let (status, body, _) = call(
+        state,
+        "POST",
+        "/api/v1/cases",
+        &[("authorization", &auth)],
+        r#"{"initial_effective_date": "2026-05-04"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let reference = serde_json::from_str::<serde_json::Value>(&body).unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut headers = vec![("authorization", auth.as_str())];
+    if let Some(reason) = break_glass {
+        headers.push(("x-break-glass-reason", reason));
+    }
+    let (status, body, _) = call(
+        state,
+        "PUT",
+        &format!("/api/v1/cases/{reference}/parties"),
+        &headers,
+        parties,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    reference
+}
+
 /// The text a PDF shows: every string it draws, unescaped, joined by
 /// spaces, so a token wrapped over two lines is still found whole.
 #[allow(dead_code)]

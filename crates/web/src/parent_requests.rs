@@ -17,7 +17,7 @@ use ledger::{CollectionAction, CollectionTerms, MoveRequestReason, ReportedChang
 
 use crate::AppState;
 use crate::html::{self, Button, DateInput, Markup, Radios, escape};
-use crate::self_service::{checked_form, csrf_token, own_case, parent_page, question_page};
+use crate::self_service::{csrf_token, own_case, own_case_posted, parent_page, question_page};
 
 /// A parent's request form.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -160,14 +160,11 @@ pub async fn ask_to_move(
     Path(reference): Path<String>,
     Form(form): Form<RequestForm>,
 ) -> Response {
-    let (person, session, case, history) = match own_case(&state, &headers, &reference).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let token = match checked_form(&headers, &session, &form.form_token) {
-        Ok(token) => token,
-        Err(expired) => return expired,
-    };
+    let (person, token, case, history) =
+        match own_case_posted(&state, &headers, &reference, &form.form_token).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
     let today = state.clock.today();
     if CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay {
         return thanks(
@@ -239,14 +236,11 @@ pub async fn report_change(
     Path(reference): Path<String>,
     Form(form): Form<RequestForm>,
 ) -> Response {
-    let (person, session, case, _) = match own_case(&state, &headers, &reference).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let token = match checked_form(&headers, &session, &form.form_token) {
-        Ok(token) => token,
-        Err(expired) => return expired,
-    };
+    let (person, token, case, _) =
+        match own_case_posted(&state, &headers, &reference, &form.form_token).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
     let reference = case.to_string();
     let Some(change) = ReportedChange::from_code(&form.change) else {
         return change_page(

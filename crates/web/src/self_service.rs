@@ -695,6 +695,20 @@ pub(crate) async fn own_case(
     Ok((person, session, case, history))
 }
 
+/// As [`own_case`], for a form posted about the case: also checked to come
+/// from this site's page in this session; with the form token for the next
+/// page in place of the session.
+pub(crate) async fn own_case_posted(
+    state: &AppState,
+    headers: &HeaderMap,
+    reference: &str,
+    given_token: &str,
+) -> Result<(SignedIn, String, CaseReference, case_records::CaseHistory), Response> {
+    let (person, session, case, history) = own_case(state, headers, reference).await?;
+    let token = checked_form(headers, &session, given_token)?;
+    Ok((person, token, case, history))
+}
+
 /// `GET /account/cases/{reference}/missed-payment` (Direct Pay).
 pub async fn missed_payment_form(
     State(state): State<AppState>,
@@ -721,14 +735,11 @@ pub async fn missed_payment(
     axum::extract::Path(reference): axum::extract::Path<String>,
     Form(form): Form<MissedForm>,
 ) -> Response {
-    let (person, session, case, history) = match own_case(&state, &headers, &reference).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let token = match checked_form(&headers, &session, &form.form_token) {
-        Ok(token) => token,
-        Err(expired) => return expired,
-    };
+    let (person, token, case, history) =
+        match own_case_posted(&state, &headers, &reference, &form.form_token).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
     let dates = recent_due_dates(&history, state.clock.today());
     if !dates.iter().any(|d| d.to_string() == form.due) {
         return missed_page(

@@ -21,6 +21,7 @@ mod access;
 mod codec;
 mod facts;
 mod personal;
+mod redaction;
 mod reference;
 mod schedule;
 mod sealed;
@@ -33,6 +34,7 @@ pub use facts::{
     CaseHistory, Change, ChildId, FactEvent, Frequency, ReceivingParentId, ServiceType,
 };
 pub use personal::{Sensitive, SortCode};
+pub use redaction::{Locators, WITHHELD, normalise};
 pub use reference::{CaseReference, ReferenceError};
 pub use schedule::{
     PeriodDifference, Schedule, ScheduleError, Segment, SegmentReason, calculation_request_on,

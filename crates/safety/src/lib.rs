@@ -27,7 +27,7 @@ pub use coercion::{CaseEvent, Evidence, Party, Signal, SignalKind, Thresholds, s
 pub use moves::{
     EvidenceList, EvidenceType, Move, MoveRefused, MoveRoute, NEUTRAL_NOTICE, decide_move,
 };
-pub use referral::{Recipient, ReferralPack, WITHHELD, referral_pack, withhold};
+pub use referral::{Recipient, ReferralPack, WITHHELD, referral_pack};
 pub use screening::{
     ABUSE_QUESTION, AbuseAnswer, Answer, Channel, ContactPreferences, FamilySupport, HoldReason,
     LEGAL_WARNING, OutOfOrder, Outcome, PostalDelivery, Question, Screening, Step,

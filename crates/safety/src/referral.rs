@@ -5,6 +5,7 @@
 //! phone, email, employer, bank) withheld wherever it appears, even inside
 //! a payer's own words.
 
+use case_records::Locators;
 use domain_types::Date;
 
 use crate::{CaseEvent, Evidence, Signal};
@@ -61,30 +62,9 @@ pub struct ReferralPack {
     pub timeline: Vec<Evidence>,
 }
 
-/// What replaces a protected detail.
-pub const WITHHELD: &str = "[withheld]";
-
-/// `text` with every protected detail replaced by [`WITHHELD`], ignoring
-/// ASCII case, longest first so a postcode inside an address goes with it.
-#[must_use]
-pub fn withhold(text: &str, protected: &[String]) -> String {
-    let mut tokens: Vec<&String> = protected.iter().filter(|t| !t.trim().is_empty()).collect();
-    tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    let mut out = text.to_owned();
-    for token in tokens {
-        let wanted = token.to_ascii_lowercase();
-        // ASCII lower-casing keeps every byte where it was, so positions
-        // found in the lowered copy are positions in the text; the search
-        // resumes after each replacement, so it always ends.
-        let mut from = 0;
-        while let Some(found) = out.to_ascii_lowercase()[from..].find(&wanted) {
-            let at = from + found;
-            out.replace_range(at..at + wanted.len(), WITHHELD);
-            from = at + WITHHELD.len();
-        }
-    }
-    out
-}
+/// What replaces a protected detail: the one marker of the one redaction
+/// path (`case_records::Locators`).
+pub use case_records::WITHHELD;
 
 fn describe(event: &CaseEvent) -> String {
     match event {
@@ -102,7 +82,8 @@ fn describe(event: &CaseEvent) -> String {
 }
 
 /// Builds the pack: the signals and the whole timeline, with every
-/// protected detail withheld.
+/// locating detail of everyone in the case withheld, in every form it may
+/// be typed, and anything shaped like a location besides.
 #[must_use]
 pub fn referral_pack(
     recipient: Recipient,
@@ -110,11 +91,11 @@ pub fn referral_pack(
     prepared_on: Date,
     signals: &[Signal],
     events: &[CaseEvent],
-    protected: &[String],
+    protected: &Locators,
 ) -> ReferralPack {
     let clean = |evidence: &Evidence| Evidence {
         on: evidence.on,
-        what: withhold(&evidence.what, protected),
+        what: protected.withhold(&evidence.what),
     };
     ReferralPack {
         recipient,
@@ -125,7 +106,7 @@ pub fn referral_pack(
             .map(|signal| Signal {
                 kind: signal.kind,
                 party: signal.party,
-                explanation: withhold(&signal.explanation, protected),
+                explanation: protected.withhold(&signal.explanation),
                 evidence: signal.evidence.iter().map(clean).collect(),
             })
             .collect(),

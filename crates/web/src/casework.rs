@@ -657,11 +657,12 @@ pub(crate) async fn refer_case(
         .await
         .map_err(|e| storage_failure(&e))?;
     let protected = if sealed.is_empty() {
-        Vec::new()
+        case_records::Locators::none()
     } else {
-        case_records::open_parties(case, &sealed, &state.keys)
-            .map_err(personal_data_unavailable)?
-            .location_details()
+        case_records::Locators::of_case(
+            &case_records::open_parties(case, &sealed, &state.keys)
+                .map_err(personal_data_unavailable)?,
+        )
     };
     let today = state.clock.today();
     let events = coercion_events(state, &case).await?;

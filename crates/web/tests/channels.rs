@@ -136,7 +136,7 @@ proptest! {
             events.push(CaseEvent::Payment { on: day, amount: Pence::new(1), words: Some(format!("near {} {}", p.address.expose_sensitive(), p.postcode.expose_sensitive())) });
         }
         let signals = scan(&events, day, Thresholds::embedded());
-        let pack = referral_pack(Recipient::Police, &parties.reference.to_string(), day, &signals, &events, &parties.location_details());
+        let pack = referral_pack(Recipient::Police, &parties.reference.to_string(), day, &signals, &events, &case_records::Locators::of_case(&parties));
         let text = format!("{pack:?}");
         for secret in parties.location_details() {
             prop_assert!(!text.contains(&secret), "a referral pack carried {}", secret);

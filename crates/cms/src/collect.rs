@@ -3,26 +3,40 @@
 //! since the last run, and disbursements of what was collected; then write
 //! the day's payment file from the disbursements stored for that day.
 //!
+//! Each case is its own unit of work: everything it needs is read and
+//! worked out first, then its transfers are posted in one transaction. A
+//! case that cannot be processed (a date the law or the calendar does not
+//! reach, parties that do not open, records that do not read back) is set
+//! aside whole, having posted nothing, and named in the summary by its
+//! reference and a reason code; every other case is paid and filed, and the
+//! run exits 3. Nothing printed is free text or personal data: references,
+//! receiving parents' numbers, amounts, counts and codes only.
+//!
 //! Crash-safe by construction: every transfer's id is deterministic, so a
 //! re-run posts nothing twice; and the payment file is a pure function of
 //! the stored disbursements of the day, so a run killed after posting
 //! writes the same file when run again, and never a second payment.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
 use bank_files::{AccountNumber, Originator, Payee, PaymentInstruction, instruction};
-use case_records::{CaseReference, ReceivingParentId, SortCode, open_parties};
+use case_records::{
+    CaseHistory, CaseReference, ReceivingParentId, ScheduleError, SealedParty, SortCode,
+    open_parties,
+};
 use domain_types::{Date, Pence};
 use field_crypto::KeyRing;
 use ledger::{
-    AccountKind, CollectionState, CollectionTerms, Disbursement, PeriodOutcome, TransferCode,
-    compliance, daily_transfers, disbursement_run, payment_frequency, payment_periods,
-    receiving_parent_fee,
+    AccountKind, CollectionState, CollectionTerms, Disbursement, PeriodOutcome, Transfer,
+    TransferCode, TransferId, compliance, daily_transfers, disbursement_run, payment_frequency,
+    payment_periods, receiving_parent_fee,
 };
 use legal_parameters::{Parameters, WorkingDays};
-use storage_api::Store;
+use maintenance_calculation::CalculationError;
+use storage_api::{StorageError, Store};
 
 use crate::finish;
 use crate::serve::parse_database_url;
@@ -72,79 +86,224 @@ pub(crate) fn write_atomically(path: &Path, text: &[u8]) -> Result<(), String> {
     std::fs::rename(&staging, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Why the run set a case aside. Only the code is ever printed: never the
+/// error's own words, which may quote what was recorded on the case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SetAside {
+    /// A date before the 2012 scheme's rules (no parameter set in force).
+    LawNotCoded,
+    /// A working day outside the bank holiday calendar's years.
+    CalendarNotCoded,
+    /// The calculation refuses the case's circumstances on some date.
+    CalculationRefused,
+    /// A change names a child the case does not have.
+    UnknownChild,
+    /// The parties cannot be opened with the keys given.
+    PartiesUnreadable,
+    /// A disbursement stored for the day has no payee to pay it to.
+    StoredPaymentWithoutPayee,
+    /// The store refused the case's transfers (an id stored with other
+    /// fields); nothing of the batch was written.
+    PostingRefused,
+    /// Something stored on the case cannot be read back.
+    RecordsUnreadable,
+}
+
+impl SetAside {
+    const fn code(self) -> &'static str {
+        match self {
+            SetAside::LawNotCoded => "law_not_coded",
+            SetAside::CalendarNotCoded => "calendar_not_coded",
+            SetAside::CalculationRefused => "calculation_refused",
+            SetAside::UnknownChild => "unknown_child",
+            SetAside::PartiesUnreadable => "parties_unreadable",
+            SetAside::StoredPaymentWithoutPayee => "stored_payment_without_payee",
+            SetAside::PostingRefused => "posting_refused",
+            SetAside::RecordsUnreadable => "records_unreadable",
+        }
+    }
+
+    fn of_schedule(error: &ScheduleError) -> SetAside {
+        match error {
+            ScheduleError::Calculation {
+                error: CalculationError::NotCoded { .. },
+                ..
+            } => SetAside::LawNotCoded,
+            ScheduleError::UnknownChild { .. } => SetAside::UnknownChild,
+            ScheduleError::Calculation { .. } | ScheduleError::NotStarted => {
+                SetAside::CalculationRefused
+            }
+        }
+    }
+}
+
+/// Why a receiving parent's money waits. A caseworker's hold is printed as
+/// its code only: their reason is free text, for the case page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hold {
+    /// A caseworker holds it.
+    Caseworker,
+    /// No payee details are recorded for them.
+    NoPayeeRecorded,
+    /// Their details hold no bank account.
+    NoBankAccount,
+    /// Their account number is not usable.
+    BankAccountInvalid,
+}
+
+impl Hold {
+    const fn code(self) -> &'static str {
+        match self {
+            Hold::Caseworker => "caseworker_hold",
+            Hold::NoPayeeRecorded => "no_payee_recorded",
+            Hold::NoBankAccount => "no_bank_account",
+            Hold::BankAccountInvalid => "bank_account_invalid",
+        }
+    }
+}
+
+/// A case the run set aside: nothing of it was posted today.
+struct SetAsideCase {
+    case: CaseReference,
+    reason: SetAside,
+    /// Disbursements an earlier run stored for the day whose payee cannot
+    /// be found now: recorded as paid, but not in the file.
+    unfiled: usize,
+}
+
 struct Outcome {
     posted: usize,
-    held: Vec<(CaseReference, ReceivingParentId, Pence, String)>,
+    held: Vec<(CaseReference, ReceivingParentId, Pence, Hold)>,
     /// Payments noticed today as missed (due on the last working day).
     missed: Vec<(CaseReference, Date, Pence)>,
     /// The day's payments: every disbursement stored for the day, whether
     /// posted now or by an earlier run that stopped before its file.
     instructions: Vec<PaymentInstruction>,
+    /// Cases that could not be processed, each set aside whole.
+    set_aside: Vec<SetAsideCase>,
 }
 
-async fn post_case(
-    store: &dyn Store,
+/// What is stored about a case, read before anything is decided.
+struct Stored {
+    history: CaseHistory,
+    log: Vec<ledger::RecordedAction>,
+    transfers: Vec<Transfer>,
+    parties: Vec<SealedParty>,
+}
+
+/// What the run does for one case, worked out whole before anything of it
+/// is written, so a case either posts all of it or nothing.
+struct CaseRun {
+    /// Accruals, adjustments and disbursements: posted in one transaction.
+    transfers: Vec<Transfer>,
+    held: Vec<(ReceivingParentId, Pence, Hold)>,
+    missed: Vec<(Date, Pence)>,
+    instructions: Vec<PaymentInstruction>,
+}
+
+type Payees = Vec<(ReceivingParentId, Result<Payee, Hold>)>;
+
+/// Each receiving parent's payee, from their own sealed details.
+fn payees(case: CaseReference, sealed: &[SealedParty], keys: &KeyRing) -> Result<Payees, SetAside> {
+    if sealed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parties = open_parties(case, sealed, keys).map_err(|_| SetAside::PartiesUnreadable)?;
+    Ok(parties
+        .receiving_parents
+        .iter()
+        .map(|(rp, person)| {
+            let payee = Payee::of(person).map_err(|_| match person.bank {
+                None => Hold::NoBankAccount,
+                Some(_) => Hold::BankAccountInvalid,
+            });
+            (*rp, payee)
+        })
+        .collect())
+}
+
+/// The day's payments of a case: each disbursement of the day among
+/// `transfers` once, in id order, to its payee.
+fn todays_payments<'t>(
+    case: CaseReference,
+    date: Date,
+    transfers: impl Iterator<Item = &'t Transfer>,
+    payees: &Payees,
+) -> Result<Vec<PaymentInstruction>, SetAside> {
+    let mut todays: Vec<&Transfer> = transfers
+        .filter(|t| t.code == TransferCode::Disbursement && t.effective == date)
+        .collect();
+    todays.sort_by(|a, b| a.id.cmp(&b.id));
+    todays.dedup_by(|a, b| a.id == b.id);
+    let mut instructions = Vec::with_capacity(todays.len());
+    for transfer in todays {
+        let AccountKind::ReceivingParentDue(rp) = transfer.debit.kind else {
+            continue;
+        };
+        let payee = payees
+            .iter()
+            .find(|(id, _)| *id == rp)
+            .and_then(|(_, p)| p.as_ref().ok())
+            .ok_or(SetAside::StoredPaymentWithoutPayee)?;
+        instructions.push(instruction(
+            &Disbursement {
+                case,
+                receiving_parent: rp,
+                gross: transfer.amount,
+                fee: Pence::ZERO,
+                net: transfer.amount,
+                id: transfer.id.clone(),
+            },
+            payee.clone(),
+        ));
+    }
+    Ok(instructions)
+}
+
+/// Works out the day for one case from what is stored, writing nothing.
+fn plan_case(
     case: CaseReference,
     run: &Run<'_>,
     keys: &KeyRing,
-    outcome: &mut Outcome,
-) -> Result<(), String> {
+    stored: &Stored,
+) -> Result<CaseRun, SetAside> {
     let parameters = run.parameters;
-    let Some(history) = store.case_history(&case).await.map_err(|e| e.to_string())? else {
-        return Ok(());
-    };
-    if history
-        .initial_effective_date
-        .is_none_or(|start| start > run.date)
-    {
-        return Ok(());
-    }
-    let terms = CollectionTerms::on(&history, run.date, run.date, parameters);
-    let transfers = daily_transfers(
-        case,
-        &history,
-        parameters,
-        payment_frequency(&history),
-        run.since,
-        run.date,
-    )
-    .map_err(|e| format!("{case}: {e}"))?;
-    outcome.posted += store
-        .post_transfers(&transfers)
-        .await
-        .map_err(|e| e.to_string())?
-        .posted;
+    let history = &stored.history;
+    let terms = CollectionTerms::on(history, run.date, run.date, parameters);
+    let frequency = payment_frequency(history);
+    let accruals = daily_transfers(case, history, parameters, frequency, run.since, run.date)
+        .map_err(|e| SetAside::of_schedule(&e))?;
+    // The case's book as it will be once today's accruals are posted.
+    let known: BTreeSet<&TransferId> = stored.transfers.iter().map(|t| &t.id).collect();
+    let ledger_transfers: Vec<Transfer> = stored
+        .transfers
+        .iter()
+        .chain(accruals.iter().filter(|t| !known.contains(&t.id)))
+        .cloned()
+        .collect();
     // Disburse what was collected, except to those held or without a
     // usable bank account (who are held until it is put right).
-    let log = store
-        .collection_actions(&case)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut held: BTreeSet<ReceivingParentId> = BTreeSet::new();
-    for (rp, reason) in CollectionState::from_actions(&log).held {
-        held.insert(rp);
-        outcome.held.push((case, rp, Pence::ZERO, reason));
+    let mut held_for: BTreeSet<ReceivingParentId> = BTreeSet::new();
+    let mut held: Vec<(ReceivingParentId, Pence, Hold)> = Vec::new();
+    for rp in CollectionState::from_actions(&stored.log).held.into_keys() {
+        held_for.insert(rp);
+        held.push((rp, Pence::ZERO, Hold::Caseworker));
     }
-    let payees = payees(store, case, keys).await?;
+    let payees = payees(case, &stored.parties, keys)?;
     for (rp, payee) in &payees {
-        if let Err(reason) = payee
-            && held.insert(*rp)
+        if let Err(hold) = payee
+            && held_for.insert(*rp)
         {
-            outcome
-                .held
-                .push((case, *rp, Pence::ZERO, (*reason).to_owned()));
+            held.push((*rp, Pence::ZERO, *hold));
         }
     }
-    let ledger_transfers = store
-        .transfers_for_case(&case)
-        .await
-        .map_err(|e| e.to_string())?;
     // A payment not received by its due date is noticed the next working
     // day: for the enforcement queue.
+    let mut missed = Vec::new();
     if terms.collect_and_pay
         && let Some(start) = history.initial_effective_date
     {
-        let due_dates: Vec<Date> = payment_periods(start, run.date, payment_frequency(&history))
+        let due_dates: Vec<Date> = payment_periods(start, run.date, frequency)
             .into_iter()
             .map(|(from, _)| from)
             .collect();
@@ -155,7 +314,7 @@ async fn post_case(
             run.date,
             WorkingDays::england_and_wales(),
         )
-        .map_err(|e| format!("{case}: {e}"))?;
+        .map_err(|_| SetAside::CalendarNotCoded)?;
         for period in report.missed() {
             if let PeriodOutcome::Missed {
                 noticed_on,
@@ -163,12 +322,12 @@ async fn post_case(
             } = period.outcome
                 && noticed_on == run.date
             {
-                outcome.missed.push((case, period.due, shortfall));
+                missed.push((period.due, shortfall));
             }
         }
     }
     let rate = receiving_parent_fee(terms, parameters, run.date);
-    let mut disbursements = disbursement_run(&ledger_transfers, case, run.date, rate, &held);
+    let mut disbursements = disbursement_run(&ledger_transfers, case, run.date, rate, &held_for);
     // Nobody is paid without a payee on record (no parties recorded, or a
     // receiving parent missing from them): their money waits, reported.
     let unpayable: Vec<ReceivingParentId> = disbursements
@@ -185,78 +344,247 @@ async fn post_case(
             .iter()
             .find(|d| d.receiving_parent == *rp)
         {
-            outcome.held.push((
-                case,
-                *rp,
-                waiting.gross,
-                "no payee details are recorded".to_owned(),
-            ));
+            held.push((*rp, waiting.gross, Hold::NoPayeeRecorded));
         }
     }
     for (rp, waiting) in &disbursements.held {
-        if let Some(entry) = outcome
-            .held
-            .iter_mut()
-            .find(|(c, r, _, _)| *c == case && r == rp)
-        {
-            entry.2 = *waiting;
+        if let Some(entry) = held.iter_mut().find(|(r, _, _)| r == rp) {
+            entry.1 = *waiting;
         }
     }
-    outcome.posted += store
-        .post_transfers(&disbursements.transfers)
-        .await
-        .map_err(|e| e.to_string())?
-        .posted;
     // The day's file is what is stored for the day: what was there before
-    // this run and what it has just posted, in id order, each once.
-    let mut todays: Vec<&ledger::Transfer> = ledger_transfers
-        .iter()
-        .chain(&disbursements.transfers)
-        .filter(|t| t.code == TransferCode::Disbursement && t.effective == run.date)
-        .collect();
-    todays.sort_by(|a, b| a.id.cmp(&b.id));
-    todays.dedup_by(|a, b| a.id == b.id);
-    for transfer in todays {
-        let AccountKind::ReceivingParentDue(rp) = transfer.debit.kind else {
-            continue;
-        };
-        let payee = payees
-            .iter()
-            .find(|(id, _)| *id == rp)
-            .and_then(|(_, p)| p.as_ref().ok())
-            .ok_or_else(|| format!("{case}: no payee for a stored disbursement"))?;
-        outcome.instructions.push(instruction(
-            &Disbursement {
-                case,
-                receiving_parent: rp,
-                gross: transfer.amount,
-                fee: Pence::ZERO,
-                net: transfer.amount,
-                id: transfer.id.clone(),
-            },
-            payee.clone(),
-        ));
-    }
-    Ok(())
+    // this run and what it is about to post, in id order, each once.
+    let instructions = todays_payments(
+        case,
+        run.date,
+        ledger_transfers.iter().chain(&disbursements.transfers),
+        &payees,
+    )?;
+    let mut transfers = accruals;
+    transfers.append(&mut disbursements.transfers);
+    Ok(CaseRun {
+        transfers,
+        held,
+        missed,
+        instructions,
+    })
 }
 
-type Payees = Vec<(ReceivingParentId, Result<Payee, &'static str>)>;
-
-/// Each receiving parent's payee, from their own sealed details.
-async fn payees(store: &dyn Store, case: CaseReference, keys: &KeyRing) -> Result<Payees, String> {
-    let sealed = store.parties(&case).await.map_err(|e| e.to_string())?;
-    if sealed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let parties = open_parties(case, &sealed, keys).map_err(|e| format!("{case}: {e}"))?;
-    Ok(parties
-        .receiving_parents
-        .iter()
-        .map(|(rp, person)| (*rp, Payee::of(person)))
-        .collect())
+/// How processing a case failed.
+enum Failure {
+    /// The case cannot be processed; `filed` are payments an earlier run
+    /// stored for the day (still owed to the file), `unfiled` those of them
+    /// without a payee.
+    SetAside {
+        reason: SetAside,
+        filed: Vec<PaymentInstruction>,
+        unfiled: usize,
+    },
+    /// Reading or writing failed: the case's own records, or the database.
+    Storage(StorageError),
 }
+
+/// Reads what is stored about a case, or `None` if it has not started by
+/// the day of the run.
+async fn read_case(
+    store: &dyn Store,
+    case: CaseReference,
+    date: Date,
+) -> Result<Option<Stored>, StorageError> {
+    let Some(history) = store.case_history(&case).await? else {
+        return Ok(None);
+    };
+    if history
+        .initial_effective_date
+        .is_none_or(|start| start > date)
+    {
+        return Ok(None);
+    }
+    Ok(Some(Stored {
+        history,
+        log: store.collection_actions(&case).await?,
+        transfers: store.transfers_for_case(&case).await?,
+        parties: store.parties(&case).await?,
+    }))
+}
+
+/// One case, as one unit of work: read, work out, then post everything in
+/// one transaction, or set the case aside having posted nothing.
+async fn process_case(
+    store: &dyn Store,
+    case: CaseReference,
+    run: &Run<'_>,
+    keys: &KeyRing,
+) -> Result<Option<(usize, CaseRun)>, Failure> {
+    let Some(stored) = read_case(store, case, run.date)
+        .await
+        .map_err(Failure::Storage)?
+    else {
+        return Ok(None);
+    };
+    let plan = match plan_case(case, run, keys, &stored) {
+        Ok(plan) => plan,
+        Err(reason) => {
+            // What an earlier run stored for the day is still filed, so the
+            // file stays what is stored for the day.
+            let (filed, unfiled) = match payees(case, &stored.parties, keys) {
+                Ok(payees) => {
+                    match todays_payments(case, run.date, stored.transfers.iter(), &payees) {
+                        Ok(filed) => (filed, 0),
+                        Err(_) => (Vec::new(), stored_today(&stored, run.date)),
+                    }
+                }
+                Err(_) => (Vec::new(), stored_today(&stored, run.date)),
+            };
+            return Err(Failure::SetAside {
+                reason,
+                filed,
+                unfiled,
+            });
+        }
+    };
+    let posted = store
+        .post_transfers(&plan.transfers)
+        .await
+        .map_err(Failure::Storage)?
+        .posted;
+    Ok(Some((posted, plan)))
+}
+
+/// How many disbursements are stored for the case on `date`.
+fn stored_today(stored: &Stored, date: Date) -> usize {
+    stored
+        .transfers
+        .iter()
+        .filter(|t| t.code == TransferCode::Disbursement && t.effective == date)
+        .count()
+}
+
+/// Every case of the store, each in its own unit of work.
+///
+/// # Errors
+/// The database cannot be reached: the run stops, and running the day
+/// again finishes it (nothing is posted twice).
+async fn run_cases(
+    store: &dyn Store,
+    cases: &[CaseReference],
+    run: &Run<'_>,
+    keys: &KeyRing,
+) -> Result<Outcome, String> {
+    let mut outcome = Outcome {
+        posted: 0,
+        held: Vec::new(),
+        missed: Vec::new(),
+        instructions: Vec::new(),
+        set_aside: Vec::new(),
+    };
+    for case in cases {
+        match process_case(store, *case, run, keys).await {
+            Ok(None) => {}
+            Ok(Some((posted, mut plan))) => {
+                outcome.posted += posted;
+                outcome
+                    .held
+                    .extend(plan.held.iter().map(|(rp, p, h)| (*case, *rp, *p, *h)));
+                outcome
+                    .missed
+                    .extend(plan.missed.iter().map(|(due, p)| (*case, *due, *p)));
+                outcome.instructions.append(&mut plan.instructions);
+            }
+            Err(Failure::SetAside {
+                reason,
+                mut filed,
+                unfiled,
+            }) => {
+                outcome.instructions.append(&mut filed);
+                outcome.set_aside.push(SetAsideCase {
+                    case: *case,
+                    reason,
+                    unfiled,
+                });
+            }
+            Err(Failure::Storage(error)) => {
+                // A database that cannot be reached stops the run; an error
+                // of this case's own records sets this case aside.
+                if let Err(down) = store.check().await {
+                    return Err(format!("the database cannot be reached: {down}"));
+                }
+                let reason = match error {
+                    StorageError::TransferConflict(_) => SetAside::PostingRefused,
+                    _ => SetAside::RecordsUnreadable,
+                };
+                outcome.set_aside.push(SetAsideCase {
+                    case: *case,
+                    reason,
+                    unfiled: 0,
+                });
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// The summary: references, receiving parents' numbers, amounts, counts
+/// and codes only.
+fn summary(run: &Run<'_>, outcome: &Outcome, instructions: &[PaymentInstruction]) -> String {
+    let total: u64 = instructions.iter().map(|i| i.amount.get()).sum();
+    let mut report = format!(
+        "collection run {}: {} transfers posted; {} payments of {} in {}",
+        run.date,
+        outcome.posted,
+        instructions.len(),
+        Pence::new(total),
+        run.pain001.display()
+    );
+    for (case, due, shortfall) in &outcome.missed {
+        let _ = write!(
+            report,
+            "\n  missed: {case} payment due {due}: {shortfall} unpaid"
+        );
+    }
+    for (case, rp, waiting, hold) in &outcome.held {
+        let _ = write!(
+            report,
+            "\n  held: {case} receiving parent {}: {waiting} waiting ({})",
+            rp.0,
+            hold.code()
+        );
+    }
+    for set_aside in &outcome.set_aside {
+        let _ = write!(
+            report,
+            "\n  set aside: {} {}",
+            set_aside.case,
+            set_aside.reason.code()
+        );
+        if set_aside.unfiled > 0 {
+            let _ = write!(
+                report,
+                "\n  not filed: {} {} payments recorded earlier today (stored_payment_without_payee)",
+                set_aside.case, set_aside.unfiled
+            );
+        }
+    }
+    if !outcome.set_aside.is_empty() {
+        let _ = write!(report, "\n{}", set_aside_line(outcome.set_aside.len()));
+    }
+    report
+}
+
+fn set_aside_line(count: usize) -> String {
+    format!(
+        "completed with {count} case{} set aside",
+        if count == 1 { "" } else { "s" }
+    )
+}
+
+/// The exit status of a run that completed but set cases aside.
+pub const SET_ASIDE_EXIT: u8 = 3;
 
 /// The day's payment instructions, from the disbursements stored for it.
+/// Exit 0: every case processed; 3: completed, with cases set aside (each
+/// named with a reason code, nothing of them posted); 1: the run could not
+/// be made (bad flags, keys, the database unreachable), no file written.
 pub fn collect(run: &Run<'_>) -> ExitCode {
     let result = (|| {
         let originator = originator(run.client_account)?;
@@ -266,22 +594,20 @@ pub fn collect(run: &Run<'_>) -> ExitCode {
         if run.since > run.date {
             return Err("--since is after --date".to_owned());
         }
+        // The day itself and the next working day must be on the calendar,
+        // or no case could be processed: that is the run's fault, not a case's.
+        WorkingDays::england_and_wales()
+            .next_working_day(run.date)
+            .map_err(|e| format!("--date {}: {e}", run.date))?;
         let location = parse_database_url(run.database_url)?;
         let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
         runtime.block_on(async {
             let store = location.open().await?;
             let cases = store.case_references().await.map_err(|e| e.to_string())?;
-            let mut outcome = Outcome {
-                posted: 0,
-                held: Vec::new(),
-                missed: Vec::new(),
-                instructions: Vec::new(),
-            };
-            for case in &cases {
-                post_case(store.as_ref(), *case, run, &keys, &mut outcome).await?;
-            }
-            let instructions = std::mem::take(&mut outcome.instructions);
+            let outcome = run_cases(store.as_ref(), &cases, run, &keys).await;
             store.close().await;
+            let mut outcome = outcome?;
+            let instructions = std::mem::take(&mut outcome.instructions);
             let message_id = format!("CMS-{}", run.date);
             write_atomically(
                 run.pain001,
@@ -294,28 +620,19 @@ pub fn collect(run: &Run<'_>) -> ExitCode {
                     bank_files::write_standard18(&originator, &instructions).as_bytes(),
                 )?;
             }
-            let total: u64 = instructions.iter().map(|i| i.amount.get()).sum();
-            let mut report = format!(
-                "collection run {}: {} transfers posted; {} payments of {} in {}",
-                run.date,
-                outcome.posted,
-                instructions.len(),
-                Pence::new(total),
-                run.pain001.display()
-            );
-            for (case, due, shortfall) in &outcome.missed {
-                report.push_str(&format!(
-                    "\n  missed: {case} payment due {due}: {shortfall} unpaid"
-                ));
-            }
-            for (case, rp, waiting, reason) in &outcome.held {
-                report.push_str(&format!(
-                    "\n  held: {case} receiving parent {}: {waiting} waiting ({reason})",
-                    rp.0
-                ));
-            }
-            Ok(report)
+            Ok((
+                summary(run, &outcome, &instructions),
+                outcome.set_aside.len(),
+            ))
         })
     })();
-    finish("bank collect", result)
+    match result {
+        Ok((report, 0)) => finish("bank collect", Ok(report)),
+        Ok((report, set_aside)) => {
+            println!("{report}");
+            eprintln!("cms bank collect: {}", set_aside_line(set_aside));
+            ExitCode::from(SET_ASIDE_EXIT)
+        }
+        Err(message) => finish("bank collect", Err(message)),
+    }
 }

@@ -175,6 +175,12 @@ enum BankCommand {
     },
     /// The daily collection run: post what fell due and adjustments, pass on
     /// what was collected (less the 4% fee), and write the day's pain.001.
+    ///
+    /// Each case is its own unit of work: a case that cannot be processed is
+    /// set aside whole (nothing of it posted) and named in the summary with a
+    /// reason code, and every other case is paid and filed. Exit status: 0
+    /// every case processed; 3 completed with cases set aside; 1 the run
+    /// could not be made (nothing filed).
     Collect {
         /// The day of the run (YYYY-MM-DD).
         #[arg(long)]

@@ -151,7 +151,7 @@ fn a_collection_run_pays_the_receiving_parent_and_a_rerun_pays_nothing_twice() {
     assert!(text.contains("1 payments of £138.24"), "{text}");
     assert!(
         text.contains(&format!(
-            "held: {waiting} receiving parent 1: £144.00 waiting (no payee details are recorded)"
+            "held: {waiting} receiving parent 1: £144.00 waiting (no_payee_recorded)"
         )),
         "{text}"
     );

@@ -25,7 +25,7 @@ use std::sync::OnceLock;
 use domain_types::{Date, Fraction, PartsPerMillion, Pence};
 
 pub use benefit::{Benefit, BenefitSet};
-pub use calendar::{CalendarNotCoded, WorkingDays};
+pub use calendar::{CalendarNotCoded, CalendarYear, WorkingDays, YearStatus};
 pub use file::{Confidence, DatedValue, Series, Value};
 pub use policy::{CollectionReform, NIL_RATE_POLICIES, NilRateRemoval, POLICIES};
 

@@ -260,6 +260,29 @@ pub(crate) fn parse_json(body: &str) -> Result<Value, Response> {
     })
 }
 
+/// Refuses a start of liability the service could never collect on: before
+/// the 2012 scheme's rules (no parameter set is in force), or in a year the
+/// bank holiday calendar does not cover (no working day can be counted).
+/// Such a case, once stored, would be set aside by every daily run.
+fn servable_start(state: &AppState, start: Date, field: &str) -> Result<(), Response> {
+    state
+        .parameters
+        .at(start)
+        .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, field, e.to_string()))?;
+    legal_parameters::WorkingDays::england_and_wales()
+        .covers(start)
+        .map_err(|e| {
+            error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                field,
+                format!(
+                    "{start} is outside the years the bank holiday calendar covers ({}–{}); liability must start within them",
+                    e.first_year, e.last_year
+                ),
+            )
+        })
+}
+
 /// `POST /api/v1/cases` with `{"initial_effective_date": "2025-01-06"}`.
 pub async fn open_case(State(state): State<AppState>, staff: Staff, body: String) -> Response {
     let result = async {
@@ -269,6 +292,7 @@ pub async fn open_case(State(state): State<AppState>, staff: Staff, body: String
             request.get("initial_effective_date"),
             "initial_effective_date",
         )?;
+        servable_start(&state, start, "initial_effective_date")?;
         // A fresh random reference; a clash with an existing case (one in a
         // trillion) is simply another draw.
         for _ in 0..4 {

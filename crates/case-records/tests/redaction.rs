@@ -27,14 +27,24 @@ fn word() -> impl Strategy<Value = String> {
 
 fn details() -> impl Strategy<Value = Details> {
     (
-        (1u32..300, word(), prop::sample::select(vec!["Road", "Street", "Avenue", "Lane", "Close"])),
+        (
+            1u32..300,
+            word(),
+            prop::sample::select(vec!["Road", "Street", "Avenue", "Lane", "Close"]),
+        ),
         word(),
         ("[A-Z]{1,2}[0-9]{1,2}", "[0-9][A-Z]{2}"),
         ("7[0-9]{9}", "[0-9]{6}", "[0-9]{8}"),
         word(),
     )
         .prop_map(
-            |((house, street, street_kind), town, (outward, inward), (phone, sort_code, account), school)| Details {
+            |(
+                (house, street, street_kind),
+                town,
+                (outward, inward),
+                (phone, sort_code, account),
+                school,
+            )| Details {
                 house,
                 street,
                 street_kind,
@@ -52,7 +62,10 @@ fn details() -> impl Strategy<Value = Details> {
 impl Details {
     fn locators(&self) -> Locators {
         let mut l = Locators::none();
-        l.address(&format!("{} {} {}, {}", self.house, self.street, self.street_kind, self.town));
+        l.address(&format!(
+            "{} {} {}, {}",
+            self.house, self.street, self.street_kind, self.town
+        ));
         l.postcode(&format!("{} {}", self.outward, self.inward));
         l.phone(&self.phone);
         l.digits(&format!(
@@ -62,16 +75,25 @@ impl Details {
             &self.sort_code[4..6]
         ));
         l.digits(&self.account);
-        l.place_name(&format!("St {}'s Church of England Primary School", self.school));
+        l.place_name(&format!(
+            "St {}'s Church of England Primary School",
+            self.school
+        ));
         l
     }
 
     /// What must never be found, normalised.
     fn secrets(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("street", normalise(&format!("{} {}", self.street, self.street_kind))),
+            (
+                "street",
+                normalise(&format!("{} {}", self.street, self.street_kind)),
+            ),
             ("town", normalise(&self.town)),
-            ("postcode", normalise(&format!("{}{}", self.outward, self.inward))),
+            (
+                "postcode",
+                normalise(&format!("{}{}", self.outward, self.inward)),
+            ),
             ("phone", self.phone[1..].to_owned()),
             ("sort code", self.sort_code.clone()),
             ("account", self.account.clone()),
@@ -136,7 +158,12 @@ fn smuggled(d: &Details, how: &[Disguise], filler: &str) -> String {
         format!("{} {}", d.outward, d.inward),
         format!("tel {}", d.phone),
         format!("+44 {}", &d.phone[1..]),
-        format!("sort {}-{}-{}", &d.sort_code[0..2], &d.sort_code[2..4], &d.sort_code[4..6]),
+        format!(
+            "sort {}-{}-{}",
+            &d.sort_code[0..2],
+            &d.sort_code[2..4],
+            &d.sort_code[4..6]
+        ),
         format!("acc {}", d.account),
     ];
     let mut words = vec![filler.to_owned()];
@@ -151,7 +178,8 @@ fn smuggled(d: &Details, how: &[Disguise], filler: &str) -> String {
 /// Whether `secret` can be read in any stretch of `out` between withheld
 /// markers, normalised as the redaction normalises.
 fn survives(out: &str, secret: &str) -> bool {
-    out.split(WITHHELD).any(|piece| normalise(piece).contains(secret))
+    out.split(WITHHELD)
+        .any(|piece| normalise(piece).contains(secret))
 }
 
 proptest! {

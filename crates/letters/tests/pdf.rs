@@ -175,10 +175,12 @@ fn a_referral_pack_runs_over_pages_as_one_tagged_document_with_protected_details
         day(7 * 150),
         &signals,
         &events,
-        &[
-            "ADDRESS-RECEIVER".to_owned(),
-            "POSTCODE-RECEIVER".to_owned(),
-        ],
+        &{
+            let mut protected = case_records::Locators::none();
+            protected.address("ADDRESS-RECEIVER");
+            protected.postcode("POSTCODE-RECEIVER");
+            protected
+        },
     );
     let pdf = letters::referral_pack_pdf(&pack, "Child Maintenance Service, PO Box 1");
     let text = String::from_utf8_lossy(&pdf).into_owned();

@@ -15,6 +15,7 @@
 mod casework;
 mod coercion;
 mod moves;
+mod protection;
 mod referral;
 mod screening;
 mod signposting;
@@ -26,6 +27,10 @@ pub use casework::{
 pub use coercion::{CaseEvent, Evidence, Party, Signal, SignalKind, Thresholds, scan, scan_into};
 pub use moves::{
     EvidenceList, EvidenceType, Move, MoveRefused, MoveRoute, NEUTRAL_NOTICE, decide_move,
+};
+pub use protection::{
+    Protection, ProtectionCause, ProtectionDecodeError, ProtectionEvent, ProtectionRecord,
+    ProtectionRefused,
 };
 pub use referral::{Recipient, ReferralPack, WITHHELD, referral_pack};
 pub use screening::{

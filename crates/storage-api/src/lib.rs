@@ -24,7 +24,9 @@ use ledger::{
     Account, AccountKind, CollectionAction, Decision, RecordedAction, Transfer, TransferCode,
     TransferId,
 };
-use safety::{Recorder, SafetyEvent, SafetyRecord};
+use safety::{
+    Party, ProtectionCause, ProtectionEvent, ProtectionRecord, Recorder, SafetyEvent, SafetyRecord,
+};
 
 /// What a store operation returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
@@ -98,7 +100,11 @@ pub trait Store: Send + Sync {
     ) -> StoreFuture<'a, AppendOutcome>;
 
     /// Replaces the parties of a case (their fields already sealed), and
-    /// appends `audit`, in one transaction.
+    /// appends `audit`, in one transaction. A parent recorded with
+    /// `non_disclosure`, or who has disclosed abuse on the case, is
+    /// protected as a person in the same transaction
+    /// ([`people_protected_by_parties`]); a party recorded without it lifts
+    /// nothing.
     fn put_parties<'a>(
         &'a self,
         case: &'a CaseReference,
@@ -106,7 +112,9 @@ pub trait Store: Send + Sync {
         audit: AuditRecord,
     ) -> StoreFuture<'a, ()>;
 
-    /// The parties of a case, sealed, in party order.
+    /// The parties of a case, sealed, in party order. Each parent's
+    /// `non_disclosure` is the person's protection, read with the party:
+    /// the one flag every case, role, channel and file reads.
     fn parties<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SealedParty>>;
 
     /// Reads a case's parties, applies `transform` and writes the result
@@ -119,17 +127,30 @@ pub trait Store: Send + Sync {
         audit: AuditRecord,
     ) -> StoreFuture<'a, bool>;
 
-    /// Sets or clears a person's non-disclosure flag, with `audit`, in one
-    /// transaction.
-    fn set_non_disclosure<'a>(
+    /// Records an event in a person's protection (checked by the caller
+    /// against [`safety::Protection`] folded from `expected_events` events)
+    /// with `audit`, and sets the person's flag as the event leaves it, in
+    /// one transaction: refused with [`StorageError::ActionConflict`] if
+    /// another event was stored since, and with
+    /// [`StorageError::UnknownPerson`] for a person in no case and with no
+    /// account. Protecting someone already protected stores nothing and is
+    /// [`ActionOutcome::AlreadyRecorded`].
+    fn record_protection<'a>(
         &'a self,
         person: i64,
-        flagged: bool,
+        expected_events: i64,
+        record: &'a ProtectionRecord,
         audit: AuditRecord,
-    ) -> StoreFuture<'a, ()>;
+    ) -> StoreFuture<'a, ActionOutcome>;
 
-    /// Which of `people` carry a non-disclosure flag.
+    /// A person's protection events, in order.
+    fn protection_events(&self, person: i64) -> StoreFuture<'_, Vec<ProtectionRecord>>;
+
+    /// Which of `people` are protected now.
     fn flagged_people<'a>(&'a self, people: &'a [i64]) -> StoreFuture<'a, Vec<i64>>;
+
+    /// Everyone protected now.
+    fn protected_people(&self) -> StoreFuture<'_, Vec<i64>>;
 
     /// Posts ledger transfers in one transaction. A transfer already stored
     /// with identical fields counts as already posted; an id stored with
@@ -141,7 +162,9 @@ pub trait Store: Send + Sync {
 
     /// Records a caseworker's collection action (a hold, an enforcement
     /// step) with the transfers it posts (an enforcement charge) and its
-    /// audit entry, in one transaction. `expected_actions` is how many
+    /// audit entry, in one transaction (a parent's request saying it is not
+    /// safe protects them in it: [`people_protected_by_action`]).
+    /// `expected_actions` is how many
     /// actions the caller saw when it checked the action against the case's
     /// state: if another was stored since, nothing is written and the
     /// answer is [`StorageError::ActionConflict`], so two people can never
@@ -173,7 +196,8 @@ pub trait Store: Send + Sync {
 
     /// Records a safety event (a disclosure, the named caseworker, a review,
     /// the risk level, a Domestic Abuse Plan step) with its audit entry in
-    /// one transaction; refused with [`StorageError::ActionConflict`] if
+    /// one transaction; a disclosure protects the person who made it in the
+    /// same transaction ([`people_protected_by_safety_event`]); refused with [`StorageError::ActionConflict`] if
     /// another was stored since the caller read `expected_events`, and a
     /// retry under the same `id` is [`ActionOutcome::AlreadyRecorded`].
     fn record_safety_event<'a>(
@@ -763,6 +787,8 @@ pub enum StorageError {
     /// Closing or reopening that the case's state does not allow (closing
     /// a closed case, reopening an open one): nothing was written.
     LifecycleRefused(String),
+    /// No case and no account knows this person.
+    UnknownPerson(i64),
     /// The database reported an error.
     Database(String),
 }
@@ -788,6 +814,9 @@ impl fmt::Display for StorageError {
                 )
             }
             StorageError::UnknownCase(case) => write!(f, "there is no case {case}"),
+            StorageError::UnknownPerson(person) => {
+                write!(f, "no case and no account knows person {person}")
+            }
             StorageError::Transform(reason) => write!(f, "nothing was changed: {reason}"),
             StorageError::TransferConflict(id) => {
                 write!(
@@ -991,5 +1020,177 @@ mod group_commit_tests {
                 .unwrap(),
             2
         );
+    }
+}
+
+/// Whether a stored party is a parent (`paying_parent`,
+/// `receiving_parent:N`): only parents carry protection; a child is
+/// protected through their carer.
+#[must_use]
+pub fn is_parent_party(party: &str) -> bool {
+    party == "paying_parent" || party.starts_with("receiving_parent:")
+}
+
+fn party_matches(party: Party, stored: &str) -> bool {
+    match party {
+        Party::PayingParent => stored == "paying_parent",
+        Party::ReceivingParent => stored.starts_with("receiving_parent:"),
+    }
+}
+
+/// The people a write of a case's parties protects: every parent recorded
+/// with `non_disclosure`, and every parent who disclosed abuse on the case
+/// (`disclosed_by`, from its safety events) — so a disclosure made before
+/// the parties were recorded protects the person as soon as they are.
+#[must_use]
+pub fn people_protected_by_parties(
+    parties: &[SealedParty],
+    disclosed_by: &[Party],
+) -> Vec<(i64, ProtectionCause)> {
+    let mut people = Vec::new();
+    for party in parties.iter().filter(|p| is_parent_party(&p.party)) {
+        if party.non_disclosure {
+            people.push((party.person_id, ProtectionCause::RecordedOnCase));
+        } else if disclosed_by.iter().any(|d| party_matches(*d, &party.party)) {
+            people.push((party.person_id, ProtectionCause::Disclosure));
+        }
+    }
+    people
+}
+
+/// Who disclosed abuse in these safety events.
+#[must_use]
+pub fn disclosers(records: &[SafetyRecord]) -> Vec<Party> {
+    records
+        .iter()
+        .filter_map(|r| match r.event {
+            SafetyEvent::Disclosed { by, .. } => Some(by),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The people a safety event protects: a disclosure protects the parent
+/// who made it — the one signed in, if a parent recorded it, and every
+/// parent of the case in the disclosing role (where staff record it for
+/// "a receiving parent" among several, each is protected: protecting is
+/// never adverse). `parties` are the case's `(party, person)` pairs.
+#[must_use]
+pub fn people_protected_by_safety_event(
+    record: &SafetyRecord,
+    parties: &[(String, i64)],
+) -> Vec<(i64, ProtectionCause)> {
+    let SafetyEvent::Disclosed { by, .. } = record.event else {
+        return Vec::new();
+    };
+    let mut people: Vec<i64> = parties
+        .iter()
+        .filter(|(party, _)| party_matches(by, party))
+        .map(|(_, person)| *person)
+        .collect();
+    if record.by.role.is_parent() {
+        people.push(i64::try_from(record.by.person.0).expect("person ids fit in i64"));
+    }
+    people.sort_unstable();
+    people.dedup();
+    people
+        .into_iter()
+        .map(|p| (p, ProtectionCause::Disclosure))
+        .collect()
+}
+
+/// The people a collection action protects: a parent asking to move to
+/// Collect and Pay because paying between parents is not safe for them.
+#[must_use]
+pub fn people_protected_by_action(action: &RecordedAction) -> Vec<(i64, ProtectionCause)> {
+    match action.action {
+        CollectionAction::MoveRequested {
+            reason: ledger::MoveRequestReason::NotSafe,
+        } if action.by.role.is_parent() => vec![(
+            i64::try_from(action.by.by.0).expect("person ids fit in i64"),
+            ProtectionCause::UnsafeRequest,
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// A protection event as columns: kind, payload, person, role, date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProtectionRow {
+    /// Its kind.
+    pub kind: String,
+    /// Its payload.
+    pub payload: String,
+    /// Who recorded it.
+    pub by_person: i64,
+    /// In what role.
+    pub by_role: String,
+    /// On what day (ISO).
+    pub on: String,
+}
+
+impl ProtectionRow {
+    /// The columns for a record.
+    ///
+    /// # Panics
+    /// For a person id beyond `i64`, which ids never reach.
+    #[must_use]
+    pub fn from_record(record: &ProtectionRecord) -> ProtectionRow {
+        let (kind, payload) = record.event.encode();
+        ProtectionRow {
+            kind: kind.to_owned(),
+            payload,
+            by_person: i64::try_from(record.by.person.0).expect("person ids fit in i64"),
+            by_role: record.by.role.code().to_owned(),
+            on: record.by.on.to_string(),
+        }
+    }
+
+    /// The row of a protection that another write causes, recorded as by
+    /// whoever that write's audit entry names, on its day.
+    #[must_use]
+    pub fn implied(cause: ProtectionCause, audit: &AuditRecord) -> ProtectionRow {
+        let (kind, payload) = ProtectionEvent::Protected { cause }.encode();
+        let by_person = audit
+            .actor
+            .rsplit('-')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .unwrap_or(0);
+        let on = Date::from_ymd(1970, 1, 1)
+            .and_then(|epoch| {
+                epoch.add_days(i32::try_from(audit.at_unix_seconds.div_euclid(86_400)).ok()?)
+            })
+            .map_or_else(String::new, |d| d.to_string());
+        ProtectionRow {
+            kind: kind.to_owned(),
+            payload,
+            by_person,
+            by_role: audit.role.clone(),
+            on,
+        }
+    }
+
+    /// The record the columns hold.
+    ///
+    /// # Errors
+    /// A stored value that cannot be read.
+    pub fn into_record(self, person: i64) -> Result<ProtectionRecord, StorageError> {
+        let unreadable = |reason: String| {
+            StorageError::Database(format!("protection event of person {person}: {reason}"))
+        };
+        Ok(ProtectionRecord {
+            event: ProtectionEvent::decode(&self.kind, &self.payload)
+                .map_err(|e| unreadable(e.to_string()))?,
+            by: Recorder {
+                // Migrated history names no one (person 0, the service).
+                person: PersonId(
+                    u64::try_from(self.by_person).map_err(|_| unreadable("person".to_owned()))?,
+                ),
+                role: Role::from_code(&self.by_role)
+                    .ok_or_else(|| unreadable("role".to_owned()))?,
+                on: Date::parse_iso(&self.on).map_err(|e| unreadable(e.to_string()))?,
+            },
+        })
     }
 }

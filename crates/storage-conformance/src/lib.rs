@@ -5,6 +5,7 @@
 //! that fails panics with what it expected and what it got.
 
 mod collection;
+mod protection;
 mod safety;
 
 use std::sync::Arc;
@@ -41,7 +42,9 @@ pub async fn run_all(store: Arc<dyn Store>) {
     accounts_are_created_once_and_sessions_expire_when_idle(store.as_ref()).await;
     parties_are_transformed_inside_one_transaction(store.as_ref()).await;
     every_case_is_listed(store.as_ref()).await;
-    person_flags_are_set_cleared_and_audited(store.as_ref()).await;
+    protection::a_flag_on_one_case_protects_the_person_in_every_case(store.as_ref()).await;
+    protection::a_disclosure_protects_who_made_it_at_once(store.as_ref()).await;
+    protection::asking_to_move_because_it_is_not_safe_protects_the_parent(store.as_ref()).await;
     transfers_are_posted_once_and_a_conflicting_batch_writes_nothing(store.as_ref()).await;
     collection::collection_actions_are_stored_once_and_never_on_a_stale_reading(Arc::clone(&store))
         .await;
@@ -126,6 +129,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (12, "safety_events".to_owned()),
             (13, "parties_by_person".to_owned()),
             (14, "applications".to_owned()),
+            (15, "person_protection".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -761,31 +765,6 @@ async fn every_case_is_listed(store: &dyn Store) {
     assert!(
         !listed.contains(&CaseReference::from_random(4)),
         "an unknown case is not listed"
-    );
-}
-
-async fn person_flags_are_set_cleared_and_audited(store: &dyn Store) {
-    let before = store.audit_entries().await.unwrap().len();
-    assert!(store.flagged_people(&[41, 42]).await.unwrap().is_empty());
-    store
-        .set_non_disclosure(42, true, change_audit(&CaseReference::from_random(0)))
-        .await
-        .unwrap();
-    assert_eq!(store.flagged_people(&[41, 42, 43]).await.unwrap(), vec![42]);
-    store
-        .set_non_disclosure(42, false, change_audit(&CaseReference::from_random(0)))
-        .await
-        .unwrap();
-    assert!(
-        store.flagged_people(&[42]).await.unwrap().is_empty(),
-        "{}: a flag can be cleared",
-        store.backend()
-    );
-    assert_eq!(
-        store.audit_entries().await.unwrap().len(),
-        before + 2,
-        "{}: each change audited",
-        store.backend()
     );
 }
 

@@ -15,14 +15,16 @@ use bank_files::PaymentNote;
 use case_records::{CaseHistory, CaseReference, FactEvent, SealedParty};
 use domain_types::Date;
 use ledger::{Account, RecordedAction, Transfer, TransferId};
-use safety::SafetyRecord;
+use safety::{ProtectionEvent, ProtectionRecord, SafetyRecord};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 use storage_api::{
     AWAITING_CALCULATION, ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, GroupCommit,
-    LIFECYCLE_KINDS, Migration, PartiesTransform, PostSummary, StorageError, Store, StoreFuture,
-    TransferRow, audit_columns, balances_from_sums, batch_fingerprint, changes_lifecycle,
-    check_lifecycle, checksum, initial_effective_date_column,
+    LIFECYCLE_KINDS, Migration, PartiesTransform, PostSummary, ProtectionRow, StorageError, Store,
+    StoreFuture, TransferRow, audit_columns, balances_from_sums, batch_fingerprint,
+    changes_lifecycle, check_lifecycle, checksum, disclosers, initial_effective_date_column,
+    is_parent_party, people_protected_by_action, people_protected_by_parties,
+    people_protected_by_safety_event,
 };
 
 /// The ledger columns, in the order `transfer_row` reads them.
@@ -102,6 +104,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 14,
         name: "applications",
         sql: include_str!("../migrations/0014_applications.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "person_protection",
+        sql: include_str!("../migrations/0015_person_protection.sql"),
     },
 ];
 
@@ -299,6 +306,7 @@ impl PostgresStore {
         let mut transaction = self.pool.begin().await.map_err(database_error)?;
         lock_case_in(&mut transaction, &reference).await?;
         write_parties_in(&mut transaction, &reference, parties).await?;
+        protect_parties_in(&mut transaction, &reference, parties, &audit).await?;
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(())
@@ -318,6 +326,7 @@ impl PostgresStore {
             return Ok(false);
         };
         write_parties_in(&mut transaction, &reference, &changed).await?;
+        protect_parties_in(&mut transaction, &reference, &changed, &audit).await?;
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(true)
@@ -352,6 +361,7 @@ impl PostgresStore {
     /// Appends to one of a case's logs: the row, its transfers and its
     /// audit entry in one transaction, refused if the log moved since the
     /// caller read `expected` rows; a retry under the same id changes nothing.
+    #[allow(clippy::too_many_arguments)]
     async fn append_to_log(
         &self,
         log: CaseLog,
@@ -359,6 +369,7 @@ impl PostgresStore {
         expected: i64,
         row: ActionRow,
         transfers: &[Transfer],
+        protecting: Protecting<'_>,
         audit: AuditRecord,
     ) -> Result<ActionOutcome, StorageError> {
         let reference = case.to_string();
@@ -406,6 +417,21 @@ impl PostgresStore {
             .await
             .map_err(database_error)?;
         post_transfers_in(&mut transaction, transfers).await?;
+        let people = match protecting {
+            Protecting::Action(action) => people_protected_by_action(action),
+            Protecting::Safety(record) => {
+                let parties = parent_people_in(&mut transaction, &reference).await?;
+                people_protected_by_safety_event(record, &parties)
+            }
+        };
+        for (person, cause) in people {
+            protect_in(
+                &mut transaction,
+                person,
+                &ProtectionRow::implied(cause, &audit),
+            )
+            .await?;
+        }
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(ActionOutcome::Recorded { sequence })
@@ -915,7 +941,9 @@ async fn read_parties_in(
     transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     reference: &str,
 ) -> Result<Vec<SealedParty>, StorageError> {
-    let people = sqlx::query("SELECT party, person_id, non_disclosure FROM case_parties WHERE case_reference = $1 ORDER BY party")
+    // A parent's `non_disclosure` is the person's protection (person_flags),
+    // whatever this case's row says: protection belongs to the person.
+    let people = sqlx::query("SELECT p.party, p.person_id, COALESCE(f.non_disclosure, FALSE) AND (p.party = 'paying_parent' OR p.party LIKE 'receiving_parent:%') FROM case_parties p LEFT JOIN person_flags f ON f.person_id = p.person_id WHERE p.case_reference = $1 ORDER BY p.party")
         .bind(reference)
         .fetch_all(&mut **transaction)
         .await
@@ -941,6 +969,133 @@ async fn read_parties_in(
             }
         })
         .collect())
+}
+
+/// What else an append to a case's log protects.
+enum Protecting<'a> {
+    /// A parent's request saying it is not safe.
+    Action(&'a RecordedAction),
+    /// A disclosure.
+    Safety(&'a SafetyRecord),
+}
+
+/// Serialises protection events of one person across transactions.
+async fn lock_person_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    person: i64,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('person-protection:' || $1::text, 0))",
+    )
+    .bind(person)
+    .execute(&mut **transaction)
+    .await
+    .map_err(database_error)?;
+    Ok(())
+}
+
+/// The parents of a case, as `(party, person)`.
+async fn parent_people_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    reference: &str,
+) -> Result<Vec<(String, i64)>, StorageError> {
+    Ok(
+        sqlx::query("SELECT party, person_id FROM case_parties WHERE case_reference = $1")
+            .bind(reference)
+            .fetch_all(&mut **transaction)
+            .await
+            .map_err(database_error)?
+            .iter()
+            .map(|row| (row.get::<String, _>(0), row.get::<i64, _>(1)))
+            .filter(|(party, _)| is_parent_party(party))
+            .collect(),
+    )
+}
+
+/// Protects every parent just written with `non_disclosure`, and every
+/// parent who disclosed abuse on the case, as a person.
+async fn protect_parties_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    reference: &str,
+    parties: &[SealedParty],
+    audit: &AuditRecord,
+) -> Result<(), StorageError> {
+    let rows = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 AND kind = 'disclosed'")
+        .bind(reference)
+        .fetch_all(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    let records = rows
+        .iter()
+        .map(|row| action_row(row).into_safety())
+        .collect::<Result<Vec<_>, _>>()?;
+    for (person, cause) in people_protected_by_parties(parties, &disclosers(&records)) {
+        protect_in(transaction, person, &ProtectionRow::implied(cause, audit)).await?;
+    }
+    Ok(())
+}
+
+async fn person_protected_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    person: i64,
+) -> Result<bool, StorageError> {
+    Ok(
+        sqlx::query("SELECT non_disclosure FROM person_flags WHERE person_id = $1")
+            .bind(person)
+            .fetch_optional(&mut **transaction)
+            .await
+            .map_err(database_error)?
+            .is_some_and(|row| row.get::<bool, _>(0)),
+    )
+}
+
+/// Protects `person` unless they are protected already.
+async fn protect_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    person: i64,
+    row: &ProtectionRow,
+) -> Result<(), StorageError> {
+    lock_person_in(transaction, person).await?;
+    if !person_protected_in(transaction, person).await? {
+        append_protection_in(transaction, person, row, true).await?;
+    }
+    Ok(())
+}
+
+/// Appends a protection event and sets the person's flag as it leaves it;
+/// returns the event's sequence number. The caller holds the person's lock.
+async fn append_protection_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    person: i64,
+    row: &ProtectionRow,
+    protected_after: bool,
+) -> Result<i64, StorageError> {
+    let sequence: i64 = sqlx::query(
+        "SELECT COALESCE(MAX(sequence), 0) + 1 FROM protection_events WHERE person_id = $1",
+    )
+    .bind(person)
+    .fetch_one(&mut **transaction)
+    .await
+    .map_err(database_error)?
+    .get(0);
+    sqlx::query("INSERT INTO protection_events (person_id, sequence, kind, payload, by_person, by_role, on_date) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(person)
+        .bind(sequence)
+        .bind(&row.kind)
+        .bind(&row.payload)
+        .bind(row.by_person)
+        .bind(&row.by_role)
+        .bind(&row.on)
+        .execute(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    sqlx::query("INSERT INTO person_flags (person_id, non_disclosure) VALUES ($1, $2) ON CONFLICT (person_id) DO UPDATE SET non_disclosure = excluded.non_disclosure")
+        .bind(person)
+        .bind(protected_after)
+        .execute(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    Ok(sequence)
 }
 
 fn transfer_row(row: &PgRow) -> TransferRow {
@@ -1194,23 +1349,84 @@ impl Store for PostgresStore {
         Box::pin(self.transform_parties_once(case, transform, audit))
     }
 
-    fn set_non_disclosure<'a>(
+    fn record_protection<'a>(
         &'a self,
         person: i64,
-        flagged: bool,
+        expected_events: i64,
+        record: &'a ProtectionRecord,
         audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
+    ) -> StoreFuture<'a, ActionOutcome> {
         Box::pin(async move {
             let mut transaction = self.pool.begin().await.map_err(database_error)?;
-            sqlx::query("INSERT INTO person_flags (person_id, non_disclosure) VALUES ($1, $2) ON CONFLICT (person_id) DO UPDATE SET non_disclosure = excluded.non_disclosure")
+            lock_person_in(&mut transaction, person).await?;
+            let known = sqlx::query("SELECT 1 FROM case_parties WHERE person_id = $1 UNION ALL SELECT 1 FROM accounts WHERE person_id = $1 UNION ALL SELECT 1 FROM api_tokens WHERE person_id = $1 LIMIT 1")
                 .bind(person)
-                .bind(flagged)
-                .execute(&mut *transaction)
+                .fetch_optional(&mut *transaction)
                 .await
                 .map_err(database_error)?;
+            if known.is_none() {
+                return Err(StorageError::UnknownPerson(person));
+            }
+            let protected = person_protected_in(&mut transaction, person).await?;
+            if protected && matches!(record.event, ProtectionEvent::Protected { .. }) {
+                return Ok(ActionOutcome::AlreadyRecorded);
+            }
+            let stored: i64 =
+                sqlx::query("SELECT COUNT(*) FROM protection_events WHERE person_id = $1")
+                    .bind(person)
+                    .fetch_one(&mut *transaction)
+                    .await
+                    .map_err(database_error)?
+                    .get(0);
+            if stored != expected_events {
+                return Err(StorageError::ActionConflict(format!("person {person}")));
+            }
+            let sequence = append_protection_in(
+                &mut transaction,
+                person,
+                &ProtectionRow::from_record(record),
+                record.event.leaves_protected(),
+            )
+            .await?;
             append_audit_in(&mut transaction, audit).await?;
             transaction.commit().await.map_err(database_error)?;
-            Ok(())
+            Ok(ActionOutcome::Recorded { sequence })
+        })
+    }
+
+    fn protection_events(&self, person: i64) -> StoreFuture<'_, Vec<ProtectionRecord>> {
+        Box::pin(async move {
+            sqlx::query("SELECT kind, payload, by_person, by_role, on_date FROM protection_events WHERE person_id = $1 ORDER BY sequence")
+                .bind(person)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?
+                .iter()
+                .map(|row| {
+                    ProtectionRow {
+                        kind: row.get(0),
+                        payload: row.get(1),
+                        by_person: row.get(2),
+                        by_role: row.get(3),
+                        on: row.get(4),
+                    }
+                    .into_record(person)
+                })
+                .collect()
+        })
+    }
+
+    fn protected_people(&self) -> StoreFuture<'_, Vec<i64>> {
+        Box::pin(async move {
+            Ok(sqlx::query(
+                "SELECT person_id FROM person_flags WHERE non_disclosure ORDER BY person_id",
+            )
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?
+            .iter()
+            .map(|row| row.get(0))
+            .collect())
         })
     }
 
@@ -1251,6 +1467,7 @@ impl Store for PostgresStore {
             expected_actions,
             ActionRow::from_action(id, action),
             transfers,
+            Protecting::Action(action),
             audit,
         ))
     }
@@ -1269,6 +1486,7 @@ impl Store for PostgresStore {
             expected_events,
             ActionRow::from_safety(id, record),
             &[],
+            Protecting::Safety(record),
             audit,
         ))
     }

@@ -17,7 +17,7 @@ use bank_files::PaymentNote;
 use case_records::{CaseHistory, CaseReference, FactEvent, SealedParty};
 use domain_types::Date;
 use ledger::{Account, RecordedAction, Transfer, TransferId};
-use safety::SafetyRecord;
+use safety::{ProtectionEvent, ProtectionRecord, SafetyRecord};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -25,9 +25,11 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Row};
 use storage_api::{
     AWAITING_CALCULATION, ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, GroupCommit,
-    LIFECYCLE_KINDS, Migration, PartiesTransform, PostSummary, StorageError, Store, StoreFuture,
-    TransferRow, audit_columns, balances_from_sums, batch_fingerprint, changes_lifecycle,
-    check_lifecycle, checksum, initial_effective_date_column,
+    LIFECYCLE_KINDS, Migration, PartiesTransform, PostSummary, ProtectionRow, StorageError, Store,
+    StoreFuture, TransferRow, audit_columns, balances_from_sums, batch_fingerprint,
+    changes_lifecycle, check_lifecycle, checksum, disclosers, initial_effective_date_column,
+    is_parent_party, people_protected_by_action, people_protected_by_parties,
+    people_protected_by_safety_event,
 };
 
 /// The ledger columns, in the order `transfer_row` reads them.
@@ -107,6 +109,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 14,
         name: "applications",
         sql: include_str!("../migrations/0014_applications.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "person_protection",
+        sql: include_str!("../migrations/0015_person_protection.sql"),
     },
 ];
 
@@ -312,6 +319,7 @@ impl SqliteStore {
             .map_err(database_error)?;
         lock_case_in(&mut transaction, &reference).await?;
         write_parties_in(&mut transaction, &reference, parties).await?;
+        protect_parties_in(&mut transaction, &reference, parties, &audit).await?;
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(())
@@ -335,6 +343,7 @@ impl SqliteStore {
             return Ok(false);
         };
         write_parties_in(&mut transaction, &reference, &changed).await?;
+        protect_parties_in(&mut transaction, &reference, &changed, &audit).await?;
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(true)
@@ -373,6 +382,7 @@ impl SqliteStore {
     /// Appends to one of a case's logs: the row, its transfers and its
     /// audit entry in one transaction, refused if the log moved since the
     /// caller read `expected` rows; a retry under the same id changes nothing.
+    #[allow(clippy::too_many_arguments)]
     async fn append_to_log(
         &self,
         log: CaseLog,
@@ -380,6 +390,7 @@ impl SqliteStore {
         expected: i64,
         row: ActionRow,
         transfers: &[Transfer],
+        protecting: Protecting<'_>,
         audit: AuditRecord,
     ) -> Result<ActionOutcome, StorageError> {
         let reference = case.to_string();
@@ -431,6 +442,21 @@ impl SqliteStore {
             .await
             .map_err(database_error)?;
         post_transfers_in(&mut transaction, transfers).await?;
+        let people = match protecting {
+            Protecting::Action(action) => people_protected_by_action(action),
+            Protecting::Safety(record) => {
+                let parties = parent_people_in(&mut transaction, &reference).await?;
+                people_protected_by_safety_event(record, &parties)
+            }
+        };
+        for (person, cause) in people {
+            protect_in(
+                &mut transaction,
+                person,
+                &ProtectionRow::implied(cause, &audit),
+            )
+            .await?;
+        }
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(ActionOutcome::Recorded { sequence })
@@ -928,7 +954,9 @@ async fn read_parties_in(
     transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     reference: &str,
 ) -> Result<Vec<SealedParty>, StorageError> {
-    let people = sqlx::query("SELECT party, person_id, non_disclosure FROM case_parties WHERE case_reference = ? ORDER BY party")
+    // A parent's `non_disclosure` is the person's protection (person_flags),
+    // whatever this case's row says: protection belongs to the person.
+    let people = sqlx::query("SELECT p.party, p.person_id, COALESCE(f.non_disclosure, 0) AND (p.party = 'paying_parent' OR p.party LIKE 'receiving_parent:%') FROM case_parties p LEFT JOIN person_flags f ON f.person_id = p.person_id WHERE p.case_reference = ? ORDER BY p.party")
         .bind(reference)
         .fetch_all(&mut **transaction)
         .await
@@ -954,6 +982,117 @@ async fn read_parties_in(
             }
         })
         .collect())
+}
+
+/// What else an append to a case's log protects.
+enum Protecting<'a> {
+    /// A parent's request saying it is not safe.
+    Action(&'a RecordedAction),
+    /// A disclosure.
+    Safety(&'a SafetyRecord),
+}
+
+/// The parents of a case, as `(party, person)`.
+async fn parent_people_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    reference: &str,
+) -> Result<Vec<(String, i64)>, StorageError> {
+    Ok(
+        sqlx::query("SELECT party, person_id FROM case_parties WHERE case_reference = ?")
+            .bind(reference)
+            .fetch_all(&mut **transaction)
+            .await
+            .map_err(database_error)?
+            .iter()
+            .map(|row| (row.get::<String, _>(0), row.get::<i64, _>(1)))
+            .filter(|(party, _)| is_parent_party(party))
+            .collect(),
+    )
+}
+
+/// Protects every parent just written with `non_disclosure`, and every
+/// parent who disclosed abuse on the case, as a person.
+async fn protect_parties_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    reference: &str,
+    parties: &[SealedParty],
+    audit: &AuditRecord,
+) -> Result<(), StorageError> {
+    let rows = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = ? AND kind = 'disclosed'")
+        .bind(reference)
+        .fetch_all(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    let records = rows
+        .iter()
+        .map(|row| action_row(row).into_safety())
+        .collect::<Result<Vec<_>, _>>()?;
+    for (person, cause) in people_protected_by_parties(parties, &disclosers(&records)) {
+        protect_in(transaction, person, &ProtectionRow::implied(cause, audit)).await?;
+    }
+    Ok(())
+}
+
+async fn person_protected_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    person: i64,
+) -> Result<bool, StorageError> {
+    Ok(
+        sqlx::query("SELECT non_disclosure FROM person_flags WHERE person_id = ?")
+            .bind(person)
+            .fetch_optional(&mut **transaction)
+            .await
+            .map_err(database_error)?
+            .is_some_and(|row| row.get::<bool, _>(0)),
+    )
+}
+
+/// Protects `person` unless they are protected already.
+async fn protect_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    person: i64,
+    row: &ProtectionRow,
+) -> Result<(), StorageError> {
+    if !person_protected_in(transaction, person).await? {
+        append_protection_in(transaction, person, row, true).await?;
+    }
+    Ok(())
+}
+
+/// Appends a protection event and sets the person's flag as it leaves it;
+/// returns the event's sequence number.
+async fn append_protection_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    person: i64,
+    row: &ProtectionRow,
+    protected_after: bool,
+) -> Result<i64, StorageError> {
+    let sequence: i64 = sqlx::query(
+        "SELECT COALESCE(MAX(sequence), 0) + 1 FROM protection_events WHERE person_id = ?",
+    )
+    .bind(person)
+    .fetch_one(&mut **transaction)
+    .await
+    .map_err(database_error)?
+    .get(0);
+    sqlx::query("INSERT INTO protection_events (person_id, sequence, kind, payload, by_person, by_role, on_date) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(person)
+        .bind(sequence)
+        .bind(&row.kind)
+        .bind(&row.payload)
+        .bind(row.by_person)
+        .bind(&row.by_role)
+        .bind(&row.on)
+        .execute(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    sqlx::query("INSERT INTO person_flags (person_id, non_disclosure) VALUES (?, ?) ON CONFLICT (person_id) DO UPDATE SET non_disclosure = excluded.non_disclosure")
+        .bind(person)
+        .bind(protected_after)
+        .execute(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    Ok(sequence)
 }
 
 fn transfer_row(row: &SqliteRow) -> TransferRow {
@@ -1209,27 +1348,89 @@ impl Store for SqliteStore {
         Box::pin(self.transform_parties_once(case, transform, audit))
     }
 
-    fn set_non_disclosure<'a>(
+    fn record_protection<'a>(
         &'a self,
         person: i64,
-        flagged: bool,
+        expected_events: i64,
+        record: &'a ProtectionRecord,
         audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
+    ) -> StoreFuture<'a, ActionOutcome> {
         Box::pin(async move {
             let mut connection = self.pool.acquire().await.map_err(database_error)?;
             let mut transaction = connection
                 .begin_with("BEGIN IMMEDIATE")
                 .await
                 .map_err(database_error)?;
-            sqlx::query("INSERT INTO person_flags (person_id, non_disclosure) VALUES (?, ?) ON CONFLICT (person_id) DO UPDATE SET non_disclosure = excluded.non_disclosure")
+            let known = sqlx::query("SELECT 1 FROM case_parties WHERE person_id = ? UNION ALL SELECT 1 FROM accounts WHERE person_id = ? UNION ALL SELECT 1 FROM api_tokens WHERE person_id = ? LIMIT 1")
                 .bind(person)
-                .bind(flagged)
-                .execute(&mut *transaction)
+                .bind(person)
+                .bind(person)
+                .fetch_optional(&mut *transaction)
                 .await
                 .map_err(database_error)?;
+            if known.is_none() {
+                return Err(StorageError::UnknownPerson(person));
+            }
+            let protected = person_protected_in(&mut transaction, person).await?;
+            if protected && matches!(record.event, ProtectionEvent::Protected { .. }) {
+                return Ok(ActionOutcome::AlreadyRecorded);
+            }
+            let stored: i64 =
+                sqlx::query("SELECT COUNT(*) FROM protection_events WHERE person_id = ?")
+                    .bind(person)
+                    .fetch_one(&mut *transaction)
+                    .await
+                    .map_err(database_error)?
+                    .get(0);
+            if stored != expected_events {
+                return Err(StorageError::ActionConflict(format!("person {person}")));
+            }
+            let sequence = append_protection_in(
+                &mut transaction,
+                person,
+                &ProtectionRow::from_record(record),
+                record.event.leaves_protected(),
+            )
+            .await?;
             append_audit_in(&mut transaction, audit).await?;
             transaction.commit().await.map_err(database_error)?;
-            Ok(())
+            Ok(ActionOutcome::Recorded { sequence })
+        })
+    }
+
+    fn protection_events(&self, person: i64) -> StoreFuture<'_, Vec<ProtectionRecord>> {
+        Box::pin(async move {
+            sqlx::query("SELECT kind, payload, by_person, by_role, on_date FROM protection_events WHERE person_id = ? ORDER BY sequence")
+                .bind(person)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(database_error)?
+                .iter()
+                .map(|row| {
+                    ProtectionRow {
+                        kind: row.get(0),
+                        payload: row.get(1),
+                        by_person: row.get(2),
+                        by_role: row.get(3),
+                        on: row.get(4),
+                    }
+                    .into_record(person)
+                })
+                .collect()
+        })
+    }
+
+    fn protected_people(&self) -> StoreFuture<'_, Vec<i64>> {
+        Box::pin(async move {
+            Ok(sqlx::query(
+                "SELECT person_id FROM person_flags WHERE non_disclosure ORDER BY person_id",
+            )
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?
+            .iter()
+            .map(|row| row.get(0))
+            .collect())
         })
     }
 
@@ -1270,6 +1471,7 @@ impl Store for SqliteStore {
             expected_actions,
             ActionRow::from_action(id, action),
             transfers,
+            Protecting::Action(action),
             audit,
         ))
     }
@@ -1288,6 +1490,7 @@ impl Store for SqliteStore {
             expected_events,
             ActionRow::from_safety(id, record),
             &[],
+            Protecting::Safety(record),
             audit,
         ))
     }

@@ -29,7 +29,7 @@ async fn opening_creates_the_folder_and_file_and_reopening_applies_nothing_twice
     store.append_audit(audit_record(1)).await.unwrap();
     store.close().await;
     let reopened = SqliteStore::open(&path).await.unwrap();
-    assert_eq!(reopened.applied_migrations().await.unwrap().len(), 14);
+    assert_eq!(reopened.applied_migrations().await.unwrap().len(), 15);
     assert_eq!(reopened.audit_entries().await.unwrap().len(), 1);
 }
 
@@ -49,6 +49,36 @@ async fn a_migration_changed_after_it_was_applied_is_refused() {
         Err(StorageError::MigrationChanged { version: 1 }) => {}
         other => panic!("expected a refusal, got {other:?}"),
     }
+}
+
+/// A database written before protection belonged to the person: a flag
+/// recorded on one case's parties, and a disclosure on another, protect
+/// each person in every case once the migration runs.
+#[tokio::test]
+async fn flags_and_disclosures_of_before_are_migrated_to_the_person() {
+    let path = temporary_path("protection");
+    SqliteStore::open(&path).await.unwrap().close().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    for statement in [
+        "DROP TABLE protection_events",
+        "DELETE FROM schema_migrations WHERE version = 15",
+        "INSERT INTO cases (case_reference, initial_effective_date) VALUES ('A', '2025-01-06'), ('B', '2025-01-06'), ('C', '2025-01-06')",
+        "INSERT INTO case_parties (case_reference, party, person_id, non_disclosure) VALUES ('A', 'paying_parent', 1, 0), ('A', 'receiving_parent:1', 2, 1), ('B', 'paying_parent', 1, 0), ('B', 'receiving_parent:1', 2, 0), ('C', 'paying_parent', 3, 0), ('C', 'receiving_parent:1', 4, 0)",
+        "INSERT INTO safety_events (case_reference, sequence, event_id, kind, payload, person_id, role, on_date) VALUES ('C', 1, 'd', 'disclosed', 'by=paying_parent;immediate_danger=false;police_call=false', 9, 'caseworker', '2025-02-01')",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(statement))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+    let store = SqliteStore::open(&path).await.unwrap();
+    let mut protected = store.protected_people().await.unwrap();
+    protected.sort_unstable();
+    assert_eq!(protected, vec![2, 3]);
+    assert_eq!(store.protection_events(2).await.unwrap().len(), 1);
 }
 
 #[tokio::test]

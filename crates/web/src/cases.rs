@@ -35,6 +35,9 @@ pub(crate) fn storage_failure(failure: &StorageError) -> Response {
         StorageError::UnknownCase(_) => {
             error(StatusCode::NOT_FOUND, "reference", failure.to_string())
         }
+        StorageError::UnknownPerson(_) => {
+            error(StatusCode::NOT_FOUND, "person_id", failure.to_string())
+        }
         StorageError::CaseConflict(_)
         | StorageError::IdempotencyKeyReused(_)
         | StorageError::LifecycleRefused(_) => error(StatusCode::CONFLICT, "", failure.to_string()),

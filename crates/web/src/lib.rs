@@ -19,6 +19,7 @@ mod mi;
 pub mod pages;
 mod parent_requests;
 mod parties;
+mod protection;
 mod screening_pages;
 mod self_service;
 mod sign_in;
@@ -212,7 +213,19 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/api/v1/people/{person_id}/non-disclosure",
-            axum::routing::put(parties::set_non_disclosure),
+            axum::routing::put(protection::set_non_disclosure),
+        )
+        .route(
+            "/api/v1/people/{person_id}/protection",
+            get(protection::protection),
+        )
+        .route(
+            "/api/v1/people/{person_id}/protection/lift-proposals",
+            post(protection::propose_lift),
+        )
+        .route(
+            "/api/v1/people/{person_id}/protection/lift-approvals",
+            post(protection::approve_lift),
         )
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state)

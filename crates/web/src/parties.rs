@@ -118,10 +118,16 @@ fn person(value: Option<&Value>, field: &str) -> Result<Person, Response> {
         employer: text(object, field, "employer")?,
         bank,
         abuse_disclosure: text(object, field, "abuse_disclosure")?,
-        non_disclosure: object
-            .get("non_disclosure")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        non_disclosure: match object.get("non_disclosure") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(flag)) => *flag,
+            Some(_) => {
+                return Err(refuse(
+                    &format!("{field}.non_disclosure"),
+                    "must be true or false",
+                ));
+            }
+        },
     })
 }
 
@@ -147,13 +153,12 @@ fn parties_from_json(reference: CaseReference, body: &Value) -> Result<CaseParti
         receiving_parents.push((ReceivingParentId(id), person(Some(value), &field)?));
     }
     let mut children = Vec::new();
-    for (index, value) in top
-        .get("children")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice)
-        .iter()
-        .enumerate()
-    {
+    let children_given = match top.get("children") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(children)) => children.as_slice(),
+        Some(_) => return Err(refuse("children", "must be a list")),
+    };
+    for (index, value) in children_given.iter().enumerate() {
         let field = format!("children[{index}]");
         let child = object(Some(value), &field, CHILD_FIELDS)?;
         let carer = ReceivingParentId(number(child, &field, "receiving_parent")?);
@@ -176,10 +181,12 @@ fn parties_from_json(reference: CaseReference, body: &Value) -> Result<CaseParti
         paying_parent: person(top.get("paying_parent"), "paying_parent")?,
         receiving_parents,
         children,
-        named_caseworker: top
-            .get("named_caseworker")
-            .and_then(Value::as_u64)
-            .map(PersonId),
+        named_caseworker: match top.get("named_caseworker") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(PersonId(value.as_u64().filter(|id| *id > 0).ok_or_else(
+                || refuse("named_caseworker", "must be a person's id, a whole number"),
+            )?)),
+        },
     })
 }
 
@@ -286,27 +293,13 @@ fn view_json(view: &CaseView) -> Value {
     }
 }
 
-/// Whether a case is restricted: a non-disclosure flag recorded on its
-/// parties, or set on any of its parents as a person. The one rule for
-/// acting on a case and for enforcement's specialist review.
-pub(crate) async fn is_restricted(
-    state: &AppState,
-    sealed: &[case_records::SealedParty],
-) -> Result<bool, Response> {
-    if sealed.iter().any(|p| p.non_disclosure) {
-        return Ok(true);
-    }
-    let parents: Vec<i64> = sealed
-        .iter()
-        .filter(|p| p.party == "paying_parent" || p.party.starts_with("receiving_parent:"))
-        .map(|p| p.person_id)
-        .collect();
-    let flagged = state
-        .store
-        .flagged_people(&parents)
-        .await
-        .map_err(|e| storage_failure(&e))?;
-    Ok(!flagged.is_empty())
+/// Whether a case is restricted: any parent in it is protected. The
+/// store reads each parent's `non_disclosure` from the person's protection
+/// (`Store::parties`), so a person protected anywhere restricts every case
+/// they are in. The one rule for acting on a case and for enforcement's
+/// specialist review.
+pub(crate) fn is_restricted(sealed: &[case_records::SealedParty]) -> bool {
+    sealed.iter().any(|p| p.non_disclosure)
 }
 
 /// A staff request to act on a case, as every such JSON route reads it:
@@ -341,15 +334,12 @@ pub(crate) async fn authorise_case_action(
         .parties(case)
         .await
         .map_err(|e| storage_failure(&e))?;
-    let named_caseworker = sealed
-        .iter()
-        .find(|p| p.party == "named_caseworker")
-        .map(|p| p.person_id);
-    let restricted = is_restricted(state, &sealed).await?;
+    let restricted = is_restricted(&sealed);
     let reason = break_glass_reason(headers);
     let circumstances = Circumstances {
         restricted,
-        viewer_is_named_caseworker: named_caseworker == Some(staff.person),
+        viewer_is_named_caseworker: named_caseworker(state, case, &sealed).await?
+            == Some(staff.person),
         break_glass: reason.is_some(),
     };
     match may_act_on_case(staff.role, circumstances) {
@@ -382,6 +372,29 @@ pub(crate) async fn authorise_case_action(
     }
 }
 
+/// The case's named caseworker: the one the specialist team assigned (its
+/// safety events), or else the one recorded with the parties.
+pub(crate) async fn named_caseworker(
+    state: &AppState,
+    case: &CaseReference,
+    sealed: &[case_records::SealedParty],
+) -> Result<Option<i64>, Response> {
+    let records = state
+        .store
+        .safety_events(case)
+        .await
+        .map_err(|e| storage_failure(&e))?;
+    let assigned = safety::SafetyState::from_records(&records)
+        .named_caseworker
+        .and_then(|p| i64::try_from(p.0).ok());
+    Ok(assigned.or_else(|| {
+        sealed
+            .iter()
+            .find(|p| p.party == "named_caseworker")
+            .map(|p| p.person_id)
+    }))
+}
+
 fn break_glass_reason(headers: &HeaderMap) -> Option<String> {
     headers
         .get("x-break-glass-reason")
@@ -389,64 +402,6 @@ fn break_glass_reason(headers: &HeaderMap) -> Option<String> {
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_owned)
-}
-
-/// A flag set on a person restricts every case they are in: it is added to
-/// what this case recorded before any view is built.
-async fn apply_person_flags(state: &AppState, parties: &mut CaseParties) -> Result<(), Response> {
-    let people: Vec<i64> = std::iter::once(&parties.paying_parent)
-        .chain(parties.receiving_parents.iter().map(|(_, p)| p))
-        .map(|p| i64::try_from(p.id.0).unwrap_or(i64::MAX))
-        .collect();
-    let flagged = state
-        .store
-        .flagged_people(&people)
-        .await
-        .map_err(|e| storage_failure(&e))?;
-    for person in std::iter::once(&mut parties.paying_parent)
-        .chain(parties.receiving_parents.iter_mut().map(|(_, p)| p))
-    {
-        if flagged.contains(&i64::try_from(person.id.0).unwrap_or(i64::MAX)) {
-            person.non_disclosure = true;
-        }
-    }
-    Ok(())
-}
-
-/// `PUT /api/v1/people/{person_id}/non-disclosure` with `{"flag": true}`:
-/// sets (or clears) the flag on the person, so it restricts every case
-/// they are in, with its audit entry.
-pub async fn set_non_disclosure(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(person): Path<i64>,
-    body: String,
-) -> Response {
-    let result = async {
-        forbidden_unless(staff.role.may_record_changes())?;
-        let request = parse_json(&body)?;
-        let flag = request
-            .get("flag")
-            .and_then(Value::as_bool)
-            .ok_or_else(|| refuse("flag", "true or false is needed"))?;
-        let audit = staff.audit(
-            &state,
-            Action::Changed,
-            None,
-            vec![format!("person-{person}.non_disclosure={flag}")],
-            None,
-        );
-        state
-            .store
-            .set_non_disclosure(person, flag, audit)
-            .await
-            .map_err(|e| storage_failure(&e))?;
-        Ok(json_response(
-            StatusCode::OK,
-            &json!({ "person_id": person, "non_disclosure": flag }),
-        ))
-    };
-    result.await.unwrap_or_else(|response| response)
 }
 
 /// `GET /api/v1/cases/{reference}/view`: the case as the signed-in viewer
@@ -503,7 +458,10 @@ pub(crate) async fn audited_view(
     }
     let mut parties =
         open_parties(case, &sealed, &state.keys).map_err(personal_data_unavailable)?;
-    apply_person_flags(state, &mut parties).await?;
+    parties.named_caseworker = named_caseworker(state, &case, &sealed)
+        .await?
+        .and_then(|p| u64::try_from(p).ok())
+        .map(PersonId);
     let who = Viewer {
         person: PersonId(u64::try_from(viewer.person).unwrap_or(0)),
         role: viewer.role,

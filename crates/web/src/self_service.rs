@@ -313,6 +313,14 @@ pub async fn account(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Err(failure) => return crate::cases::storage_failure(&failure),
     };
     let mut main = Markup::trusted("<h1 class=\"govuk-heading-l\">Your account</h1>\n".to_owned());
+    match crate::protection::notice_for(&state, person.person).await {
+        Ok(Some(notice)) => main.push(&Markup::trusted(format!(
+            "<div class=\"govuk-notification-banner\" role=\"region\" aria-labelledby=\"protection-notice-title\" data-module=\"govuk-notification-banner\">\n<div class=\"govuk-notification-banner__header\"><h2 class=\"govuk-notification-banner__title\" id=\"protection-notice-title\">Important</h2></div>\n<div class=\"govuk-notification-banner__content\"><p class=\"govuk-notification-banner__heading\">{}</p></div>\n</div>\n",
+            escape(&notice)
+        ))),
+        Ok(None) => {}
+        Err(response) => return response,
+    }
     if cases.is_empty() {
         main.push(&html::paragraph("There is nothing to show yet."));
     }

@@ -1111,6 +1111,8 @@ async fn management_information_counts_disclosures_moves_and_referrals_without_p
             .0
         }
     };
+    // The disclosure protects the receiving parent at once, so the case is
+    // the specialist team's from here.
     assert_eq!(
         post(
             format!("/api/v1/cases/{reference}/disclosures"),
@@ -1125,7 +1127,7 @@ async fn management_information_counts_disclosures_moves_and_referrals_without_p
     assert_eq!(
         post(
             format!("/api/v1/cases/{reference}/facts"),
-            "caseworker-token",
+            "specialist-token",
             "f",
             r#"{"facts": [{"effective_from": "2026-05-04", "change": {"kind": "service_type", "service": "direct_pay"}}]}"#
         )
@@ -1136,7 +1138,7 @@ async fn management_information_counts_disclosures_moves_and_referrals_without_p
         clock: std::sync::Arc::new(common::On::day("2026-06-02")),
         ..state.clone()
     };
-    let auth = bearer("caseworker-token");
+    let auth = bearer("specialist-token");
     let (status, _, _) = call(
         &next_day,
         "POST",
@@ -1149,7 +1151,7 @@ async fn management_information_counts_disclosures_moves_and_referrals_without_p
     assert!(
         post(
             format!("/api/v1/cases/{reference}/referrals"),
-            "caseworker-token",
+            "specialist-token",
             "r",
             r#"{"recipient": "police"}"#
         )
@@ -1356,14 +1358,20 @@ async fn a_caseworker_records_a_change_from_the_case_page_under_the_same_rules_a
         "{}",
     )
     .await;
+    // The disclosure protected the receiving parent at once: the case is
+    // restricted, so a caseworker outside the specialist team acts on it
+    // only by giving a reason, which is audited.
     let (status, page, _) = post(change("case_closed", "2026-06-01", "")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    let with_reason = |body: String| body.replace("&reason=&", "&reason=closing+on+request&");
+    let (status, page, _) = post(with_reason(change("case_closed", "2026-06-01", ""))).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(
         page.contains("This was not done") && page.contains("waiting for review"),
         "{page}"
     );
     // Reopening is refused too (the disclosure waits; and the case is open).
-    let (status, page, _) = post(change("case_reopened", "2026-06-01", "")).await;
+    let (status, page, _) = post(with_reason(change("case_reopened", "2026-06-01", ""))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{page}");
 }
 
@@ -1579,13 +1587,39 @@ async fn a_parent_asks_to_move_and_reports_a_change_and_a_caseworker_deals_with_
         "{work}"
     );
     let path = format!("/work/cases/{reference}");
+    // Asking because it is not safe protected the receiving parent at once:
+    // the case is restricted to the specialist team and its named
+    // caseworker, and says so to anyone else.
     let (_, page, _) = call(&state, "GET", &path, &[("cookie", &caseworker)], "").await;
+    assert!(page.contains("This case is restricted"), "{page}");
+    assert!(!page.contains("It is not safe"));
+    let protection = state.store.protection_events(2).await.unwrap();
+    assert!(
+        matches!(
+            protection[..],
+            [safety::ProtectionRecord {
+                event: safety::ProtectionEvent::Protected {
+                    cause: safety::ProtectionCause::UnsafeRequest
+                },
+                ..
+            }]
+        ),
+        "{protection:?}"
+    );
+    let specialist = new_session(
+        &state,
+        "specialist@example.org",
+        61,
+        "domestic_abuse_specialist",
+    )
+    .await;
+    let (_, page, _) = call(&state, "GET", &path, &[("cookie", &specialist)], "").await;
     assert!(page.contains("Asks to move to Collect and Pay: It is not safe"));
     assert!(page.contains("Reports a change from 2026-11-01: I have moved home"));
     let token = hidden(&page, "form_token");
     let (status, _, _) = post_form(
         &state,
-        &caseworker,
+        &specialist,
         &format!("{path}/actions"),
         &format!("form_token={token}&reason=&action=request_dealt_with&request=1"),
     )

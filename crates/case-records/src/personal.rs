@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use domain_types::HumanText;
+
 /// A piece of personal data. `Debug` and `Display` print `[redacted]`; the
 /// value is read only through [`Sensitive::expose_sensitive`], a name that
 /// shows in review wherever personal data leaves its record. It does not
@@ -18,6 +20,14 @@ impl<T> Sensitive<T> {
     /// The value itself. Call this only where the access policy has allowed it.
     pub const fn expose_sensitive(&self) -> &T {
         &self.0
+    }
+}
+
+/// Text a person typed, checked at the edge ([`HumanText`]), held as
+/// personal data.
+impl From<HumanText> for Sensitive<String> {
+    fn from(text: HumanText) -> Sensitive<String> {
+        Sensitive(text.into_string())
     }
 }
 

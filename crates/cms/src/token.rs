@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use case_records::Role;
+use domain_types::text::credentials;
 
 use crate::serve::parse_database_url;
 
@@ -55,17 +56,30 @@ pub fn create_account(login: &str, person: i64, role: &str, database_url: &str) 
         eprintln!("cms account create: `{role}` is not a role");
         return ExitCode::from(2);
     };
-    let login = login.trim().to_lowercase();
+    // The same rules as the create-account page and sign-in, so that every
+    // account made here can sign in.
+    let login = match credentials::login(login) {
+        Ok(login) => login.into_string(),
+        Err(refused) => {
+            eprintln!("cms account create: the login {refused}");
+            return ExitCode::from(2);
+        }
+    };
     let mut password = String::new();
-    if std::io::stdin().read_line(&mut password).is_err()
-        || password.trim_end_matches(['\r', '\n']).chars().count() < 12
-    {
+    if std::io::stdin().read_line(&mut password).is_err() {
+        eprintln!("cms account create: give a password on standard input");
+        return ExitCode::from(2);
+    }
+    let password = password.trim_end_matches(['\r', '\n']);
+    if let Err(refused) = credentials::new_password(password) {
         eprintln!(
-            "cms account create: give a password of at least 12 characters on standard input"
+            "cms account create: the password {refused}; give one of {} to {} characters on standard input",
+            credentials::PASSWORD_MIN_CHARS,
+            credentials::PASSWORD_MAX_CHARS
         );
         return ExitCode::from(2);
     }
-    let hash = web::hash_password(password.trim_end_matches(['\r', '\n']));
+    let hash = web::hash_password(password);
     let location = match parse_database_url(database_url) {
         Ok(location) => location,
         Err(message) => {

@@ -32,6 +32,7 @@ use case_records::{
     CaseParties, CaseReference, Change, Child, ChildId, FactEvent, Frequency, Person, PersonId,
     ReceivingParentId, Role, Sensitive, ServiceType, seal_parties,
 };
+use domain_types::{HumanText, TextError};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
@@ -42,7 +43,7 @@ use crate::self_service::{checked_form, csrf_token, signed_in_parent};
 
 /// The most children one application may name.
 const CHILDREN_MAX: usize = 10;
-/// The longest name or address line accepted.
+/// The longest name or address line accepted, in characters.
 const TEXT_MAX: usize = 200;
 
 /// A form of the journey.
@@ -151,17 +152,30 @@ fn next(answers: &[(String, String)]) -> Result<Next, String> {
     ))
 }
 
-/// A name or an address line: trimmed, not empty (unless `optional`), not
-/// too long, and plain text.
-fn plain_text(answer: &str, optional: bool, empty: &'static str) -> Result<String, &'static str> {
-    let trimmed = answer.split_whitespace().collect::<Vec<_>>().join(" ");
-    if trimmed.is_empty() {
-        return if optional { Ok(trimmed) } else { Err(empty) };
+/// A name or an address line: human text (`domain_types::HumanText`:
+/// NFC, trimmed, one line, no control or text-direction characters) with
+/// runs of spaces made one, not empty (unless `optional`), at most
+/// [`TEXT_MAX`] characters. A refusal names what `label` is.
+fn plain_text(
+    answer: &str,
+    optional: bool,
+    empty: &'static str,
+    label: &str,
+) -> Result<String, String> {
+    let spaced = answer
+        .split(' ')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    match HumanText::parse(&spaced, TEXT_MAX) {
+        Ok(text) => Ok(text.into_string()),
+        Err(TextError::Empty) if optional => Ok(String::new()),
+        Err(TextError::Empty) => Err(empty.to_owned()),
+        Err(TextError::TooLong { max_chars, .. }) => {
+            Err(format!("{label} must be {max_chars} characters or fewer"))
+        }
+        Err(refused) => Err(format!("{label} {refused}")),
     }
-    if trimmed.chars().count() > TEXT_MAX {
-        return Err("Enter 200 characters or fewer");
-    }
-    Ok(trimmed)
 }
 
 /// A UK postcode, in capitals with its one space: `AA9A 9AA` and the
@@ -198,28 +212,36 @@ fn postcode(answer: &str) -> Result<String, &'static str> {
 
 /// The answer to a details question, checked and tidied; or the error
 /// message to show beside it.
-fn check_answer(question: &str, answer: &str) -> Result<String, &'static str> {
+fn check_answer(question: &str, answer: &str) -> Result<String, String> {
     match question {
         "children" => match answer.trim().parse::<usize>() {
             Ok(n) if (1..=CHILDREN_MAX).contains(&n) => Ok(n.to_string()),
-            _ => Err("Enter the number of children, from 1 to 10"),
+            _ => Err("Enter the number of children, from 1 to 10".to_owned()),
         },
-        "your_name" => plain_text(answer, false, "Enter your full name"),
-        "your_address" => plain_text(answer, false, "Enter your address"),
-        "your_postcode" => postcode(answer),
-        "other_name" => plain_text(answer, false, "Enter the other parent's full name"),
-        "other_address" => plain_text(answer, true, ""),
+        "your_name" => plain_text(answer, false, "Enter your full name", "Your name"),
+        "your_address" => plain_text(answer, false, "Enter your address", "Your address"),
+        "your_postcode" => postcode(answer).map_err(str::to_owned),
+        "other_name" => plain_text(
+            answer,
+            false,
+            "Enter the other parent's full name",
+            "The other parent's name",
+        ),
+        "other_address" => plain_text(answer, true, "", "The other parent's address"),
         "service" => match answer {
             "direct_pay" | "collect_and_pay" => Ok(answer.to_owned()),
-            _ => Err("Select how you want child maintenance to be paid"),
+            _ => Err("Select how you want child maintenance to be paid".to_owned()),
         },
-        child if child.starts_with("child_") => {
-            plain_text(answer, false, "Enter the child's full name")
-        }
+        child if child.starts_with("child_") => plain_text(
+            answer,
+            false,
+            "Enter the child's full name",
+            "The child's name",
+        ),
         // The safety questions: checked by the screen's own choices.
         screen => screening_pages::allowed(screen, answer)
             .then(|| answer.to_owned())
-            .ok_or("Select an answer"),
+            .ok_or_else(|| "Select an answer".to_owned()),
     }
 }
 
@@ -509,8 +531,9 @@ pub async fn answer(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     (&token, key, &encoded),
                     &form.question,
-                    Some(&form.answer),
-                    Some(message),
+                    // Shown back without any control or direction override.
+                    Some(&domain_types::text::shown_back(&form.answer)),
+                    Some(&message),
                 );
             }
         }

@@ -11,13 +11,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
+use domain_types::TextError;
+use domain_types::text::credentials::{self, PasswordError};
+
 use crate::AppState;
 use crate::html::{self, Button, Input, Markup, Radios};
 use crate::pages::{Page, respond};
 use crate::self_service::from_this_site;
-
-/// The shortest password taken, as `cms account create` asks.
-const PASSWORD_MIN_CHARS: usize = 12;
 
 /// The form.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -33,9 +33,9 @@ pub struct CreateAccountForm {
 /// Each field's error, in the order the fields appear.
 #[derive(Default)]
 struct Errors {
-    login: Option<&'static str>,
-    password: Option<&'static str>,
-    role: Option<&'static str>,
+    login: Option<String>,
+    password: Option<String>,
+    role: Option<String>,
 }
 
 impl Errors {
@@ -45,6 +45,7 @@ impl Errors {
 }
 
 /// An email address as a login: one `@`, a dot after it, no spaces.
+/// (Its length is checked, in characters, by `credentials::login`.)
 fn looks_like_email(login: &str) -> bool {
     let Some((local, domain)) = login.split_once('@') else {
         return false;
@@ -54,19 +55,35 @@ fn looks_like_email(login: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && login.len() <= 254
         && !login.chars().any(char::is_whitespace)
 }
 
-fn check(form: &CreateAccountForm) -> Errors {
-    Errors {
-        login: (!looks_like_email(form.login.trim()))
-            .then_some("Enter an email address in the correct format, like name@example.com"),
-        password: (form.password.chars().count() < PASSWORD_MIN_CHARS)
-            .then_some("Password must be 12 characters or more"),
-        role: (!matches!(form.role.as_str(), "receiving_parent" | "paying_parent"))
-            .then_some("Select whether you will receive or pay child maintenance"),
+/// The login as it will be stored (the same rule as sign-in's, so an
+/// account made here can always sign in), or the message to show.
+fn checked_login(typed: &str) -> Result<String, String> {
+    const FORMAT: &str = "Enter an email address in the correct format, like name@example.com";
+    match credentials::login(typed) {
+        Ok(login) if looks_like_email(login.as_str()) => Ok(login.into_string()),
+        Ok(_) | Err(TextError::Empty) => Err(FORMAT.to_owned()),
+        Err(TextError::TooLong { max_chars, .. }) => Err(format!(
+            "Email address must be {max_chars} characters or fewer"
+        )),
+        Err(refused) => Err(format!("Email address {refused}")),
     }
+}
+
+/// Checks the form; the login as it will be stored, and each field's error.
+fn check(form: &CreateAccountForm) -> (Option<String>, Errors) {
+    let login = checked_login(&form.login);
+    let errors = Errors {
+        login: login.as_ref().err().cloned(),
+        password: credentials::new_password(&form.password)
+            .err()
+            .map(|e: PasswordError| format!("Password {e}")),
+        role: (!matches!(form.role.as_str(), "receiving_parent" | "paying_parent"))
+            .then(|| "Select whether you will receive or pay child maintenance".to_owned()),
+    };
+    (login.ok(), errors)
 }
 
 fn form_page(status: StatusCode, form: &CreateAccountForm, errors: &Errors) -> Response {
@@ -74,12 +91,12 @@ fn form_page(status: StatusCode, form: &CreateAccountForm, errors: &Errors) -> R
         "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n".to_owned(),
     );
     let listed: Vec<(String, String)> = [
-        ("#login", errors.login),
-        ("#password", errors.password),
-        ("#role", errors.role),
+        ("#login", &errors.login),
+        ("#password", &errors.password),
+        ("#role", &errors.role),
     ]
     .into_iter()
-    .filter_map(|(href, e)| e.map(|e| (href.to_owned(), e.to_owned())))
+    .filter_map(|(href, e)| e.as_ref().map(|e| (href.to_owned(), e.clone())))
     .collect();
     if !listed.is_empty() {
         main.push(&html::error_summary("There is a problem", &listed));
@@ -95,19 +112,19 @@ fn form_page(status: StatusCode, form: &CreateAccountForm, errors: &Errors) -> R
         id: "login",
         name: "login",
         label: "Email address",
-        error: errors.login,
+        error: errors.login.as_deref(),
         value: Some(form.login.as_str()).filter(|l| !l.is_empty()),
         autocomplete: Some("email"),
         ..Input::default()
     }));
-    let password_error = errors.password.map_or_else(String::new, |e| {
+    let password_error = errors.password.as_ref().map_or_else(String::new, |e| {
         format!(
             "  <p id=\"password-error\" class=\"govuk-error-message\">\n    <span class=\"govuk-visually-hidden\">Error:</span> {}\n  </p>\n",
             html::escape(e)
         )
     });
     main.push(&Markup::trusted(format!(
-        "<div class=\"govuk-form-group{}\">\n  <label class=\"govuk-label\" for=\"password\">Password</label>\n  <div id=\"password-hint\" class=\"govuk-hint\">12 characters or more. A few words you will remember are good.</div>\n{password_error}  <input class=\"govuk-input govuk-!-width-one-half{}\" id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" aria-describedby=\"password-hint{}\">\n</div>\n",
+        "<div class=\"govuk-form-group{}\">\n  <label class=\"govuk-label\" for=\"password\">Password</label>\n  <div id=\"password-hint\" class=\"govuk-hint\">{min} to {max} characters. A few words you will remember are good.</div>\n{password_error}  <input class=\"govuk-input govuk-!-width-one-half{}\" id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" aria-describedby=\"password-hint{}\">\n</div>\n",
         if errors.password.is_some() {
             " govuk-form-group--error"
         } else {
@@ -123,12 +140,14 @@ fn form_page(status: StatusCode, form: &CreateAccountForm, errors: &Errors) -> R
         } else {
             ""
         },
+        min = credentials::PASSWORD_MIN_CHARS,
+        max = credentials::PASSWORD_MAX_CHARS,
     )));
     main.push(&html::radios(&Radios {
         name: "role",
         legend: "Will you receive or pay child maintenance?",
         legend_classes: Some("govuk-fieldset__legend--m"),
-        error: errors.role,
+        error: errors.role.as_deref(),
         items: &[
             (
                 "receiving_parent",
@@ -184,12 +203,17 @@ pub async fn create(
     if !from_this_site(&headers) {
         return crate::self_service::form_expired();
     }
-    form.login = form.login.trim().to_lowercase();
-    let errors = check(&form);
-    if errors.any() {
-        form.password.clear();
-        return form_page(StatusCode::UNPROCESSABLE_ENTITY, &form, &errors);
-    }
+    let (login, errors) = check(&form);
+    let login = match login {
+        Some(login) if !errors.any() => login,
+        _ => {
+            form.password.clear();
+            // Shown back as typed, but without any control character.
+            form.login = domain_types::text::shown_back(form.login.trim());
+            return form_page(StatusCode::UNPROCESSABLE_ENTITY, &form, &errors);
+        }
+    };
+    form.login = login;
     // Hashed either way, so the time taken does not tell a taken address
     // from a new one.
     let hash = crate::hash_password(&form.password);

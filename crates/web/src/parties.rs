@@ -14,6 +14,7 @@ use case_records::{
     Person, PersonId, ReceivingParentId, Sensitive, Shown, SortCode, StaffPartyView, Subject,
     Viewer, may_act_on_case, open_parties, seal_parties, view_for,
 };
+use domain_types::{HumanText, TextError};
 use serde_json::{Map, Value, json};
 
 use crate::cases::{
@@ -56,19 +57,44 @@ fn object<'a>(
     Ok(object)
 }
 
+/// The longest text any party's field takes, in characters.
+const TEXT_MAX_CHARS: usize = 500;
+
+/// One line of human text (`domain_types::HumanText`: NFC, trimmed, no
+/// controls or direction overrides, at most 500 characters), or nothing
+/// when absent or null; refused naming the field otherwise.
 fn text(
     object: &Map<String, Value>,
     field: &str,
     key: &str,
 ) -> Result<Option<Sensitive<String>>, Response> {
+    human_text(object, field, key, HumanText::parse)
+}
+
+/// As [`text`], for a field that may run over several lines (line breaks
+/// kept as LF; every other control still refused).
+fn text_lines(
+    object: &Map<String, Value>,
+    field: &str,
+    key: &str,
+) -> Result<Option<Sensitive<String>>, Response> {
+    human_text(object, field, key, HumanText::parse_lines)
+}
+
+fn human_text(
+    object: &Map<String, Value>,
+    field: &str,
+    key: &str,
+    parse: fn(&str, usize) -> Result<HumanText, TextError>,
+) -> Result<Option<Sensitive<String>>, Response> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 500 => {
-            Ok(Some(Sensitive::new(s.trim().to_owned())))
-        }
+        Some(Value::String(s)) => parse(s, TEXT_MAX_CHARS)
+            .map(|text| Some(Sensitive::from(text)))
+            .map_err(|e| refuse(&format!("{field}.{key}"), e.to_string())),
         Some(_) => Err(refuse(
             &format!("{field}.{key}"),
-            "must be text of 1 to 500 characters",
+            format!("must be text of 1 to {TEXT_MAX_CHARS} characters"),
         )),
     }
 }
@@ -117,7 +143,7 @@ fn person(value: Option<&Value>, field: &str) -> Result<Person, Response> {
         email: text(object, field, "email")?,
         employer: text(object, field, "employer")?,
         bank,
-        abuse_disclosure: text(object, field, "abuse_disclosure")?,
+        abuse_disclosure: text_lines(object, field, "abuse_disclosure")?,
         non_disclosure: match object.get("non_disclosure") {
             None | Some(Value::Null) => false,
             Some(Value::Bool(flag)) => *flag,

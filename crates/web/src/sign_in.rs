@@ -15,6 +15,7 @@ use audit_log::{Action, AuditRecord};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use domain_types::text::credentials;
 use serde_json::{Value, json};
 
 use crate::cases::{error, parse_json, storage_failure, token_hash};
@@ -130,7 +131,7 @@ pub fn session_from(headers: &HeaderMap) -> Option<String> {
 
 /// Why a sign-in was refused.
 pub(crate) enum SignInRefused {
-    /// A login or password was missing or too long.
+    /// A login or password was missing.
     Missing,
     /// The login or password is not right (one answer for both, so the
     /// answer does not say which logins exist).
@@ -142,28 +143,49 @@ pub(crate) enum SignInRefused {
 /// Checks a login and password and starts a server-side session: the
 /// session id (for the cookie) and the role. A failure is noted for the
 /// burst's audit record; a success is audited.
+///
+/// The login is read by the same rule as when the account was made
+/// (`credentials::login`: lower case, trimmed, NFC, at most 254
+/// characters), and a password of up to 200 characters is tried, so every
+/// account that can be made can sign in. A login or password over those
+/// limits belongs to no account: refused as not right, after the same
+/// decoy verification.
 pub(crate) async fn start_session_for(
     state: &AppState,
-    login: &str,
+    typed_login: &str,
     password: &str,
 ) -> Result<(String, String), SignInRefused> {
-    let usable = |t: &str| !t.is_empty() && t.len() <= 200;
-    if !usable(login) || !usable(password) {
+    if typed_login.trim().is_empty() || password.is_empty() {
         return Err(SignInRefused::Missing);
     }
-    let login = login.trim().to_lowercase();
+    let within_limits = credentials::password_within_limit(password);
+    let (login, within_limits) = match credentials::login(typed_login) {
+        Ok(login) => (login.into_string(), within_limits),
+        // Recorded under the login as typed, tidied as before.
+        Err(_) => (typed_login.trim().to_lowercase(), false),
+    };
     let unavailable =
         |e: &storage_api::StorageError| SignInRefused::Unavailable(storage_failure(e));
-    let account = state
-        .store
-        .account(&login)
-        .await
-        .map_err(|e| unavailable(&e))?;
+    let account = if within_limits {
+        state
+            .store
+            .account(&login)
+            .await
+            .map_err(|e| unavailable(&e))?
+    } else {
+        None
+    };
     let now = state.clock.now_unix_seconds();
     let verified = match &account {
         Some((phc, _, _)) => verify_password(password, phc),
+        // Unknown (or impossible): as long as a wrong password, without
+        // hashing more than the longest password allowed.
         None => {
-            let _ = verify_password(password, decoy_hash());
+            let tried: String = password
+                .chars()
+                .take(credentials::PASSWORD_MAX_CHARS)
+                .collect();
+            let _ = verify_password(&tried, decoy_hash());
             false
         }
     };

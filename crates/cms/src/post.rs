@@ -90,6 +90,41 @@ pub fn post(run: &PostRun<'_>) -> ExitCode {
     finish("letters post", result)
 }
 
+/// A parent's safe contact preferences: the latest they set on any case
+/// they are in (a choice about letters to their address is theirs, not one
+/// case's), or else what was recorded for their role on this case before
+/// people were told apart.
+async fn contact_preferences(
+    store: &dyn Store,
+    safety: &SafetyState,
+    party: Party,
+    person: PersonId,
+) -> Result<Option<safety::ContactPreferences>, String> {
+    let mut latest: Option<(Date, safety::ContactPreferences)> = None;
+    let id = i64::try_from(person.0).map_err(|e| e.to_string())?;
+    for case in store.cases_of_person(id).await.map_err(|e| e.to_string())? {
+        for record in store
+            .safety_events(&case)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            if let safety::SafetyEvent::SafeContactSet {
+                person: whose,
+                contact,
+                ..
+            } = record.event
+                && whose == person
+                && latest.as_ref().is_none_or(|(on, _)| record.by.on >= *on)
+            {
+                latest = Some((record.by.on, contact));
+            }
+        }
+    }
+    Ok(latest
+        .map(|(_, contact)| contact)
+        .or_else(|| safety.contact_of(party, person).cloned()))
+}
+
 async fn case_letters(
     store: &dyn Store,
     case: CaseReference,
@@ -132,7 +167,8 @@ async fn case_letters(
     let mut lines = Vec::new();
     for (recipient, person, role, party) in recipients {
         let letter = "collection-notice";
-        let outcome = match safety::postal_delivery(safety.contact.get(&party)) {
+        let preferences = contact_preferences(store, &safety, party, person).await?;
+        let outcome = match safety::postal_delivery(preferences.as_ref()) {
             PostalDelivery::Hold(reason) => Err(reason.in_words()),
             PostalDelivery::Post => {
                 let own = own_details(&parties, person, role)?;

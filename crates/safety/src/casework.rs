@@ -138,8 +138,12 @@ pub enum SafetyEvent {
     /// How and when it is safe to contact a parent (from the screen, or
     /// changed later); the latest replaces the earlier.
     SafeContactSet {
-        /// Whose preferences.
+        /// Whose preferences: the parent's role in the case.
         of: Party,
+        /// And which person in it (two receiving parents are two people);
+        /// `PersonId(0)` on events recorded before people were told apart,
+        /// which then stand for everyone in the role.
+        person: PersonId,
         /// The preferences.
         contact: crate::ContactPreferences,
     },
@@ -266,8 +270,8 @@ pub struct SafetyState {
     pub disclosures: usize,
     /// Family support offered, and whether taken up.
     pub family_support: Vec<(String, bool)>,
-    /// Each parent's safe contact preferences.
-    pub contact: BTreeMap<Party, crate::ContactPreferences>,
+    /// Each parent's safe contact preferences, by role and person.
+    pub contact: BTreeMap<(Party, PersonId), crate::ContactPreferences>,
 }
 
 impl Default for SafetyState {
@@ -349,8 +353,12 @@ impl SafetyState {
                     state.referrals.push((*recipient, record.by));
                 }
                 SafetyEvent::Noted { .. } => {}
-                SafetyEvent::SafeContactSet { of, contact } => {
-                    state.contact.insert(*of, contact.clone());
+                SafetyEvent::SafeContactSet {
+                    of,
+                    person,
+                    contact,
+                } => {
+                    state.contact.insert((*of, *person), contact.clone());
                 }
                 SafetyEvent::FamilySupportOffered { offer, accepted } => {
                     state.family_support.push((offer.clone(), *accepted));
@@ -556,11 +564,16 @@ impl SafetyEvent {
                 "noted",
                 format!("what={};party={}", what.code(), party_code(*party)),
             ),
-            SafetyEvent::SafeContactSet { of, contact } => (
+            SafetyEvent::SafeContactSet {
+                of,
+                person,
+                contact,
+            } => (
                 "safe_contact",
                 format!(
-                    "of={};channels={};times={};no_voicemail={};no_letters={}",
+                    "of={};person={};channels={};times={};no_voicemail={};no_letters={}",
                     party_code(*of),
+                    person.0,
                     contact
                         .channels
                         .iter()
@@ -626,6 +639,12 @@ impl SafetyEvent {
             },
             "safe_contact" => SafetyEvent::SafeContactSet {
                 of: party(field("of")?)?,
+                person: PersonId(
+                    fields
+                        .get("person")
+                        .map_or(Ok(0), |p| p.parse())
+                        .map_err(|_| SafetyDecodeError("person".to_owned()))?,
+                ),
                 contact: crate::ContactPreferences {
                     channels: field("channels")?
                         .split(',')
@@ -662,17 +681,29 @@ impl SafetyEvent {
     }
 }
 
-/// Whether `party` should be offered the screen (again): never screened, or
-/// a set moment came after their last screen (issue 5 §1: parents are asked
-/// again at set moments: a change of service, a case reopened). `moments`
-/// are the days those were recorded.
+/// Whether `person`, as `party` in a case, should be offered the screen
+/// (again): never screened (on any of their cases: `records` are the
+/// safety events of every case they are in), or a set moment of this case
+/// came after their last screen (issue 5 §1: parents are asked again at set
+/// moments: a change of service, a case reopened). `moments` are the days
+/// those were recorded. Each person is screened for themselves: another
+/// parent in the same role answering does not answer for them.
 #[must_use]
-pub fn screening_due(moments: &[Date], records: &[SafetyRecord], party: Party) -> bool {
+pub fn screening_due(
+    moments: &[Date],
+    records: &[SafetyRecord],
+    party: Party,
+    person: PersonId,
+) -> bool {
     let last_screen = records
         .iter()
         .filter(|r| match &r.event {
-            SafetyEvent::SafeContactSet { of, .. } => *of == party,
-            SafetyEvent::Disclosed { by, .. } => *by == party,
+            SafetyEvent::SafeContactSet {
+                of, person: whose, ..
+            } => *whose == person || (*whose == PersonId(0) && *of == party),
+            SafetyEvent::Disclosed { by, .. } => {
+                *by == party && r.by.role.is_parent() && r.by.person == person
+            }
             _ => false,
         })
         .map(|r| r.by.on)
@@ -680,5 +711,16 @@ pub fn screening_due(moments: &[Date], records: &[SafetyRecord], party: Party) -
     match last_screen {
         None => true,
         Some(screened) => moments.iter().any(|moment| *moment > screened),
+    }
+}
+
+impl SafetyState {
+    /// A parent's safe contact preferences on this case: their own, or
+    /// (from before people were told apart) those recorded for their role.
+    #[must_use]
+    pub fn contact_of(&self, party: Party, person: PersonId) -> Option<&crate::ContactPreferences> {
+        self.contact
+            .get(&(party, person))
+            .or_else(|| self.contact.get(&(party, PersonId(0))))
     }
 }

@@ -311,6 +311,7 @@ fn the_screen_is_offered_again_after_a_change_of_service() {
     let screened = SafetyRecord {
         event: SafetyEvent::SafeContactSet {
             of: Party::ReceivingParent,
+            person: PersonId(2),
             contact: contact(),
         },
         by: Recorder {
@@ -319,23 +320,48 @@ fn the_screen_is_offered_again_after_a_change_of_service() {
             on: day("2026-01-10"),
         },
     };
+    let rae = PersonId(2);
     assert!(
-        screening_due(&[], &[], Party::ReceivingParent),
+        screening_due(&[], &[], Party::ReceivingParent, rae),
         "never screened"
     );
     assert!(!screening_due(
         &[day("2026-01-05")],
         std::slice::from_ref(&screened),
-        Party::ReceivingParent
+        Party::ReceivingParent,
+        rae
     ));
     assert!(screening_due(
         &[day("2026-03-02")],
         std::slice::from_ref(&screened),
-        Party::ReceivingParent
+        Party::ReceivingParent,
+        rae
     ));
     assert!(
-        screening_due(&[], std::slice::from_ref(&screened), Party::PayingParent),
+        screening_due(
+            &[],
+            std::slice::from_ref(&screened),
+            Party::PayingParent,
+            PersonId(1)
+        ),
         "each parent is asked"
+    );
+    assert!(
+        screening_due(
+            &[],
+            std::slice::from_ref(&screened),
+            Party::ReceivingParent,
+            PersonId(3)
+        ),
+        "a second receiving parent is asked for herself"
+    );
+    // Her answer stands for her, and for no one else in her role.
+    let state = safety::SafetyState::from_records(std::slice::from_ref(&screened));
+    assert!(state.contact_of(Party::ReceivingParent, rae).is_some());
+    assert!(
+        state
+            .contact_of(Party::ReceivingParent, PersonId(3))
+            .is_none()
     );
 }
 

@@ -45,6 +45,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     protection::a_flag_on_one_case_protects_the_person_in_every_case(store.as_ref()).await;
     protection::a_disclosure_protects_who_made_it_at_once(store.as_ref()).await;
     protection::asking_to_move_because_it_is_not_safe_protects_the_parent(store.as_ref()).await;
+    protection::only_parents_are_given_a_case(store.as_ref()).await;
     transfers_are_posted_once_and_a_conflicting_batch_writes_nothing(store.as_ref()).await;
     collection::collection_actions_are_stored_once_and_never_on_a_stale_reading(Arc::clone(&store))
         .await;

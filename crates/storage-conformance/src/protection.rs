@@ -304,3 +304,33 @@ pub(crate) async fn asking_to_move_because_it_is_not_safe_protects_the_parent(st
     );
     assert!(!flag_of(store, &case, "paying_parent").await);
 }
+
+/// A child's row carries its carer's number and the named caseworker's row
+/// a member of staff: neither makes anyone a party. Person 1 must not be
+/// given a case because a child in it is cared for by receiving parent 1,
+/// nor person 17 a case because caseworker 17 is named on it.
+pub(crate) async fn only_parents_are_given_a_case(store: &dyn Store) {
+    let case = open_with(
+        store,
+        4_400,
+        &[
+            party("paying_parent", 4_400, false),
+            party("receiving_parent:1", 4_401, false),
+            party("child:1", 1, false),
+            party("named_caseworker", 17, false),
+        ],
+    )
+    .await;
+    for stranger in [1, 17] {
+        assert!(
+            !store
+                .cases_of_person(stranger)
+                .await
+                .unwrap()
+                .contains(&case),
+            "{}: person {stranger} given a case they are not a parent in",
+            store.backend()
+        );
+    }
+    assert!(store.cases_of_person(4_401).await.unwrap().contains(&case));
+}

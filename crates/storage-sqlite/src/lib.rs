@@ -1670,7 +1670,7 @@ impl Store for SqliteStore {
 
     fn cases_of_person(&self, person: i64) -> StoreFuture<'_, Vec<CaseReference>> {
         Box::pin(self.read_references(
-            "SELECT DISTINCT case_reference FROM case_parties WHERE person_id = ? ORDER BY case_reference",
+            "SELECT DISTINCT case_reference FROM case_parties WHERE person_id = ? AND (party = 'paying_parent' OR party LIKE 'receiving_parent:%') ORDER BY case_reference",
             Some(person),
         ))
     }

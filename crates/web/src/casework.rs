@@ -547,17 +547,17 @@ pub(crate) async fn coercion_events_from(
     Ok(events)
 }
 
-fn signal_json(signal: &safety::Signal) -> Value {
+fn signal_json(signal: &safety::Signal, words: &crate::free_words::FreeWords) -> Value {
     json!({
         "kind": format!("{:?}", signal.kind),
         "about": match signal.party {
             Party::PayingParent => "paying_parent",
             Party::ReceivingParent => "receiving_parent",
         },
-        "explanation": signal.explanation,
+        "explanation": words.show(&signal.explanation),
         "evidence": signal.evidence.iter().map(|e| json!({
             "on": e.on.to_string(),
-            "what": e.what,
+            "what": words.show(&e.what),
         })).collect::<Vec<_>>(),
     })
 }
@@ -583,6 +583,8 @@ pub async fn coercion_signals(
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let events = coercion_events(&state, &case).await?;
         let signals = safety::scan(&events, state.clock.today(), safety::Thresholds::embedded());
+        let words =
+            crate::free_words::FreeWords::on_case(&state, staff.person, staff.role, &case).await?;
         state
             .store
             .append_audit(staff.audit(
@@ -596,7 +598,7 @@ pub async fn coercion_signals(
             .map_err(|e| storage_failure(&e))?;
         Ok(json_response(
             StatusCode::OK,
-            &json!({ "signals": signals.iter().map(signal_json).collect::<Vec<_>>() }),
+            &json!({ "signals": signals.iter().map(|s| signal_json(s, &words)).collect::<Vec<_>>() }),
         ))
     };
     result.await.unwrap_or_else(|response| response)
@@ -695,7 +697,8 @@ pub(crate) async fn refer_case(
             "recipient": recipient.code(),
             "case_reference": pack.case_reference,
             "prepared_on": pack.prepared_on.to_string(),
-            "signals": pack.signals.iter().map(signal_json).collect::<Vec<_>>(),
+            // The pack is already withheld as for a third party.
+            "signals": pack.signals.iter().map(|s| signal_json(s, &crate::free_words::FreeWords::Whole)).collect::<Vec<_>>(),
             "timeline": pack.timeline.iter().map(|e| json!({
                 "on": e.on.to_string(),
                 "what": e.what,
@@ -868,6 +871,8 @@ pub(crate) async fn finish_screen(
                 &format!("{key}/contact"),
                 SafetyEvent::SafeContactSet {
                     of: by_party,
+                    // Each person answers for themselves.
+                    person: PersonId(u64::try_from(signed_in.person).unwrap_or(0)),
                     contact: outcome.contact.clone(),
                 },
                 signed_in,
@@ -976,15 +981,28 @@ pub async fn screening_status(
             })
             .map(|e| e.recorded_on)
             .collect();
-        let records = state
+        // Their screen on any of their cases counts: it is theirs, not the
+        // case's, and another parent in the same role never answers for them.
+        let mut records = Vec::new();
+        for theirs in state
             .store
-            .safety_events(&case)
+            .cases_of_person(signed_in.person)
             .await
-            .map_err(|e| storage_failure(&e))?;
+            .map_err(|e| storage_failure(&e))?
+        {
+            records.extend(
+                state
+                    .store
+                    .safety_events(&theirs)
+                    .await
+                    .map_err(|e| storage_failure(&e))?,
+            );
+        }
+        let person = PersonId(u64::try_from(signed_in.person).unwrap_or(0));
         Ok(json_response(
             StatusCode::OK,
             &json!({
-                "due": safety::screening_due(&ask_again, &records, party),
+                "due": safety::screening_due(&ask_again, &records, party, person),
                 "legal_warning": safety::LEGAL_WARNING,
                 "abuse_question": safety::ABUSE_QUESTION,
             }),
@@ -1039,7 +1057,7 @@ pub async fn letter(
             ),
             _ => sealed
                 .iter()
-                .find(|p| p.person_id == signed_in.person)
+                .find(|p| p.person_id == signed_in.person && storage_api::is_parent_party(&p.party))
                 .and_then(|p| p.party.strip_prefix("receiving_parent:"))
                 .and_then(|n| n.parse().ok())
                 .map_or(domain_types::Pence::ZERO, |n| {

@@ -45,7 +45,9 @@ pub(crate) async fn statement_for(
             .map_err(|e| storage_failure(&e))?;
         let own = sealed
             .iter()
-            .find(|p| p.person_id == signed_in.person)
+            // Only a parent's own row: a child's row carries its carer's
+            // number, and the named caseworker's their staff id.
+            .find(|p| p.person_id == signed_in.person && storage_api::is_parent_party(&p.party))
             .map(|p| p.party.as_str());
         // Not theirs, or not a case: the same answer, so nothing is learned.
         let not_found = || error(StatusCode::NOT_FOUND, "reference", "no such case");
@@ -196,6 +198,8 @@ pub async fn summary(
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let history = crate::cases::history_or_404(&state, &case).await?;
         let (transfers, actions) = case_state(&state, &case).await?;
+        let words =
+            crate::free_words::FreeWords::on_case(&state, staff.person, staff.role, &case).await?;
         let today = state.clock.today();
         let allocation = allocate(&transfers, case, today);
         let aged = allocation.aged(today);
@@ -254,7 +258,7 @@ pub async fn summary(
             },
             "disbursements_held": collection.held.iter().map(|(rp, reason)| json!({
                 "receiving_parent": rp.0,
-                "reason": reason,
+                "reason": words.show(reason),
             })).collect::<Vec<_>>(),
             "enforcement": collection.steps.iter().map(|s| json!({
                 "step": s.step,
@@ -514,6 +518,10 @@ pub async fn suspense_queue(State(state): State<AppState>, staff: Staff) -> Resp
             ))
             .await
             .map_err(|e| storage_failure(&e))?;
+        // The payer's words could be about anyone: whole only to the
+        // specialist team, withheld through the one redaction path for
+        // everyone else.
+        let words = crate::free_words::FreeWords::without_a_case(&state, staff.role).await?;
         let items: Vec<Value> = queue
             .iter()
             .map(|(transfer, note)| {
@@ -521,8 +529,8 @@ pub async fn suspense_queue(State(state): State<AppState>, staff: Staff) -> Resp
                     "payment": transfer.id.0,
                     "received": transfer.effective.to_string(),
                     "amount_pence": transfer.amount.get(),
-                    "remittance": note.as_ref().map(|n| n.remittance.clone()),
-                    "reason": note.as_ref().and_then(|n| n.suspense_reason.clone()),
+                    "remittance": note.as_ref().map(|n| words.show(&n.remittance)),
+                    "reason": note.as_ref().and_then(|n| n.suspense_reason.as_deref().map(|r| words.show(r))),
                 })
             })
             .collect();

@@ -14,6 +14,7 @@ mod cases;
 mod casework;
 mod collection;
 mod create_account;
+mod free_words;
 pub mod html;
 mod mi;
 pub mod pages;

@@ -298,6 +298,11 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         if suspense.is_empty() {
             main.push(&html::paragraph("None."));
         } else {
+            let words = match crate::free_words::FreeWords::without_a_case(&state, staff.role).await
+            {
+                Ok(words) => words,
+                Err(response) => return response,
+            };
             let rows: Vec<Vec<String>> = suspense
                 .iter()
                 .map(|(transfer, note)| {
@@ -305,7 +310,8 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
                         transfer.effective.to_string(),
                         transfer.amount.to_string(),
                         note.as_ref()
-                            .and_then(|n| n.suspense_reason.clone())
+                            .and_then(|n| n.suspense_reason.as_deref())
+                            .map(|r| words.show(r))
                             .unwrap_or_default(),
                     ]
                 })
@@ -454,6 +460,11 @@ pub async fn case_page(
                 }),
             ),
         ]));
+
+        // Free words on this case (hold reasons, payers' words in the
+        // signals), as this viewer may see them.
+        let words =
+            crate::free_words::FreeWords::on_case(&state, staff.person, staff.role, &case).await?;
 
         // The parties, as this role may see them.
         main.push(&heading(2, "Parties"));
@@ -616,7 +627,7 @@ pub async fn case_page(
                 if let Some(why) = collection.held.get(&receiving_parent) {
                     main.push(&html::summary_list(&[(
                         format!("Receiving parent {n}"),
-                        html::text(&format!("Held: {why}")),
+                        html::text(&format!("Held: {}", words.show(why))),
                     )]));
                     main.push(&action_form(
                         &format!("<input type=\"hidden\" name=\"action\" value=\"release_disbursements\">\n{common}"),
@@ -977,7 +988,7 @@ pub async fn case_page(
                     vec![
                         s.kind.in_words().to_owned(),
                         s.party.in_words().to_owned(),
-                        s.explanation.clone(),
+                        words.show(&s.explanation),
                     ]
                 })
                 .collect();
@@ -1464,6 +1475,9 @@ pub async fn audit_page(
             .await
             .map_err(|e| storage_failure(&e))?;
         let chain = audit_log::verify(&entries);
+        // A reason given for breaking the glass is a free word: those who
+        // read the audit are never entitled to a location in it.
+        let words = crate::free_words::FreeWords::for_no_one(&state).await?;
         let wanted = case.to_string();
         let rows: Vec<Vec<String>> = entries
             .iter()
@@ -1477,7 +1491,11 @@ pub async fn audit_page(
                     record.role.replace('_', " "),
                     record.action.code().replace('_', " "),
                     record.fields.join(", "),
-                    record.reason.clone().unwrap_or_default(),
+                    record
+                        .reason
+                        .as_deref()
+                        .map(|r| words.show(r))
+                        .unwrap_or_default(),
                 ]
             })
             .collect();

@@ -355,6 +355,14 @@ fn every_request(f: &Fixture) -> Vec<(&'static str, &'static str, String, String
             none(),
             format!(r#"{{"flag": {}}}"#, f.payer_flagged),
         ),
+        ("GET", "/api/v1/people/{person_id}/protection", none(), none()),
+        (
+            "POST",
+            "/api/v1/people/{person_id}/protection/lift-proposals",
+            none(),
+            r#"{"reason": "the crawl asks"}"#.to_owned(),
+        ),
+        ("POST", "/api/v1/people/{person_id}/protection/lift-approvals", none(), "{}".to_owned()),
         ("GET", "/api/v1/cases/{reference}/statement.csv", "?for=receiving_parent:1".to_owned(), none()),
         ("GET", "/api/v1/cases/{reference}/collection", none(), none()),
         (

@@ -852,8 +852,7 @@ async fn a_parent_says_letters_are_not_safe_and_the_preference_is_kept() {
     let case = case_records::CaseReference::parse(&reference).unwrap();
     let contact =
         safety::SafetyState::from_records(&state.store.safety_events(&case).await.unwrap())
-            .contact
-            .get(&safety::Party::ReceivingParent)
+            .contact_of(safety::Party::ReceivingParent, case_records::PersonId(2))
             .cloned()
             .unwrap();
     assert!(contact.no_letters_to_address);

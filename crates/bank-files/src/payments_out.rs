@@ -12,8 +12,6 @@ use case_records::{CaseReference, Person, SortCode};
 use domain_types::{Date, Pence};
 use ledger::{Disbursement, TransferId};
 
-use crate::escape;
-
 /// A UK account number: eight digits.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct AccountNumber([u8; 8]);
@@ -131,6 +129,39 @@ pub fn instruction(disbursement: &Disbursement, payee: Payee) -> PaymentInstruct
     }
 }
 
+/// Text for an element of the payment file: only characters XML 1.0
+/// allows (a control character would make the whole day's file
+/// ill-formed, so it becomes a space, whatever reached the store before
+/// names were checked), escaped, and cut to the element's `MaxNText`
+/// length in characters (ISO 20022: `Nm` is Max140Text, `EndToEndId`
+/// Max35Text, `MsgId` Max35Text).
+fn xml_text(text: &str, max_chars: usize) -> String {
+    let allowed: String = text
+        .chars()
+        .map(|c| {
+            let code = u32::from(c);
+            let xml_char = matches!(code, 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF);
+            // Line breaks and tabs are legal XML but never part of a name.
+            if xml_char && !matches!(code, 0x7F..=0x9F) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let cut: String = allowed.trim().chars().take(max_chars).collect();
+    cut.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// ISO 20022 `Max140Text` (a party's name).
+const NAME_CHARS: usize = 140;
+/// ISO 20022 `Max35Text` (message and end-to-end ids).
+const ID_CHARS: usize = 35;
+
 fn amount_text(amount: Pence) -> String {
     format!("{}.{:02}", amount.get() / 100, amount.get() % 100)
 }
@@ -162,15 +193,15 @@ pub fn write_pain001(
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.09\">\n<CstmrCdtTrfInitn>\n");
     out.push_str(&format!(
         "<GrpHdr><MsgId>{}</MsgId><CreDtTm>{execute_on}T00:00:00</CreDtTm><NbOfTxs>{count}</NbOfTxs><CtrlSum>{}</CtrlSum><InitgPty><Nm>{}</Nm></InitgPty></GrpHdr>\n",
-        escape(message_id),
+        xml_text(message_id, ID_CHARS),
         amount_text(total),
-        escape(&originator.name)
+        xml_text(&originator.name, NAME_CHARS)
     ));
     out.push_str(&format!(
         "<PmtInf><PmtInfId>{}</PmtInfId><PmtMtd>TRF</PmtMtd><NbOfTxs>{count}</NbOfTxs><CtrlSum>{}</CtrlSum><ReqdExctnDt><Dt>{execute_on}</Dt></ReqdExctnDt><Dbtr><Nm>{}</Nm></Dbtr><DbtrAcct><Id><Othr><Id>{}{}</Id></Othr></Id></DbtrAcct><DbtrAgt>{}</DbtrAgt>\n",
-        escape(message_id),
+        xml_text(message_id, ID_CHARS),
         amount_text(total),
-        escape(&originator.name),
+        xml_text(&originator.name, NAME_CHARS),
         sort_code_digits(originator.sort_code),
         originator.account_number.digits(),
         agent(originator.sort_code)
@@ -178,10 +209,10 @@ pub fn write_pain001(
     for item in instructions {
         out.push_str(&format!(
             "<CdtTrfTxInf><PmtId><EndToEndId>{}</EndToEndId></PmtId><Amt><InstdAmt Ccy=\"GBP\">{}</InstdAmt></Amt><CdtrAgt>{}</CdtrAgt><Cdtr><Nm>{}</Nm></Cdtr><CdtrAcct><Id><Othr><Id>{}</Id></Othr></Id></CdtrAcct><RmtInf><Ustrd>{}</Ustrd></RmtInf></CdtTrfTxInf>\n",
-            escape(&item.end_to_end_id),
+            xml_text(&item.end_to_end_id, ID_CHARS),
             amount_text(item.amount),
             agent(item.payee.sort_code),
-            escape(&item.payee.name),
+            xml_text(&item.payee.name, NAME_CHARS),
             item.payee.account_number.digits(),
             item.reference
         ));
@@ -191,9 +222,10 @@ pub fn write_pain001(
 }
 
 /// BACS allows upper-case letters, digits, space and `. & / -` in text
-/// fields; anything else becomes a space, then the field is cut or padded.
+/// fields: letters lose their accents first (`ZOË` is `ZOE`, not `ZO `),
+/// anything else becomes a space, then the field is cut or padded.
 fn bacs_text(text: &str, width: usize) -> String {
-    let cleaned: String = text
+    let cleaned: String = domain_types::text::ascii_folded(text)
         .chars()
         .map(|c| c.to_ascii_uppercase())
         .map(|c| {

@@ -69,6 +69,7 @@ fn texts(xml: &str) -> Vec<(String, String)> {
                     "lt" => "<",
                     "gt" => ">",
                     "quot" => "\"",
+                    "apos" => "'",
                     other => panic!("unexpected entity {other}"),
                 })
             }
@@ -132,6 +133,52 @@ fn a_pain001_file_carries_each_disbursement_and_its_totals() {
     assert_ne!(ids[0], ids[1]);
 }
 
+/// Whatever reached the store before names were checked (a NUL, a line
+/// break, ESC, a direction override, 500 characters), the day's file stays
+/// well-formed, every name fits `Max140Text`, and Standard 18 keeps the
+/// letters of an accented name.
+#[test]
+fn any_stored_name_leaves_the_payment_files_well_formed() {
+    let long = "Ŵ".repeat(500);
+    let names = [
+        "Zoë \u{0}\r\nX",
+        "Esc\u{1b}[31m \u{202e}evil",
+        long.as_str(),
+        "Zoë Ó'Brien-Siân",
+    ];
+    let instructions: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(n, name)| {
+            instruction(
+                &disbursement(n as u64 + 1, 1, 1_000),
+                payee(name, "11-22-33", "12345678"),
+            )
+        })
+        .collect();
+    let file = write_pain001(
+        "CMS-2025-01-10-1",
+        &originator(),
+        Date::parse_iso("2025-01-10").unwrap(),
+        &instructions,
+    );
+    assert!(
+        !file.chars().any(|c| c.is_control() && c != '\n'),
+        "{file:?}"
+    );
+    let texts = texts(&file);
+    let names_written = values(&texts, "Nm");
+    assert!(names_written.iter().all(|n| n.chars().count() <= 140));
+    assert_eq!(names_written[2], "Zoë    X");
+    assert_eq!(names_written[5], "Zoë Ó'Brien-Siân");
+    let bacs = write_standard18(&originator(), &instructions);
+    assert!(bacs.contains("ZOE O BRIEN-SIAN"), "{bacs}");
+    assert!(
+        bacs.lines()
+            .all(|line| line.len() == 100 && line.is_ascii())
+    );
+}
+
 #[test]
 fn standard18_records_are_fixed_width_with_a_balancing_contra() {
     let instructions = vec![
@@ -162,7 +209,11 @@ fn standard18_records_are_fixed_width_with_a_balancing_contra() {
         lines[0][64..82].trim(),
         CaseReference::from_random(1).to_string()
     );
-    assert_eq!(&lines[1][82..100], "ZO  SMITH         ");
+    assert_eq!(
+        &lines[1][82..100],
+        "ZOE SMITH         ",
+        "the letter kept, its accent dropped"
+    );
     // The contra debits the service's own account with the total.
     assert_eq!(&lines[2][..14], "60708010203040");
     assert_eq!(&lines[2][15..17], "17");

@@ -64,6 +64,16 @@ pub fn escape(value: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // A control character or a direction override can only have
+            // reached the store before text was checked (HumanText): it is
+            // shown as the replacement character, never passed to the page,
+            // where a NUL or an override could hide or reorder what is read.
+            '\n' | '\t' => out.push(c),
+            c if c.is_control()
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}') =>
+            {
+                out.push(char::REPLACEMENT_CHARACTER);
+            }
             c => out.push(c),
         }
     }
@@ -609,6 +619,15 @@ pub fn summary_list_with_change_buttons(rows: &[(String, Markup, &str)]) -> Mark
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn controls_and_direction_overrides_never_reach_a_page() {
+        let shown = escape("Zo\u{eb} \u{0}\r\u{1b}[31m \u{202e}evil <b>");
+        assert_eq!(
+            shown,
+            "Zo\u{eb} \u{fffd}\u{fffd}\u{fffd}[31m \u{fffd}evil &lt;b&gt;"
+        );
+    }
 
     #[test]
     fn a_table_heads_rows_aligns_figures_and_escapes_its_words() {

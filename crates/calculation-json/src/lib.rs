@@ -5,10 +5,13 @@
 //! API (`POST /api/v1/calculations`). A request is read field by field, so
 //! every refusal names the field at fault and says what would be right; an
 //! unknown field is refused rather than ignored, because a misspelt
-//! `relevant_other_childen` silently ignored would give a wrong amount.
+//! `relevant_other_childen` silently ignored would give a wrong amount; and
+//! a key given twice is refused ([`parse_strict`], the one strict JSON
+//! parser the web uses for every body too), never silently the last.
 
 mod parse;
 mod render;
+mod strict;
 
 use legal_parameters::Parameters;
 use serde::Serialize;
@@ -16,6 +19,7 @@ use serde_json::Value;
 
 pub use parse::{ParsedRequest, parse_request};
 pub use render::{CalculationAnswer, StepAnswer, explain_request, render_calculation};
+pub use strict::{StrictJsonError, parse_strict};
 
 /// A refusal that names the field at fault.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -70,11 +74,16 @@ pub fn answer_value(request: &Value, parameters: &Parameters) -> (Value, bool) {
 /// another is refused).
 #[must_use]
 pub fn answer_text(body: &str, parameters: &Parameters) -> (Value, Outcome) {
-    let value: Value = match serde_json::from_str(body) {
+    // Strictly: a repeated key is refused naming it, never the last kept.
+    let value: Value = match parse_strict(body) {
         Ok(value) => value,
         Err(error) => {
-            let error = FieldError::new("", format!("the request is not valid JSON: {error}"));
-            return (error_value(&error), Outcome::MalformedJson);
+            let outcome = match error {
+                StrictJsonError::Malformed(_) => Outcome::MalformedJson,
+                StrictJsonError::DuplicateKey(_) => Outcome::Refused,
+            };
+            let refusal = FieldError::new(error.field(), error.to_string());
+            return (error_value(&refusal), outcome);
         }
     };
     let outcome = |all_ok: bool| {

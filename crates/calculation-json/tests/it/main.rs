@@ -2,3 +2,4 @@
 //! and malformed JSON.
 
 mod scenarios;
+mod strict;

@@ -107,6 +107,11 @@ pub enum Change {
     /// Agreed variations, replacing any earlier ones.
     Variations(Variations),
     /// A qualifying child joins the case, cared for by a receiving parent.
+    /// A child who left and qualifies again keeps the shared-care nights
+    /// found for them before (rules.md §2.11: nights are a finding about
+    /// the child's care, which leaving and returning does not change); only
+    /// a [`Change::SharedCare`] fact changes them. A child new to the case
+    /// starts at none.
     ChildJoined {
         /// The child.
         child: ChildId,
@@ -118,7 +123,10 @@ pub enum Change {
         /// The child.
         child: ChildId,
     },
-    /// Nights a year the paying parent has the child overnight.
+    /// Nights a year the paying parent has the child overnight: the finding
+    /// stands until another replaces it, also while the child is away from
+    /// the case (it is their finding when they qualify again). Refused for
+    /// a child the case never had.
     SharedCare {
         /// The child.
         child: ChildId,

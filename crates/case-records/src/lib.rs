@@ -25,6 +25,7 @@ mod redaction;
 mod reference;
 mod schedule;
 mod sealed;
+mod servable;
 mod state;
 mod view;
 
@@ -41,6 +42,7 @@ pub use schedule::{
     differences, liability_schedule, weekly_periods,
 };
 pub use sealed::{OpenError, SealedParty, open_parties, seal_parties};
+pub use servable::{Unservable, check_servable};
 pub use state::{CaseState, StateEvent, TransitionRefused};
 pub use view::{
     Access, BankAccount, CaseParties, CaseView, Child, ChildInMyCare, ChildNotInMyCare,

@@ -144,7 +144,7 @@ impl Schedule {
 
 /// The circumstances in force while walking the events.
 #[derive(Default)]
-struct State {
+pub(crate) struct State {
     reported_income: Option<Pence>,
     used_income: Option<Pence>,
     benefits: BenefitSet,
@@ -154,7 +154,11 @@ struct State {
     relevant_other_children: OtherChildren,
     other_arrangement_children: OtherChildren,
     variations: Variations,
-    children: BTreeMap<ChildId, (ReceivingParentId, Nights)>,
+    /// The qualifying children now, each with who cares for them.
+    children: BTreeMap<ChildId, ReceivingParentId>,
+    /// The nights found for each child the case has known, kept when a
+    /// child leaves: see [`Change::ChildJoined`] in `apply`.
+    nights: BTreeMap<ChildId, Nights>,
     closed: bool,
 }
 
@@ -187,11 +191,14 @@ impl State {
                 child,
                 receiving_parent,
             } => {
-                let nights = self
-                    .children
-                    .get(child)
-                    .map_or(Nights::default(), |(_, n)| *n);
-                self.children.insert(*child, (*receiving_parent, nights));
+                // A child who leaves and qualifies again keeps the nights
+                // found for them before (rules.md §2.11: the decrease is by
+                // the nights the paying parent has the child overnight, a
+                // finding about the child's care that leaving and
+                // qualifying again does not change). Only a shared-care
+                // fact changes it; a child new to the case starts at none.
+                self.children.insert(*child, *receiving_parent);
+                self.nights.entry(*child).or_default();
             }
             Change::ChildLeft { child } => {
                 self.children
@@ -202,14 +209,16 @@ impl State {
                     })?;
             }
             Change::SharedCare { child, nights } => {
-                let entry = self
-                    .children
-                    .get_mut(child)
-                    .ok_or(ScheduleError::UnknownChild {
+                // A finding for a child the case has had, in it now or away
+                // for a while (it is the finding when they qualify again);
+                // a child the case never had is refused.
+                if !self.nights.contains_key(child) {
+                    return Err(ScheduleError::UnknownChild {
                         date,
                         child: *child,
-                    })?;
-                entry.1 = *nights;
+                    });
+                }
+                self.nights.insert(*child, *nights);
             }
             // The service type changes fees, not what is due.
             Change::ServiceType(_)
@@ -238,8 +247,9 @@ impl State {
     /// when no qualifying child remains.
     fn receiving_parents(&self) -> Option<(Vec<ReceivingParentId>, ReceivingParents)> {
         let mut grouped: BTreeMap<ReceivingParentId, Vec<Nights>> = BTreeMap::new();
-        for (receiving_parent, nights) in self.children.values() {
-            grouped.entry(*receiving_parent).or_default().push(*nights);
+        for (child, receiving_parent) in &self.children {
+            let nights = self.nights.get(child).copied().unwrap_or_default();
+            grouped.entry(*receiving_parent).or_default().push(nights);
         }
         let ids: Vec<ReceivingParentId> = grouped.keys().copied().collect();
         ReceivingParents::new(grouped.into_values().collect())
@@ -286,7 +296,25 @@ pub fn liability_schedule(
     known_on: Date,
     until: Date,
 ) -> Result<Schedule, ScheduleError> {
-    walk(history, parameters, known_on, until, |_, _| {})
+    walk(
+        history,
+        parameters,
+        known_on,
+        until,
+        Lenience::None,
+        |_, _| {},
+    )
+}
+
+/// How the walk treats a calculation that wants an income not yet known.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lenience {
+    /// Refused, as the schedule must be.
+    None,
+    /// Passed over as if nothing were due, so the walk goes on to find
+    /// what the law itself cannot serve (`check_servable`): facts arrive
+    /// one by one, and a child recorded before any income is not wrong.
+    MissingIncome,
 }
 
 /// What the calculation in force on `on` was asked, as known on
@@ -305,25 +333,33 @@ pub fn calculation_request_on(
 ) -> Result<Option<(Vec<ReceivingParentId>, CalculationRequest)>, ScheduleError> {
     let mut found = None;
     let until = on.add_days(1).unwrap_or(on);
-    walk(history, parameters, known_on, until, |state, date| {
-        found = if state.closed {
-            None
-        } else {
-            state
-                .receiving_parents()
-                .map(|(ids, parents)| (ids, state.request(date, parents)))
-        };
-    })?;
+    walk(
+        history,
+        parameters,
+        known_on,
+        until,
+        Lenience::None,
+        |state, date| {
+            found = if state.closed {
+                None
+            } else {
+                state
+                    .receiving_parents()
+                    .map(|(ids, parents)| (ids, state.request(date, parents)))
+            };
+        },
+    )?;
     Ok(found)
 }
 
 /// The schedule's walk over the change points, calling `visit` with the
 /// circumstances at each one.
-fn walk(
+pub(crate) fn walk(
     history: &CaseHistory,
     parameters: &Parameters,
     known_on: Date,
     until: Date,
+    lenience: Lenience,
     mut visit: impl FnMut(&State, Date),
 ) -> Result<Schedule, ScheduleError> {
     let start = history
@@ -379,7 +415,7 @@ fn walk(
             reasons.insert(SegmentReason::LawChanged);
         }
         visit(&state, date);
-        let segment = segment_on(&state, date, parameters, reasons)?;
+        let segment = segment_on(&state, date, parameters, reasons, lenience)?;
         match segments.last_mut() {
             Some(last) if last.weekly == segment.weekly && last.rate == segment.rate => {}
             Some(last) => {
@@ -408,6 +444,7 @@ fn segment_on(
     date: Date,
     parameters: &Parameters,
     mut reasons: BTreeSet<SegmentReason>,
+    lenience: Lenience,
 ) -> Result<Segment, ScheduleError> {
     let ended = |mut reasons: BTreeSet<SegmentReason>| {
         reasons.insert(SegmentReason::Ended);
@@ -427,8 +464,13 @@ fn segment_on(
     let Some((ids, receiving_parents)) = state.receiving_parents() else {
         return Ok(ended(reasons));
     };
-    let calculation = calculate(&state.request(date, receiving_parents), parameters)
-        .map_err(|error| ScheduleError::Calculation { date, error })?;
+    let calculation = match calculate(&state.request(date, receiving_parents), parameters) {
+        Ok(calculation) => calculation,
+        Err(CalculationError::IncomeRequired) if lenience == Lenience::MissingIncome => {
+            return Ok(ended(reasons));
+        }
+        Err(error) => return Err(ScheduleError::Calculation { date, error }),
+    };
     reasons.retain(|r| *r != SegmentReason::Ended);
     Ok(Segment {
         from: date,

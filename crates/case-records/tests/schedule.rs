@@ -488,3 +488,51 @@ fn the_calculation_in_force_on_a_day_is_the_one_the_schedule_used_that_day() {
         "nothing once closed"
     );
 }
+
+#[test]
+fn a_child_who_leaves_and_qualifies_again_keeps_the_nights_found_for_them() {
+    // rules.md §2.11: nights are a finding about the child's care; leaving
+    // and qualifying again is not a fact about that care, so the 104
+    // nights found before carry over until a shared-care fact says otherwise.
+    let mut history = case("2025-01-06", 50_000);
+    history.record(
+        d("2025-01-06"),
+        d("2025-01-06"),
+        Change::SharedCare {
+            child: FIRST,
+            nights: Nights::new(104).unwrap(),
+        },
+    );
+    history.record(
+        d("2025-03-03"),
+        d("2025-03-03"),
+        Change::ChildLeft { child: FIRST },
+    );
+    history.record(
+        d("2025-05-05"),
+        d("2025-05-05"),
+        Change::ChildJoined {
+            child: FIRST,
+            receiving_parent: A,
+        },
+    );
+    let before = weekly_on(&history, "2025-12-01", "2025-01-06");
+    let between = weekly_on(&history, "2025-12-01", "2025-04-07");
+    let again = weekly_on(&history, "2025-12-01", "2025-05-05");
+    assert_eq!(between, Pence::ZERO);
+    assert_eq!(again, before, "the nights found before carry over");
+    assert!(before < weekly_on(&case("2025-01-06", 50_000), "2025-12-01", "2025-01-06"));
+    // A new finding while the child is away is the finding when they return.
+    history.record(
+        d("2025-04-07"),
+        d("2025-04-07"),
+        Change::SharedCare {
+            child: FIRST,
+            nights: Nights::new(0).unwrap(),
+        },
+    );
+    assert_eq!(
+        weekly_on(&history, "2025-12-01", "2025-05-05"),
+        weekly_on(&case("2025-01-06", 50_000), "2025-12-01", "2025-05-05")
+    );
+}

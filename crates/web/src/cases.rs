@@ -480,29 +480,21 @@ pub(crate) async fn append_case_facts(
             ));
         }
     }
-    // A change naming a child the case does not have is refused before
-    // anything is stored: the case's schedule with the new facts is worked
-    // out a year ahead. (A calculation refusal, such as no income yet, is
-    // a state facts pass through as they arrive one by one, so it is not.)
-    let mut with_new = history_or_404(state, &case).await?;
-    if with_new.initial_effective_date.is_some() {
-        with_new.events.extend(events.iter().cloned());
-        let known_on = with_new
-            .events
-            .iter()
-            .map(|e| e.recorded_on)
-            .max()
-            .unwrap_or_else(|| state.clock.today());
-        let until = known_on.add_years(1).unwrap_or(known_on);
-        if let Err(refused @ case_records::ScheduleError::UnknownChild { .. }) =
-            liability_schedule(&with_new, state.parameters, known_on, until)
-        {
-            return Err(error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "facts",
-                format!("the case cannot take these facts: {refused}; nothing was recorded"),
-            ));
-        }
+    // A fact the law cannot serve on its date (before the scheme, a benefit
+    // the rules did not yet name), or a change naming a child the case does
+    // not have, is refused before anything is stored, naming the fact
+    // (`case_records::check_servable`). An income not yet known is not:
+    // facts arrive one by one (a child before any income).
+    let history = history_or_404(state, &case).await?;
+    if let Err(refused) = case_records::check_servable(&history, events, state.parameters) {
+        return Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("facts[{}]", refused.index),
+            format!(
+                "the case cannot take these facts: {}; nothing was recorded",
+                refused.error
+            ),
+        ));
     }
     // A case may not be closed or reopened while a disclosure waits for
     // review by its named caseworker or the specialist team (issue 5 §4).

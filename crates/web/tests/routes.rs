@@ -253,7 +253,18 @@ async fn bad_facts_are_refused_naming_the_field_and_nothing_is_written() {
         // take it.
         (
             r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "shared_care", "child": 9, "nights": 104}}]}"#,
-            "facts",
+            "facts[0]",
+        ),
+        // Facts the law cannot serve on their date: Universal Credit before
+        // it existed (29 April 2013), anything before the scheme began.
+        (
+            r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "income", "weekly_pence": 40000}},
+                          {"effective_from": "2013-02-04", "change": {"kind": "benefits", "own": ["universal_credit_no_earned_income"], "partner": [], "partner_pays": false}}]}"#,
+            "facts[1]",
+        ),
+        (
+            r#"{"facts": [{"effective_from": "2012-12-09", "change": {"kind": "child_joined", "child": 1, "receiving_parent": 1}}]}"#,
+            "facts[0]",
         ),
     ];
     for (index, (body, field)) in cases.iter().enumerate() {

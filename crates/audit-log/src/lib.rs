@@ -39,6 +39,10 @@ pub enum Action {
     SignInFailed,
     /// The service started, with a parameter-set version.
     ServiceStarted,
+    /// A batch ran (a bank import, the daily collection run, the day's
+    /// post): what ran, on what file, with counts only; never personal data
+    /// or payers' words.
+    BatchRan,
 }
 
 impl Action {
@@ -52,6 +56,7 @@ impl Action {
             Action::SignedIn => "signed_in",
             Action::SignInFailed => "sign_in_failed",
             Action::ServiceStarted => "service_started",
+            Action::BatchRan => "batch_ran",
         }
     }
 
@@ -65,6 +70,7 @@ impl Action {
             Action::SignedIn,
             Action::SignInFailed,
             Action::ServiceStarted,
+            Action::BatchRan,
         ]
         .into_iter()
         .find(|a| a.code() == code)

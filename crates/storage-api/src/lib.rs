@@ -157,13 +157,28 @@ pub trait Store: Send + Sync {
     /// different fields refuses the whole batch, and nothing is written.
     fn post_transfers<'a>(&'a self, transfers: &'a [Transfer]) -> StoreFuture<'a, PostSummary>;
 
+    /// Posts ledger transfers as [`Store::post_transfers`] does, and appends
+    /// the audit entry `audit` makes from what the batch did, in the same
+    /// transaction: a batch run's postings and its record that it ran are
+    /// kept together or not at all. A batch that posts nothing (a
+    /// re-import) still writes its entry.
+    fn post_transfers_audited<'a>(
+        &'a self,
+        transfers: &'a [Transfer],
+        audit: &'a BatchAudit<'a>,
+    ) -> StoreFuture<'a, PostSummary>;
+
     /// Every transfer touching a case's accounts, in id order.
     fn transfers_for_case<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<Transfer>>;
 
     /// Records a caseworker's collection action (a hold, an enforcement
     /// step) with the transfers it posts (an enforcement charge) and its
     /// audit entry, in one transaction (a parent's request saying it is not
-    /// safe protects them in it: [`people_protected_by_action`]).
+    /// safe protects them in it: [`people_protected_by_action`]). An
+    /// allocation of money in suspense claims the payment in the same
+    /// transaction: the same payment allocated again, on any case and under
+    /// any id, is [`StorageError::AlreadyAllocated`] and writes nothing (no
+    /// action, no transfer, no audit entry).
     /// `expected_actions` is how many
     /// actions the caller saw when it checked the action against the case's
     /// state: if another was stored since, nothing is written and the
@@ -300,6 +315,10 @@ pub trait Store: Send + Sync {
     /// Closes every connection.
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
 }
+
+/// The audit entry of a batch of transfers, made from what the batch did
+/// inside the transaction that posts it.
+pub type BatchAudit<'t> = dyn Fn(PostSummary) -> AuditRecord + Send + Sync + 't;
 
 /// What posting a batch of transfers did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -789,6 +808,9 @@ pub enum StorageError {
     LifecycleRefused(String),
     /// No case and no account knows this person.
     UnknownPerson(i64),
+    /// This payment in suspense was allocated to a case already (by this
+    /// request's twin, or anyone): nothing was written.
+    AlreadyAllocated(String),
     /// The database reported an error.
     Database(String),
 }
@@ -848,6 +870,10 @@ impl fmt::Display for StorageError {
             StorageError::LifecycleRefused(reason) => {
                 write!(f, "{reason}; nothing was written")
             }
+            StorageError::AlreadyAllocated(payment) => write!(
+                f,
+                "payment {payment} was allocated to a case already; nothing was written"
+            ),
             StorageError::Database(message) => write!(f, "database error: {message}"),
         }
     }

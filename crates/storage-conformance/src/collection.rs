@@ -658,6 +658,7 @@ pub(crate) async fn suspense_money_is_queued_with_its_note_and_allocated_once(st
         "{backend}: allocated money leaves the queue"
     );
     // The same money to another case: refused whole, nothing recorded.
+    let audited = store.audit_entries().await.unwrap().len();
     let (transfer, action) = allocate(other);
     let refused = store
         .record_collection_action(
@@ -670,13 +671,167 @@ pub(crate) async fn suspense_money_is_queued_with_its_note_and_allocated_once(st
         )
         .await;
     assert!(
-        matches!(refused, Err(StorageError::TransferConflict(_))),
-        "{backend}"
+        matches!(&refused, Err(StorageError::AlreadyAllocated(p)) if p == "bank/S-1"),
+        "{backend}: {refused:?}"
     );
     assert!(store.collection_actions(&other).await.unwrap().is_empty());
+    assert!(store.transfers_for_case(&other).await.unwrap().is_empty());
+    // The same money to the same case under another key: refused too.
+    let (transfer, action) = allocate(case);
+    let refused = store
+        .record_collection_action(
+            &case,
+            1,
+            "alloc-3",
+            &action,
+            std::slice::from_ref(&transfer),
+            audit_of(&case, &action.action, by),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StorageError::AlreadyAllocated(_))),
+        "{backend}: {refused:?}"
+    );
+    assert_eq!(store.collection_actions(&case).await.unwrap().len(), 1);
+    assert_eq!(
+        store.audit_entries().await.unwrap().len(),
+        audited,
+        "{backend}: no audit entry for a refused allocation"
+    );
+    // A retry of the allocation that was made is answered as made.
+    let (transfer, action) = allocate(case);
+    assert_eq!(
+        store
+            .record_collection_action(
+                &case,
+                0,
+                "alloc-1",
+                &action,
+                std::slice::from_ref(&transfer),
+                audit_of(&case, &action.action, by),
+            )
+            .await
+            .expect("a retry"),
+        ActionOutcome::AlreadyRecorded
+    );
     let paid = store.transfers_for_case(&case).await.unwrap();
     assert_eq!(
         ledger::allocate(&paid, case, date("2025-02-05")).held_for_paying_parent,
         Pence::new(4_500)
+    );
+}
+
+/// Fifty caseworkers allocate one payment in suspense at once, each under
+/// their own key, some to one case and some to others, each reading the
+/// case's log and retrying when it moved, as the service does: the money is
+/// allocated exactly once (one action, one transfer, one audit entry) and
+/// every other request is refused as already allocated, having written
+/// nothing.
+pub(crate) async fn suspense_money_is_allocated_once_under_concurrency(store: Arc<dyn Store>) {
+    let backend = store.backend();
+    let cases: Vec<CaseReference> = (0..5)
+        .map(|n| CaseReference::from_random(4_100 + n))
+        .collect();
+    for case in &cases {
+        store
+            .open_case(case, date("2025-01-06"))
+            .await
+            .expect("opened");
+    }
+    let text = write_camt053(&Statement {
+        id: "SUSPENSE-RACE".to_owned(),
+        entries: vec![StatementEntry {
+            bank_reference: "RACE-1".to_owned(),
+            amount: Pence::new(7_300),
+            is_credit: true,
+            booked: date("2025-02-03"),
+            remittance: "no reference".to_owned(),
+        }],
+    });
+    let statement = parse_camt053(&text).expect("good");
+    let (transfers, _) = payment_transfers(&statement, &|_| false);
+    store.post_transfers(&transfers).await.expect("posted");
+    let unmatched = transfers
+        .iter()
+        .find(|t| t.id.0 == "bank/RACE-1")
+        .expect("in suspense")
+        .clone();
+    let audited_before = store.audit_entries().await.unwrap().len();
+    let tasks: Vec<_> = (0..50_u64)
+        .map(|n| {
+            let store = Arc::clone(&store);
+            let case = cases[usize::try_from(n % 5).expect("small")];
+            let unmatched = unmatched.clone();
+            tokio::spawn(async move {
+                let by = Decision {
+                    by: PersonId(100 + n),
+                    role: Role::Caseworker,
+                    on: date("2025-02-05"),
+                };
+                let recorded = RecordedAction {
+                    action: CollectionAction::AllocateSuspensePayment {
+                        payment: unmatched.id.0.clone(),
+                        amount: unmatched.amount,
+                    },
+                    by,
+                };
+                let transfer = ledger::suspense_allocation(case, &unmatched);
+                loop {
+                    let seen = store.collection_actions(&case).await.expect("read");
+                    match store
+                        .record_collection_action(
+                            &case,
+                            i64::try_from(seen.len()).expect("small"),
+                            &format!("race-{n}"),
+                            &recorded,
+                            std::slice::from_ref(&transfer),
+                            audit_of(&case, &recorded.action, by),
+                        )
+                        .await
+                    {
+                        Err(StorageError::ActionConflict(_)) => {}
+                        other => return other,
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut recorded = 0;
+    for task in tasks {
+        match task.await.expect("the task ran") {
+            Ok(ActionOutcome::Recorded { .. }) => recorded += 1,
+            Err(StorageError::AlreadyAllocated(payment)) => assert_eq!(payment, "bank/RACE-1"),
+            other => panic!("{backend}: {other:?}"),
+        }
+    }
+    assert_eq!(recorded, 1, "{backend}: allocated once");
+    let mut actions = 0;
+    let mut allocated = 0;
+    for case in &cases {
+        actions += store.collection_actions(case).await.unwrap().len();
+        allocated += store
+            .transfers_for_case(case)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|t| t.id.0 == "bank/RACE-1/allocated")
+            .count();
+    }
+    assert_eq!((actions, allocated), (1, 1), "{backend}");
+    let entries = store.audit_entries().await.unwrap();
+    assert_eq!(
+        entries.len() - audited_before,
+        1,
+        "{backend}: one audit entry"
+    );
+    assert!(audit_log::verify(&entries).is_ok(), "{backend}");
+    assert!(
+        store
+            .suspense_queue()
+            .await
+            .unwrap()
+            .iter()
+            .all(|(t, _)| t.id.0 != "bank/RACE-1"),
+        "{backend}"
     );
 }

@@ -47,10 +47,12 @@ pub async fn run_all(store: Arc<dyn Store>) {
     protection::asking_to_move_because_it_is_not_safe_protects_the_parent(store.as_ref()).await;
     protection::only_parents_are_given_a_case(store.as_ref()).await;
     transfers_are_posted_once_and_a_conflicting_batch_writes_nothing(store.as_ref()).await;
+    a_batch_is_audited_with_its_postings_even_when_it_posts_nothing(store.as_ref()).await;
     collection::collection_actions_are_stored_once_and_never_on_a_stale_reading(Arc::clone(&store))
         .await;
     collection::a_year_of_a_case_on_collect_and_pay(store.as_ref()).await;
     collection::suspense_money_is_queued_with_its_note_and_allocated_once(store.as_ref()).await;
+    collection::suspense_money_is_allocated_once_under_concurrency(Arc::clone(&store)).await;
     safety::a_later_threat_reaches_the_named_caseworker_and_blocks_closing(store.as_ref()).await;
     safety::a_survivor_moved_on_evidence_pays_no_collection_fee(store.as_ref()).await;
 }
@@ -131,6 +133,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (13, "parties_by_person".to_owned()),
             (14, "applications".to_owned()),
             (15, "person_protection".to_owned()),
+            (16, "suspense_allocations".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -843,4 +846,71 @@ async fn transfers_are_posted_once_and_a_conflicting_batch_writes_nothing(store:
     );
     assert!(balances.contains(&(owes, 1_000)));
     assert!(balances.contains(&(Account::SUSPENSE, -700)));
+}
+
+/// A batch run's postings and its audit entry are one transaction: the
+/// entry says what the batch did, a batch that posts nothing (a re-import)
+/// still records that it ran, and a refused batch writes neither.
+async fn a_batch_is_audited_with_its_postings_even_when_it_posts_nothing(store: &dyn Store) {
+    use ledger::{Account, AccountKind};
+    let backend = store.backend();
+    let case = CaseReference::from_random(12);
+    let owes = Account::of_case(case, AccountKind::PayingParentOwes);
+    let batch = vec![
+        ledger_transfer("bank/AUD-1", Account::BANK, owes, 1_200, "2025-01-08"),
+        ledger_transfer(
+            "bank/AUD-2",
+            Account::BANK,
+            Account::SUSPENSE,
+            300,
+            "2025-01-08",
+        ),
+    ];
+    let audit = |summary: storage_api::PostSummary| AuditRecord {
+        at_unix_seconds: 1_700_000_000,
+        actor: "bank-import".to_owned(),
+        role: "service".to_owned(),
+        action: Action::BatchRan,
+        case: None,
+        fields: vec!["bank_import".to_owned()],
+        reason: Some(format!(
+            "{} posted, {} already posted",
+            summary.posted, summary.already_posted
+        )),
+        count: 1,
+    };
+    let before = store.audit_entries().await.unwrap().len();
+    for expected in ["2 posted, 0 already posted", "0 posted, 2 already posted"] {
+        store
+            .post_transfers_audited(&batch, &audit)
+            .await
+            .expect("posted");
+        let entries = store.audit_entries().await.unwrap();
+        let last = entries.last().expect("an entry");
+        assert_eq!(last.record.action, Action::BatchRan, "{backend}");
+        assert_eq!(last.record.reason.as_deref(), Some(expected), "{backend}");
+    }
+    store
+        .post_transfers_audited(&[], &audit)
+        .await
+        .expect("nothing to post");
+    assert_eq!(store.audit_entries().await.unwrap().len(), before + 3);
+    let refused = vec![ledger_transfer(
+        "bank/AUD-1",
+        Account::BANK,
+        owes,
+        1_201,
+        "2025-01-08",
+    )];
+    assert!(matches!(
+        store.post_transfers_audited(&refused, &audit).await,
+        Err(StorageError::TransferConflict(_))
+    ));
+    let entries = store.audit_entries().await.unwrap();
+    assert_eq!(
+        entries.len(),
+        before + 3,
+        "{backend}: a refused batch is not audited"
+    );
+    assert!(audit_log::verify(&entries).is_ok(), "{backend}");
 }

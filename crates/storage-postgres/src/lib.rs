@@ -14,17 +14,17 @@ use audit_log::{AuditRecord, ChainedEntry};
 use bank_files::PaymentNote;
 use case_records::{CaseHistory, CaseReference, FactEvent, SealedParty};
 use domain_types::Date;
-use ledger::{Account, RecordedAction, Transfer, TransferId};
+use ledger::{Account, CollectionAction, RecordedAction, Transfer, TransferId};
 use safety::{ProtectionEvent, ProtectionRecord, SafetyRecord};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 use storage_api::{
-    AWAITING_CALCULATION, ActionOutcome, ActionRow, AppendOutcome, AuditRow, FactRow, GroupCommit,
-    LIFECYCLE_KINDS, Migration, PartiesTransform, PostSummary, ProtectionRow, StorageError, Store,
-    StoreFuture, TransferRow, audit_columns, balances_from_sums, batch_fingerprint,
-    changes_lifecycle, check_lifecycle, checksum, disclosers, initial_effective_date_column,
-    is_parent_party, people_protected_by_action, people_protected_by_parties,
-    people_protected_by_safety_event,
+    AWAITING_CALCULATION, ActionOutcome, ActionRow, AppendOutcome, AuditRow, BatchAudit, FactRow,
+    GroupCommit, LIFECYCLE_KINDS, Migration, PartiesTransform, PostSummary, ProtectionRow,
+    StorageError, Store, StoreFuture, TransferRow, audit_columns, balances_from_sums,
+    batch_fingerprint, changes_lifecycle, check_lifecycle, checksum, disclosers,
+    initial_effective_date_column, is_parent_party, people_protected_by_action,
+    people_protected_by_parties, people_protected_by_safety_event,
 };
 
 /// The ledger columns, in the order `transfer_row` reads them.
@@ -109,6 +109,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 15,
         name: "person_protection",
         sql: include_str!("../migrations/0015_person_protection.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "suspense_allocations",
+        sql: include_str!("../migrations/0016_suspense_allocations.sql"),
     },
 ];
 
@@ -393,6 +398,16 @@ impl PostgresStore {
             } else {
                 Err(StorageError::IdempotencyKeyReused(row.id))
             };
+        }
+        // Money in suspense is allocated once, whatever the case or id: the
+        // claim is made before anything else is written, and a second one
+        // finds it (waiting, on PostgreSQL, for the first to commit).
+        if let Protecting::Action(RecordedAction {
+            action: CollectionAction::AllocateSuspensePayment { payment, .. },
+            ..
+        }) = protecting
+        {
+            claim_suspense_payment_in(&mut transaction, payment, &reference, &row.id).await?;
         }
         let stored: i64 = sqlx::query(log.count())
             .bind(&reference)
@@ -831,6 +846,30 @@ impl CaseLog {
             }
         }
     }
+}
+
+/// Claims a payment in suspense for an allocation to `case` by action
+/// `action_id`, or refuses: it was claimed already.
+async fn claim_suspense_payment_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    payment: &str,
+    case: &str,
+    action_id: &str,
+) -> Result<(), StorageError> {
+    let claimed = sqlx::query(
+        "INSERT INTO suspense_allocations (payment, case_reference, action_id) VALUES ($1, $2, $3) ON CONFLICT (payment) DO NOTHING",
+    )
+    .bind(payment)
+    .bind(case)
+    .bind(action_id)
+    .execute(&mut **transaction)
+    .await
+    .map_err(database_error)?
+    .rows_affected();
+    if claimed == 0 {
+        return Err(StorageError::AlreadyAllocated(payment.to_owned()));
+    }
+    Ok(())
 }
 
 fn action_row(row: &PgRow) -> ActionRow {
@@ -1450,6 +1489,20 @@ impl Store for PostgresStore {
 
     fn post_transfers<'a>(&'a self, transfers: &'a [Transfer]) -> StoreFuture<'a, PostSummary> {
         Box::pin(self.post_transfers_once(transfers))
+    }
+
+    fn post_transfers_audited<'a>(
+        &'a self,
+        transfers: &'a [Transfer],
+        audit: &'a BatchAudit<'a>,
+    ) -> StoreFuture<'a, PostSummary> {
+        Box::pin(async move {
+            let mut transaction = self.pool.begin().await.map_err(database_error)?;
+            let summary = post_transfers_in(&mut transaction, transfers).await?;
+            append_audit_in(&mut transaction, audit(summary)).await?;
+            transaction.commit().await.map_err(database_error)?;
+            Ok(summary)
+        })
     }
 
     fn record_collection_action<'a>(

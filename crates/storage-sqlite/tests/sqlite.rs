@@ -29,7 +29,7 @@ async fn opening_creates_the_folder_and_file_and_reopening_applies_nothing_twice
     store.append_audit(audit_record(1)).await.unwrap();
     store.close().await;
     let reopened = SqliteStore::open(&path).await.unwrap();
-    assert_eq!(reopened.applied_migrations().await.unwrap().len(), 15);
+    assert_eq!(reopened.applied_migrations().await.unwrap().len(), 16);
     assert_eq!(reopened.audit_entries().await.unwrap().len(), 1);
 }
 
@@ -145,4 +145,101 @@ async fn editing_or_deleting_an_audit_row_in_the_database_is_detected() {
         Err(StorageError::UnreadableAuditEntry { sequence: 4 })
     ));
     pool.close().await;
+}
+
+/// A database where money in suspense was allocated before the claim table
+/// (twice over, as issue 13 found under concurrent requests): the
+/// migration claims each payment for the case its transfer names, with the
+/// first action's key, so it cannot be allocated again.
+#[tokio::test]
+async fn allocations_of_before_are_claimed_by_the_migration() {
+    use case_records::{CaseReference, PersonId, Role};
+    use domain_types::{Date, Pence};
+    use ledger::TransferId;
+    use ledger::{Account, CollectionAction, Decision, RecordedAction, Transfer, TransferCode};
+    let path = temporary_path("allocations");
+    let case = CaseReference::from_random(77);
+    let on = Date::parse_iso("2025-02-03").unwrap();
+    let unmatched = Transfer {
+        id: TransferId("bank/OLD;1=%".to_owned()),
+        debit: Account::BANK,
+        credit: Account::SUSPENSE,
+        amount: Pence::new(500),
+        code: TransferCode::Unmatched,
+        effective: on,
+        corrects: None,
+    };
+    let allocated = ledger::suspense_allocation(case, &unmatched);
+    let recorded = RecordedAction {
+        action: CollectionAction::AllocateSuspensePayment {
+            payment: unmatched.id.0.clone(),
+            amount: unmatched.amount,
+        },
+        by: Decision {
+            by: PersonId(7),
+            role: Role::Caseworker,
+            on,
+        },
+    };
+    let store = SqliteStore::open(&path).await.unwrap();
+    store.open_case(&case, on).await.unwrap();
+    store
+        .post_transfers(&[unmatched, allocated.clone()])
+        .await
+        .unwrap();
+    store.close().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    for statement in [
+        "DROP TABLE suspense_allocations",
+        "DELETE FROM schema_migrations WHERE version = 16",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    let (kind, payload) = recorded.action.encode();
+    for (sequence, id) in [(1, "first-key"), (2, "second-key")] {
+        sqlx::query("INSERT INTO collection_actions (case_reference, sequence, action_id, kind, payload, person_id, role, on_date) VALUES (?, ?, ?, ?, ?, 7, 'caseworker', '2025-02-03')")
+            .bind(case.to_string())
+            .bind(sequence)
+            .bind(id)
+            .bind(kind)
+            .bind(&payload)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+    let store = SqliteStore::open(&path).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let claims: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT payment, case_reference, action_id FROM suspense_allocations")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    assert_eq!(
+        claims,
+        vec![(
+            "bank/OLD;1=%".to_owned(),
+            case.to_string(),
+            "first-key".to_owned()
+        )]
+    );
+    let again = store
+        .record_collection_action(
+            &case,
+            2,
+            "third-key",
+            &recorded,
+            std::slice::from_ref(&allocated),
+            audit_record(1),
+        )
+        .await;
+    assert!(
+        matches!(again, Err(StorageError::AlreadyAllocated(_))),
+        "{again:?}"
+    );
 }

@@ -41,6 +41,9 @@ pub(crate) fn storage_failure(failure: &StorageError) -> Response {
         StorageError::CaseConflict(_)
         | StorageError::IdempotencyKeyReused(_)
         | StorageError::LifecycleRefused(_) => error(StatusCode::CONFLICT, "", failure.to_string()),
+        StorageError::AlreadyAllocated(_) => {
+            error(StatusCode::CONFLICT, "payment", failure.to_string())
+        }
         _ => error(
             StatusCode::SERVICE_UNAVAILABLE,
             "",

@@ -8,6 +8,13 @@
 //! paragraphs in reading order, every piece of text in marked content tied
 //! to its element, the language and the title declared, so that screen
 //! readers read it as it is meant to be read.
+//!
+//! Text is drawn in one embedded open typeface (see the `font` module), so
+//! any name a parent in Great Britain may have, Welsh included, is drawn
+//! and read back exactly as it is written: `Zoë Ó'Brien-Siân` and
+//! `Gwenllian ap Rhys-Ŵyn` alike.
+
+mod font;
 
 use case_records::{CaseReference, OwnDetails};
 use domain_types::Date;
@@ -93,48 +100,95 @@ impl Role {
         }
     }
 
-    const fn font_size(self) -> i32 {
+    const fn font_size(self) -> u32 {
         match self {
             Role::Heading => 14,
             Role::Subheading => 12,
             Role::Paragraph => 10,
         }
     }
-}
 
-/// Text for a PDF string in WinAnsiEncoding: `£` is byte 0xA3; other
-/// characters outside it become `?` [I: letters are written in plain
-/// English]; `(`, `)` and `\` are escaped.
-fn pdf_string(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() + 2);
-    out.push(b'(');
-    for c in text.chars() {
-        match c {
-            '(' | ')' | '\\' => {
-                out.push(b'\\');
-                out.push(c as u8);
-            }
-            '£' => out.push(0xA3),
-            c if c.is_ascii() && !c.is_ascii_control() => out.push(c as u8),
-            _ => out.push(b'?'),
+    /// From one baseline to the next, in points.
+    const fn leading(self) -> i32 {
+        match self {
+            Role::Heading => 17,
+            Role::Subheading => 15,
+            Role::Paragraph => 13,
         }
     }
-    out.push(b')');
-    out
 }
 
-/// Greedy wrapping at about 90 characters for 10-point Helvetica on A4.
-fn wrap(text: &str) -> Vec<String> {
+/// The document's title as a PDF text string: as it is if it is printable
+/// ASCII (with `(`, `)` and `\` escaped), otherwise UTF-16BE with its
+/// byte order mark, in hexadecimal.
+fn text_string(text: &str) -> Vec<u8> {
+    if text.chars().all(|c| c.is_ascii() && !c.is_ascii_control()) {
+        let mut out = Vec::with_capacity(text.len() + 2);
+        out.push(b'(');
+        for byte in text.bytes() {
+            if matches!(byte, b'(' | b')' | b'\\') {
+                out.push(b'\\');
+            }
+            out.push(byte);
+        }
+        out.push(b')');
+        out
+    } else {
+        let units: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
+        format!("<FEFF{units}>").into_bytes()
+    }
+}
+
+/// The width text may take on the page: A4 (595 points) less a margin of
+/// 50 points each side.
+const TEXT_WIDTH: u32 = 495;
+
+/// The most characters on a line: a comfortable measure for 10-point text,
+/// and the one letters have always been wrapped at.
+const LINE_CHARACTERS: usize = 90;
+
+/// Greedy wrapping between words: a line holds at most
+/// [`LINE_CHARACTERS`] characters, and is never wider than [`TEXT_WIDTH`]
+/// points at `size` points by the typeface's own widths (so a heading or a
+/// line of wide capitals stays on the page); a word wider than a line on
+/// its own is broken wherever the width runs out.
+fn wrap(text: &str, size: u32, font: &font::DocumentFont) -> Vec<String> {
+    // Widths in thousandths of a point.
+    let limit = TEXT_WIDTH * 1000;
+    let width = |text: &str| font.width(text) * size;
+    let space = width(" ");
     let mut lines = Vec::new();
     let mut line = String::new();
+    let (mut line_width, mut line_characters) = (0, 0);
     for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > 90 {
+        let (word_width, word_characters) = (width(word), word.chars().count());
+        if !line.is_empty()
+            && (line_width + space + word_width > limit
+                || line_characters + 1 + word_characters > LINE_CHARACTERS)
+        {
             lines.push(std::mem::take(&mut line));
+            (line_width, line_characters) = (0, 0);
         }
         if !line.is_empty() {
             line.push(' ');
+            (line_width, line_characters) = (line_width + space, line_characters + 1);
         }
-        line.push_str(word);
+        if word_width <= limit {
+            line.push_str(word);
+            (line_width, line_characters) =
+                (line_width + word_width, line_characters + word_characters);
+            continue;
+        }
+        // A word wider than a line: as much as fits on each.
+        for c in word.chars() {
+            let char_width = width(c.encode_utf8(&mut [0; 4]));
+            if !line.is_empty() && line_width + char_width > limit {
+                lines.push(std::mem::take(&mut line));
+                (line_width, line_characters) = (0, 0);
+            }
+            line.push(c);
+            (line_width, line_characters) = (line_width + char_width, line_characters + 1);
+        }
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
@@ -158,12 +212,13 @@ pub fn tagged_pdf(title: &str, blocks: &[(Role, String)]) -> Vec<u8> {
     let mut pages: Vec<Vec<u8>> = vec![Vec::new()];
     let mut page_marks: Vec<Vec<usize>> = vec![Vec::new()];
     let mut parts: Vec<Vec<(usize, usize)>> = vec![Vec::new(); blocks.len()];
+    let mut font = font::DocumentFont::new();
     let mut y = PAGE_TOP;
     for (block, (role, text)) in blocks.iter().enumerate() {
         let size = role.font_size();
-        let leading = size + 3;
+        let leading = role.leading();
         let mut open = false;
-        for line in wrap(text) {
+        for line in wrap(text, size, &font) {
             if y - leading < PAGE_BOTTOM {
                 if open {
                     pages
@@ -193,7 +248,7 @@ pub fn tagged_pdf(title: &str, blocks: &[(Role, String)]) -> Vec<u8> {
                 );
                 open = true;
             }
-            content.extend_from_slice(&pdf_string(&line));
+            content.extend_from_slice(&font.show(&line));
             content.extend_from_slice(b" Tj ");
             y -= leading;
         }
@@ -209,13 +264,13 @@ pub fn tagged_pdf(title: &str, blocks: &[(Role, String)]) -> Vec<u8> {
     if page_count > 1 {
         for (number, content) in pages.iter_mut().enumerate() {
             content.extend_from_slice(b"/Artifact BMC BT /F1 9 Tf 1 0 0 1 50 30 Tm ");
-            content.extend_from_slice(&pdf_string(&format!("Page {} of {page_count}", number + 1)));
+            content.extend_from_slice(&font.show(&format!("Page {} of {page_count}", number + 1)));
             content.extend_from_slice(b" Tj ET EMC\n");
         }
     }
     // Objects: 1 catalog, 2 pages, 3 font, 4 structure tree root, 5 the
     // document element, 6 parent tree, 7 info; then a page and its content
-    // for each page; then one element per block.
+    // for each page; then one element per block; then the font's own.
     let page_object = |page: usize| 8 + 2 * page;
     let element_object = |block: usize| 8 + 2 * page_count + block;
     let elements: Vec<String> = (0..blocks.len())
@@ -229,6 +284,7 @@ pub fn tagged_pdf(title: &str, blocks: &[(Role, String)]) -> Vec<u8> {
             format!("{page} [{}]", refs.join(" "))
         })
         .collect();
+    let (font_dictionary, font_objects) = font.objects(element_object(blocks.len()));
     let mut objects: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 4 0 R /MarkInfo << /Marked true >> /Lang (en-GB) /ViewerPreferences << /DisplayDocTitle true >> >>".to_vec(),
         format!(
@@ -239,13 +295,13 @@ pub fn tagged_pdf(title: &str, blocks: &[(Role, String)]) -> Vec<u8> {
                 .join(" ")
         )
         .into_bytes(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
+        font_dictionary,
         format!("<< /Type /StructTreeRoot /K 5 0 R /ParentTree 6 0 R /ParentTreeNextKey {page_count} >>").into_bytes(),
         format!("<< /Type /StructElem /S /Document /P 4 0 R /K [{}] >>", elements.join(" ")).into_bytes(),
         format!("<< /Nums [{}] >>", parent_tree.join(" ")).into_bytes(),
         {
             let mut info = b"<< /Title ".to_vec();
-            info.extend_from_slice(&pdf_string(title));
+            info.extend_from_slice(&text_string(title));
             info.extend_from_slice(b" /Producer (Child Maintenance Service) >>");
             info
         },
@@ -289,6 +345,7 @@ pub fn tagged_pdf(title: &str, blocks: &[(Role, String)]) -> Vec<u8> {
             .into_bytes(),
         );
     }
+    objects.extend(font_objects);
     let mut pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut offsets = Vec::with_capacity(objects.len());
     for (index, body) in objects.iter().enumerate() {
@@ -395,4 +452,34 @@ pub fn referral_pack_pdf(pack: &ReferralPack, service_address: &str) -> Vec<u8> 
             .map(|e| (Role::Paragraph, format!("{}: {}", e.on, e.what))),
     );
     tagged_pdf(&title, &blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{TEXT_WIDTH, font::DocumentFont, wrap};
+
+    #[test]
+    fn lines_hold_at_most_90_characters_and_never_run_off_the_page() {
+        let font = DocumentFont::new();
+        let text = "Gwenllian ap Rhys-Ŵyn ".repeat(20);
+        let lines = wrap(&text, 10, &font);
+        assert!(lines.iter().all(|l| l.chars().count() <= 90));
+        assert_eq!(lines.join(" "), text.trim_end());
+        // Wide capitals at 14 points reach the margin before 90 characters.
+        let capitals = "WWWWW ".repeat(15);
+        for line in wrap(&capitals, 14, &font) {
+            assert!(font.width(&line) * 14 <= TEXT_WIDTH * 1000, "{line}");
+        }
+        // A word wider than a line is broken where the width runs out.
+        let word = "W".repeat(60);
+        let lines = wrap(&word, 10, &font);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.concat(), word);
+        assert!(
+            lines
+                .iter()
+                .all(|l| font.width(l) * 10 <= TEXT_WIDTH * 1000)
+        );
+        assert_eq!(wrap("", 10, &font), vec![String::new()]);
+    }
 }

@@ -21,6 +21,7 @@ const PURE_CRATES: &[&str] = &[
     "bank-files",
     "safety",
     "letters",
+    "work-items",
 ];
 
 /// Dependencies a pure crate must never pull in, even indirectly.

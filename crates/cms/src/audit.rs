@@ -10,7 +10,7 @@ pub fn verify(database_url: &str) -> ExitCode {
     let location = match parse_database_url(database_url) {
         Ok(location) => location,
         Err(message) => {
-            eprintln!("cms audit verify: {message}");
+            errln!("cms audit verify: {message}");
             return ExitCode::from(2);
         }
     };
@@ -18,7 +18,7 @@ pub fn verify(database_url: &str) -> ExitCode {
     if let DatabaseLocation::Sqlite(path) = &location
         && !path.exists()
     {
-        eprintln!(
+        errln!(
             "cms audit verify: there is no database at {}",
             path.display()
         );
@@ -34,7 +34,7 @@ pub fn verify(database_url: &str) -> ExitCode {
     let entries = match entries {
         Ok(entries) => entries,
         Err(error) => {
-            println!("audit log BROKEN or unreadable: {error}");
+            outln!("audit log BROKEN or unreadable: {error}");
             return ExitCode::FAILURE;
         }
     };
@@ -43,17 +43,17 @@ pub fn verify(database_url: &str) -> ExitCode {
             let head = entries
                 .last()
                 .map_or("none".to_owned(), |e| audit_log::to_hex(&e.hash));
-            println!(
+            outln!(
                 "audit log intact: {} entries; head hash {head}",
                 entries.len()
             );
-            println!(
+            outln!(
                 "(keep the head hash elsewhere too: cutting entries off the end leaves a shorter chain that still verifies)"
             );
             ExitCode::SUCCESS
         }
         Err(chain_break) => {
-            println!("audit log BROKEN: {chain_break}");
+            outln!("audit log BROKEN: {chain_break}");
             ExitCode::FAILURE
         }
     }

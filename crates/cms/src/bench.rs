@@ -291,7 +291,7 @@ pub(crate) fn per_second(count: usize, seconds: f64) -> f64 {
 #[allow(clippy::float_arithmetic)] // timing figures, not money
 fn run_calculation(arguments: &Arguments) -> ExitCode {
     if arguments.requests == 0 || arguments.rounds == 0 {
-        eprintln!("cms bench: --requests and --rounds must be at least 1");
+        errln!("cms bench: --requests and --rounds must be at least 1");
         return ExitCode::from(2);
     }
     let parameters = Parameters::embedded();
@@ -326,26 +326,29 @@ fn run_calculation(arguments: &Arguments) -> ExitCode {
     let plain_rate = median(plain_rates);
     let calculation_rate = median(calculation_rates);
     let ratio = calculation_rate / plain_rate;
-    println!(
+    outln!(
         "calculation benchmark: {} requests, seed {}, {} rounds, one thread (generated in {:.2} s)",
-        arguments.requests, arguments.seed, arguments.rounds, generation_seconds
+        arguments.requests,
+        arguments.seed,
+        arguments.rounds,
+        generation_seconds
     );
-    println!(
+    outln!(
         "  plain loop (baseline):   {:>8.2} million/s  ({:.1} ns each)",
         plain_rate / 1e6,
         1e9 / plain_rate
     );
-    println!(
+    outln!(
         "  maintenance calculation: {:>8.2} million/s  ({:.1} ns each, with explanation steps)",
         calculation_rate / 1e6,
         1e9 / calculation_rate
     );
-    println!("  ratio calculation / plain loop: {ratio:.3}");
-    println!(
+    outln!("  ratio calculation / plain loop: {ratio:.3}");
+    outln!(
         "  weekly total over all requests: {} (plain loop checksum {plain_total})",
         Pence::new(calculated_total)
     );
-    println!(
+    outln!(
         "{{\"benchmark\":\"calculation\",\"requests\":{},\"seed\":{},\"rounds\":{},\"plain_loop_per_second\":{:.0},\"calculations_per_second\":{:.0},\"ratio\":{:.4},\"weekly_total_pence\":{}}}",
         arguments.requests,
         arguments.seed,

@@ -71,7 +71,7 @@ fn synthetic_case(random: &mut Generator) -> CaseHistory {
 #[allow(clippy::float_arithmetic, clippy::cast_precision_loss)] // timing figures, not money
 pub fn schedules(cases: usize, seed: u64) -> ExitCode {
     if cases == 0 {
-        eprintln!("cms bench schedules: --cases must be at least 1");
+        errln!("cms bench schedules: --cases must be at least 1");
         return ExitCode::from(2);
     }
     let parameters = Parameters::embedded();
@@ -113,24 +113,25 @@ pub fn schedules(cases: usize, seed: u64) -> ExitCode {
     let plain_seconds = started.elapsed().as_secs_f64().max(1e-9);
     let rate = per_second(cases, schedule_seconds);
     let plain_rate = per_second(segments, plain_seconds);
-    println!(
+    outln!(
         "schedule benchmark: {cases} synthetic cases (2023 starts, reviews and changes to 2026), seed {seed}, one thread"
     );
-    println!(
+    outln!(
         "  schedules derived:  {:.3} s for all ({:.0} cases/s; {segments} segments)",
-        schedule_seconds, rate
+        schedule_seconds,
+        rate
     );
-    println!(
+    outln!(
         "  plain loop, once per segment: {:.3} s ({:.2} million/s)",
         plain_seconds,
         plain_rate / 1e6
     );
-    println!(
+    outln!(
         "  ratio schedule cases/s / plain loop/s: {:.5}",
         rate / plain_rate
     );
-    println!("  checksum: {weekly_total} / {plain_sum}");
-    println!(
+    outln!("  checksum: {weekly_total} / {plain_sum}");
+    outln!(
         "{{\"benchmark\":\"schedules\",\"cases\":{cases},\"seed\":{seed},\"seconds\":{schedule_seconds:.3},\"cases_per_second\":{rate:.0},\"plain_loop_per_second\":{plain_rate:.0},\"ratio\":{:.5}}}",
         rate / plain_rate
     );
@@ -263,11 +264,11 @@ pub fn events(backend: &str, writes: usize, postgres_url: &str) -> ExitCode {
     });
     match result {
         Ok(report) => {
-            println!("{report}");
+            outln!("{report}");
             ExitCode::SUCCESS
         }
         Err(message) => {
-            eprintln!("cms bench events: {message}");
+            errln!("cms bench events: {message}");
             ExitCode::FAILURE
         }
     }
@@ -314,7 +315,7 @@ fn synthetic_statement(
 #[allow(clippy::float_arithmetic)] // timing figures, not money
 pub fn ingest(backend: &str, payments: usize, cases: usize, postgres_url: &str) -> ExitCode {
     if payments == 0 || cases == 0 {
-        eprintln!("cms bench ingest: --payments and --cases must be at least 1");
+        errln!("cms bench ingest: --payments and --cases must be at least 1");
         return ExitCode::from(2);
     }
     let references: Vec<CaseReference> = (0..cases as u64)
@@ -395,11 +396,11 @@ pub fn ingest(backend: &str, payments: usize, cases: usize, postgres_url: &str) 
     });
     match result {
         Ok(report) => {
-            println!("{report}");
+            outln!("{report}");
             ExitCode::SUCCESS
         }
         Err(message) => {
-            eprintln!("cms bench ingest: {message}");
+            errln!("cms bench ingest: {message}");
             ExitCode::FAILURE
         }
     }

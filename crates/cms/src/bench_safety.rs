@@ -101,7 +101,7 @@ pub fn coercion(events: usize, seed: u64) -> ExitCode {
     let scan_seconds = started.elapsed().as_secs_f64();
     let rate = per_second(total, scan_seconds);
     let plain_rate = per_second(total, plain_seconds);
-    println!(
+    outln!(
         "coercion benchmark: {total} events over {} cases, one thread\n  \
          plain pass: {plain_rate:.0} events/s ({plain_seconds:.2} s; {owed_cases} cases owing)\n  \
          coercion scan: {rate:.0} events/s ({scan_seconds:.2} s; {raised} signals raised)\n  \

@@ -70,7 +70,7 @@ pub fn run(arguments: &Arguments) -> ExitCode {
     let request = match human_request(arguments) {
         Ok(request) => request,
         Err(message) => {
-            eprintln!("cms calculate: {message}");
+            errln!("cms calculate: {message}");
             return ExitCode::from(BAD_INPUT);
         }
     };
@@ -78,11 +78,11 @@ pub fn run(arguments: &Arguments) -> ExitCode {
         .and_then(|parsed| render_calculation(&parsed, Parameters::embedded()))
     {
         Ok(answer) => {
-            print!("{}", human_text(&answer));
+            out!("{}", human_text(&answer));
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!(
+            errln!(
                 "cms calculate: {}: {}",
                 flag_for(&error.field),
                 error.message
@@ -95,11 +95,11 @@ pub fn run(arguments: &Arguments) -> ExitCode {
 fn run_json() -> ExitCode {
     let mut body = String::new();
     if let Err(error) = std::io::stdin().read_to_string(&mut body) {
-        eprintln!("cms calculate: cannot read stdin: {error}");
+        errln!("cms calculate: cannot read stdin: {error}");
         return ExitCode::FAILURE;
     }
     let (answer, outcome) = calculation_json::answer_text(&body, Parameters::embedded());
-    println!("{answer}");
+    outln!("{answer}");
     match outcome {
         Outcome::Calculated => ExitCode::SUCCESS,
         Outcome::Refused | Outcome::MalformedJson => ExitCode::from(BAD_INPUT),

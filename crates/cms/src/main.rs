@@ -2,6 +2,9 @@
 //! root. Each subcommand parses its arguments, calls the domain crates, and
 //! prints; no rule lives here.
 
+#[macro_use]
+mod output;
+
 mod audit;
 mod backup;
 mod bank;
@@ -326,11 +329,11 @@ enum AuditCommand {
 pub(crate) fn finish(command: &str, result: Result<String, String>) -> ExitCode {
     match result {
         Ok(message) => {
-            println!("{message}");
+            outln!("{message}");
             ExitCode::SUCCESS
         }
         Err(message) => {
-            eprintln!("cms {command}: {message}");
+            errln!("cms {command}: {message}");
             ExitCode::FAILURE
         }
     }

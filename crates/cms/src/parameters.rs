@@ -6,21 +6,23 @@ use legal_parameters::{Parameters, Value};
 
 pub fn run() -> ExitCode {
     let parameters = Parameters::embedded();
-    println!(
+    outln!(
         "Parameters version {} (scheme from {})",
         parameters.version(),
         parameters.scheme_start()
     );
     for series in parameters.series() {
-        println!(
+        outln!(
             "\n{}: {}\n  {}",
-            series.name, series.description, series.reference
+            series.name,
+            series.description,
+            series.reference
         );
         for dated in &series.values {
-            println!("  from {}: {}", dated.from, describe(&dated.value));
-            println!("    [{:?}] {}", dated.confidence, dated.source);
+            outln!("  from {}: {}", dated.from, describe(&dated.value));
+            outln!("    [{:?}] {}", dated.confidence, dated.source);
             if let Some(note) = &dated.note {
-                println!("    note: {note}");
+                outln!("    note: {note}");
             }
         }
     }

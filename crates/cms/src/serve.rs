@@ -89,7 +89,7 @@ pub(crate) fn load_or_create_keys(path: &std::path::Path) -> Result<field_crypto
         let mut table = toml::Table::new();
         crate::keys::add_active_key(&mut table)?;
         crate::keys::replace_key_file(path, &table)?;
-        eprintln!(
+        errln!(
             "cms serve: created encryption keys at {}; keep a copy apart from the database",
             path.display()
         );
@@ -181,7 +181,7 @@ pub fn run(
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("cms: cannot start the runtime: {error}");
+            errln!("cms: cannot start the runtime: {error}");
             return ExitCode::FAILURE;
         }
     };
@@ -195,7 +195,7 @@ pub fn run(
     )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("cms serve: {message}");
+            errln!("cms serve: {message}");
             ExitCode::FAILURE
         }
     }
@@ -271,7 +271,7 @@ async fn serve(
         service_address: Arc::from(service_address),
         model_2023_act: modelling.act_2023,
     };
-    println!(
+    outln!(
         "cms listening on http://{address} (database {}, parameters {}{})",
         location.describe(),
         parameters.version(),
@@ -279,13 +279,15 @@ async fn serve(
     );
     if demo_cases.is_some() {
         if made > 0 {
-            println!("demo: {made} synthetic cases made (nothing here is real)");
+            outln!("demo: {made} synthetic cases made (nothing here is real)");
         }
-        println!("demo sign-ins (for demonstration only; sign in at http://{address}/sign-in):");
+        outln!("demo sign-ins (for demonstration only; sign in at http://{address}/sign-in):");
         for sign_in in &crate::demo::SIGN_INS {
-            println!(
+            outln!(
                 "  {:<26} {:<31} password: {}",
-                sign_in.role, sign_in.login, sign_in.password
+                sign_in.role,
+                sign_in.login,
+                sign_in.password
             );
         }
     }

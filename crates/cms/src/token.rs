@@ -10,7 +10,7 @@ use crate::serve::parse_database_url;
 
 pub fn issue(person: i64, role: &str, database_url: &str) -> ExitCode {
     let Some(role) = Role::from_code(role) else {
-        eprintln!(
+        errln!(
             "cms token issue: `{role}` is not a role; use caseworker, domestic_abuse_specialist, team_leader, enforcement_officer, auditor, administrator, paying_parent or receiving_parent"
         );
         return ExitCode::from(2);
@@ -18,7 +18,7 @@ pub fn issue(person: i64, role: &str, database_url: &str) -> ExitCode {
     let location = match parse_database_url(database_url) {
         Ok(location) => location,
         Err(message) => {
-            eprintln!("cms token issue: {message}");
+            errln!("cms token issue: {message}");
             return ExitCode::from(2);
         }
     };
@@ -36,15 +36,15 @@ pub fn issue(person: i64, role: &str, database_url: &str) -> ExitCode {
     });
     match stored {
         Ok(()) => {
-            println!("{token}");
-            eprintln!(
+            outln!("{token}");
+            errln!(
                 "Token for person {person} as {}: shown once, stored only as its hash.",
                 role.code()
             );
             ExitCode::SUCCESS
         }
         Err(message) => {
-            eprintln!("cms token issue: {message}");
+            errln!("cms token issue: {message}");
             ExitCode::FAILURE
         }
     }
@@ -53,7 +53,7 @@ pub fn issue(person: i64, role: &str, database_url: &str) -> ExitCode {
 /// Creates a sign-in account with a password read from standard input.
 pub fn create_account(login: &str, person: i64, role: &str, database_url: &str) -> ExitCode {
     let Some(role) = Role::from_code(role) else {
-        eprintln!("cms account create: `{role}` is not a role");
+        errln!("cms account create: `{role}` is not a role");
         return ExitCode::from(2);
     };
     // The same rules as the create-account page and sign-in, so that every
@@ -61,18 +61,18 @@ pub fn create_account(login: &str, person: i64, role: &str, database_url: &str) 
     let login = match credentials::login(login) {
         Ok(login) => login.into_string(),
         Err(refused) => {
-            eprintln!("cms account create: the login {refused}");
+            errln!("cms account create: the login {refused}");
             return ExitCode::from(2);
         }
     };
     let mut password = String::new();
     if std::io::stdin().read_line(&mut password).is_err() {
-        eprintln!("cms account create: give a password on standard input");
+        errln!("cms account create: give a password on standard input");
         return ExitCode::from(2);
     }
     let password = password.trim_end_matches(['\r', '\n']);
     if let Err(refused) = credentials::new_password(password) {
-        eprintln!(
+        errln!(
             "cms account create: the password {refused}; give one of {} to {} characters on standard input",
             credentials::PASSWORD_MIN_CHARS,
             credentials::PASSWORD_MAX_CHARS
@@ -83,7 +83,7 @@ pub fn create_account(login: &str, person: i64, role: &str, database_url: &str) 
     let location = match parse_database_url(database_url) {
         Ok(location) => location,
         Err(message) => {
-            eprintln!("cms account create: {message}");
+            errln!("cms account create: {message}");
             return ExitCode::from(2);
         }
     };
@@ -99,14 +99,14 @@ pub fn create_account(login: &str, person: i64, role: &str, database_url: &str) 
     });
     match created {
         Ok(()) => {
-            println!(
+            outln!(
                 "account {login} created for person {person} as {}",
                 role.code()
             );
             ExitCode::SUCCESS
         }
         Err(message) => {
-            eprintln!("cms account create: {message}");
+            errln!("cms account create: {message}");
             ExitCode::FAILURE
         }
     }

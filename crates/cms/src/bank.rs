@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 
+use audit_log::{Action, AuditRecord};
 use storage_api::PostSummary;
 
 use crate::finish;
@@ -33,9 +34,28 @@ pub fn import(file: &Path, database_url: &str) -> ExitCode {
                 bank_files::payment_transfers(&statement, &|case| known.contains(case));
             let notes = bank_files::payment_notes(&statement, &unmatched);
             let mut total = PostSummary::default();
-            for batch in transfers.chunks(TRANSFERS_PER_BATCH) {
+            // Each batch's postings and its audit entry are one transaction;
+            // a statement with nothing to post (or posted before) is still
+            // one batch, so every import records that it ran.
+            let batches: Vec<&[ledger::Transfer]> = if transfers.is_empty() {
+                vec![&[]]
+            } else {
+                transfers.chunks(TRANSFERS_PER_BATCH).collect()
+            };
+            let file_name = crate::collect::file_name(file);
+            let at = crate::clock::now_unix_seconds();
+            for (number, batch) in (1..).zip(&batches) {
+                let facts = ImportFacts {
+                    file: &file_name,
+                    statement: &statement.id,
+                    batch: (number, batches.len()),
+                    entries: statement.entries.len(),
+                    transfers: transfers.len(),
+                    to_suspense: unmatched.len(),
+                };
+                let audit = |summary: PostSummary| import_audit(at, &facts, summary);
                 let summary = store
-                    .post_transfers(batch)
+                    .post_transfers_audited(batch, &audit)
                     .await
                     .map_err(|e| e.to_string())?;
                 total.posted += summary.posted;
@@ -66,4 +86,46 @@ pub fn import(file: &Path, database_url: &str) -> ExitCode {
         })
     })();
     finish("bank import", result)
+}
+
+/// What an import's audit entry says about it: counts and names only.
+struct ImportFacts<'a> {
+    /// The file's name, without its folder.
+    file: &'a str,
+    /// The bank's identifier of the statement.
+    statement: &'a str,
+    /// This batch's number and how many there are.
+    batch: (usize, usize),
+    /// Entries in the statement.
+    entries: usize,
+    /// Transfers the statement gives.
+    transfers: usize,
+    /// Of which to suspense.
+    to_suspense: usize,
+}
+
+/// The audit entry of one batch of an import: what ran, on which file,
+/// with counts; never an amount of anyone's, a payer's words or a name.
+fn import_audit(at: i64, facts: &ImportFacts<'_>, summary: PostSummary) -> AuditRecord {
+    AuditRecord {
+        at_unix_seconds: at,
+        actor: "bank-import".to_owned(),
+        role: "service".to_owned(),
+        action: Action::BatchRan,
+        case: None,
+        fields: vec!["bank_import".to_owned()],
+        reason: Some(format!(
+            "bank import of {} (statement {}), batch {} of {}: {} entries, {} transfers, {} to suspense; {} posted, {} already posted",
+            facts.file,
+            facts.statement,
+            facts.batch.0,
+            facts.batch.1,
+            facts.entries,
+            facts.transfers,
+            facts.to_suspense,
+            summary.posted,
+            summary.already_posted
+        )),
+        count: 1,
+    }
 }

@@ -22,6 +22,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
+use audit_log::{Action, AuditRecord};
 use bank_files::{AccountNumber, Originator, Payee, PaymentInstruction, instruction};
 use case_records::{
     CaseHistory, CaseReference, ReceivingParentId, ScheduleError, SealedParty, SortCode,
@@ -578,6 +579,68 @@ fn set_aside_line(count: usize) -> String {
     )
 }
 
+/// The day's pain.001 (and Standard 18, if asked for), from `instructions`.
+fn write_files(
+    run: &Run<'_>,
+    originator: &Originator,
+    instructions: &[PaymentInstruction],
+) -> Result<(), String> {
+    let message_id = format!("CMS-{}", run.date);
+    write_atomically(
+        run.pain001,
+        bank_files::write_pain001(&message_id, originator, run.date, instructions).as_bytes(),
+    )?;
+    if let Some(path) = run.standard18 {
+        write_atomically(
+            path,
+            bank_files::write_standard18(originator, instructions).as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
+/// A file's name without its folder, for the audit log.
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+/// The run's audit entry: what ran, with counts and the file's name only
+/// (no reference, name, account or caseworker's words).
+fn run_audit(
+    run: &Run<'_>,
+    cases: usize,
+    outcome: &Outcome,
+    instructions: &[PaymentInstruction],
+    file_written: bool,
+) -> AuditRecord {
+    let total: u64 = instructions.iter().map(|i| i.amount.get()).sum();
+    AuditRecord {
+        at_unix_seconds: crate::clock::now_unix_seconds(),
+        actor: "collection-run".to_owned(),
+        role: "service".to_owned(),
+        action: Action::BatchRan,
+        case: None,
+        fields: vec!["bank_collect".to_owned()],
+        reason: Some(format!(
+            "collection run {} (changes since {}): {cases} cases, {} transfers posted; {} payments of {} in {}{}; {} held, {} missed, {} set aside",
+            run.date,
+            run.since,
+            outcome.posted,
+            instructions.len(),
+            Pence::new(total),
+            file_name(run.pain001),
+            if file_written { "" } else { " (not written)" },
+            outcome.held.len(),
+            outcome.missed.len(),
+            outcome.set_aside.len()
+        )),
+        count: 1,
+    }
+}
+
 /// The exit status of a run that completed but set cases aside.
 pub const SET_ASIDE_EXIT: u8 = 3;
 
@@ -604,22 +667,30 @@ pub fn collect(run: &Run<'_>) -> ExitCode {
         runtime.block_on(async {
             let store = location.open().await?;
             let cases = store.case_references().await.map_err(|e| e.to_string())?;
-            let outcome = run_cases(store.as_ref(), &cases, run, &keys).await;
-            store.close().await;
-            let mut outcome = outcome?;
+            let mut outcome = match run_cases(store.as_ref(), &cases, run, &keys).await {
+                Ok(outcome) => outcome,
+                Err(message) => {
+                    store.close().await;
+                    return Err(message);
+                }
+            };
             let instructions = std::mem::take(&mut outcome.instructions);
-            let message_id = format!("CMS-{}", run.date);
-            write_atomically(
-                run.pain001,
-                bank_files::write_pain001(&message_id, &originator, run.date, &instructions)
-                    .as_bytes(),
-            )?;
-            if let Some(path) = run.standard18 {
-                write_atomically(
-                    path,
-                    bank_files::write_standard18(&originator, &instructions).as_bytes(),
-                )?;
-            }
+            let written = write_files(run, &originator, &instructions);
+            // Right after the postings (each case posted in its own
+            // transaction): the run's own record that it ran, counts only.
+            let audited = store
+                .append_audit(run_audit(
+                    run,
+                    cases.len(),
+                    &outcome,
+                    &instructions,
+                    written.is_ok(),
+                ))
+                .await
+                .map_err(|e| e.to_string());
+            store.close().await;
+            written?;
+            audited?;
             Ok((
                 summary(run, &outcome, &instructions),
                 outcome.set_aside.len(),
@@ -629,8 +700,8 @@ pub fn collect(run: &Run<'_>) -> ExitCode {
     match result {
         Ok((report, 0)) => finish("bank collect", Ok(report)),
         Ok((report, set_aside)) => {
-            println!("{report}");
-            eprintln!("cms bank collect: {}", set_aside_line(set_aside));
+            outln!("{report}");
+            errln!("cms bank collect: {}", set_aside_line(set_aside));
             ExitCode::from(SET_ASIDE_EXIT)
         }
         Err(message) => finish("bank collect", Err(message)),

@@ -62,10 +62,16 @@ pub fn post(run: &PostRun<'_>) -> ExitCode {
         runtime.block_on(async {
             let store = location.open().await?;
             let mut lines = Vec::new();
-            for case in store.case_references().await.map_err(|e| e.to_string())? {
-                lines.extend(case_letters(store.as_ref(), case, run, &keys).await?);
+            let cases = store.case_references().await.map_err(|e| e.to_string())?;
+            for case in &cases {
+                match case_letters(store.as_ref(), *case, run, &keys).await {
+                    Ok(mut letters) => lines.append(&mut letters),
+                    Err(message) => {
+                        store.close().await;
+                        return Err(message);
+                    }
+                }
             }
-            store.close().await;
             let mut manifest = String::from("case,recipient,letter,outcome,file_or_reason\r\n");
             for line in &lines {
                 let (outcome, detail) = match &line.outcome {
@@ -77,8 +83,33 @@ pub fn post(run: &PostRun<'_>) -> ExitCode {
                     line.case, line.recipient, line.letter
                 ));
             }
-            write_atomically(&run.out.join("manifest.csv"), manifest.as_bytes())?;
+            let written = write_atomically(&run.out.join("manifest.csv"), manifest.as_bytes());
             let posted = lines.iter().filter(|l| l.outcome.is_ok()).count();
+            // After the letters: the run's own record that it ran, counts
+            // and the folder's name only.
+            let audited = store
+                .append_audit(AuditRecord {
+                    at_unix_seconds: crate::clock::now_unix_seconds(),
+                    actor: "post-run".to_owned(),
+                    role: "service".to_owned(),
+                    action: Action::BatchRan,
+                    case: None,
+                    fields: vec!["letters_post".to_owned()],
+                    reason: Some(format!(
+                        "post run {}: {} cases, {posted} letters to post, {} held for safe contact, manifest.csv in {}{}",
+                        run.date,
+                        cases.len(),
+                        lines.len() - posted,
+                        crate::collect::file_name(run.out),
+                        if written.is_ok() { "" } else { " (not written)" }
+                    )),
+                    count: 1,
+                })
+                .await
+                .map_err(|e| e.to_string());
+            store.close().await;
+            written?;
+            audited?;
             Ok(format!(
                 "post run {}: {posted} letters to post, {} held for safe contact, in {}",
                 run.date,

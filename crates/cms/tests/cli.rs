@@ -462,7 +462,7 @@ fn keys_rotate_while_serving_and_the_old_key_retires_only_when_unused() {
         &server.address,
         "POST",
         "/api/v1/cases",
-        &caseworker,
+        &format!("{caseworker}\r\nIdempotency-Key: open-case"),
         r#"{"initial_effective_date": "2025-01-06"}"#,
     );
     let reference = serde_json::from_str::<Value>(&opened).unwrap()["reference"]

@@ -40,7 +40,7 @@ fn a_collection_run_pays_the_receiving_parent_and_a_rerun_pays_nothing_twice() {
         &address,
         "POST",
         "/api/v1/cases",
-        &token,
+        &format!("{token}\r\nIdempotency-Key: open-paid"),
         &format!(r#"{{"initial_effective_date": "{start}"}}"#),
     );
     assert_eq!(status, 201, "{opened}");
@@ -78,7 +78,7 @@ fn a_collection_run_pays_the_receiving_parent_and_a_rerun_pays_nothing_twice() {
         &address,
         "POST",
         "/api/v1/cases",
-        &token,
+        &format!("{token}\r\nIdempotency-Key: open-waiting"),
         &format!(r#"{{"initial_effective_date": "{start}"}}"#),
     );
     let waiting = serde_json::from_str::<Value>(&opened).unwrap()["reference"]

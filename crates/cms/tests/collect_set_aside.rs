@@ -502,7 +502,7 @@ fn a_case_start_the_law_or_the_calendar_cannot_serve_is_refused_and_nothing_stor
             &address,
             "POST",
             "/api/v1/cases",
-            &token,
+            &format!("{token}\r\nIdempotency-Key: open-{date}"),
             &format!(r#"{{"initial_effective_date": "{date}"}}"#),
         )
     };

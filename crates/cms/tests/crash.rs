@@ -133,7 +133,7 @@ fn sigkill_mid_stream_loses_no_acknowledged_write_and_leaves_no_half_write() {
         &address,
         "/api/v1/cases",
         &token,
-        None,
+        Some("open-case"),
         r#"{"initial_effective_date": "2025-01-06"}"#,
     )
     .unwrap();

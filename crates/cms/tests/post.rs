@@ -53,7 +53,7 @@ fn a_letter_is_posted_only_where_its_recipient_said_it_is_safe() {
         &address,
         "POST",
         "/api/v1/cases",
-        &staff,
+        &format!("{staff}\r\nIdempotency-Key: open-case"),
         &format!(r#"{{"initial_effective_date": "{today}"}}"#),
     );
     assert_eq!(status, 201, "{opened}");

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use storage_api::{AppendOutcome, StorageError};
 
+use crate::json_input::{self, Fields};
 use crate::{AppState, json_response};
 
 /// The most facts one request may record.
@@ -256,15 +257,8 @@ fn date_field(value: Option<&Value>, field: &str) -> Result<Date, Response> {
     Date::parse_iso(text).map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, field, e.to_string()))
 }
 
-pub(crate) fn parse_json(body: &str) -> Result<Value, Response> {
-    serde_json::from_str(body).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            "",
-            format!("the request is not valid JSON: {e}"),
-        )
-    })
-}
+/// The one JSON parser of every route (strict: see `json_input`).
+pub(crate) use crate::json_input::parse_json;
 
 /// Refuses a start of liability the service could never collect on: before
 /// the 2012 scheme's rules (no parameter set is in force), or in a year the
@@ -289,63 +283,143 @@ fn servable_start(state: &AppState, start: Date, field: &str) -> Result<(), Resp
         })
 }
 
-/// `POST /api/v1/cases` with `{"initial_effective_date": "2025-01-06"}`.
-pub async fn open_case(State(state): State<AppState>, staff: Staff, body: String) -> Response {
+/// `POST /api/v1/cases` with `{"initial_effective_date": "2025-01-06"}` and
+/// an `Idempotency-Key` (required, as on every write). The case's reference
+/// is derived from the member of staff and the key, so a retry, or the same
+/// request sent fifty times at once, opens one case: 201 the first time,
+/// 200 with the same reference after; the same key with another date is
+/// refused (409) and changes nothing.
+pub async fn open_case(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     let result = async {
         forbidden_unless(staff.role.may_record_changes())?;
+        let key = crate::collection::idempotency_key(&headers)?;
         let request = parse_json(&body)?;
-        let start = date_field(
-            request.get("initial_effective_date"),
-            "initial_effective_date",
-        )?;
+        let start = Fields::of(&request, "", &["initial_effective_date"])?
+            .date("initial_effective_date")?;
         servable_start(&state, start, "initial_effective_date")?;
-        // A fresh random reference; a clash with an existing case (one in a
-        // trillion) is simply another draw.
-        for _ in 0..4 {
-            let reference = CaseReference::from_random(state.clock.random_u64());
-            if state
-                .store
-                .open_case(&reference, start)
-                .await
-                .map_err(|e| storage_failure(&e))?
-            {
-                return Ok(json_response(
-                    StatusCode::CREATED,
-                    &json!({ "reference": reference.to_string(), "initial_effective_date": start.to_string() }),
-                ));
-            }
+        let reference =
+            CaseReference::from_random(derived(&format!("open-case:{}:{key}", staff.person)));
+        let answer = |status| {
+            json_response(
+                status,
+                &json!({
+                    "reference": reference.to_string(),
+                    "initial_effective_date": start.to_string(),
+                    "replayed": status == StatusCode::OK,
+                }),
+            )
+        };
+        match state.store.open_case(&reference, start).await {
+            Ok(true) => Ok(answer(StatusCode::CREATED)),
+            Ok(false) => Ok(answer(StatusCode::OK)),
+            Err(StorageError::CaseConflict(_)) => Err(error(
+                StatusCode::CONFLICT,
+                "idempotency-key",
+                "that Idempotency-Key opened a case with another initial effective date; nothing was changed",
+            )),
+            Err(failure) => Err(storage_failure(&failure)),
         }
-        Err(error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "",
-            "no free case reference; try again",
-        ))
     };
     result.await.unwrap_or_else(|response| response)
 }
 
+/// A number derived from `seed` (SHA-256): the same seed, the same number.
+fn derived(seed: &str) -> u64 {
+    let digest = Sha256::digest(seed.as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(bytes)
+}
+
+/// What a change's field holds in JSON.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// A whole number from 0 to the most given.
+    Whole(u64),
+    /// `true` or `false`.
+    Flag,
+    /// A code.
+    Code,
+    /// A list of codes.
+    Codes,
+    /// A code, or `null` for none.
+    CodeOrNull,
+}
+
+/// The fields of each kind of change, as the API takes them.
+fn change_fields(kind: &str) -> Option<&'static [(&'static str, Shape)]> {
+    const PENCE: Shape = Shape::Whole(domain_types::Pence::INPUT_MAX.get());
+    const ID: Shape = Shape::Whole(u32::MAX as u64);
+    const COUNT: Shape = Shape::Whole(u16::MAX as u64);
+    Some(match kind {
+        "income" => &[("weekly_pence", PENCE), ("annual_pence", PENCE)],
+        "benefits" => &[
+            ("own", Shape::Codes),
+            ("partner", Shape::Codes),
+            ("partner_pays", Shape::Flag),
+        ],
+        "nil_rate_reason" => &[("reason", Shape::CodeOrNull)],
+        "relevant_other_children" | "other_arrangement_children" => &[("count", COUNT)],
+        "variations" => &[
+            ("special_expenses_pence", PENCE),
+            ("additional_income_pence", PENCE),
+        ],
+        "child_joined" => &[("child", ID), ("receiving_parent", ID)],
+        "child_left" => &[("child", ID)],
+        "shared_care" => &[("child", ID), ("nights", Shape::Whole(366))],
+        "service_type" => &[("service", Shape::Code)],
+        "payment_frequency" => &[("frequency", Shape::Code)],
+        "collection_fee_waiver" => &[
+            ("paying_parent", Shape::Flag),
+            ("receiving_parent", Shape::Flag),
+        ],
+        "case_closed" | "case_reopened" => &[],
+        _ => return None,
+    })
+}
+
 /// Turns `{"kind": "income", "weekly_pence": 50000}` into a change, through
-/// the same codec storage uses, so the API and the database agree.
+/// the same codec storage uses, so the API and the database agree. Each
+/// field must have its kind's type (a number never as a string) and no
+/// field the kind does not take is accepted.
 fn change_from_json(value: &Value, field: &str) -> Result<Change, Response> {
     let refuse = |message: String| error(StatusCode::UNPROCESSABLE_ENTITY, field, message);
-    let object = value
-        .as_object()
-        .ok_or_else(|| refuse("a change is a JSON object with a `kind`".to_owned()))?;
-    let kind = object
-        .get("kind")
-        .and_then(Value::as_str)
-        .ok_or_else(|| refuse("`kind` is needed".to_owned()))?;
+    let object = match value {
+        Value::Object(object) => object,
+        Value::Null => return Err(refuse("a change is needed, with its `kind`".to_owned())),
+        _ => return Err(refuse("a change is a JSON object with a `kind`".to_owned())),
+    };
+    let kind_field = format!("{field}.kind");
+    let kind = match object.get("kind") {
+        Some(Value::String(kind)) => kind.as_str(),
+        Some(_) => return Err(json_input::refuse(&kind_field, "must be text, in quotes")),
+        None => return Err(json_input::refuse(&kind_field, "is needed")),
+    };
+    let shapes = change_fields(kind).ok_or_else(|| {
+        json_input::refuse(&kind_field, format!("`{kind}` is not a kind of change"))
+    })?;
+    let code = |text: &str| !text.is_empty() && !text.contains([';', '=', ',']);
     let mut payload = String::new();
     for (key, value) in object.iter().filter(|(k, _)| k.as_str() != "kind") {
-        let text = match value {
-            Value::Number(n) if n.is_u64() => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            Value::Null => String::new(),
-            Value::String(s) if !s.contains([';', '=', ',']) => s.clone(),
-            Value::Array(items)
-                if items
-                    .iter()
-                    .all(|i| i.as_str().is_some_and(|s| !s.contains([';', '=', ',']))) =>
+        let at = format!("{field}.{key}");
+        let Some((_, shape)) = shapes.iter().find(|(name, _)| name == key) else {
+            return Err(json_input::refuse(
+                &at,
+                format!("unknown field; `{kind}` takes no `{key}`"),
+            ));
+        };
+        let text = match (shape, value) {
+            (Shape::Whole(max), value) => json_input::whole(value, &at, *max)?.to_string(),
+            (Shape::Flag, Value::Bool(flag)) => flag.to_string(),
+            (Shape::Code | Shape::CodeOrNull, Value::String(text)) if code(text) => text.clone(),
+            (Shape::CodeOrNull, Value::Null) => String::new(),
+            (Shape::Codes, Value::Array(items))
+                if items.iter().all(|i| i.as_str().is_some_and(code)) =>
             {
                 items
                     .iter()
@@ -353,16 +427,25 @@ fn change_from_json(value: &Value, field: &str) -> Result<Change, Response> {
                     .collect::<Vec<_>>()
                     .join(",")
             }
-            _ => {
-                return Err(refuse(format!(
-                    "`{key}` must be a whole number, true or false, a code, or a list of codes"
-                )));
+            (Shape::Flag, _) => return Err(json_input::refuse(&at, "must be true or false")),
+            (Shape::Code, _) => return Err(json_input::refuse(&at, "must be a code, in quotes")),
+            (Shape::CodeOrNull, _) => {
+                return Err(json_input::refuse(
+                    &at,
+                    "must be a code, in quotes, or null",
+                ));
+            }
+            (Shape::Codes, _) => {
+                return Err(json_input::refuse(
+                    &at,
+                    "must be a list of codes, in quotes",
+                ));
             }
         };
         let _ = write!(payload, "{key}={text};");
     }
     let change = Change::decode(kind, &payload).map_err(|e| refuse(e.to_string()))?;
-    // Refuse fields the kind does not use: a misspelling must not be ignored.
+    // A field the codec did not read is never silently dropped.
     let (_, canonical) = change.encode();
     let known: Vec<&str> = canonical
         .split(';')
@@ -372,9 +455,10 @@ fn change_from_json(value: &Value, field: &str) -> Result<Change, Response> {
         .keys()
         .find(|k| k.as_str() != "kind" && !known.contains(&k.as_str()))
     {
-        return Err(refuse(format!(
-            "`{unknown}` is not a field of a `{kind}` change"
-        )));
+        return Err(json_input::refuse(
+            &format!("{field}.{unknown}"),
+            format!("is not a field of a `{kind}` change"),
+        ));
     }
     Ok(change)
 }
@@ -405,16 +489,7 @@ pub async fn record_facts(
                 )
             })?;
         let request = parse_json(&body)?;
-        let facts = request
-            .get("facts")
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "facts",
-                    "a list of facts is needed",
-                )
-            })?;
+        let facts = Fields::of(&request, "", &["facts"])?.list("facts")?;
         if facts.is_empty() || facts.len() > FACTS_PER_REQUEST_MAX {
             return Err(error(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -426,21 +501,9 @@ pub async fn record_facts(
         let mut events = Vec::with_capacity(facts.len());
         for (index, fact) in facts.iter().enumerate() {
             let field = format!("facts[{index}]");
-            if let Some(unknown) = fact.as_object().and_then(|o| {
-                o.keys()
-                    .find(|k| !["effective_from", "change"].contains(&k.as_str()))
-            }) {
-                return Err(error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &format!("{field}.{unknown}"),
-                    "unknown field",
-                ));
-            }
+            let fact = Fields::of(fact, &field, &["effective_from", "change"])?;
             events.push(FactEvent {
-                effective_from: date_field(
-                    fact.get("effective_from"),
-                    &format!("{field}.effective_from"),
-                )?,
+                effective_from: fact.date("effective_from")?,
                 recorded_on: today,
                 change: change_from_json(
                     fact.get("change").unwrap_or(&Value::Null),
@@ -563,6 +626,8 @@ pub(crate) async fn make_calculation(
     weekly: domain_types::Pence,
 ) -> Result<Response, Response> {
     forbidden_unless(staff.role.may_record_changes())?;
+    // As when a case is opened over the API: never a start no run can serve.
+    servable_start(state, start, "effective_from")?;
     let history = history_or_404(state, &case).await?;
     if let Some(started) = history.initial_effective_date
         && started != start
@@ -602,6 +667,16 @@ pub async fn schedule(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
+        if let Some(unknown) = query
+            .keys()
+            .find(|k| !["until", "known_on"].contains(&k.as_str()))
+        {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                unknown,
+                "unknown query parameter; the parameters here are until, known_on",
+            ));
+        }
         let case = parse_reference(&reference)?;
         crate::parties::authorise_case_action(&state, &staff, &case, &headers).await?;
         let today = state.clock.today();

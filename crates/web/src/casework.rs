@@ -23,6 +23,7 @@ use crate::cases::{
     personal_data_unavailable, storage_failure,
 };
 use crate::collection::{idempotency_key, own_party};
+use crate::json_input::{self, Fields};
 use crate::parties::authorise_case_action;
 use crate::{AppState, json_response};
 
@@ -81,11 +82,16 @@ async fn record(
         None => {}
     }
     current.check(&record.event, by).map_err(|refused| {
-        error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "action",
-            refused.to_string(),
-        )
+        // Who may not is 403; what the case's state does not allow, 409.
+        let (status, field) = match refused {
+            safety::SafetyRefused::RoleMayNot(_) | safety::SafetyRefused::NotTheReviewer => {
+                (StatusCode::FORBIDDEN, "authorization")
+            }
+            safety::SafetyRefused::NothingToReview | safety::SafetyRefused::AbuseDisclosed => {
+                (StatusCode::CONFLICT, "action")
+            }
+        };
+        error(status, field, refused.to_string())
     })?;
     let audit = who.audit(
         state,
@@ -123,29 +129,16 @@ async fn record(
 }
 
 /// A parent named in a request: `paying_parent` or `receiving_parent`.
-fn party_field(request: &Value, name: &str) -> Result<Party, Response> {
-    match request.get(name).and_then(Value::as_str) {
-        Some("paying_parent") => Ok(Party::PayingParent),
-        Some("receiving_parent") => Ok(Party::ReceivingParent),
-        _ => Err(error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            name,
-            format!("`{name}` is paying_parent or receiving_parent"),
-        )),
-    }
-}
-
-fn flag(request: &Value, name: &str) -> Result<bool, Response> {
-    match request.get(name) {
-        None => Ok(false),
-        Some(value) => value.as_bool().ok_or_else(|| {
-            error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                name,
-                format!("`{name}` is true or false"),
-            )
-        }),
-    }
+fn party_field(fields: &Fields<'_>, name: &str) -> Result<Party, Response> {
+    fields.code(
+        name,
+        |code| match code {
+            "paying_parent" => Some(Party::PayingParent),
+            "receiving_parent" => Some(Party::ReceivingParent),
+            _ => None,
+        },
+        "paying_parent or receiving_parent",
+    )
 }
 
 /// `POST /api/v1/cases/{reference}/disclosures` with `{"immediate_danger",
@@ -167,17 +160,25 @@ pub async fn disclose(
         let key = idempotency_key(&headers)?;
         let request = parse_json(&body)?;
         let by = if signed_in.role.is_parent() {
-            own_party(&state, &signed_in, &case).await?
+            // A parent discloses for themselves: no `by`.
+            let fields = Fields::of(&request, "", &["immediate_danger", "police_call_consented"])?;
+            (own_party(&state, &signed_in, &case).await?, fields)
         } else {
             let staff = Staff {
                 person: signed_in.person,
                 role: signed_in.role,
             };
             authorise_case_action(&state, &staff, &case, &headers).await?;
-            party_field(&request, "by")?
+            let fields = Fields::of(
+                &request,
+                "",
+                &["by", "immediate_danger", "police_call_consented"],
+            )?;
+            (party_field(&fields, "by")?, fields)
         };
-        let immediate_danger = flag(&request, "immediate_danger")?;
-        let police_call_consented = flag(&request, "police_call_consented")?;
+        let (by, fields) = by;
+        let immediate_danger = fields.flag("immediate_danger")?;
+        let police_call_consented = fields.flag("police_call_consented")?;
         let (status, _) = record(
             &state,
             &case,
@@ -282,51 +283,55 @@ pub async fn act(
     let result = async {
         let (case, key, request) =
             crate::parties::authorised_request(&state, &staff, &reference, &headers, &body).await?;
-        let bad = |name: &str, what: &str| {
-            error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                name,
-                format!("`{name}` is {what}"),
-            )
-        };
-        let event = match request.get("action").and_then(Value::as_str) {
-            Some("assign_named_caseworker") => SafetyEvent::NamedCaseworkerAssigned {
-                caseworker: PersonId(
-                    request
-                        .get("person")
-                        .and_then(Value::as_u64)
-                        .ok_or_else(|| bad("person", "a person id"))?,
-                ),
-            },
-            Some("review_disclosures") => SafetyEvent::DisclosuresReviewed,
-            Some("set_risk") => SafetyEvent::RiskSet {
-                level: request
-                    .get("level")
-                    .and_then(Value::as_str)
-                    .and_then(RiskLevel::from_code)
-                    .ok_or_else(|| bad("level", "standard, raised or high"))?,
-            },
-            Some("plan_step") => SafetyEvent::PlanStepTaken {
-                step: request
-                    .get("step")
-                    .and_then(Value::as_str)
-                    .and_then(PlanStep::from_code)
-                    .ok_or_else(|| bad("step", "a Domestic Abuse Plan step"))?,
-            },
-            Some("note") => SafetyEvent::Noted {
-                what: request
-                    .get("what")
-                    .and_then(Value::as_str)
-                    .and_then(safety::Noted::from_code)
-                    .ok_or_else(|| {
-                        bad(
-                            "what",
-                            "allegation, allegation_withdrawn, challenge, change_reported or contact_day",
-                        )
-                    })?,
-                party: party_field(&request, "party")?,
-            },
-            _ => return Err(bad("action", "a safety action")),
+        let fields = Fields::of(
+            &request,
+            "",
+            &["action", "person", "level", "step", "what", "party"],
+        )?;
+        let event = match fields.str("action")? {
+            "assign_named_caseworker" => {
+                fields.only(&["action", "person"])?;
+                SafetyEvent::NamedCaseworkerAssigned {
+                    caseworker: PersonId(fields.whole("person", i64::MAX as u64)?),
+                }
+            }
+            "review_disclosures" => {
+                fields.only(&["action"])?;
+                SafetyEvent::DisclosuresReviewed
+            }
+            "set_risk" => {
+                fields.only(&["action", "level"])?;
+                SafetyEvent::RiskSet {
+                    level: fields.code(
+                        "level",
+                        RiskLevel::from_code,
+                        "standard, raised or high",
+                    )?,
+                }
+            }
+            "plan_step" => {
+                fields.only(&["action", "step"])?;
+                SafetyEvent::PlanStepTaken {
+                    step: fields.code("step", PlanStep::from_code, "a Domestic Abuse Plan step")?,
+                }
+            }
+            "note" => {
+                fields.only(&["action", "what", "party"])?;
+                SafetyEvent::Noted {
+                    what: fields.code(
+                        "what",
+                        safety::Noted::from_code,
+                        "allegation, allegation_withdrawn, challenge, change_reported or contact_day",
+                    )?,
+                    party: party_field(&fields, "party")?,
+                }
+            }
+            _ => {
+                return Err(json_input::refuse(
+                    "action",
+                    "`action` is not a safety action",
+                ));
+            }
         };
         let (status, records) = record(&state, &case, &key, event, &staff.signed_in()).await?;
         let safety = SafetyState::from_records(&records);
@@ -392,20 +397,35 @@ pub(crate) async fn move_case(
     request: &Value,
 ) -> Result<Response, Response> {
     forbidden_unless(staff.role.may_record_changes())?;
-    let text = |name: &str| request.get(name).and_then(Value::as_str);
-    let route = match text("route") {
-        Some("both_agree") => safety::MoveRoute::BothAgree,
-        Some("paying_parent_agrees") => safety::MoveRoute::PayingParentAgrees,
-        Some("unlikely_to_pay") => safety::MoveRoute::UnlikelyToPay {
-            notice_given: flag(request, "notice_given")?,
-        },
-        Some("abuse_evidence") => safety::MoveRoute::AbuseEvidence {
-            applicant: party_field(request, "applicant")?,
-            evidence: text("evidence").unwrap_or_default().to_owned(),
-        },
+    let fields = Fields::of(
+        request,
+        "",
+        &["route", "notice_given", "applicant", "evidence"],
+    )?;
+    let route = match fields.str("route")? {
+        "both_agree" => {
+            fields.only(&["route"])?;
+            safety::MoveRoute::BothAgree
+        }
+        "paying_parent_agrees" => {
+            fields.only(&["route"])?;
+            safety::MoveRoute::PayingParentAgrees
+        }
+        "unlikely_to_pay" => {
+            fields.only(&["route", "notice_given"])?;
+            safety::MoveRoute::UnlikelyToPay {
+                notice_given: fields.flag("notice_given")?,
+            }
+        }
+        "abuse_evidence" => {
+            fields.only(&["route", "applicant", "evidence"])?;
+            safety::MoveRoute::AbuseEvidence {
+                applicant: party_field(&fields, "applicant")?,
+                evidence: fields.str("evidence")?.to_owned(),
+            }
+        }
         _ => {
-            return Err(error(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            return Err(json_input::refuse(
                 "route",
                 "`route` is both_agree, paying_parent_agrees, unlikely_to_pay or abuse_evidence",
             ));
@@ -642,17 +662,11 @@ pub(crate) async fn refer_case(
     wants_pdf: bool,
 ) -> Result<Response, Response> {
     forbidden_unless(may_see_signals(staff.role))?;
-    let recipient = request
-        .get("recipient")
-        .and_then(Value::as_str)
-        .and_then(safety::Recipient::from_code)
-        .ok_or_else(|| {
-            error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "recipient",
-                "`recipient` is police or cps",
-            )
-        })?;
+    let recipient = Fields::of(request, "", &["recipient"])?.code(
+        "recipient",
+        safety::Recipient::from_code,
+        "police or cps",
+    )?;
     let sealed = state
         .store
         .parties(&case)
@@ -707,59 +721,89 @@ pub(crate) async fn refer_case(
     ))
 }
 
+/// The longest safe times to call, in characters.
+const SAFE_TIMES_MAX_CHARS: usize = 200;
+
 fn screening_answer(index: usize, item: &Value) -> Result<safety::Answer, Response> {
     let field = format!("answers[{index}]");
-    let bad = |what: &str| error(StatusCode::UNPROCESSABLE_ENTITY, &field, what.to_owned());
+    let fields = Fields::of(
+        item,
+        &field,
+        &[
+            "question",
+            "answer",
+            "channels",
+            "safe_times",
+            "no_voicemail",
+            "no_letters_to_address",
+        ],
+    )?;
     let yes_no = || {
-        item.get("answer")
-            .and_then(Value::as_bool)
-            .ok_or_else(|| bad("`answer` is true or false"))
+        fields.only(&["question", "answer"])?;
+        fields
+            .optional_flag("answer")?
+            .ok_or_else(|| json_input::refuse(&fields.field("answer"), "is true or false"))
     };
-    Ok(match item.get("question").and_then(Value::as_str) {
-        Some("legal_warning") => safety::Answer::AcknowledgedLegalWarning,
-        Some("experienced_abuse") => {
-            safety::Answer::ExperiencedAbuse(match item.get("answer").and_then(Value::as_str) {
-                Some("yes") => safety::AbuseAnswer::Yes,
-                Some("no") => safety::AbuseAnswer::No,
-                Some("prefer_not_to_say") => safety::AbuseAnswer::PreferNotToSay,
-                _ => return Err(bad("`answer` is yes, no or prefer_not_to_say")),
+    Ok(match fields.str("question")? {
+        "legal_warning" => {
+            fields.only(&["question"])?;
+            safety::Answer::AcknowledgedLegalWarning
+        }
+        "experienced_abuse" => {
+            fields.only(&["question", "answer"])?;
+            safety::Answer::ExperiencedAbuse(fields.code(
+                "answer",
+                |code| match code {
+                    "yes" => Some(safety::AbuseAnswer::Yes),
+                    "no" => Some(safety::AbuseAnswer::No),
+                    "prefer_not_to_say" => Some(safety::AbuseAnswer::PreferNotToSay),
+                    _ => None,
+                },
+                "yes, no or prefer_not_to_say",
+            )?)
+        }
+        "immediate_danger" => safety::Answer::ImmediateDanger(yes_no()?),
+        "police_call" => safety::Answer::PoliceCall(yes_no()?),
+        "safe_contact" => {
+            fields.only(&[
+                "question",
+                "channels",
+                "safe_times",
+                "no_voicemail",
+                "no_letters_to_address",
+            ])?;
+            let mut channels = Vec::new();
+            for (n, channel) in fields
+                .optional_list("channels")?
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                channels.push(
+                    channel
+                        .as_str()
+                        .and_then(safety::channel_from_code)
+                        .ok_or_else(|| {
+                            json_input::refuse(
+                                &format!("{field}.channels[{n}]"),
+                                "is phone, text_message, email or letter",
+                            )
+                        })?,
+                );
+            }
+            safety::Answer::SafeContact(safety::ContactPreferences {
+                channels,
+                safe_times: fields
+                    .optional_text("safe_times", SAFE_TIMES_MAX_CHARS)?
+                    .map(domain_types::HumanText::into_string),
+                no_voicemail: fields.flag("no_voicemail")?,
+                no_letters_to_address: fields.flag("no_letters_to_address")?,
             })
         }
-        Some("immediate_danger") => safety::Answer::ImmediateDanger(yes_no()?),
-        Some("police_call") => safety::Answer::PoliceCall(yes_no()?),
-        Some("safe_contact") => safety::Answer::SafeContact(safety::ContactPreferences {
-            channels: item
-                .get("channels")
-                .and_then(Value::as_array)
-                .map(|list| {
-                    list.iter()
-                        .map(|c| {
-                            c.as_str()
-                                .and_then(safety::channel_from_code)
-                                .ok_or_else(|| {
-                                    bad("channels are phone, text_message, email or letter")
-                                })
-                        })
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()?
-                .unwrap_or_default(),
-            safe_times: item
-                .get("safe_times")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            no_voicemail: item
-                .get("no_voicemail")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            no_letters_to_address: item
-                .get("no_letters_to_address")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-        }),
         _ => {
-            return Err(bad(
-                "`question` is legal_warning, experienced_abuse, immediate_danger, police_call or safe_contact",
+            return Err(json_input::refuse(
+                &fields.field("question"),
+                "is legal_warning, experienced_abuse, immediate_danger, police_call or safe_contact",
             ));
         }
     })
@@ -786,16 +830,7 @@ pub async fn screen(
         let by_party = own_party(&state, &signed_in, &case).await?;
         let key = idempotency_key(&headers)?;
         let request = parse_json(&body)?;
-        let items = request
-            .get("answers")
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "answers",
-                    "a list of answers is needed",
-                )
-            })?;
+        let items = Fields::of(&request, "", &["answers"])?.list("answers")?;
         let mut screening = safety::Screening::new();
         for (index, item) in items.iter().enumerate() {
             screening = screening
@@ -1144,7 +1179,7 @@ pub async fn letter(
 pub async fn enforcement_letter_pdf(
     State(state): State<AppState>,
     staff: Staff,
-    Path((reference, step)): Path<(String, u64)>,
+    Path((reference, step)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let result = async {
@@ -1153,6 +1188,14 @@ pub async fn enforcement_letter_pdf(
             Role::Caseworker | Role::TeamLeader | Role::EnforcementOfficer
         ))?;
         let case = parse_reference(&reference)?;
+        // Not a step number: no such step (as for a number no step has).
+        let step: u64 = step.parse().map_err(|_| {
+            error(
+                StatusCode::NOT_FOUND,
+                "step",
+                "no approved step with that number",
+            )
+        })?;
         authorise_case_action(&state, &staff, &case, &headers).await?;
         let actions = state
             .store

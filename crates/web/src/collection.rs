@@ -26,6 +26,7 @@ use crate::cases::{
     SignedIn, Staff, error, forbidden_unless, parents_only, parse_json, parse_reference,
     personal_data_unavailable, storage_failure,
 };
+use crate::json_input::{self, Fields};
 use crate::parties::authorise_case_action;
 use crate::{AppState, json_response};
 
@@ -291,90 +292,106 @@ pub async fn summary(
     result.await.unwrap_or_else(|response| response)
 }
 
-fn field<'a>(request: &'a Value, name: &str) -> Result<&'a Value, Response> {
-    request.get(name).ok_or_else(|| {
-        error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            name,
-            format!("`{name}` is needed"),
-        )
-    })
-}
+/// The longest hold reason, in characters.
+pub(crate) const REASON_MAX_CHARS: usize = 500;
 
-fn number(request: &Value, name: &str) -> Result<u64, Response> {
-    field(request, name)?.as_u64().ok_or_else(|| {
-        error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            name,
-            format!("`{name}` is a whole number"),
-        )
-    })
-}
-
-fn text<'a>(request: &'a Value, name: &str) -> Result<&'a str, Response> {
-    field(request, name)?.as_str().ok_or_else(|| {
-        error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            name,
-            format!("`{name}` is text"),
-        )
+/// The fields each collection action takes (besides `action`).
+fn action_fields(action: &str) -> Option<&'static [&'static str]> {
+    Some(match action {
+        "hold_disbursements" => &["action", "receiving_parent", "reason"],
+        "release_disbursements" => &["action", "receiving_parent"],
+        "propose_enforcement" => &["action", "step", "enforcement"],
+        "review_enforcement" => &["action", "step"],
+        "request_dealt_with" => &["action", "request"],
+        "approve_enforcement" => &["action", "step", "waiver"],
+        "end_enforcement" => &["action", "step", "outcome"],
+        _ => return None,
     })
 }
 
 fn parse_action(request: &Value) -> Result<CollectionAction, Response> {
+    const ANY: &[&str] = &[
+        "action",
+        "receiving_parent",
+        "reason",
+        "step",
+        "enforcement",
+        "request",
+        "waiver",
+        "outcome",
+    ];
+    let fields = Fields::of(request, "", ANY)?;
+    let action = fields.str("action")?;
+    let allowed = action_fields(action)
+        .ok_or_else(|| json_input::refuse("action", "`action` is not a collection action"))?;
+    fields.only(allowed)?;
     let receiving_parent = || -> Result<ReceivingParentId, Response> {
-        u32::try_from(number(request, "receiving_parent")?)
-            .map(ReceivingParentId)
-            .map_err(|_| {
-                error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "receiving_parent",
-                    "too large",
-                )
-            })
+        let id = fields.whole("receiving_parent", u64::from(u32::MAX))?;
+        Ok(ReceivingParentId(u32::try_from(id).unwrap_or(u32::MAX)))
     };
-    let unknown = |name: &str, what: &str| {
-        error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            name,
-            format!("`{name}` is not {what}"),
-        )
-    };
-    Ok(match text(request, "action")? {
+    let step = || fields.whole("step", u64::from(u32::MAX));
+    Ok(match action {
         "hold_disbursements" => CollectionAction::HoldDisbursements {
             receiving_parent: receiving_parent()?,
-            reason: text(request, "reason")?.to_owned(),
+            reason: fields.text("reason", REASON_MAX_CHARS)?.into_string(),
         },
         "release_disbursements" => CollectionAction::ReleaseDisbursements {
             receiving_parent: receiving_parent()?,
         },
         "propose_enforcement" => CollectionAction::ProposeEnforcement {
-            step: number(request, "step")?,
-            action: EnforcementAction::from_code(text(request, "enforcement")?)
-                .ok_or_else(|| unknown("enforcement", "an enforcement action"))?,
+            step: step()?,
+            action: fields.code(
+                "enforcement",
+                EnforcementAction::from_code,
+                "an enforcement action",
+            )?,
         },
-        "review_enforcement" => CollectionAction::ReviewEnforcement {
-            step: number(request, "step")?,
-        },
+        "review_enforcement" => CollectionAction::ReviewEnforcement { step: step()? },
         "request_dealt_with" => CollectionAction::RequestDealtWith {
-            request: number(request, "request")?,
+            request: fields.whole("request", u64::from(u32::MAX))?,
         },
         "approve_enforcement" => CollectionAction::ApproveEnforcement {
-            step: number(request, "step")?,
-            waiver: match request.get("waiver").and_then(Value::as_str) {
+            step: step()?,
+            waiver: match fields.optional_str("waiver")? {
                 None => None,
-                Some(code) => Some(
-                    waiver_from_code(code).ok_or_else(|| unknown("waiver", "a charge waiver"))?,
-                ),
+                Some(_) => Some(fields.code("waiver", waiver_from_code, "a charge waiver")?),
             },
         },
         "end_enforcement" => CollectionAction::EndEnforcement {
-            step: number(request, "step")?,
-            outcome: ledger::outcome_from_code(text(request, "outcome")?)
-                .ok_or_else(|| unknown("outcome", "complied, unsuccessful or revoked"))?,
+            step: step()?,
+            outcome: fields.code(
+                "outcome",
+                ledger::outcome_from_code,
+                "complied, unsuccessful or revoked",
+            )?,
         },
-        _ => return Err(unknown("action", "a collection action")),
+        _ => unreachable!("every action with fields is parsed above"),
     })
+}
+
+/// How a refused collection action is answered: 403 when the role (or the
+/// person: the proposer approving their own step) may not, 422 when the
+/// request itself is wrong, 409 when the case is not in a state that
+/// allows it now.
+fn action_refused(refused: &ledger::ActionRefused) -> Response {
+    use ledger::{ActionRefused as A, ApprovalRefused as R};
+    let (status, field) = match refused {
+        A::RoleMayNot(_) | A::Approval(R::RoleMayNotApprove(_) | R::SameAsProposer) => {
+            (StatusCode::FORBIDDEN, "authorization")
+        }
+        A::ReasonRequired => (StatusCode::UNPROCESSABLE_ENTITY, "reason"),
+        A::OutcomeMustEnd => (StatusCode::UNPROCESSABLE_ENTITY, "outcome"),
+        A::UnknownStep(_) => (StatusCode::UNPROCESSABLE_ENTITY, "step"),
+        A::AlreadyHeld | A::NotHeld => (StatusCode::CONFLICT, "receiving_parent"),
+        A::NoOpenRequest(_) => (StatusCode::CONFLICT, "request"),
+        A::StepNumberUsed(_) | A::StepNotWaiting(_) | A::StepNotInForce(_) => {
+            (StatusCode::CONFLICT, "step")
+        }
+        A::Proposal(_) | A::Approval(R::NeedsSpecialistReview | R::ReviewNotBySpecialist) => {
+            (StatusCode::CONFLICT, "action")
+        }
+    };
+    error(status, field, refused.to_string())
 }
 
 /// `POST /api/v1/cases/{reference}/collection/actions` with an
@@ -553,8 +570,10 @@ pub async fn allocate_suspense(
         forbidden_unless(may_work_money(staff.role))?;
         let key = idempotency_key(&headers)?;
         let request = parse_json(&body)?;
-        let payment = text(&request, "payment")?.to_owned();
-        let case = parse_reference(text(&request, "case")?)?;
+        let fields = Fields::of(&request, "", &["payment", "case"])?;
+        let payment = fields.str("payment")?.to_owned();
+        let case = CaseReference::parse(fields.str("case")?)
+            .map_err(|e| json_input::refuse("case", e.to_string()))?;
         authorise_case_action(&state, &staff, &case, &headers).await?;
         crate::cases::history_or_404(&state, &case).await?;
         let same = |stored: &CollectionAction| matches!(stored, CollectionAction::AllocateSuspensePayment { payment: p, .. } if *p == payment);
@@ -796,19 +815,25 @@ pub(crate) async fn report_case(
     key: &str,
     request: &Value,
 ) -> Result<Response, Response> {
-    let due = domain_types::Date::parse_iso(text(request, "due")?)
-        .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "due", e.to_string()))?;
-    let paid = match field(request, "paid_pence")? {
-        Value::Null => None,
-        value => Some(Pence::new(value.as_u64().filter(|p| *p > 0).ok_or_else(
-            || {
-                error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+    let fields = Fields::of(request, "", &["due", "paid_pence"])?;
+    let due = fields.date("due")?;
+    let paid = match request.get("paid_pence") {
+        None => {
+            return Err(json_input::refuse(
+                "paid_pence",
+                "is needed: a whole number of pence above 0, or null for a missed payment",
+            ));
+        }
+        Some(Value::Null) => None,
+        Some(_) => match fields.whole("paid_pence", Pence::INPUT_MAX.get())? {
+            0 => {
+                return Err(json_input::refuse(
                     "paid_pence",
-                    "`paid_pence` is a whole number of pence above 0, or null for a missed payment",
-                )
-            },
-        )?)),
+                    "a payment made is above 0; null says it was missed",
+                ));
+            }
+            pence => Some(Pence::new(pence)),
+        },
     };
     let today = state.clock.today();
     if due > today {
@@ -900,13 +925,7 @@ async fn record_checked(
 ) -> Result<ActionOutcome, Response> {
     collection
         .check(&recorded.action, recorded.by, arrears, at_risk)
-        .map_err(|refused| {
-            error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "action",
-                refused.to_string(),
-            )
-        })?;
+        .map_err(|refused| action_refused(&refused))?;
     let audit = by.audit(
         state,
         Action::Changed,

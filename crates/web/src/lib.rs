@@ -16,6 +16,7 @@ mod collection;
 mod create_account;
 mod free_words;
 pub mod html;
+mod json_input;
 mod mi;
 pub mod pages;
 mod parent_requests;
@@ -229,7 +230,75 @@ pub fn app(state: AppState) -> Router {
             post(protection::approve_lift),
         )
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(api_errors))
         .with_state(state)
+}
+
+/// Every refusal of the API is the one JSON error shape,
+/// `{"error": {"field", "message"}}`, including those axum gives before a
+/// handler runs: an unknown path (404, `path`), a method the path does not
+/// take (405, `method`, with its `Allow` header), a path segment or query
+/// string that cannot be read (404 `path`, 400 `query`), a body over the
+/// limit (413) or not UTF-8 (400, `body`). Pages keep their own answers.
+async fn api_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // axum's own words, for the message (they are short).
+    let said = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let said = String::from_utf8_lossy(&said).trim().to_owned();
+    let (status, field, message) = match status {
+        StatusCode::NOT_FOUND => (
+            status,
+            "path",
+            "there is no such API route; see /api/v1/openapi.json".to_owned(),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            status,
+            "method",
+            format!(
+                "this route does not take {method}; it takes {}",
+                parts
+                    .headers
+                    .get(header::ALLOW)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("other methods")
+            ),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            status,
+            "body",
+            format!("the request body is over the limit of {BODY_LIMIT_BYTES} bytes"),
+        ),
+        // A path segment that cannot be read names nothing that exists.
+        StatusCode::BAD_REQUEST if said.starts_with("Invalid URL") => {
+            (StatusCode::NOT_FOUND, "path", said)
+        }
+        StatusCode::BAD_REQUEST if said.starts_with("Failed to deserialize query string") => {
+            (status, "query", said)
+        }
+        StatusCode::BAD_REQUEST if said.contains("UTF-8") || said.contains("body") => {
+            (status, "body", said)
+        }
+        _ => (status, "", said),
+    };
+    let mut answer = json_response(
+        status,
+        &json!({ "error": { "field": field, "message": message } }),
+    );
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        answer.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    answer
 }
 
 async fn openapi() -> Response {

@@ -14,13 +14,13 @@ use case_records::{
     Person, PersonId, ReceivingParentId, Sensitive, Shown, SortCode, StaffPartyView, Subject,
     Viewer, may_act_on_case, open_parties, seal_parties, view_for,
 };
-use domain_types::{HumanText, TextError};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::cases::{
     SignedIn, Staff, error, forbidden_unless, parse_json, parse_reference,
     personal_data_unavailable, storage_failure,
 };
+use crate::json_input::{Fields, refuse};
 use crate::{AppState, json_response};
 
 const PERSON_FIELDS: &[&str] = &[
@@ -39,127 +39,71 @@ const PERSON_FIELDS: &[&str] = &[
 ];
 const CHILD_FIELDS: &[&str] = &["id", "receiving_parent", "name", "school", "gp"];
 
-fn refuse(field: &str, message: impl Into<String>) -> Response {
-    error(StatusCode::UNPROCESSABLE_ENTITY, field, message)
-}
-
-fn object<'a>(
-    value: Option<&'a Value>,
-    field: &str,
-    allowed: &[&str],
-) -> Result<&'a Map<String, Value>, Response> {
-    let object = value
-        .and_then(Value::as_object)
-        .ok_or_else(|| refuse(field, "must be a JSON object"))?;
-    if let Some(unknown) = object.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(refuse(&format!("{field}.{unknown}"), "unknown field"));
-    }
-    Ok(object)
-}
-
 /// The longest text any party's field takes, in characters.
 const TEXT_MAX_CHARS: usize = 500;
 
 /// One line of human text (`domain_types::HumanText`: NFC, trimmed, no
 /// controls or direction overrides, at most 500 characters), or nothing
 /// when absent or null; refused naming the field otherwise.
-fn text(
-    object: &Map<String, Value>,
-    field: &str,
-    key: &str,
-) -> Result<Option<Sensitive<String>>, Response> {
-    human_text(object, field, key, HumanText::parse)
+fn text(fields: &Fields<'_>, key: &str) -> Result<Option<Sensitive<String>>, Response> {
+    Ok(fields
+        .optional_text(key, TEXT_MAX_CHARS)?
+        .map(Sensitive::from))
 }
 
 /// As [`text`], for a field that may run over several lines (line breaks
 /// kept as LF; every other control still refused).
-fn text_lines(
-    object: &Map<String, Value>,
-    field: &str,
-    key: &str,
-) -> Result<Option<Sensitive<String>>, Response> {
-    human_text(object, field, key, HumanText::parse_lines)
+fn text_lines(fields: &Fields<'_>, key: &str) -> Result<Option<Sensitive<String>>, Response> {
+    Ok(fields
+        .optional_text_lines(key, TEXT_MAX_CHARS)?
+        .map(Sensitive::from))
 }
 
-fn human_text(
-    object: &Map<String, Value>,
-    field: &str,
-    key: &str,
-    parse: fn(&str, usize) -> Result<HumanText, TextError>,
-) -> Result<Option<Sensitive<String>>, Response> {
-    match object.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => parse(s, TEXT_MAX_CHARS)
-            .map(|text| Some(Sensitive::from(text)))
-            .map_err(|e| refuse(&format!("{field}.{key}"), e.to_string())),
-        Some(_) => Err(refuse(
-            &format!("{field}.{key}"),
-            format!("must be text of 1 to {TEXT_MAX_CHARS} characters"),
-        )),
-    }
+fn required(fields: &Fields<'_>, key: &str) -> Result<Sensitive<String>, Response> {
+    text(fields, key)?.ok_or_else(|| refuse(&fields.field(key), "is needed"))
 }
 
-fn required(
-    object: &Map<String, Value>,
-    field: &str,
-    key: &str,
-) -> Result<Sensitive<String>, Response> {
-    text(object, field, key)?.ok_or_else(|| refuse(&format!("{field}.{key}"), "is needed"))
-}
-
-fn number(object: &Map<String, Value>, field: &str, key: &str) -> Result<u32, Response> {
-    object
-        .get(key)
-        .and_then(Value::as_u64)
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| refuse(&format!("{field}.{key}"), "must be a whole number"))
+fn number(fields: &Fields<'_>, key: &str) -> Result<u32, Response> {
+    let id = fields.whole(key, u64::from(u32::MAX))?;
+    Ok(u32::try_from(id).unwrap_or(u32::MAX))
 }
 
 fn person(value: Option<&Value>, field: &str) -> Result<Person, Response> {
-    let object = object(value, field, PERSON_FIELDS)?;
+    let fields = Fields::of(value.unwrap_or(&Value::Null), field, PERSON_FIELDS)?;
     let bank = match (
-        text(object, field, "sort_code")?,
-        text(object, field, "account_number")?,
+        text(&fields, "sort_code")?,
+        text(&fields, "account_number")?,
     ) {
         (Some(code), Some(account)) => Some(BankAccount {
             sort_code: SortCode::parse(code.expose_sensitive())
-                .map_err(|e| refuse(&format!("{field}.sort_code"), e))?,
+                .map_err(|e| refuse(&fields.field("sort_code"), e))?,
             account_number: account,
         }),
         (None, None) => None,
         _ => {
             return Err(refuse(
-                &format!("{field}.account_number"),
+                &fields.field("account_number"),
                 "a sort code and an account number go together",
             ));
         }
     };
     Ok(Person {
-        id: PersonId(u64::from(number(object, field, "person_id")?)),
-        name: required(object, field, "name")?,
-        address: required(object, field, "address")?,
-        postcode: required(object, field, "postcode")?,
-        phone: text(object, field, "phone")?,
-        email: text(object, field, "email")?,
-        employer: text(object, field, "employer")?,
+        id: PersonId(u64::from(number(&fields, "person_id")?)),
+        name: required(&fields, "name")?,
+        address: required(&fields, "address")?,
+        postcode: required(&fields, "postcode")?,
+        phone: text(&fields, "phone")?,
+        email: text(&fields, "email")?,
+        employer: text(&fields, "employer")?,
         bank,
-        abuse_disclosure: text_lines(object, field, "abuse_disclosure")?,
-        non_disclosure: match object.get("non_disclosure") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(flag)) => *flag,
-            Some(_) => {
-                return Err(refuse(
-                    &format!("{field}.non_disclosure"),
-                    "must be true or false",
-                ));
-            }
-        },
+        abuse_disclosure: text_lines(&fields, "abuse_disclosure")?,
+        non_disclosure: fields.flag("non_disclosure")?,
     })
 }
 
 fn parties_from_json(reference: CaseReference, body: &Value) -> Result<CaseParties, Response> {
-    let top = object(
-        Some(body),
+    let top = Fields::of(
+        body,
         "",
         &[
             "paying_parent",
@@ -168,38 +112,34 @@ fn parties_from_json(reference: CaseReference, body: &Value) -> Result<CaseParti
             "named_caseworker",
         ],
     )?;
-    let receiving = top
-        .get("receiving_parents")
-        .and_then(Value::as_array)
-        .ok_or_else(|| refuse("receiving_parents", "a list is needed"))?;
     let mut receiving_parents = Vec::new();
-    for (index, value) in receiving.iter().enumerate() {
+    for (index, value) in top.list("receiving_parents")?.iter().enumerate() {
         let field = format!("receiving_parents[{index}]");
-        let id = number(object(Some(value), &field, PERSON_FIELDS)?, &field, "id")?;
+        let id = number(&Fields::of(value, &field, PERSON_FIELDS)?, "id")?;
         receiving_parents.push((ReceivingParentId(id), person(Some(value), &field)?));
     }
     let mut children = Vec::new();
-    let children_given = match top.get("children") {
-        None | Some(Value::Null) => &[][..],
-        Some(Value::Array(children)) => children.as_slice(),
-        Some(_) => return Err(refuse("children", "must be a list")),
-    };
-    for (index, value) in children_given.iter().enumerate() {
+    for (index, value) in top
+        .optional_list("children")?
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
         let field = format!("children[{index}]");
-        let child = object(Some(value), &field, CHILD_FIELDS)?;
-        let carer = ReceivingParentId(number(child, &field, "receiving_parent")?);
+        let child = Fields::of(value, &field, CHILD_FIELDS)?;
+        let carer = ReceivingParentId(number(&child, "receiving_parent")?);
         if !receiving_parents.iter().any(|(id, _)| *id == carer) {
             return Err(refuse(
-                &format!("{field}.receiving_parent"),
+                &child.field("receiving_parent"),
                 "no receiving parent has that id",
             ));
         }
         children.push(Child {
-            id: ChildId(number(child, &field, "id")?),
+            id: ChildId(number(&child, "id")?),
             receiving_parent: carer,
-            name: required(child, &field, "name")?,
-            school: text(child, &field, "school")?,
-            gp: text(child, &field, "gp")?,
+            name: required(&child, "name")?,
+            school: text(&child, "school")?,
+            gp: text(&child, "gp")?,
         });
     }
     Ok(CaseParties {
@@ -207,11 +147,15 @@ fn parties_from_json(reference: CaseReference, body: &Value) -> Result<CaseParti
         paying_parent: person(top.get("paying_parent"), "paying_parent")?,
         receiving_parents,
         children,
-        named_caseworker: match top.get("named_caseworker") {
-            None | Some(Value::Null) => None,
-            Some(value) => Some(PersonId(value.as_u64().filter(|id| *id > 0).ok_or_else(
-                || refuse("named_caseworker", "must be a person's id, a whole number"),
-            )?)),
+        named_caseworker: match top.optional_whole("named_caseworker", i64::MAX as u64)? {
+            None => None,
+            Some(0) => {
+                return Err(refuse(
+                    "named_caseworker",
+                    "must be a person's id, a whole number",
+                ));
+            }
+            Some(id) => Some(PersonId(id)),
         },
     })
 }
@@ -361,7 +305,7 @@ pub(crate) async fn authorise_case_action(
         .await
         .map_err(|e| storage_failure(&e))?;
     let restricted = is_restricted(&sealed);
-    let reason = break_glass_reason(headers);
+    let reason = break_glass_reason(headers)?;
     let circumstances = Circumstances {
         restricted,
         viewer_is_named_caseworker: named_caseworker(state, case, &sealed).await?
@@ -421,13 +365,12 @@ pub(crate) async fn named_caseworker(
     }))
 }
 
-fn break_glass_reason(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-break-glass-reason")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned)
+/// The `X-Break-Glass-Reason` header, checked (`json_input::break_glass_reason`).
+pub(crate) fn break_glass_reason(headers: &HeaderMap) -> Result<Option<String>, Response> {
+    crate::json_input::break_glass_reason(
+        headers.get("x-break-glass-reason").map(|v| v.as_bytes()),
+        "x-break-glass-reason",
+    )
 }
 
 /// `GET /api/v1/cases/{reference}/view`: the case as the signed-in viewer
@@ -442,12 +385,7 @@ pub async fn view(
 ) -> Response {
     let result = async {
         let case = parse_reference(&reference)?;
-        let reason = headers
-            .get("x-break-glass-reason")
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(str::to_owned);
+        let reason = break_glass_reason(&headers)?;
         let view = audited_view(&state, &viewer, case, reason).await?;
         Ok(json_response(StatusCode::OK, &view_json(&view)))
     };

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use storage_api::{ActionOutcome, StorageError};
 
 use crate::cases::{Staff, error, forbidden_unless, parse_json, storage_failure};
+use crate::json_input::Fields;
 use crate::{AppState, json_response};
 
 /// The person in the address: a positive whole number, or 404 (a mistyped
@@ -37,29 +38,20 @@ fn person_in_path(text: &str) -> Result<i64, Response> {
         })
 }
 
-/// The request body: a JSON object with only `allowed` fields.
-fn body_object(body: &str, allowed: &[&str]) -> Result<serde_json::Map<String, Value>, Response> {
+/// The request body: a JSON object with only `allowed` fields (an empty
+/// body where nothing is taken).
+fn body_object(body: &str, allowed: &[&str]) -> Result<Value, Response> {
     let value = if body.trim().is_empty() && allowed.is_empty() {
         json!({})
     } else {
         parse_json(body)?
     };
-    let Value::Object(object) = value else {
-        return Err(error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "",
-            "the request must be a JSON object",
-        ));
-    };
-    if let Some(unknown) = object.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            unknown,
-            "unknown field",
-        ));
-    }
-    Ok(object)
+    Fields::of(&value, "", allowed)?;
+    Ok(value)
 }
+
+/// The longest reason for lifting protection, in characters.
+const REASON_MAX_CHARS: usize = 1000;
 
 fn refused(reason: ProtectionRefused) -> Response {
     let status = match reason {
@@ -156,7 +148,7 @@ pub async fn set_non_disclosure(
         forbidden_unless(staff.role.may_record_changes())?;
         let person = person_in_path(&person)?;
         let request = body_object(&body, &["flag"])?;
-        match request.get("flag") {
+        match request.get("flag").filter(|flag| !flag.is_null()) {
             Some(Value::Bool(true)) => {}
             Some(Value::Bool(false)) if staff.role == Role::DomesticAbuseSpecialist => {
                 return Err(error(
@@ -259,10 +251,11 @@ pub async fn propose_lift(
         forbidden_unless(staff.role == Role::DomesticAbuseSpecialist)?;
         let person = person_in_path(&person)?;
         let request = body_object(&body, &["reason"])?;
-        let reason = match request.get("reason") {
-            Some(Value::String(reason)) => reason.trim().to_owned(),
-            _ => return Err(refused(ProtectionRefused::ReasonNeeded)),
-        };
+        let fields = Fields::of(&request, "", &["reason"])?;
+        if fields.get("reason").is_none() {
+            return Err(refused(ProtectionRefused::ReasonNeeded));
+        }
+        let reason = fields.text("reason", REASON_MAX_CHARS)?.into_string();
         let (protection, _) = record(
             &state,
             &staff,

@@ -236,22 +236,25 @@ pub(crate) fn ended_cookie() -> HeaderValue {
 pub async fn sign_in(State(state): State<AppState>, body: String) -> Response {
     let result = async {
         let request: Value = parse_json(&body)?;
-        let text = |key: &str| request.get(key).and_then(Value::as_str).unwrap_or("");
-        let (session, role) = start_session_for(&state, text("login"), text("password"))
-            .await
-            .map_err(|refused| match refused {
-                SignInRefused::Missing => error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "login",
-                    "a login and a password are needed",
-                ),
-                SignInRefused::NotRight => error(
-                    StatusCode::UNAUTHORIZED,
-                    "password",
-                    "the login or password is not right",
-                ),
-                SignInRefused::Unavailable(response) => response,
-            })?;
+        let fields = crate::json_input::Fields::of(&request, "", &["login", "password"])?;
+        let login = fields.optional_str("login")?.unwrap_or("");
+        let password = fields.optional_str("password")?.unwrap_or("");
+        let (session, role) =
+            start_session_for(&state, login, password)
+                .await
+                .map_err(|refused| match refused {
+                    SignInRefused::Missing => error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "login",
+                        "a login and a password are needed",
+                    ),
+                    SignInRefused::NotRight => error(
+                        StatusCode::UNAUTHORIZED,
+                        "password",
+                        "the login or password is not right",
+                    ),
+                    SignInRefused::Unavailable(response) => response,
+                })?;
         let mut response = json_response(
             StatusCode::OK,
             &json!({ "role": role, "idle_timeout_seconds": IDLE_LIMIT_SECONDS }),

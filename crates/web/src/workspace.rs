@@ -419,22 +419,16 @@ pub async fn case_page(
     let result = async {
         let (staff, session) = staff_session(&state, &headers).await?;
         let case = crate::cases::parse_reference(&reference)?;
-        let reason = query
-            .get("reason")
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty());
         // The API's rule for acting on a case, with the reason as its header.
-        let mut asked = HeaderMap::new();
-        if let Some(reason) = &reason
-            && let Ok(value) = HeaderValue::from_str(reason)
-        {
-            asked.insert("x-break-glass-reason", value);
-        }
+        let (reason, asked) = match reason_header(query.get("reason").map_or("", String::as_str)) {
+            Ok(checked) => checked,
+            Err(message) => return Ok(restricted_page(&case, Some(&message))),
+        };
         if crate::parties::authorise_case_action(&state, &staff, &case, &asked)
             .await
             .is_err()
         {
-            return Ok(restricted_page(&case));
+            return Ok(restricted_page(&case, None));
         }
         let signed_in = staff.signed_in();
         let history = crate::cases::history_or_404(&state, &case).await?;
@@ -1061,8 +1055,15 @@ pub async fn case_page(
 }
 
 /// A restricted case: nothing but the notice and the break-glass form.
-fn restricted_page(case: &CaseReference) -> Response {
-    let mut main = heading(1, &format!("Case {case}"));
+fn restricted_page(case: &CaseReference, refused: Option<&str>) -> Response {
+    let mut main = Markup::default();
+    if let Some(message) = refused {
+        main.push(&html::error_summary(
+            "There is a problem",
+            &[("#reason".to_owned(), message.to_owned())],
+        ));
+    }
+    main.push(&heading(1, &format!("Case {case}")));
     main.push(&Markup::trusted(
         "<div class=\"govuk-warning-text\"><span class=\"govuk-warning-text__icon\" aria-hidden=\"true\">!</span><strong class=\"govuk-warning-text__text\"><span class=\"govuk-visually-hidden\">Warning</span> This case is restricted to the domestic abuse specialist team and its named caseworker.</strong></div>\n".to_owned(),
     ));
@@ -1075,6 +1076,7 @@ fn restricted_page(case: &CaseReference) -> Response {
         name: "reason",
         label: "Why do you need to see this case?",
         hint: Some("Your reason is recorded with your name and reviewed."),
+        error: refused,
         ..Input::default()
     }));
     main.push(&html::button(&Button {
@@ -1083,7 +1085,42 @@ fn restricted_page(case: &CaseReference) -> Response {
         ..Button::default()
     }));
     main.push(&Markup::trusted("</form>\n".to_owned()));
-    page(&format!("Case {case}"), main)
+    respond(
+        if refused.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        &Page {
+            title: &format!("Case {case}"),
+            exit_this_page: false,
+            main,
+        },
+    )
+}
+
+/// A break-glass reason typed on the case page, checked as the API checks
+/// `X-Break-Glass-Reason`, and the same header for the API's access rule:
+/// or the message saying why it cannot be taken.
+fn reason_header(reason: &str) -> Result<(Option<String>, HeaderMap), String> {
+    let reason =
+        crate::json_input::break_glass_reason(Some(reason.as_bytes()), "reason").map_err(|_| {
+            let checked = domain_types::HumanText::parse(
+                reason,
+                crate::json_input::BREAK_GLASS_REASON_MAX_CHARS,
+            );
+            match checked {
+                Err(why) => format!("The reason {why}"),
+                Ok(_) => "Enter the reason as text".to_owned(),
+            }
+        })?;
+    let mut asked = HeaderMap::new();
+    if let Some(reason) = &reason
+        && let Ok(value) = HeaderValue::from_bytes(reason.as_bytes())
+    {
+        asked.insert("x-break-glass-reason", value);
+    }
+    Ok((reason, asked))
 }
 
 /// A caseworker's action from the case page.
@@ -1189,12 +1226,21 @@ pub async fn act(
             return Ok(expired);
         }
         let case = crate::cases::parse_reference(&reference)?;
-        let mut asked = HeaderMap::new();
-        if let Ok(value) = HeaderValue::from_str(form.reason.trim())
-            && !form.reason.trim().is_empty()
-        {
-            asked.insert("x-break-glass-reason", value);
-        }
+        let asked = match reason_header(&form.reason) {
+            Ok((_, asked)) => asked,
+            Err(message) => {
+                return Ok(after_action(
+                    Err(crate::cases::error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "reason",
+                        message,
+                    )),
+                    &case,
+                    "",
+                )
+                .await);
+            }
+        };
         crate::parties::authorise_case_action(&state, &staff, &case, &asked).await?;
         // The same intent twice is the same action: each key below names the
         // intent, so a double submit or a retry records nothing more.
@@ -1241,7 +1287,20 @@ pub async fn act(
                     ));
                 }
                 let request = if hold {
-                    serde_json::json!({"action": form.action, "receiving_parent": receiving_parent, "reason": form.hold_reason.trim()})
+                    // The API's own check, naming this page's field.
+                    let reason = crate::json_input::human_text(
+                        &form.hold_reason,
+                        "hold_reason",
+                        crate::collection::REASON_MAX_CHARS,
+                    );
+                    match reason {
+                        Ok(reason) => {
+                            serde_json::json!({"action": form.action, "receiving_parent": receiving_parent, "reason": reason.as_str()})
+                        }
+                        Err(refused) => {
+                            return Ok(after_action(Err(refused), &case, &form.reason).await);
+                        }
+                    }
                 } else {
                     serde_json::json!({"action": form.action, "receiving_parent": receiving_parent})
                 };
@@ -1301,12 +1360,18 @@ pub async fn act(
                 }
             }
             "move_to_collect_and_pay" => {
-                let request = serde_json::json!({
-                    "route": form.route,
-                    "applicant": form.applicant,
-                    "evidence": form.evidence,
-                    "notice_given": form.route == "unlikely_to_pay",
-                });
+                // Only the fields the route takes, as the API reads them.
+                let request = match form.route.as_str() {
+                    "unlikely_to_pay" => {
+                        serde_json::json!({ "route": form.route, "notice_given": true })
+                    }
+                    "abuse_evidence" => serde_json::json!({
+                        "route": form.route,
+                        "applicant": form.applicant,
+                        "evidence": form.evidence,
+                    }),
+                    _ => serde_json::json!({ "route": form.route }),
+                };
                 let key = format!(
                     "page/move/{}/{}/{}",
                     form.route, form.applicant, form.evidence
@@ -1406,7 +1471,10 @@ async fn after_action(
         if reason.trim().is_empty() {
             String::new()
         } else {
-            format!("?reason={}", reason.trim().replace(' ', "+"))
+            format!(
+                "?{}",
+                serde_urlencoded::to_string([("reason", reason.trim())]).unwrap_or_default()
+            )
         }
     );
     match answer {

@@ -201,10 +201,10 @@ async fn enforcement_is_proposed_approved_by_another_and_charged_once() {
     let liability =
         r#"{"action": "propose_enforcement", "step": 2, "enforcement": "liability_order"}"#;
     let (status, body) = act(&state, case, "officer-token", "k2", liability).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let approve = r#"{"action": "approve_enforcement", "step": 1}"#;
     let (status, body) = act(&state, case, "officer-token", "k3", approve).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
         body["error"]["message"]
             .as_str()
@@ -306,7 +306,7 @@ async fn where_anyone_is_at_risk_the_specialist_team_reviews_before_approval() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let approve = r#"{"action": "approve_enforcement", "step": 1}"#;
     let (status, body) = act(&state, case, "caseworker-token", "a1", approve).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert!(
         body["error"]["message"]
             .as_str()
@@ -353,7 +353,7 @@ async fn where_anyone_is_at_risk_the_specialist_team_reviews_before_approval() {
         r#"{"action": "release_disbursements", "receiving_parent": 1}"#,
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
 }
 
 #[tokio::test]
@@ -469,7 +469,13 @@ async fn direct_pay_case(state: &AppState, flagged: bool) -> CaseReference {
         state,
         "POST",
         "/api/v1/cases",
-        &[("authorization", &auth)],
+        &[
+            ("authorization", &auth),
+            (
+                "idempotency-key",
+                if flagged { "open-flagged" } else { "open" },
+            ),
+        ],
         r#"{"initial_effective_date": "2026-05-04"}"#,
     )
     .await;

@@ -99,6 +99,15 @@ async fn an_array_with_one_refusal_still_answers_the_others() {
     assert_eq!(answer[1]["error"]["field"], "date");
 }
 
+/// An idempotency key used once: each case opened its own.
+fn fresh_key() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    format!(
+        "open-{}",
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    )
+}
+
 fn with_token(request: axum::http::request::Builder, token: &str) -> axum::http::request::Builder {
     request.header("authorization", format!("Bearer {token}"))
 }
@@ -156,6 +165,7 @@ async fn every_case_route_denies_without_a_valid_token() {
 async fn a_caseworker_opens_a_case_records_facts_and_reads_the_schedule() {
     let state = state_named("journey").await;
     let open = with_token(Request::post("/api/v1/cases"), "caseworker-token")
+        .header("idempotency-key", fresh_key())
         .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
         .unwrap();
     let (status, opened) = call(&state, open).await;
@@ -227,6 +237,7 @@ async fn a_caseworker_opens_a_case_records_facts_and_reads_the_schedule() {
 async fn bad_facts_are_refused_naming_the_field_and_nothing_is_written() {
     let state = state_named("bad-facts").await;
     let open = with_token(Request::post("/api/v1/cases"), "caseworker-token")
+        .header("idempotency-key", fresh_key())
         .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
         .unwrap();
     let (_, opened) = call(&state, open).await;
@@ -234,7 +245,7 @@ async fn bad_facts_are_refused_naming_the_field_and_nothing_is_written() {
     let cases = [
         (
             r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "shared_care", "child": 1, "nights": 400}}]}"#,
-            "facts[0].change",
+            "facts[0].change.nights",
         ),
         (
             r#"{"facts": [{"effective_from": "2025-02-30", "change": {"kind": "case_closed"}}]}"#,
@@ -242,7 +253,7 @@ async fn bad_facts_are_refused_naming_the_field_and_nothing_is_written() {
         ),
         (
             r#"{"facts": [{"effective_from": "2025-01-06", "change": {"kind": "income", "weekly_pence": 5, "weekly_pounds": 5}}]}"#,
-            "facts[0].change",
+            "facts[0].change.weekly_pounds",
         ),
         (
             r#"{"facts": [{"effective_from": "2025-01-06", "recorded_on": "2020-01-01", "change": {"kind": "case_closed"}}]}"#,
@@ -380,6 +391,7 @@ const RITA_LOCATES: &[&str] = &[
 
 async fn case_with_parties(state: &AppState) -> String {
     let open = with_token(Request::post("/api/v1/cases"), "caseworker-token")
+        .header("idempotency-key", fresh_key())
         .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
         .unwrap();
     let (_, opened) = call(state, open).await;
@@ -554,6 +566,7 @@ async fn personal_data_is_sealed_in_the_database_and_the_wrong_key_file_is_named
 async fn bad_parties_are_refused_naming_the_field() {
     let state = state_named("bad-parties").await;
     let open = with_token(Request::post("/api/v1/cases"), "caseworker-token")
+        .header("idempotency-key", fresh_key())
         .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
         .unwrap();
     let (_, opened) = call(&state, open).await;
@@ -717,6 +730,7 @@ async fn a_flag_set_on_a_person_restricts_every_case_they_are_in() {
     let mut references = Vec::new();
     for _ in 0..2 {
         let open = with_token(Request::post("/api/v1/cases"), "caseworker-token")
+            .header("idempotency-key", fresh_key())
             .body(Body::from("{\"initial_effective_date\": \"2025-01-06\"}"))
             .unwrap();
         let (_, opened) = call(&state, open).await;

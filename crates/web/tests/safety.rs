@@ -216,7 +216,7 @@ async fn a_later_threat_reaches_the_named_caseworker_and_the_case_cannot_close_u
     .await;
     assert_eq!(
         status,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::FORBIDDEN,
         "only the named caseworker or the team reviews"
     );
     let (status, _) = glass("named-token", "r3", r#"{"action": "review_disclosures"}"#).await;

@@ -921,7 +921,7 @@ async fn an_enforcement_step_is_proposed_and_approved_by_another_from_the_case_p
         format!("form_token={token}&reason=&action=approve_enforcement&step=1"),
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
         page.contains("This was not done") && page.contains("someone other than its proposer"),
         "{page}"

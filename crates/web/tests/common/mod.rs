@@ -210,11 +210,14 @@ pub async fn open_case_with_parties(
     break_glass: Option<&str>,
 ) -> String {
     let auth = bearer(token);
+    // Each case its own key: the same key opens the same case.
+    static OPENED: AtomicU64 = AtomicU64::new(0);
+    let key = format!("open-{}", OPENED.fetch_add(1, Ordering::SeqCst));
     let (status, body, _) = call(
         state,
         "POST",
         "/api/v1/cases",
-        &[("authorization", &auth)],
+        &[("authorization", &auth), ("idempotency-key", &key)],
         r#"{"initial_effective_date": "2026-05-04"}"#,
     )
     .await;

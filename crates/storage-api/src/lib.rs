@@ -27,6 +27,7 @@ use ledger::{
 use safety::{
     Party, ProtectionCause, ProtectionEvent, ProtectionRecord, Recorder, SafetyEvent, SafetyRecord,
 };
+use work_items::{WorkChange, WorkCommand, WorkItem, WorkKind, WorkPage, WorkQuery, WorkState};
 
 /// What a store operation returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
@@ -311,6 +312,36 @@ pub trait Store: Send + Sync {
     /// Everything recorded about a case, in the order recorded; `None` for
     /// a case never opened.
     fn case_history<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Option<CaseHistory>>;
+
+    /// Applies work changes that no other write carries (the daily run's
+    /// cases set aside and payments noticed missed), raised at `raised`
+    /// (Unix seconds), in one transaction. Every other event applies its
+    /// own changes in its own transaction (`work_items`).
+    fn record_work_changes<'a>(
+        &'a self,
+        changes: &'a [WorkChange],
+        raised: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// A page of a queue, most urgent first then oldest, read by index,
+    /// with counts by kind over the whole query: its cost follows the page
+    /// and the open work, never the caseload.
+    fn work_queue<'a>(&'a self, query: &'a WorkQuery) -> StoreFuture<'a, WorkPage>;
+
+    /// One work item.
+    fn work_item<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<WorkItem>>;
+
+    /// Someone claims, assigns, completes or returns an item, at `at`, with
+    /// `audit`, in one transaction: [`StorageError::UnknownWorkItem`] if
+    /// there is none, [`StorageError::WorkItemDone`] if it is done.
+    fn command_work_item<'a>(
+        &'a self,
+        id: &'a str,
+        command: WorkCommand,
+        by: i64,
+        at: i64,
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, WorkItem>;
 
     /// Closes every connection.
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
@@ -808,6 +839,10 @@ pub enum StorageError {
     LifecycleRefused(String),
     /// No case and no account knows this person.
     UnknownPerson(i64),
+    /// There is no work item with this id.
+    UnknownWorkItem(String),
+    /// The work item is done: nothing more can be done to it.
+    WorkItemDone(String),
     /// This payment in suspense was allocated to a case already (by this
     /// request's twin, or anyone): nothing was written.
     AlreadyAllocated(String),
@@ -838,6 +873,10 @@ impl fmt::Display for StorageError {
             StorageError::UnknownCase(case) => write!(f, "there is no case {case}"),
             StorageError::UnknownPerson(person) => {
                 write!(f, "no case and no account knows person {person}")
+            }
+            StorageError::UnknownWorkItem(id) => write!(f, "there is no work item {id}"),
+            StorageError::WorkItemDone(id) => {
+                write!(f, "work item {id} is done; nothing more can be done to it")
             }
             StorageError::Transform(reason) => write!(f, "nothing was changed: {reason}"),
             StorageError::TransferConflict(id) => {
@@ -1219,4 +1258,164 @@ impl ProtectionRow {
             },
         })
     }
+}
+
+/// A value bound to a generated query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// Text.
+    Text(String),
+    /// A whole number.
+    Whole(i64),
+}
+
+/// The columns of a work item, in the order [`work_item_from_row`] reads
+/// them; `restricted` is read with the item from the people in its case.
+pub const WORK_ITEM_COLUMNS: &str = "w.item_id, w.kind, w.case_reference, w.person_id, w.risk, w.raised_unix, w.due_unix, w.assignee, w.state, EXISTS (SELECT 1 FROM case_parties p JOIN person_flags f ON f.person_id = p.person_id WHERE p.case_reference = w.case_reference AND f.non_disclosure AND (p.party = 'paying_parent' OR p.party LIKE 'receiving_parent:%'))";
+
+/// A work item's columns as read.
+#[derive(Clone, Debug)]
+pub struct WorkItemRow {
+    /// Its id.
+    pub id: String,
+    /// Its kind's code.
+    pub kind: String,
+    /// Its case.
+    pub case: Option<String>,
+    /// Whom it concerns.
+    pub person: Option<i64>,
+    /// The risk's code.
+    pub risk: String,
+    /// Raised.
+    pub raised: i64,
+    /// Due.
+    pub due: i64,
+    /// Who has it.
+    pub assignee: Option<i64>,
+    /// The state's code.
+    pub state: String,
+    /// Whether its case is restricted now.
+    pub restricted: bool,
+}
+
+impl WorkItemRow {
+    /// The item the columns hold.
+    ///
+    /// # Errors
+    /// A stored value that cannot be read.
+    pub fn into_item(self) -> Result<WorkItem, StorageError> {
+        let bad = |what: &str| StorageError::Database(format!("work item {}: {what}", self.id));
+        Ok(WorkItem {
+            kind: WorkKind::from_code(&self.kind).ok_or_else(|| bad("kind"))?,
+            case: self
+                .case
+                .as_deref()
+                .map(CaseReference::parse)
+                .transpose()
+                .map_err(|_| bad("case"))?,
+            person: self
+                .person
+                .map(|p| u64::try_from(p).map(PersonId))
+                .transpose()
+                .map_err(|_| bad("person"))?,
+            risk: safety::RiskLevel::from_code(&self.risk).ok_or_else(|| bad("risk"))?,
+            restricted: self.restricted,
+            raised: self.raised,
+            due: self.due,
+            assignee: self
+                .assignee
+                .map(|p| u64::try_from(p).map(PersonId))
+                .transpose()
+                .map_err(|_| bad("assignee"))?,
+            state: WorkState::from_code(&self.state).ok_or_else(|| bad("state"))?,
+            id: self.id,
+        })
+    }
+}
+
+/// The open (or claimed) items a query selects, as SQL after `FROM
+/// work_items w`: its conditions, with `placeholder(n)` for the n-th bound
+/// value (`?` or `$n`), and the values in order.
+#[must_use]
+pub fn work_conditions(
+    query: &WorkQuery,
+    placeholder: &dyn Fn(usize) -> String,
+) -> (String, Vec<Bound>) {
+    let mut sql = String::from(" WHERE w.state IN ('open', 'claimed')");
+    let mut binds = Vec::new();
+    let bind = |value: Bound, binds: &mut Vec<Bound>| {
+        binds.push(value);
+        placeholder(binds.len())
+    };
+    if !query.teams.is_empty() {
+        let teams: Vec<String> = query
+            .teams
+            .iter()
+            .map(|t| bind(Bound::Text(t.code().to_owned()), &mut binds))
+            .collect();
+        sql.push_str(&format!(" AND w.team IN ({})", teams.join(", ")));
+    }
+    if let Some(kind) = query.kind {
+        let p = bind(Bound::Text(kind.code().to_owned()), &mut binds);
+        sql.push_str(&format!(" AND w.kind = {p}"));
+    }
+    if let Some(risk) = query.risk {
+        let p = bind(Bound::Text(risk.code().to_owned()), &mut binds);
+        sql.push_str(&format!(" AND w.risk = {p}"));
+    }
+    if let Some(person) = query.assignee {
+        let p = bind(
+            Bound::Whole(i64::try_from(person.0).unwrap_or(i64::MAX)),
+            &mut binds,
+        );
+        sql.push_str(&format!(" AND w.assignee = {p}"));
+    }
+    if let Some(now) = query.overdue_at {
+        let p = bind(Bound::Whole(now), &mut binds);
+        sql.push_str(&format!(" AND w.due_unix < {p}"));
+    }
+    if let Some(case) = query.case {
+        let p = bind(Bound::Text(case.to_string()), &mut binds);
+        sql.push_str(&format!(" AND w.case_reference = {p}"));
+    }
+    (sql, binds)
+}
+
+/// The work changes an append to a case's log makes: a safety event's, or
+/// a collection action's (`requests_before`: the parents' requests its log
+/// held before it).
+#[must_use]
+pub fn work_changes_for_log(
+    case: &CaseReference,
+    event_id: &str,
+    safety: Option<&SafetyRecord>,
+    action: Option<(&RecordedAction, u64)>,
+) -> Vec<WorkChange> {
+    let mut changes = Vec::new();
+    if let Some(record) = safety {
+        changes.extend(work_items::changes_for_safety_event(case, event_id, record));
+    }
+    if let Some((action, requests_before)) = action {
+        changes.extend(work_items::changes_for_collection_action(
+            case,
+            requests_before,
+            action,
+        ));
+    }
+    changes
+}
+
+/// Money credited to suspense by these transfers raises an item each.
+#[must_use]
+pub fn work_changes_for_transfers(transfers: &[Transfer]) -> Vec<(WorkChange, i64)> {
+    transfers
+        .iter()
+        .filter(|t| t.credit.kind == AccountKind::Suspense && t.code == TransferCode::Unmatched)
+        .flat_map(|t| {
+            let raised = i64::from(t.effective.days_since_epoch()) * 86_400;
+            work_items::changes_for_suspense(&t.id.0)
+                .into_iter()
+                .map(move |c| (c, raised))
+        })
+        .collect()
 }

@@ -7,6 +7,7 @@
 mod collection;
 mod protection;
 mod safety;
+mod work;
 
 use std::sync::Arc;
 
@@ -55,6 +56,9 @@ pub async fn run_all(store: Arc<dyn Store>) {
     collection::suspense_money_is_allocated_once_under_concurrency(Arc::clone(&store)).await;
     safety::a_later_threat_reaches_the_named_caseworker_and_blocks_closing(store.as_ref()).await;
     safety::a_survivor_moved_on_evidence_pays_no_collection_fee(store.as_ref()).await;
+    // Last: the money into suspense here moves the balances others check.
+    work::danger_tops_the_specialist_queue_and_the_work_done_closes_it(store.as_ref()).await;
+    work::requests_applications_and_money_make_work_that_is_claimed_and_done(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -134,6 +138,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (14, "applications".to_owned()),
             (15, "person_protection".to_owned()),
             (16, "suspense_allocations".to_owned()),
+            (17, "work_items".to_owned()),
         ],
         "{}: migrations",
         store.backend()

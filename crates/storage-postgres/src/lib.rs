@@ -24,8 +24,11 @@ use storage_api::{
     StorageError, Store, StoreFuture, TransferRow, audit_columns, balances_from_sums,
     batch_fingerprint, changes_lifecycle, check_lifecycle, checksum, disclosers,
     initial_effective_date_column, is_parent_party, people_protected_by_action,
-    people_protected_by_parties, people_protected_by_safety_event,
+    people_protected_by_parties, people_protected_by_safety_event, work_changes_for_log,
+    work_changes_for_transfers,
 };
+
+mod work;
 
 /// The ledger columns, in the order `transfer_row` reads them.
 macro_rules! transfer_columns {
@@ -114,6 +117,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 16,
         name: "suspense_allocations",
         sql: include_str!("../migrations/0016_suspense_allocations.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "work_items",
+        sql: include_str!("../migrations/0017_work_items.sql"),
     },
 ];
 
@@ -447,6 +455,16 @@ impl PostgresStore {
             )
             .await?;
         }
+        // The work it makes or does, in the same transaction.
+        let changes = match protecting {
+            Protecting::Safety(record) => work_changes_for_log(case, &row.id, Some(record), None),
+            Protecting::Action(action) => {
+                let before =
+                    work::requests_before_in(&mut transaction, &reference, sequence).await?;
+                work_changes_for_log(case, &row.id, None, Some((action, before)))
+            }
+        };
+        work::apply_in(&mut transaction, &changes, Some(audit.at_unix_seconds)).await?;
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(ActionOutcome::Recorded { sequence })
@@ -512,26 +530,33 @@ impl PostgresStore {
     /// when it held anything else.
     async fn open_once(&self, case: &CaseReference, start: &str) -> Result<bool, StorageError> {
         let reference = case.to_string();
+        let mut transaction = self.pool.begin().await.map_err(database_error)?;
         let written = sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES ($1, $2) ON CONFLICT (case_reference) DO UPDATE SET initial_effective_date = excluded.initial_effective_date WHERE cases.initial_effective_date = $3 AND excluded.initial_effective_date <> $4")
             .bind(&reference)
             .bind(start)
             .bind(AWAITING_CALCULATION)
             .bind(AWAITING_CALCULATION)
-            .execute(&self.pool)
+            .execute(&mut *transaction)
             .await
             .map_err(database_error)?
             .rows_affected()
             == 1;
         if written {
+            // An application waits for its calculation; making it (giving
+            // the case its date) closes that work, in the same transaction.
+            let changes = work_items::changes_for_application(case, start != AWAITING_CALCULATION);
+            work::apply_in(&mut transaction, &changes, None).await?;
+            transaction.commit().await.map_err(database_error)?;
             return Ok(true);
         }
         let existing: String =
             sqlx::query("SELECT initial_effective_date FROM cases WHERE case_reference = $1")
                 .bind(&reference)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *transaction)
                 .await
                 .map_err(database_error)?
                 .get(0);
+        transaction.commit().await.map_err(database_error)?;
         if existing == start {
             Ok(false)
         } else {
@@ -793,6 +818,10 @@ async fn post_transfers_in(
         }
         summary.already_posted += chunk.len() - affected;
     }
+    // Money into suspense is work for those who work money.
+    for (change, raised) in work_changes_for_transfers(&unique) {
+        work::apply_in(transaction, std::slice::from_ref(&change), Some(raised)).await?;
+    }
     Ok(summary)
 }
 
@@ -1010,7 +1039,9 @@ async fn read_parties_in(
         .collect())
 }
 
-/// What else an append to a case's log protects.
+/// What else an append to a case's log does: whom it protects, and the
+/// work it makes or does.
+#[derive(Clone, Copy)]
 enum Protecting<'a> {
     /// A parent's request saying it is not safe.
     Action(&'a RecordedAction),
@@ -1760,6 +1791,36 @@ impl Store for PostgresStore {
 
     fn case_history<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Option<CaseHistory>> {
         Box::pin(self.read_case_history(case))
+    }
+
+    fn record_work_changes<'a>(
+        &'a self,
+        changes: &'a [work_items::WorkChange],
+        raised: i64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(work::record(&self.pool, changes, raised))
+    }
+
+    fn work_queue<'a>(
+        &'a self,
+        query: &'a work_items::WorkQuery,
+    ) -> StoreFuture<'a, work_items::WorkPage> {
+        Box::pin(work::queue(&self.pool, query))
+    }
+
+    fn work_item<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<work_items::WorkItem>> {
+        Box::pin(work::item(&self.pool, id))
+    }
+
+    fn command_work_item<'a>(
+        &'a self,
+        id: &'a str,
+        command: work_items::WorkCommand,
+        by: i64,
+        at: i64,
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, work_items::WorkItem> {
+        Box::pin(work::command(&self.pool, id, command, by, at, audit))
     }
 
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {

@@ -287,6 +287,9 @@ pub struct WorkItem {
     pub person: Option<PersonId>,
     /// The case's risk when last told.
     pub risk: RiskLevel,
+    /// Whether the case is restricted now (anyone in it protected): read
+    /// with the item, never stored beside it, so it is never stale.
+    pub restricted: bool,
     /// Raised, Unix seconds.
     pub raised: i64,
     /// Due by, Unix seconds.
@@ -653,7 +656,10 @@ mod tests {
         let changes = changes_for_collection_action(&case(), 0, &asked);
         assert!(matches!(
             &changes[..],
-            [WorkChange::Open { kind: WorkKind::UnsafeRequest, .. }]
+            [WorkChange::Open {
+                kind: WorkKind::UnsafeRequest,
+                ..
+            }]
         ));
         assert_eq!(WorkKind::UnsafeRequest.team(), Team::Specialist);
         let dealt = RecordedAction {
@@ -678,4 +684,56 @@ mod tests {
         assert_eq!(age_in_words(0, 3_600), "1 hour ago");
         assert_eq!(age_in_words(0, 3 * 86_400), "3 days ago");
     }
+}
+
+/// Which items a queue shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkQuery {
+    /// The teams whose items are shown (a role's: [`Team::of_role`]).
+    pub teams: Vec<Team>,
+    /// Only this kind.
+    pub kind: Option<WorkKind>,
+    /// Only at this risk.
+    pub risk: Option<RiskLevel>,
+    /// Only those assigned to this person.
+    pub assignee: Option<PersonId>,
+    /// Only those past their due time at this moment (Unix seconds).
+    pub overdue_at: Option<i64>,
+    /// Only on this case.
+    pub case: Option<CaseReference>,
+    /// Skip this many (paging).
+    pub offset: u32,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// A page of a queue: its items, most urgent first then oldest, and how
+/// many items of each kind the whole queue holds (open or claimed).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkPage {
+    /// The items.
+    pub items: Vec<WorkItem>,
+    /// Counts by kind over the whole query (not just this page).
+    pub counts: Vec<(WorkKind, u64)>,
+}
+
+impl WorkPage {
+    /// How many items the whole query holds.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// What someone does to an item from a queue or a case page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkCommand {
+    /// Take it.
+    Claim,
+    /// Give it to someone.
+    AssignTo(PersonId),
+    /// It is done.
+    Complete,
+    /// Put it back, unassigned.
+    Return,
 }

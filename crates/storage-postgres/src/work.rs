@@ -1,0 +1,272 @@
+//! Work items in PostgreSQL (issue 14): applied inside the transaction of the
+//! event that causes them, read by the partial indexes of migration 0017.
+
+use audit_log::AuditRecord;
+use safety::{RiskLevel, SafetyState};
+use sqlx::Row;
+use sqlx::postgres::{PgPool, PgRow};
+use storage_api::{Bound, StorageError, WORK_ITEM_COLUMNS, WorkItemRow, work_conditions};
+use work_items::{
+    ServiceStandards, WorkChange, WorkCommand, WorkItem, WorkKind, WorkPage, WorkQuery,
+};
+
+use crate::{action_row, append_audit_in, database_error};
+
+type Transaction<'c> = sqlx::Transaction<'c, sqlx::Postgres>;
+
+/// The database's own now, for changes no caller timed.
+const NOW: &str = "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)";
+
+/// The case's risk, folded from its safety events (the one just appended
+/// included).
+async fn case_risk_in(
+    transaction: &mut Transaction<'_>,
+    case: &str,
+) -> Result<RiskLevel, StorageError> {
+    let rows = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 ORDER BY sequence")
+        .bind(case)
+        .fetch_all(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    let records = rows
+        .iter()
+        .map(|row| action_row(row).into_safety())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(SafetyState::from_records(&records).risk)
+}
+
+/// How many parents' requests the case's log holds before `sequence`.
+pub(crate) async fn requests_before_in(
+    transaction: &mut Transaction<'_>,
+    case: &str,
+    sequence: i64,
+) -> Result<u64, StorageError> {
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM collection_actions WHERE case_reference = $1 AND sequence < $2 AND kind IN ('move_requested', 'change_reported')")
+        .bind(case)
+        .bind(sequence)
+        .fetch_one(&mut **transaction)
+        .await
+        .map_err(database_error)?
+        .get(0);
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// Applies `changes` in the transaction, raised at `raised` (or the
+/// database's now).
+pub(crate) async fn apply_in(
+    transaction: &mut Transaction<'_>,
+    changes: &[WorkChange],
+    raised: Option<i64>,
+) -> Result<(), StorageError> {
+    let standards = ServiceStandards::embedded();
+    for change in changes {
+        match change {
+            WorkChange::Open {
+                id,
+                kind,
+                case,
+                person,
+            } => {
+                let reference = case.map(|c| c.to_string());
+                let risk = match &reference {
+                    Some(case) => case_risk_in(transaction, case).await?,
+                    None => RiskLevel::Standard,
+                };
+                sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO work_items (item_id, kind, team, priority, case_reference, person_id, risk, raised_unix, due_unix, assignee, state) VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, {NOW}), COALESCE($9, {NOW}) + $10, NULL, 'open') ON CONFLICT (item_id) DO NOTHING")))
+                    .bind(id)
+                    .bind(kind.code())
+                    .bind(kind.team().code())
+                    .bind(i64::from(kind.priority()))
+                    .bind(reference)
+                    .bind(person.map(|p| i64::try_from(p.0).unwrap_or(i64::MAX)))
+                    .bind(risk.code())
+                    .bind(raised)
+                    .bind(raised)
+                    .bind(i64::from(standards.minutes(*kind)) * 60)
+                    .execute(&mut **transaction)
+                    .await
+                    .map_err(database_error)?;
+            }
+            WorkChange::CloseKinds { case, kinds } => {
+                for kind in kinds {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE work_items SET state = 'done', closed_unix = COALESCE($1, {NOW}) WHERE case_reference = $2 AND kind = $3 AND state <> 'done'")))
+                        .bind(raised)
+                        .bind(case.to_string())
+                        .bind(kind.code())
+                        .execute(&mut **transaction)
+                        .await
+                        .map_err(database_error)?;
+                }
+            }
+            WorkChange::Close { id } => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE work_items SET state = 'done', closed_unix = COALESCE($1, {NOW}) WHERE item_id = $2 AND state <> 'done'")))
+                    .bind(raised)
+                    .bind(id)
+                    .execute(&mut **transaction)
+                    .await
+                    .map_err(database_error)?;
+            }
+            WorkChange::SetRisk { case, risk } => {
+                sqlx::query(
+                    "UPDATE work_items SET risk = $1 WHERE case_reference = $2 AND state <> 'done'",
+                )
+                .bind(risk.code())
+                .bind(case.to_string())
+                .execute(&mut **transaction)
+                .await
+                .map_err(database_error)?;
+            }
+            WorkChange::Assign { case, kinds, to } => {
+                for kind in kinds {
+                    sqlx::query("UPDATE work_items SET assignee = $1, state = 'claimed' WHERE case_reference = $2 AND kind = $3 AND state <> 'done'")
+                        .bind(i64::try_from(to.0).unwrap_or(i64::MAX))
+                        .bind(case.to_string())
+                        .bind(kind.code())
+                        .execute(&mut **transaction)
+                        .await
+                        .map_err(database_error)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn item_row(row: &PgRow) -> WorkItemRow {
+    WorkItemRow {
+        id: row.get(0),
+        kind: row.get(1),
+        case: row.get(2),
+        person: row.get(3),
+        risk: row.get(4),
+        raised: row.get(5),
+        due: row.get(6),
+        assignee: row.get(7),
+        state: row.get(8),
+        restricted: row.get(9),
+    }
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    binds: &'q [Bound],
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    for bound in binds {
+        query = match bound {
+            Bound::Text(text) => query.bind(text.as_str()),
+            Bound::Whole(n) => query.bind(*n),
+        };
+    }
+    query
+}
+
+/// A page of a queue with its counts.
+pub(crate) async fn queue(pool: &PgPool, query: &WorkQuery) -> Result<WorkPage, StorageError> {
+    let (conditions, binds) = work_conditions(query, &|n| format!("${n}"));
+    let items_sql = format!(
+        "SELECT {WORK_ITEM_COLUMNS} FROM work_items w{conditions} ORDER BY w.priority, w.raised_unix, w.item_id LIMIT {} OFFSET {}",
+        query.limit.max(1),
+        query.offset
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(items_sql)), &binds)
+        .fetch_all(pool)
+        .await
+        .map_err(database_error)?;
+    let items = rows
+        .iter()
+        .map(|row| item_row(row).into_item())
+        .collect::<Result<Vec<_>, _>>()?;
+    let counts_sql =
+        format!("SELECT w.kind, COUNT(*) FROM work_items w{conditions} GROUP BY w.kind");
+    let counted = bind_all(sqlx::query(sqlx::AssertSqlSafe(counts_sql)), &binds)
+        .fetch_all(pool)
+        .await
+        .map_err(database_error)?;
+    let mut counts: Vec<(WorkKind, u64)> = counted
+        .iter()
+        .filter_map(|row| {
+            let kind = WorkKind::from_code(&row.get::<String, _>(0))?;
+            Some((kind, u64::try_from(row.get::<i64, _>(1)).unwrap_or(0)))
+        })
+        .collect();
+    counts.sort_by_key(|(kind, _)| kind.priority());
+    Ok(WorkPage { items, counts })
+}
+
+async fn item_in(
+    connection: &mut sqlx::PgConnection,
+    id: &str,
+) -> Result<Option<WorkItem>, StorageError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {WORK_ITEM_COLUMNS} FROM work_items w WHERE w.item_id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *connection)
+    .await
+    .map_err(database_error)?
+    .map(|row| item_row(&row).into_item())
+    .transpose()
+}
+
+/// One item.
+pub(crate) async fn item(pool: &PgPool, id: &str) -> Result<Option<WorkItem>, StorageError> {
+    let mut connection = pool.acquire().await.map_err(database_error)?;
+    item_in(&mut connection, id).await
+}
+
+/// Claims, assigns, completes or returns an item, with its audit entry.
+pub(crate) async fn command(
+    pool: &PgPool,
+    id: &str,
+    command: WorkCommand,
+    by: i64,
+    at: i64,
+    audit: AuditRecord,
+) -> Result<WorkItem, StorageError> {
+    let mut transaction = pool.begin().await.map_err(database_error)?;
+    let state: Option<String> =
+        sqlx::query("SELECT state FROM work_items WHERE item_id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(database_error)?
+            .map(|row| row.get(0));
+    match state.as_deref() {
+        None => return Err(StorageError::UnknownWorkItem(id.to_owned())),
+        Some("done") => return Err(StorageError::WorkItemDone(id.to_owned())),
+        Some(_) => {}
+    }
+    let query = match command {
+        WorkCommand::Claim => sqlx::query("UPDATE work_items SET assignee = $1, state = 'claimed' WHERE item_id = $2").bind(by).bind(id),
+        WorkCommand::AssignTo(person) => sqlx::query("UPDATE work_items SET assignee = $1, state = 'claimed' WHERE item_id = $2")
+            .bind(i64::try_from(person.0).unwrap_or(i64::MAX))
+            .bind(id),
+        WorkCommand::Return => sqlx::query("UPDATE work_items SET assignee = NULL, state = 'open' WHERE item_id = $1").bind(id),
+        WorkCommand::Complete => sqlx::query("UPDATE work_items SET state = 'done', closed_unix = $1, closed_by = $2 WHERE item_id = $3")
+            .bind(at)
+            .bind(by)
+            .bind(id),
+    };
+    query
+        .execute(&mut *transaction)
+        .await
+        .map_err(database_error)?;
+    append_audit_in(&mut transaction, audit).await?;
+    let item = item_in(&mut transaction, id)
+        .await?
+        .ok_or_else(|| StorageError::UnknownWorkItem(id.to_owned()))?;
+    transaction.commit().await.map_err(database_error)?;
+    Ok(item)
+}
+
+/// Applies changes no other write carries, in their own transaction.
+pub(crate) async fn record(
+    pool: &PgPool,
+    changes: &[WorkChange],
+    raised: i64,
+) -> Result<(), StorageError> {
+    let mut transaction = pool.begin().await.map_err(database_error)?;
+    apply_in(&mut transaction, changes, Some(raised)).await?;
+    transaction.commit().await.map_err(database_error)?;
+    Ok(())
+}

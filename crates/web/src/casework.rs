@@ -437,11 +437,12 @@ pub(crate) async fn move_case(
         state.model_2023_act,
     )
     .map_err(|refused| {
-        error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "route",
-            refused.to_string(),
-        )
+        let field = match refused {
+            safety::MoveRefused::NoticeNotGiven => "notice_given",
+            safety::MoveRefused::UnknownEvidence(_) => "evidence",
+            safety::MoveRefused::NotInForce => "route",
+        };
+        error(StatusCode::UNPROCESSABLE_ENTITY, field, refused.to_string())
     })?;
     let today = state.clock.today();
     let fact = |change| case_records::FactEvent {

@@ -106,6 +106,12 @@ pub async fn statement_csv_route(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
+        if let Some(unknown) = query.keys().find(|k| k.as_str() != "for") {
+            return Err(json_input::refuse(
+                unknown,
+                "unknown query parameter; the one parameter here is for",
+            ));
+        }
         let case = parse_reference(&reference)?;
         if !signed_in.role.is_parent() {
             let staff = Staff {

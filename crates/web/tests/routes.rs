@@ -360,6 +360,139 @@ async fn the_openapi_document_describes_every_route() {
             "{path} is not documented"
         );
     }
+    // Every API route the router serves, with each of its methods.
+    let router = include_str!("../src/lib.rs");
+    for route in router.split(".route(").skip(1) {
+        let Some(path) = route.split('"').nth(1).filter(|p| p.starts_with("/api/")) else {
+            continue;
+        };
+        // Up to the end of this `.route(…)` call: the next route or layer.
+        let route = route.split(".layer(").next().unwrap_or(route);
+        for method in ["get", "post", "put", "delete"] {
+            if route.contains(&format!("{method}(")) {
+                assert!(
+                    document["paths"][path].get(method).is_some(),
+                    "{} {path} is served but not documented",
+                    method.to_uppercase()
+                );
+            }
+        }
+    }
+}
+
+/// Whether an object schema (and every object inside it) refuses fields it
+/// does not list.
+fn strict_schema(schema: &Value, at: &str, failures: &mut Vec<String>) {
+    match schema {
+        Value::Object(object) => {
+            let is_object = object.contains_key("properties")
+                || object.get("type") == Some(&Value::from("object"));
+            if is_object
+                && !object.contains_key("$ref")
+                && object.get("additionalProperties") != Some(&Value::Bool(false))
+            {
+                failures.push(format!("{at}: additionalProperties is not false"));
+            }
+            for (key, value) in object {
+                strict_schema(value, &format!("{at}/{key}"), failures);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                strict_schema(item, &format!("{at}/{index}"), failures);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_operation_documents_the_refusals_it_can_give_in_the_error_shape() {
+    let (_, document, _) = send(
+        state_named("openapi-statuses").await,
+        Request::get("/api/v1/openapi.json")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let error = serde_json::json!({"$ref": "#/components/schemas/Error"});
+    let mut failures = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let name = format!("{} {path}", method.to_uppercase());
+            let parameters = operation["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let has = |place: &str| parameters.iter().any(|p| p["in"] == place);
+            let named = |name: &str| parameters.iter().any(|p| p["name"] == name);
+            let mut needs: Vec<&str> = Vec::new();
+            if operation.get("requestBody").is_some() {
+                needs.extend(["400", "413", "422"]);
+            }
+            if named("Idempotency-Key") {
+                needs.push("400");
+            }
+            if has("query") {
+                needs.extend(["400", "422"]);
+            }
+            if operation.get("security").is_some() {
+                needs.extend(["401", "403"]);
+            }
+            if has("path") {
+                needs.push("404");
+            }
+            if named("X-Break-Glass-Reason") {
+                needs.extend(["403", "422"]);
+            }
+            let responses = &operation["responses"];
+            for status in needs {
+                if responses.get(status).is_none() {
+                    failures.push(format!("{name} does not document {status}"));
+                }
+            }
+            for (status, response) in responses.as_object().unwrap() {
+                // `/health` answers its own shape, available or not.
+                if (status.starts_with('4') || status.starts_with('5')) && path != "/health" {
+                    let schema = &response["content"]["application/json"]["schema"];
+                    let shaped = *schema == error
+                        || schema["oneOf"]
+                            .as_array()
+                            .is_some_and(|o| o.contains(&error));
+                    if !shaped {
+                        failures.push(format!("{name} {status} is not the Error shape"));
+                    }
+                }
+            }
+            // Every body the API reads strictly is documented as strict
+            // (the calculation contract is its own document).
+            if path != "/api/v1/calculations"
+                && let Some(body) = operation.get("requestBody")
+            {
+                strict_schema(
+                    &body["content"]["application/json"]["schema"],
+                    &name,
+                    &mut failures,
+                );
+            }
+        }
+    }
+    for component in ["Person", "Change", "Error"] {
+        strict_schema(
+            &document["components"]["schemas"][component],
+            component,
+            &mut failures,
+        );
+    }
+    let key = document["paths"]["/api/v1/cases"]["post"]["parameters"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["name"] == "Idempotency-Key"))
+        .cloned()
+        .unwrap_or_default();
+    if key["required"] != true {
+        failures.push("POST /api/v1/cases does not require an Idempotency-Key".to_owned());
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 const PARTIES: &str = r#"{

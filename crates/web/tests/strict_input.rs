@@ -847,3 +847,32 @@ async fn the_case_page_cannot_start_liability_the_service_could_never_collect() 
         assert!(history.events.is_empty(), "{from}");
     }
 }
+
+#[tokio::test]
+async fn query_parameters_and_refused_moves_name_their_field() {
+    let state = state_named("strict-query").await;
+    let reference = case(&state).await;
+    let (status, text, _) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/cases/{reference}/statement.csv?fro=paying_parent"),
+        &[("authorization", &bearer("caseworker-token"))],
+        "",
+    )
+    .await;
+    refused(
+        &(status, serde_json::from_str(&text).unwrap()),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "fro",
+    );
+    let answer = send(
+        &state,
+        "POST",
+        &format!("/api/v1/cases/{reference}/collection-moves"),
+        "caseworker-token",
+        Some("move-1"),
+        r#"{"route": "abuse_evidence", "applicant": "receiving_parent", "evidence": "a_feeling"}"#,
+    )
+    .await;
+    refused(&answer, StatusCode::UNPROCESSABLE_ENTITY, "evidence");
+}

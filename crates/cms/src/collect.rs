@@ -688,9 +688,28 @@ pub fn collect(run: &Run<'_>) -> ExitCode {
                 ))
                 .await
                 .map_err(|e| e.to_string());
+            // Cases set aside and payments noticed missed are work for a
+            // caseworker: one item each, raised once however often the day
+            // is run.
+            let mut changes = Vec::new();
+            for set_aside in &outcome.set_aside {
+                changes.extend(work_items::changes_for_set_aside(
+                    &set_aside.case,
+                    &run.date.to_string(),
+                    set_aside.reason.code(),
+                ));
+            }
+            for (case, due, _) in &outcome.missed {
+                changes.extend(work_items::changes_for_missed_payment(case, &due.to_string()));
+            }
+            let worked = store
+                .record_work_changes(&changes, crate::clock::now_unix_seconds())
+                .await
+                .map_err(|e| format!("the work for caseworkers could not be recorded: {e}"));
             store.close().await;
             written?;
             audited?;
+            worked?;
             Ok((
                 summary(run, &outcome, &instructions),
                 outcome.set_aside.len(),

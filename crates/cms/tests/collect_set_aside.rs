@@ -368,6 +368,26 @@ where
         std::fs::read_to_string(folder.join("out.xml")).unwrap(),
         file
     );
+    // Each case set aside is work for a caseworker: one item, however often
+    // the day is run.
+    let set_aside_work = runtime().block_on(async {
+        let store = open().await;
+        let page = store
+            .work_queue(&work_items::WorkQuery {
+                kind: Some(work_items::WorkKind::CaseSetAside),
+                limit: 50,
+                ..work_items::WorkQuery::default()
+            })
+            .await
+            .unwrap();
+        store.close().await;
+        page
+    });
+    let mut cases_with_work: Vec<_> = set_aside_work.items.iter().filter_map(|i| i.case).collect();
+    cases_with_work.sort();
+    let mut expected = vec![cases.early, cases.unreadable];
+    expected.sort();
+    assert_eq!(cases_with_work, expected, "one item each, run twice");
 
     // A change recorded since that the schedule cannot take: the good case
     // is set aside too, but the payment stored for it today stays in the

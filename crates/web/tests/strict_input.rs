@@ -591,7 +591,19 @@ async fn a_role_that_may_not_is_refused_with_403() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn opening_a_case_is_idempotent_under_its_key() {
-    let state = state_named("strict-open-once").await;
+    opening_a_case_is_idempotent(state_named("strict-open-once").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn opening_a_case_is_idempotent_under_its_key_on_postgresql() {
+    if let Some(state) = common::postgres_state_named("strict-open-once").await {
+        opening_a_case_is_idempotent(state).await;
+    }
+}
+
+/// Opening a case: a key is required, and fifty requests at once under one
+/// key open one case.
+async fn opening_a_case_is_idempotent(state: AppState) {
     let open = |key: Option<&'static str>, date: &'static str| {
         let state = state.clone();
         async move {

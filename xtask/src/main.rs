@@ -21,6 +21,7 @@ const PURE_CRATES: &[&str] = &[
     "bank-files",
     "safety",
     "letters",
+    "reform-model",
     "work-items",
 ];
 

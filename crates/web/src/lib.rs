@@ -25,6 +25,7 @@ mod protection;
 mod screening_pages;
 mod self_service;
 mod sign_in;
+mod work;
 mod workspace;
 
 use std::sync::Arc;
@@ -134,6 +135,8 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/work", get(workspace::home))
         .route("/work/mi", get(mi::page))
+        .route("/work/queue", get(workspace::queue))
+        .route("/work/arrears", get(workspace::arrears))
         .route("/work/case", get(workspace::find))
         .route("/work/cases/{reference}", get(workspace::case_page))
         .route("/work/cases/{reference}/actions", post(workspace::act))
@@ -142,6 +145,9 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/api/v1/calculations", post(calculations))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/work", get(work::queue_api))
+        .route("/api/v1/work/{id}", get(work::item_api))
+        .route("/api/v1/work/{id}/{command}", post(work::command_api))
         .route("/api/v1/sign-in", post(sign_in::sign_in))
         .route("/api/v1/sign-out", post(sign_in::sign_out))
         .route("/api/v1/cases", post(cases::open_case))

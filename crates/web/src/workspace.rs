@@ -35,6 +35,18 @@ fn page(title: &str, main: Markup) -> Response {
     )
 }
 
+/// A staff page that is not there (or not for this role).
+fn not_found() -> Response {
+    respond(
+        StatusCode::NOT_FOUND,
+        &Page {
+            title: "Page not found",
+            exit_this_page: false,
+            main: heading(1, "Page not found"),
+        },
+    )
+}
+
 fn heading(level: u8, text: &str) -> Markup {
     let class = if level == 1 {
         "govuk-heading-l"
@@ -91,6 +103,11 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/work/mi\">Management information</a></p>\n".to_owned(),
         ));
     }
+    // Someone in danger now: above everything, on every specialist's page.
+    match crate::work::alert(&state, &staff).await {
+        Ok(alert) => main.push(&alert),
+        Err(response) => return response,
+    }
     main.push(&Markup::trusted(
         "<form method=\"get\" action=\"/work/case\" novalidate>\n".to_owned(),
     ));
@@ -108,188 +125,73 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         ..Button::default()
     }));
     main.push(&Markup::trusted("</form>\n".to_owned()));
-    if staff.role.may_record_changes() {
+    // The queues: a page of the work items the store keeps as the work
+    // happens, most urgent first then oldest; nothing here reads the
+    // caseload, so the page costs the same at any size.
+    let teams = work_items::Team::of_role(staff.role);
+    let now = state.clock.now_unix_seconds();
+    let read = |query: work_items::WorkQuery| {
+        let state = state.clone();
+        async move { state.store.work_queue(&query).await }
+    };
+    if !teams.is_empty() {
+        let me = case_records::PersonId(u64::try_from(staff.person).unwrap_or(0));
+        // Whatever team it belongs to: a named caseworker gets the
+        // specialist team's review of their case.
+        let mine = match read(work_items::WorkQuery {
+            assignee: Some(me),
+            limit: crate::work::PAGE_SIZE,
+            ..work_items::WorkQuery::default()
+        })
+        .await
+        {
+            Ok(page) => page,
+            Err(failure) => return storage_failure(&failure),
+        };
+        main.push(&heading(2, "Assigned to you"));
+        main.push(&crate::work::list(&mine.items, now, staff.person));
+    }
+    for team in &teams {
+        let queue = match read(work_items::WorkQuery {
+            teams: vec![*team],
+            limit: crate::work::PAGE_SIZE,
+            ..work_items::WorkQuery::default()
+        })
+        .await
+        {
+            Ok(page) => page,
+            Err(failure) => return storage_failure(&failure),
+        };
+        main.push(&heading(2, team.in_words()));
+        main.push(&crate::work::list(&queue.items, now, staff.person));
+        main.push(&crate::work::counts(&queue, *team));
+        if queue.total() > u64::from(crate::work::PAGE_SIZE) {
+            main.push(&Markup::trusted(format!(
+                "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/work/queue?team={}\">All {} in this queue</a></p>\n",
+                team.code(),
+                queue.total()
+            )));
+        }
+    }
+    if teams.contains(&work_items::Team::Casework) {
+        let waiting = match read(work_items::WorkQuery {
+            teams: vec![work_items::Team::Casework],
+            kind: Some(work_items::WorkKind::ApplicationWaiting),
+            limit: 50,
+            ..work_items::WorkQuery::default()
+        })
+        .await
+        {
+            Ok(page) => page,
+            Err(failure) => return storage_failure(&failure),
+        };
         main.push(&heading(2, "Applications waiting for a calculation"));
-        let waiting = match state.store.applications().await {
-            Ok(waiting) => waiting,
-            Err(failure) => return storage_failure(&failure),
-        };
-        if waiting.is_empty() {
-            main.push(&html::paragraph("None."));
-        } else {
-            let mut list = String::from("<ul class=\"govuk-list\">\n");
-            for case in waiting.iter().take(50) {
-                list.push_str(&format!(
-                    "<li><a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a></li>\n"
-                ));
-            }
-            list.push_str("</ul>\n");
-            if waiting.len() > 50 {
-                list.push_str(&format!(
-                    "<p class=\"govuk-body\">The oldest 50 of {}.</p>\n",
-                    waiting.len()
-                ));
-            }
-            main.push(&Markup::trusted(list));
-        }
+        main.push(&crate::work::list(&waiting.items, now, staff.person));
     }
-    // Parents' requests and Collect and Pay arrears are worked out on
-    // request, case by case, in one pass: each case's collection log (and,
-    // for roles that work money, its ledger) read once.
-    let wants_requests = staff.role.may_record_changes();
-    let works_money = crate::collection::may_work_money(staff.role);
-    let (mut waiting, mut arrears_rows) = (Vec::new(), Vec::new());
-    if wants_requests || works_money {
-        let today = state.clock.today();
-        let cases = match state.store.case_references().await {
-            Ok(cases) => cases,
-            Err(failure) => return storage_failure(&failure),
-        };
-        for case in cases {
-            let actions = match state.store.collection_actions(&case).await {
-                Ok(actions) => actions,
-                Err(failure) => return storage_failure(&failure),
-            };
-            let collection = ledger::CollectionState::from_actions(&actions);
-            if let Some(oldest) = collection.open_requests.first() {
-                waiting.push((oldest.by.on, case, collection.open_requests.len()));
-            }
-            if works_money {
-                let transfers = match state.store.transfers_for_case(&case).await {
-                    Ok(transfers) => transfers,
-                    Err(failure) => return storage_failure(&failure),
-                };
-                let arrears = ledger::allocate(&transfers, case, today).arrears();
-                if arrears > domain_types::Pence::ZERO {
-                    let unapproved = collection
-                        .steps
-                        .iter()
-                        .filter(|s| s.outcome.is_none())
-                        .count();
-                    arrears_rows.push((arrears, case, collection.steps.len(), unapproved));
-                }
-            }
-        }
-    }
-    if wants_requests {
-        main.push(&heading(2, "Requests from parents"));
-        waiting.sort();
-        if waiting.is_empty() {
-            main.push(&html::paragraph("None."));
-        } else {
-            let mut list = String::from("<ul class=\"govuk-list\">\n");
-            for (since, case, count) in waiting.iter().take(50) {
-                list.push_str(&format!(
-                    "<li><a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a>: {count} waiting since {since}</li>\n"
-                ));
-            }
-            list.push_str("</ul>\n");
-            main.push(&Markup::trusted(list));
-        }
-    }
-    let me = case_records::PersonId(u64::try_from(staff.person).unwrap_or(0));
-    let mut queues: Vec<(&str, Vec<serde_json::Value>)> = Vec::new();
-    let mine = crate::casework::queue(&state, |s| {
-        s.named_caseworker == Some(me) && !s.awaiting_review.is_empty()
-    })
-    .await;
-    match mine {
-        Ok(cases) => queues.push(("Disclosures waiting for you", cases)),
-        Err(response) => return response,
-    }
-    match crate::casework::queue(&state, |s| s.named_caseworker == Some(me)).await {
-        Ok(cases) => queues.push(("Your cases, as their named caseworker", cases)),
-        Err(response) => return response,
-    }
-    if matches!(staff.role, Role::DomesticAbuseSpecialist | Role::TeamLeader) {
-        match crate::casework::queue(&state, |s| s.specialist_queue).await {
-            Ok(cases) => queues.push(("Domestic abuse specialist team", cases)),
-            Err(response) => return response,
-        }
-    }
-    for (title, cases) in queues {
-        main.push(&heading(2, title));
-        if cases.is_empty() {
-            main.push(&html::paragraph("Nothing is waiting."));
-            continue;
-        }
-        let mut list = String::from("<ul class=\"govuk-list\">\n");
-        for case in &cases {
-            let reference = case["reference"].as_str().unwrap_or("");
-            list.push_str(&format!(
-                "<li><a class=\"govuk-link\" href=\"/work/cases/{0}\">{0}</a> (risk: {1})</li>\n",
-                escape(reference),
-                escape(case["risk"].as_str().unwrap_or(""))
-            ));
-        }
-        list.push_str("</ul>\n");
-        main.push(&Markup::trusted(list));
-    }
-    // Worked out on request, case by case (a national caseload wants these
-    // overnight).
-    if crate::casework::may_see_signals(staff.role) {
-        main.push(&heading(2, "Coercion signals"));
-        let found = match crate::casework::cases_with_signals(&state).await {
-            Ok(found) => found,
-            Err(response) => return response,
-        };
-        if found.is_empty() {
-            main.push(&html::paragraph("No case has a signal today."));
-        } else {
-            let mut list = String::from("<ul class=\"govuk-list\">\n");
-            for (case, kinds) in &found {
-                list.push_str(&format!(
-                    "<li><a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a>: {}</li>\n",
-                    escape(
-                        &kinds
-                            .iter()
-                            .map(|k| k.in_words())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    )
-                ));
-            }
-            list.push_str("</ul>\n");
-            main.push(&Markup::trusted(list));
-        }
-    }
-    if works_money {
-        main.push(&heading(
-            2,
-            "Enforcement: Collect and Pay cases with arrears",
+    if crate::collection::may_work_money(staff.role) {
+        main.push(&Markup::trusted(
+            "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/work/arrears\">Collect and Pay cases with arrears</a> (a report read across cases)</p>\n".to_owned(),
         ));
-        let mut rows = arrears_rows;
-        rows.sort_by_key(|row| std::cmp::Reverse(row.0));
-        if rows.is_empty() {
-            main.push(&html::paragraph("No arrears."));
-        } else {
-            let cells: Vec<Vec<Markup>> = rows
-                .iter()
-                .take(50)
-                .map(|(arrears, case, steps, waiting)| {
-                    vec![
-                        Markup::trusted(format!(
-                            "<a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a>"
-                        )),
-                        html::text(&arrears.to_string()),
-                        html::text(&steps.to_string()),
-                        html::text(&waiting.to_string()),
-                    ]
-                })
-                .collect();
-            let column = |heading, numeric| html::Column { heading, numeric };
-            main.push(&html::table(
-                "Largest arrears first",
-                &[
-                    column("Case", false),
-                    column("Arrears", true),
-                    column("Steps", true),
-                    column("Waiting for approval", true),
-                ],
-                &cells,
-                false,
-            ));
-        }
         main.push(&heading(2, "Payments we could not match"));
         let suspense = match state.store.suspense_queue().await {
             Ok(queue) => queue,
@@ -305,6 +207,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             };
             let rows: Vec<Vec<String>> = suspense
                 .iter()
+                .take(50)
                 .map(|(transfer, note)| {
                     vec![
                         transfer.effective.to_string(),
@@ -324,6 +227,136 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         }
     }
     page("Your work", main)
+}
+
+/// `GET /work/queue?team=…&kind=…&risk=…&mine=true&overdue=true&page=N`:
+/// one queue, a page at a time, with its counts.
+pub async fn queue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let staff = match staff(&state, &headers).await {
+        Ok(staff) => staff,
+        Err(response) => return response,
+    };
+    let now = state.clock.now_unix_seconds();
+    let query = match crate::work::query_from(&staff, &params, now) {
+        Ok(query) => query,
+        Err(_) => return not_found(),
+    };
+    let result = match state.store.work_queue(&query).await {
+        Ok(page) => page,
+        Err(failure) => return storage_failure(&failure),
+    };
+    let title = query
+        .kind
+        .map_or("Work queue", work_items::WorkKind::in_words);
+    let mut main = heading(1, title);
+    match crate::work::alert(&state, &staff).await {
+        Ok(alert) => main.push(&alert),
+        Err(response) => return response,
+    }
+    main.push(&crate::work::list(&result.items, now, staff.person));
+    let page_number = query.offset / crate::work::PAGE_SIZE + 1;
+    let pages = result
+        .total()
+        .div_ceil(u64::from(crate::work::PAGE_SIZE))
+        .max(1);
+    let mut links = Vec::new();
+    let base: String = params
+        .iter()
+        .filter(|(k, _)| k.as_str() != "page")
+        .map(|(k, v)| format!("{}={}&amp;", escape(k), escape(v)))
+        .collect();
+    if page_number > 1 {
+        links.push(format!(
+            "<a class=\"govuk-link\" href=\"/work/queue?{base}page={}\">Previous page</a>",
+            page_number - 1
+        ));
+    }
+    if u64::from(page_number) < pages {
+        links.push(format!(
+            "<a class=\"govuk-link\" href=\"/work/queue?{base}page={}\">Next page</a>",
+            page_number + 1
+        ));
+    }
+    main.push(&Markup::trusted(format!(
+        "<p class=\"govuk-body\">Page {page_number} of {pages} ({} items). {}</p>\n",
+        result.total(),
+        links.join(" · ")
+    )));
+    page(title, main)
+}
+
+/// `GET /work/arrears` (roles that work money): Collect and Pay cases with
+/// arrears, largest first. A report read across cases, kept off `/work`.
+pub async fn arrears(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let staff = match staff(&state, &headers).await {
+        Ok(staff) => staff,
+        Err(response) => return response,
+    };
+    if !crate::collection::may_work_money(staff.role) {
+        return not_found();
+    }
+    let today = state.clock.today();
+    let cases = match state.store.case_references().await {
+        Ok(cases) => cases,
+        Err(failure) => return storage_failure(&failure),
+    };
+    let mut rows = Vec::new();
+    for case in cases {
+        let (actions, transfers) = match (
+            state.store.collection_actions(&case).await,
+            state.store.transfers_for_case(&case).await,
+        ) {
+            (Ok(actions), Ok(transfers)) => (actions, transfers),
+            (Err(failure), _) | (_, Err(failure)) => return storage_failure(&failure),
+        };
+        let arrears = ledger::allocate(&transfers, case, today).arrears();
+        if arrears > domain_types::Pence::ZERO {
+            let collection = ledger::CollectionState::from_actions(&actions);
+            let unapproved = collection
+                .steps
+                .iter()
+                .filter(|s| s.outcome.is_none())
+                .count();
+            rows.push((arrears, case, collection.steps.len(), unapproved));
+        }
+    }
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    let mut main = heading(1, "Enforcement: Collect and Pay cases with arrears");
+    if rows.is_empty() {
+        main.push(&html::paragraph("No arrears."));
+    } else {
+        let cells: Vec<Vec<Markup>> = rows
+            .iter()
+            .take(50)
+            .map(|(arrears, case, steps, waiting)| {
+                vec![
+                    Markup::trusted(format!(
+                        "<a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a>"
+                    )),
+                    html::text(&arrears.to_string()),
+                    html::text(&steps.to_string()),
+                    html::text(&waiting.to_string()),
+                ]
+            })
+            .collect();
+        let column = |heading, numeric| html::Column { heading, numeric };
+        main.push(&html::table(
+            "Largest arrears first",
+            &[
+                column("Case", false),
+                column("Arrears", true),
+                column("Steps", true),
+                column("Waiting for approval", true),
+            ],
+            &cells,
+            false,
+        ));
+    }
+    page("Arrears", main)
 }
 
 /// `GET /work/case?reference=…`: the search form's answer.

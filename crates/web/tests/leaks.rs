@@ -363,6 +363,9 @@ fn every_request(f: &Fixture) -> Vec<(&'static str, &'static str, String, String
             r#"{"reason": "the crawl asks"}"#.to_owned(),
         ),
         ("POST", "/api/v1/people/{person_id}/protection/lift-approvals", none(), "{}".to_owned()),
+        ("GET", "/api/v1/work", "?page=1".to_owned(), none()),
+        ("GET", "/api/v1/work/{id}", none(), none()),
+        ("POST", "/api/v1/work/{id}/{command}", none(), none()),
         ("GET", "/api/v1/cases/{reference}/statement.csv", "?for=receiving_parent:1".to_owned(), none()),
         ("GET", "/api/v1/cases/{reference}/collection", none(), none()),
         (
@@ -405,7 +408,9 @@ fn paths(template: &str, f: &Fixture) -> Vec<String> {
     let path = template
         .replace("{reference}", &f.reference)
         .replace("{person_id}", &f.payer.to_string())
-        .replace("{step}", "1");
+        .replace("{step}", "1")
+        .replace("{id}", "none-such")
+        .replace("{command}", "claim");
     if path.contains("{kind}") {
         [
             "calculation.pdf",

@@ -18,6 +18,7 @@ mod collect;
 mod demo;
 mod keys;
 mod model;
+mod model_caseload;
 mod parameters;
 mod post;
 mod serve;
@@ -79,7 +80,7 @@ enum Command {
     /// Measure, beside a baseline taken in the same run.
     Bench {
         #[command(subcommand)]
-        benchmark: bench::Benchmark,
+        benchmark: model_caseload::Bench,
     },
     /// List every figure of the law this binary carries, with its source.
     Parameters,
@@ -214,6 +215,9 @@ enum BankCommand {
 
 #[derive(Subcommand)]
 enum ModelCommand {
+    /// The whole caseload (synthetic, from a seed) under the law and under
+    /// policies: winners and losers, counts and sums only, as CSV or JSON.
+    Caseload(model_caseload::CaseloadArguments),
     /// A prisoner paying parent: the law (the nil rate) beside Recommendation 7
     /// (earnings assessed), marked as policy.
     Prisoner {
@@ -363,7 +367,13 @@ fn main() -> ExitCode {
             demo.then_some(demo_cases),
         ),
         Command::Calculate(arguments) => calculate::run(&arguments),
-        Command::Bench { benchmark } => bench::run(&benchmark),
+        Command::Bench { benchmark } => match benchmark {
+            model_caseload::Bench::Model(arguments) => model_caseload::bench(&arguments),
+            model_caseload::Bench::Other(benchmark) => bench::run(&benchmark),
+        },
+        Command::Model {
+            command: ModelCommand::Caseload(arguments),
+        } => model_caseload::caseload(&arguments),
         Command::Parameters => parameters::run(),
         Command::Audit {
             command: AuditCommand::Verify { database_url },

@@ -405,9 +405,8 @@ impl Report<'_, '_> {
             (
                 "net_income_model".to_owned(),
                 format!(
-                    "{} ({}), fingerprint {}",
+                    "{}, fingerprint {}",
                     model.net_income().description,
-                    model.net_income().tax_year,
                     model.net_income().fingerprint
                 ),
             ),
@@ -580,6 +579,10 @@ impl Report<'_, '_> {
             match key.as_str() {
                 "policy" => {}
                 "note" => notes.push(Value::String(value)),
+                "seed" | "cases" | "minimum_cell" => {
+                    let number: u64 = value.parse().expect("written as a number");
+                    meta.insert(key, Value::from(number));
+                }
                 _ => {
                     meta.insert(key, Value::String(value));
                 }
@@ -654,18 +657,22 @@ impl Report<'_, '_> {
     }
 
     /// One line per case (synthetic caseload only): rates, services and
-    /// weekly pence under the law and the scenario.
+    /// weekly pence under the law and the scenario, after the same facts
+    /// as every output (`record` is `meta` or `case`).
     #[must_use]
-    pub fn per_case_csv(model: &Model<'_>, caseload: &Caseload) -> String {
+    pub fn per_case_csv(&self, caseload: &Caseload) -> String {
+        const COLUMNS: &str = "case,income_decile,children,most_nights,law_service,policy_service,law_rate,policy_rate,law_maintenance_weekly_pence,policy_maintenance_weekly_pence,law_paying_fee_weekly_pence,policy_paying_fee_weekly_pence,law_receiving_fee_weekly_pence,policy_receiving_fee_weekly_pence";
+        let mut out = format!("record,{COLUMNS}\n");
+        let blanks = ",".repeat(COLUMNS.split(',').count() - 2);
+        for (key, value) in self.meta() {
+            let _ = writeln!(out, "meta,{key},{}{blanks}", csv_field(&value));
+        }
         let deciles = income_deciles(&caseload.cases);
-        let mut out = String::from(
-            "case,income_decile,children,most_nights,law_service,policy_service,law_rate,policy_rate,law_maintenance_weekly_pence,policy_maintenance_weekly_pence,law_paying_fee_weekly_pence,policy_paying_fee_weekly_pence,law_receiving_fee_weekly_pence,policy_receiving_fee_weekly_pence\n",
-        );
         for (case, decile) in caseload.cases.iter().zip(deciles) {
-            let o = model.outcome(case);
+            let o = self.model.outcome(case);
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "case,{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 case.index,
                 decile + 1,
                 case.qualifying_children(),

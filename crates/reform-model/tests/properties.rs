@@ -174,7 +174,7 @@ fn the_same_inputs_give_byte_identical_csv_and_json() {
     }
     assert!(csv.contains("IMPUTED"));
     let json: serde_json::Value = serde_json::from_str(&first.1).unwrap();
-    assert_eq!(json["meta"]["seed"], "42");
+    assert_eq!(json["meta"]["seed"], 42);
     assert_eq!(json["policies"].as_array().unwrap().len(), 3);
     assert!(
         json["meta"]["receiving_parent_incomes"]
@@ -207,6 +207,24 @@ fn cells_under_the_minimum_count_are_withheld() {
     for decile in json["groups"]["income_decile"].as_array().unwrap() {
         assert!(decile["cases"].is_null());
         assert!(decile["law_maintenance_weekly_pence"].is_null());
+    }
+    let model = Model::new(
+        Parameters::embedded(),
+        Date::parse_iso("2028-04-01").unwrap(),
+        Scenario::compose(vec![Policy::named("affordability-floor-rec5").unwrap()]).unwrap(),
+    )
+    .unwrap();
+    let report = run(&model, &Caseload::synthetic(40, 7), options);
+    // One line per case after the facts, every line as wide as the header.
+    let per_case = report.per_case_csv(&Caseload::synthetic(40, 7));
+    let width = per_case.lines().next().unwrap().split(',').count();
+    assert_eq!(
+        per_case.lines().filter(|l| l.starts_with("case,")).count(),
+        40
+    );
+    assert!(per_case.contains("meta,seed,7,"));
+    for line in per_case.lines().filter(|l| !l.contains('"')) {
+        assert_eq!(line.split(',').count(), width, "{line}");
     }
     // The total of forty is shown.
     assert_eq!(json["groups"]["total"]["cases"], 40);

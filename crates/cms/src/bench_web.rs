@@ -211,13 +211,17 @@ async fn measure(
     });
     let base = format!("http://{address}");
     let staff_cookie = format!("{}={staff_session}", web::SESSION_COOKIE);
-    // A fresh idempotency key for every request, and a random case's payer
-    // (a table of headers given to wrk.format replaces the -H ones).
+    // A fresh idempotency key for every request: wrk loads the script once
+    // per thread, each with the same random seed, so a key made from
+    // `math.random` repeated across threads (hundreds of answers were
+    // refused); the key is the thread's own number (set in `setup`) and
+    // its request count. A random case's payer each time (a table of
+    // headers given to wrk.format replaces the -H ones).
     let script = std::env::temp_dir().join(format!("{tag}.lua"));
     std::fs::write(
         &script,
         format!(
-            "local reporters = {{{}}}\nlocal n = 0\nlocal id = tostring(math.random(1, 2147483647))\nrequest = function()\n  n = n + 1\n  local r = reporters[math.random(1, #reporters)]\n  return wrk.format(\"POST\", r[1], {{[\"Content-Type\"] = \"application/json\", [\"Cookie\"] = r[2], [\"Idempotency-Key\"] = id .. \"-\" .. n}}, '{{\"due\": \"' .. r[3] .. '\", \"paid_pence\": 4800}}')\nend\n",
+            "local reporters = {{{}}}\nlocal threads = 0\nfunction setup(thread)\n  threads = threads + 1\n  thread:set(\"thread_number\", threads)\nend\nlocal n = 0\nfunction init(args)\n  math.randomseed(thread_number * 7919)\nend\nrequest = function()\n  n = n + 1\n  local r = reporters[math.random(1, #reporters)]\n  return wrk.format(\"POST\", r[1], {{[\"Content-Type\"] = \"application/json\", [\"Cookie\"] = r[2], [\"Idempotency-Key\"] = \"bench-\" .. thread_number .. \"-\" .. n}}, '{{\"due\": \"' .. r[3] .. '\", \"paid_pence\": 4800}}')\nend\n",
             reporters.join(", ")
         ),
     )
@@ -255,6 +259,14 @@ async fn measure(
     }
     server.abort();
     let _ = std::fs::remove_file(&script);
+    // A benchmark counts only answers that did the work: any other answer
+    // fails the run, loudly.
+    if let Some((name, m)) = measured.iter().find(|(_, m)| m.non_2xx > 0) {
+        return Err(format!(
+            "{name}: {} answers were not 2xx/3xx; the figures would not measure the work",
+            m.non_2xx
+        ));
+    }
     let base_rate = measured[0].1.requests_per_second;
     let mut report = format!(
         "web bench ({backend}, {cases} demo cases, {seconds} s each, {connections} connections, wrk -t2, loopback):\n"

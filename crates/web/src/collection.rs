@@ -892,27 +892,57 @@ pub(crate) async fn record_parent_action(
     {
         return Ok(answer);
     }
-    let actions = state
-        .store
-        .collection_actions(&case)
+    // A parent's report or request depends on nothing another write to the
+    // case could change: when another action was stored since the log was
+    // read, it is read again and the request recorded on the new reading,
+    // rather than the parent being refused for someone else's timing.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let actions = state
+            .store
+            .collection_actions(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        // A parent's request moves no money: arrears and risk play no part.
+        match try_record_checked(
+            state,
+            signed_in,
+            case,
+            key,
+            &recorded,
+            (&CollectionState::from_actions(&actions), actions.len()),
+            (Pence::ZERO, false),
+            &[],
+        )
         .await
-        .map_err(|e| storage_failure(&e))?;
-    // A parent's request moves no money: arrears and risk play no part.
-    record_checked(
-        state,
-        signed_in,
-        case,
-        key,
-        &recorded,
-        (&CollectionState::from_actions(&actions), actions.len()),
-        (Pence::ZERO, false),
-        &[],
-    )
-    .await?;
+        {
+            Ok(_) => break,
+            Err(Checked::Stale(_)) if attempts < 20 => {
+                // The same request, stored meanwhile under the same key.
+                if let Some(answer) =
+                    earlier_answer(state, &case, key, |stored| *stored == recorded.action).await?
+                {
+                    return Ok(answer);
+                }
+            }
+            Err(Checked::Stale(stale)) => return Err(stale),
+            Err(Checked::Refused(refused)) => return Err(refused),
+        }
+    }
     Ok(json_response(
         StatusCode::CREATED,
         &json!({ "recorded": true }),
     ))
+}
+
+/// Why an action was not recorded.
+enum Checked {
+    /// Refused: the answer to give.
+    Refused(Response),
+    /// Another action was stored on the case since its log was read (the
+    /// answer if the caller does not read it again).
+    Stale(Response),
 }
 
 /// Checks `recorded` against the case's collection state (folded from the
@@ -925,13 +955,32 @@ async fn record_checked(
     case: CaseReference,
     key: &str,
     recorded: &RecordedAction,
+    logged: (&CollectionState, usize),
+    arrears: (Pence, bool),
+    transfers: &[Transfer],
+) -> Result<ActionOutcome, Response> {
+    try_record_checked(state, by, case, key, recorded, logged, arrears, transfers)
+        .await
+        .map_err(|checked| match checked {
+            Checked::Refused(response) | Checked::Stale(response) => response,
+        })
+}
+
+/// [`record_checked`], telling a stale reading apart from a refusal.
+#[allow(clippy::too_many_arguments)]
+async fn try_record_checked(
+    state: &AppState,
+    by: &SignedIn,
+    case: CaseReference,
+    key: &str,
+    recorded: &RecordedAction,
     (collection, logged): (&CollectionState, usize),
     (arrears, at_risk): (Pence, bool),
     transfers: &[Transfer],
-) -> Result<ActionOutcome, Response> {
+) -> Result<ActionOutcome, Checked> {
     collection
         .check(&recorded.action, recorded.by, arrears, at_risk)
-        .map_err(|refused| action_refused(&refused))?;
+        .map_err(|refused| Checked::Refused(action_refused(&refused)))?;
     let audit = by.audit(
         state,
         Action::Changed,
@@ -951,7 +1000,9 @@ async fn record_checked(
         )
         .await
         .map_err(|e| match e {
-            StorageError::ActionConflict(_) => error(StatusCode::CONFLICT, "", e.to_string()),
-            other => storage_failure(&other),
+            StorageError::ActionConflict(_) => {
+                Checked::Stale(error(StatusCode::CONFLICT, "", e.to_string()))
+            }
+            other => Checked::Refused(storage_failure(&other)),
         })
 }

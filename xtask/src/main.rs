@@ -1,7 +1,8 @@
 //! Project automation, in Rust so that it runs wherever cargo does.
 //!
 //! - `cargo xtask test`: every test in the workspace (the README's test
-//!   command), after the tidy checks.
+//!   command), after the tidy checks: unit, integration, the pages in
+//!   Chromium and the API contract with schemathesis.
 //! - `cargo xtask ci`: formatting, clippy with warnings denied, then `test`.
 //! - `cargo xtask tidy`: the architecture's rules that the compiler does not
 //!   enforce (see ARCHITECTURE.md, "Architecture invariants").
@@ -111,7 +112,24 @@ fn cargo_output(arguments: &[&str]) -> Result<String, String> {
 
 fn test() -> Result<(), String> {
     cargo(&["test", "--workspace", "--locked"])?;
-    browser_tests()
+    browser_tests()?;
+    contract_tests()
+}
+
+/// The API contract (`crates/web/contract-tests/run.sh`): schemathesis from
+/// PyPI (pinned, installed into a venv beside the script on first use)
+/// against `cms serve` as a caseworker, a parent and no one; fails on a
+/// server error, an undocumented status or a body that breaks its schema.
+fn contract_tests() -> Result<(), String> {
+    let root = workspace_root();
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root.join("target"), PathBuf::from);
+    let cms = target.join("debug/cms");
+    run_in(
+        &root.join("crates/web/contract-tests"),
+        "bash",
+        &["run.sh", &cms.to_string_lossy()],
+    )
 }
 
 /// The pages in Debian's Chromium with playwright-core and axe-core

@@ -700,7 +700,10 @@ pub fn collect(run: &Run<'_>) -> ExitCode {
                 ));
             }
             for (case, due, _) in &outcome.missed {
-                changes.extend(work_items::changes_for_missed_payment(case, &due.to_string()));
+                changes.extend(work_items::changes_for_missed_payment(
+                    case,
+                    &due.to_string(),
+                ));
             }
             let worked = store
                 .record_work_changes(&changes, crate::clock::now_unix_seconds())

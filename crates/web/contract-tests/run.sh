@@ -8,6 +8,8 @@
 # or a body that does not match its documented schema.
 #
 # Usage: run.sh PATH-TO-cms   (SCHEMATHESIS_SECONDS per viewer, default 60)
+# One worker: with two, schemathesis 4.32 now and then fails on its own
+# cache (a KeyError inside its coverage phase), not on the API.
 set -euo pipefail
 cms="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -45,7 +47,7 @@ for viewer in caseworker parent none; do
   echo "== contract as $viewer ($seconds s)"
   if ! "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/v1/openapi.json" "${auth[@]}" \
       --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-      --phases examples,coverage,fuzzing --max-time "$seconds" --workers 2 \
+      --phases examples,coverage,fuzzing --max-time "$seconds" --workers 1 \
       --suppress-health-check all --warnings off --generation-database none --no-color; then
     failed=1
   fi

@@ -9,6 +9,12 @@
 //! older keys, used only to open, so keys rotate without downtime (add a
 //! key, make it active, re-seal at leisure with [`KeyRing::needs_resealing`]).
 //!
+//! Searching sealed data needs the same value to give the same token, so
+//! each key also derives a blind-index key ([`KeyRing::blind_index`]):
+//! HMAC-SHA256 of a normalised value under a key derived from the ring's
+//! key, never the value itself. A token can be compared, not reversed
+//! without the key file.
+//!
 //! Pure: keys come from configuration text and nonces from the caller (24
 //! random bytes each time, from the operating system), so nothing here reads
 //! a file or a random source.
@@ -18,7 +24,14 @@ use std::fmt;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, KeyInit as _, Mac};
 use serde::Deserialize;
+use sha2::Sha256;
+
+/// Labels the blind-index key derived from each key: a new version of the
+/// index (another normalisation, say) takes a new label, so old and new
+/// tokens can never be mistaken for each other.
+const BLIND_INDEX_LABEL: &[u8] = b"cms blind index v1";
 
 /// The layout of a sealed value: format byte, key id (4 bytes, big-endian),
 /// nonce (24 bytes), then ciphertext with its 16-byte tag.
@@ -99,6 +112,10 @@ struct RawKeys {
 pub struct KeyRing {
     active: KeyId,
     ciphers: BTreeMap<KeyId, XChaCha20Poly1305>,
+    /// Per key, HMAC-SHA256 keyed with the key's blind-index key
+    /// (HMAC-SHA256(key, [`BLIND_INDEX_LABEL`])): never the key itself, so
+    /// a token says nothing about the sealing key.
+    index_macs: BTreeMap<KeyId, Hmac<Sha256>>,
 }
 
 impl fmt::Debug for KeyRing {
@@ -125,6 +142,7 @@ impl KeyRing {
         let bad = |reason: String| CryptoError::BadKeyConfiguration(reason);
         let raw: RawKeys = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let mut ciphers = BTreeMap::new();
+        let mut index_macs = BTreeMap::new();
         for (id, hex) in &raw.keys {
             let id: u32 = id
                 .parse()
@@ -132,6 +150,7 @@ impl KeyRing {
             let key =
                 decode_key(hex).ok_or_else(|| bad(format!("key {id} is not 64 hex digits")))?;
             ciphers.insert(KeyId(id), XChaCha20Poly1305::new(&key.into()));
+            index_macs.insert(KeyId(id), index_mac(&key));
         }
         let active = KeyId(raw.active);
         if !ciphers.contains_key(&active) {
@@ -140,7 +159,11 @@ impl KeyRing {
                 raw.active
             )));
         }
-        Ok(KeyRing { active, ciphers })
+        Ok(KeyRing {
+            active,
+            ciphers,
+            index_macs,
+        })
     }
 
     /// Whether the ring holds key `id`.
@@ -153,6 +176,36 @@ impl KeyRing {
     #[must_use]
     pub fn active(&self) -> KeyId {
         self.active
+    }
+
+    /// Every key in the ring, the active one first: a search asks for the
+    /// tokens of each, so what was indexed before a rotation is still found
+    /// until it is re-sealed.
+    #[must_use]
+    pub fn key_ids(&self) -> Vec<KeyId> {
+        let mut ids = vec![self.active];
+        ids.extend(self.ciphers.keys().copied().filter(|id| *id != self.active));
+        ids
+    }
+
+    /// The blind-index token of `message` in `domain` (what kind of value
+    /// it is, so a postcode and a phone number never share a token) under
+    /// key `key`: HMAC-SHA256, keyed with HMAC-SHA256(key, "cms blind index
+    /// v1"), of the domain's length (4 bytes, big-endian), the domain and
+    /// the message. The same value gives the same token under the same key;
+    /// without the key file the token tells nothing of the value. `None`
+    /// for a key not in the ring.
+    #[must_use]
+    pub fn blind_index(&self, key: KeyId, domain: &str, message: &[u8]) -> Option<[u8; 32]> {
+        let mut mac = self.index_macs.get(&key)?.clone();
+        mac.update(
+            &u32::try_from(domain.len())
+                .unwrap_or(u32::MAX)
+                .to_be_bytes(),
+        );
+        mac.update(domain.as_bytes());
+        mac.update(message);
+        Some(mac.finalize().into_bytes().into())
     }
 
     /// Seals `plaintext` for `context` with the active key and `nonce`,
@@ -223,6 +276,14 @@ pub fn sealed_key(sealed: &[u8]) -> Result<KeyId, CryptoError> {
     }
     let id: [u8; 4] = sealed[1..5].try_into().expect("four bytes");
     Ok(KeyId(u32::from_be_bytes(id)))
+}
+
+/// HMAC-SHA256 keyed with the blind-index key derived from `key`.
+fn index_mac(key: &[u8; 32]) -> Hmac<Sha256> {
+    let mut derive = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    derive.update(BLIND_INDEX_LABEL);
+    let index_key: [u8; 32] = derive.finalize().into_bytes().into();
+    Hmac::<Sha256>::new_from_slice(&index_key).expect("HMAC takes any key length")
 }
 
 fn decode_key(hex: &str) -> Option<[u8; 32]> {

@@ -344,6 +344,13 @@ async function main() {
     // A caseworker makes the calculation on the application.
     await signIn('caseworker@demo.invalid', 'demo caseworker');
     await Promise.all([page.waitForNavigation(), page.click(`a[href="/work/cases/${applied}"]`)]);
+    // The same applicant then disclosed being in danger: protection belongs
+    // to the person, so her application is restricted too, and a caseworker
+    // outside the specialist team opens it only with a reason.
+    check(await page.isVisible('text=This case is restricted'), 'apply: the applicant\'s disclosure did not restrict her application');
+    await accessible(page, 'case page (restricted)');
+    await page.fill('#reason', 'Making the calculation on her application');
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Open the case")')]);
     await accessible(page, 'case page (application)');
     await page.fill('#calculation_income', '517.81');
     const starts = new Date(Date.now() + 14 * 86400000);

@@ -234,6 +234,8 @@ fn a_payee_has_only_their_own_name_and_account() {
             sort_code: SortCode::parse("04-00-04").unwrap(),
             account_number: Sensitive::new("1234 5678".to_owned()),
         }),
+        ni_number: None,
+        date_of_birth: None,
         abuse_disclosure: Some(Sensitive::new("DISCLOSURE-TOKEN".to_owned())),
         non_disclosure: true,
     };

@@ -121,13 +121,19 @@ pub enum Field {
     ChildGp,
     /// What was disclosed about domestic abuse.
     AbuseDisclosure,
+    /// A National Insurance number: identifies a person to staff; never
+    /// shown to a parent.
+    NiNumber,
+    /// A date of birth: identifies a person to staff; never shown to a
+    /// parent.
+    DateOfBirth,
     /// The amounts due and their calculation, payments made.
     MaintenanceAmounts,
 }
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 13] = [
         Field::Name,
         Field::Address,
         Field::Postcode,
@@ -138,6 +144,8 @@ impl Field {
         Field::ChildSchool,
         Field::ChildGp,
         Field::AbuseDisclosure,
+        Field::NiNumber,
+        Field::DateOfBirth,
         Field::MaintenanceAmounts,
     ];
 
@@ -194,7 +202,11 @@ pub struct Circumstances {
 ///   see personal data; other staff may break the glass, recorded
 ///   (the US Family Violence Indicator model).
 /// - Enforcement officers see what enforcement needs (name, address,
-///   employer, bank, amounts) and no disclosure or child details.
+///   employer, bank, amounts, and the National Insurance number and date
+///   of birth that identify the paying parent to an employer or a court)
+///   and no disclosure, phone, email or child details.
+/// - National Insurance numbers and dates of birth are for staff only: no
+///   parent is shown one through the service, their own included.
 #[must_use]
 pub fn decide(
     role: Role,
@@ -219,6 +231,8 @@ pub fn decide(
                 | Field::Postcode
                 | Field::Employer
                 | Field::BankAccount
+                | Field::NiNumber
+                | Field::DateOfBirth
                 | Field::MaintenanceAmounts
         ),
     };
@@ -266,6 +280,9 @@ fn parent_decision(
     field: Field,
     restricted: bool,
 ) -> Decision {
+    if matches!(field, Field::NiNumber | Field::DateOfBirth) {
+        return Decision::Deny;
+    }
     let allowed = match relationship {
         Relationship::Own | Relationship::ChildInViewersCare => {
             field != Field::AbuseDisclosure || relationship == Relationship::Own

@@ -25,6 +25,7 @@ mod redaction;
 mod reference;
 mod schedule;
 mod sealed;
+mod search;
 mod servable;
 mod state;
 mod view;
@@ -34,7 +35,7 @@ pub use codec::DecodeError;
 pub use facts::{
     CaseHistory, Change, ChildId, FactEvent, Frequency, ReceivingParentId, ServiceType,
 };
-pub use personal::{Sensitive, SortCode};
+pub use personal::{NiNumber, NiNumberError, Sensitive, SortCode};
 pub use redaction::{Locators, WITHHELD, normalise};
 pub use reference::{CaseReference, ReferenceError};
 pub use schedule::{
@@ -42,6 +43,12 @@ pub use schedule::{
     differences, liability_schedule, weekly_periods,
 };
 pub use sealed::{OpenError, SealedParty, open_parties, seal_parties};
+pub use search::{
+    Lookup, SEARCH_MAX_CHARS, SearchKind, SearchQuery, SearchRefused, SearchToken, blind_index,
+    child_search_tokens, guess_kind, is_postcode, may_search, name_parts,
+    national_significant_number, normalise_postcode, parse_date_of_birth, person_search_tokens,
+    search_query, search_values,
+};
 pub use servable::{Unservable, check_servable};
 pub use state::{CaseState, StateEvent, TransitionRefused};
 pub use view::{

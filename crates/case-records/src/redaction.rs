@@ -272,12 +272,7 @@ impl Locators {
     /// number, which both contain.
     pub fn phone(&mut self, phone: &str) {
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-        let significant = digits
-            .strip_prefix("44")
-            .or_else(|| digits.strip_prefix('0'))
-            .unwrap_or(&digits);
-        let significant = significant.strip_prefix('0').unwrap_or(significant);
-        self.push(significant.to_owned());
+        self.push(crate::search::national_significant_number(phone));
         self.push(digits);
     }
 
@@ -377,29 +372,6 @@ fn words(text: &str) -> Vec<(usize, usize, &str)> {
     out
 }
 
-fn is_postcode(compact: &str) -> bool {
-    // Outward code: A9, A99, AA9, AA99, A9A, AA9A; inward code: 9AA.
-    let bytes = compact.as_bytes();
-    if !(5..=7).contains(&bytes.len()) || !compact.is_ascii() {
-        return false;
-    }
-    let (outward, inward) = bytes.split_at(bytes.len() - 3);
-    let inward_ok = inward[0].is_ascii_digit()
-        && inward[1].is_ascii_alphabetic()
-        && inward[2].is_ascii_alphabetic();
-    let letters = outward
-        .iter()
-        .take_while(|b| b.is_ascii_alphabetic())
-        .count();
-    let rest = &outward[letters..];
-    let outward_ok = (1..=2).contains(&letters)
-        && !rest.is_empty()
-        && rest[0].is_ascii_digit()
-        && rest.len() <= 2
-        && rest.iter().all(u8::is_ascii_alphanumeric);
-    inward_ok && outward_ok
-}
-
 /// Spans shaped like a location, whoever it is of.
 fn shaped_spans(text: &str) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
@@ -421,11 +393,11 @@ fn shaped_spans(text: &str) -> Vec<(usize, usize)> {
             spans.push((start, last));
         }
         // A postcode written whole (`ZW89PR`) or in its two parts.
-        if is_postcode(&upper(word)) {
+        if crate::search::is_postcode(&upper(word)) {
             spans.push((start, end));
         }
         if let Some(&(_, next_end, next)) = words.get(index + 1)
-            && is_postcode(&upper(&format!("{word}{next}")))
+            && crate::search::is_postcode(&upper(&format!("{word}{next}")))
             && word.len() <= 4
             && next.len() == 3
         {

@@ -1,11 +1,16 @@
 //! The parties of a case as stored: every piece of personal data sealed on
-//! its own with `field-crypto`, bound to its case, party and field.
+//! its own with `field-crypto`, bound to its case, party and field, and
+//! the party's blind-index tokens (`search.rs`), made with the same active
+//! key at the same time, so whatever writes parties writes their index.
 
 use field_crypto::{CryptoError, FieldContext, KeyRing};
 
+use domain_types::Date;
+
 use crate::facts::{ChildId, ReceivingParentId};
-use crate::personal::{Sensitive, SortCode};
+use crate::personal::{NiNumber, Sensitive, SortCode};
 use crate::reference::CaseReference;
+use crate::search::{SearchToken, child_search_tokens, person_search_tokens};
 use crate::view::{BankAccount, CaseParties, Child, Person, PersonId};
 
 /// The table name bound into every seal.
@@ -22,6 +27,11 @@ pub struct SealedParty {
     pub non_disclosure: bool,
     /// Field name and sealed bytes.
     pub fields: Vec<(String, Vec<u8>)>,
+    /// The party's blind-index entries, sorted: keyed tokens of their
+    /// normalised name parts, postcode, phone, National Insurance number
+    /// and date of birth, never the values. Stored with the party and
+    /// replaced whole with it.
+    pub search_tokens: Vec<SearchToken>,
 }
 
 /// Why stored parties cannot be read.
@@ -95,6 +105,14 @@ impl Sealer<'_> {
         self.seal(party, &mut fields, "phone", person.phone.as_ref());
         self.seal(party, &mut fields, "email", person.email.as_ref());
         self.seal(party, &mut fields, "employer", person.employer.as_ref());
+        if let Some(number) = &person.ni_number {
+            let text = Sensitive::new(number.expose_sensitive().to_string());
+            self.seal(party, &mut fields, "ni_number", Some(&text));
+        }
+        if let Some(born) = &person.date_of_birth {
+            let text = Sensitive::new(born.expose_sensitive().to_string());
+            self.seal(party, &mut fields, "date_of_birth", Some(&text));
+        }
         if let Some(bank) = &person.bank {
             self.seal(
                 party,
@@ -120,6 +138,7 @@ impl Sealer<'_> {
             person_id: i64::try_from(person.id.0).unwrap_or(i64::MAX),
             non_disclosure: person.non_disclosure,
             fields,
+            search_tokens: person_search_tokens(self.keys, person),
         }
     }
 }
@@ -152,6 +171,7 @@ pub fn seal_parties(
             person_id: i64::from(child.receiving_parent.0),
             non_disclosure: false,
             fields,
+            search_tokens: child_search_tokens(keys, child),
         });
     }
     if let Some(caseworker) = parties.named_caseworker {
@@ -160,6 +180,7 @@ pub fn seal_parties(
             person_id: i64::try_from(caseworker.0).unwrap_or(i64::MAX),
             non_disclosure: false,
             fields: Vec::new(),
+            search_tokens: Vec::new(),
         });
     }
     sealed
@@ -210,6 +231,20 @@ fn open_person(
         }),
         _ => None,
     };
+    let incomplete =
+        |e: &dyn std::fmt::Display| OpenError::Incomplete(format!("{}: {e}", party.party));
+    let ni_number = match open_field(keys, case, party, "ni_number")? {
+        Some(text) => Some(Sensitive::new(
+            NiNumber::parse(text.expose_sensitive()).map_err(|e| incomplete(&e))?,
+        )),
+        None => None,
+    };
+    let date_of_birth = match open_field(keys, case, party, "date_of_birth")? {
+        Some(text) => Some(Sensitive::new(
+            Date::parse_iso(text.expose_sensitive()).map_err(|e| incomplete(&e))?,
+        )),
+        None => None,
+    };
     Ok(Person {
         id: PersonId(u64::try_from(party.person_id).unwrap_or(0)),
         name: required("name")?,
@@ -219,6 +254,8 @@ fn open_person(
         email: open_field(keys, case, party, "email")?,
         employer: open_field(keys, case, party, "employer")?,
         bank,
+        ni_number,
+        date_of_birth,
         abuse_disclosure: open_field(keys, case, party, "abuse_disclosure")?,
         non_disclosure: party.non_disclosure,
     })

@@ -11,8 +11,9 @@ use std::fmt;
 
 use crate::access::{Circumstances, Decision, Field, Relationship, Role, decide};
 use crate::facts::{ChildId, ReceivingParentId};
-use crate::personal::{Sensitive, SortCode};
+use crate::personal::{NiNumber, Sensitive, SortCode};
 use crate::reference::CaseReference;
+use domain_types::Date;
 
 /// Identifies a person across cases. Carries no personal data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,6 +47,10 @@ pub struct Person {
     pub employer: Option<Sensitive<String>>,
     /// Bank account.
     pub bank: Option<BankAccount>,
+    /// National Insurance number: for staff only, never for the other parent.
+    pub ni_number: Option<Sensitive<NiNumber>>,
+    /// Date of birth: for staff only, never for the other parent.
+    pub date_of_birth: Option<Sensitive<Date>>,
     /// What they disclosed about domestic abuse, if anything.
     pub abuse_disclosure: Option<Sensitive<String>>,
     /// Non-disclosure: it is not safe for the other parent to learn anything
@@ -286,6 +291,10 @@ pub struct StaffPartyView {
     pub employer: Shown<Option<String>>,
     /// Sort code and account.
     pub bank: Shown<Option<(String, String)>>,
+    /// National Insurance number (`AB123456C`).
+    pub ni_number: Shown<Option<String>>,
+    /// Date of birth (`1985-03-12`).
+    pub date_of_birth: Shown<Option<String>>,
     /// Disclosure.
     pub abuse_disclosure: Shown<Option<String>>,
 }
@@ -538,6 +547,18 @@ fn staff_view(viewer: &Viewer, parties: &CaseParties) -> ViewWithAccesses {
                 expose_optional(person.employer.as_ref())
             }),
             bank: fields.show(Field::BankAccount, || bank_details(person.bank.as_ref())),
+            ni_number: fields.show(Field::NiNumber, || {
+                person
+                    .ni_number
+                    .as_ref()
+                    .map(|n| n.expose_sensitive().to_string())
+            }),
+            date_of_birth: fields.show(Field::DateOfBirth, || {
+                person
+                    .date_of_birth
+                    .as_ref()
+                    .map(|d| d.expose_sensitive().to_string())
+            }),
             abuse_disclosure: fields.show(Field::AbuseDisclosure, || {
                 expose_optional(person.abuse_disclosure.as_ref())
             }),

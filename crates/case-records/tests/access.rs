@@ -241,3 +241,45 @@ fn acting_on_a_case_agrees_with_seeing_its_personal_data() {
         }
     }
 }
+
+#[test]
+fn national_insurance_numbers_and_dates_of_birth_are_for_staff_only() {
+    for field in [Field::NiNumber, Field::DateOfBirth] {
+        assert!(!field.locates());
+        for role in [Role::PayingParent, Role::ReceivingParent] {
+            for relationship in Relationship::ALL {
+                for circumstances in all_circumstances() {
+                    assert_eq!(
+                        decide(role, relationship, field, circumstances),
+                        Decision::Deny,
+                        "{role:?} {relationship:?} {field:?} {circumstances:?}"
+                    );
+                }
+            }
+        }
+        for role in [
+            Role::Caseworker,
+            Role::TeamLeader,
+            Role::DomesticAbuseSpecialist,
+            Role::EnforcementOfficer,
+        ] {
+            assert_eq!(
+                decide(role, Relationship::CaseParty, field, OPEN),
+                Decision::Allow
+            );
+        }
+        assert_eq!(
+            decide(Role::Caseworker, Relationship::CaseParty, field, RESTRICTED),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(
+                Role::Caseworker,
+                Relationship::CaseParty,
+                field,
+                BROKEN_GLASS
+            ),
+            Decision::AllowByBreakGlass
+        );
+    }
+}

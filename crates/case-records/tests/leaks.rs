@@ -6,9 +6,10 @@
 //! token that would locate someone the viewer must not locate.
 
 use case_records::{
-    BankAccount, CaseParties, CaseReference, Child, ChildId, Person, PersonId, ReceivingParentId,
-    Role, Sensitive, SortCode, Viewer, view_for,
+    BankAccount, CaseParties, CaseReference, Child, ChildId, NiNumber, Person, PersonId,
+    ReceivingParentId, Role, Sensitive, SortCode, Viewer, view_for,
 };
+use domain_types::Date;
 use proptest::prelude::*;
 
 /// A unique token for one piece of personal data.
@@ -30,9 +31,43 @@ fn person(id: u64, salt: u32, flagged: bool) -> Person {
             sort_code: SortCode::parse(&format!("{:06}", 100_000 + id * 1_111 % 900_000)).unwrap(),
             account_number: Sensitive::new(token("ACCOUNT", id, salt)),
         }),
+        // A National Insurance number and a date of birth unique to this
+        // person in the case, so they are searchable too.
+        ni_number: Some(Sensitive::new(
+            NiNumber::parse(&format!(
+                "AB{:06}C",
+                (id * 7_919 + u64::from(salt)) % 1_000_000
+            ))
+            .unwrap(),
+        )),
+        date_of_birth: Some(Sensitive::new(
+            Date::parse_iso("1950-01-01")
+                .unwrap()
+                .add_days(i32::try_from(salt % 10_000).unwrap() * 2 + i32::try_from(id).unwrap())
+                .unwrap(),
+        )),
         abuse_disclosure: Some(Sensitive::new(token("DISCLOSURE", id, salt))),
         non_disclosure: flagged,
     }
+}
+
+/// What identifies a person to staff: never shown to a parent, their own
+/// included.
+fn identity_tokens(person: &Person) -> Vec<String> {
+    vec![
+        person
+            .ni_number
+            .as_ref()
+            .unwrap()
+            .expose_sensitive()
+            .to_string(),
+        person
+            .date_of_birth
+            .as_ref()
+            .unwrap()
+            .expose_sensitive()
+            .to_string(),
+    ]
 }
 
 fn location_tokens(person: &Person) -> Vec<String> {
@@ -56,6 +91,7 @@ fn location_tokens(person: &Person) -> Vec<String> {
         tokens.push(bank.sort_code.to_string());
         tokens.push(bank.account_number.expose_sensitive().clone());
     }
+    tokens.extend(identity_tokens(person));
     tokens
 }
 
@@ -153,6 +189,10 @@ proptest! {
             }
             // Their own data is there: the view is not simply empty.
             prop_assert!(printed.contains(me.address.expose_sensitive().as_str()));
+            // Their own National Insurance number and date of birth are for staff.
+            for secret in identity_tokens(me) {
+                prop_assert!(!printed.contains(&secret), "shown their own {secret}");
+            }
         }
     }
 
@@ -177,6 +217,9 @@ proptest! {
         let shown = view_for(&viewer, &case).unwrap();
         let printed = format!("{:?}", shown.view);
         prop_assert!(printed.contains(case.paying_parent.address.expose_sensitive().as_str()));
+        for secret in identity_tokens(&case.paying_parent) {
+            prop_assert!(printed.contains(&secret), "staff are shown {secret}");
+        }
         prop_assert!(!shown.accessed.is_empty());
         prop_assert!(shown.accessed.iter().all(|a| a.by_break_glass));
     }

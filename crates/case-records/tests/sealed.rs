@@ -2,9 +2,10 @@
 //! clear, nothing opens in another place or with another key.
 
 use case_records::{
-    BankAccount, CaseParties, CaseReference, Child, ChildId, OpenError, Person, PersonId,
+    BankAccount, CaseParties, CaseReference, Child, ChildId, NiNumber, OpenError, Person, PersonId,
     ReceivingParentId, Sensitive, SortCode, open_parties, seal_parties,
 };
+use domain_types::Date;
 use field_crypto::{CryptoError, KeyId, KeyRing};
 use proptest::prelude::*;
 
@@ -29,6 +30,12 @@ fn person(id: u64, salt: u32, flagged: bool, full: bool) -> Person {
             sort_code: SortCode::parse("12-34-56").unwrap(),
             account_number: text("ACCOUNT"),
         }),
+        ni_number: full.then(|| {
+            Sensitive::new(
+                NiNumber::parse(&format!("JK{:06}A", u64::from(salt % 999_999) + id)).unwrap(),
+            )
+        }),
+        date_of_birth: full.then(|| Sensitive::new(Date::parse_iso("1984-02-29").unwrap())),
         abuse_disclosure: full.then(|| text("DISCLOSURE")),
         non_disclosure: flagged,
     }

@@ -13,8 +13,8 @@
 use audit_log::{Action, AuditRecord};
 use case_records::{
     BankAccount, CaseHistory, CaseParties, CaseReference, Change, Child, ChildId, FactEvent,
-    Frequency, Person, PersonId, ReceivingParentId, Role, Sensitive, ServiceType, SortCode,
-    seal_parties,
+    Frequency, NiNumber, Person, PersonId, ReceivingParentId, Role, Sensitive, ServiceType,
+    SortCode, seal_parties,
 };
 use domain_types::{Date, Pence};
 use field_crypto::KeyRing;
@@ -180,9 +180,29 @@ fn person(random: &mut Random, id: i64, flagged: bool) -> Person {
                 .unwrap_or_else(|_| SortCode::parse("200000").expect("a valid sort code")),
             account_number: Sensitive::new(format!("{:08}", 10_000_000 + random.below(89_999_999))),
         }),
+        ni_number: Some(Sensitive::new(demo_ni_number(id))),
+        date_of_birth: demo_date_of_birth(id).map(Sensitive::new),
         abuse_disclosure: None,
         non_disclosure: flagged,
     }
+}
+
+/// A made-up National Insurance number for demo person `id`, valid by
+/// HMRC's rules and unique per person; worked out from the id, so the rest
+/// of the seeded caseload is as it was.
+fn demo_ni_number(id: i64) -> NiNumber {
+    const PREFIXES: [&str; 8] = ["AB", "CE", "JK", "LM", "PR", "SW", "WT", "YH"];
+    let n = id.unsigned_abs();
+    let prefix = PREFIXES[usize::try_from(n / 1_000_000 % 8).unwrap_or(0)];
+    let suffix = ["A", "B", "C", "D"][usize::try_from(n % 4).unwrap_or(0)];
+    NiNumber::parse(&format!("{prefix}{:06}{suffix}", n % 1_000_000))
+        .expect("a demo number follows HMRC's rules")
+}
+
+/// A made-up date of birth between 1960 and 2000 for demo person `id`.
+fn demo_date_of_birth(id: i64) -> Option<Date> {
+    let days = i32::try_from(id.unsigned_abs().wrapping_mul(7_919) % 14_600).unwrap_or(0);
+    Date::parse_iso("1960-01-01").ok()?.add_days(days)
 }
 
 fn audit(case: &CaseReference, now: i64, fields: &str) -> AuditRecord {

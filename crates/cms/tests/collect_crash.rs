@@ -38,6 +38,8 @@ fn person(id: u64, name: &str, bank: Option<(&str, &str)>) -> Person {
             sort_code: SortCode::parse(sort_code).unwrap(),
             account_number: Sensitive::new(account.to_owned()),
         }),
+        ni_number: None,
+        date_of_birth: None,
         abuse_disclosure: None,
         non_disclosure: false,
     }

@@ -48,6 +48,8 @@ fn person(id: u64, name: &str, bank: bool) -> Person {
             sort_code: SortCode::parse("04-00-04").unwrap(),
             account_number: Sensitive::new("12345678".to_owned()),
         }),
+        ni_number: None,
+        date_of_birth: None,
         abuse_disclosure: None,
         non_disclosure: false,
     }

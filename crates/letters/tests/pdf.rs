@@ -25,6 +25,8 @@ fn person(id: u64, tag: &str) -> Person {
             sort_code: SortCode::parse("20-45-77").unwrap(),
             account_number: Sensitive::new(format!("ACCOUNT-{tag}")),
         }),
+        ni_number: None,
+        date_of_birth: None,
         abuse_disclosure: None,
         non_disclosure: false,
     }

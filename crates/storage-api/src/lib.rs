@@ -17,7 +17,7 @@ use std::pin::Pin;
 
 use audit_log::{Action, AuditRecord, ChainedEntry, Hash, from_hex, to_hex};
 use bank_files::PaymentNote;
-use case_records::{CaseHistory, CaseReference, Change, FactEvent, SealedParty};
+use case_records::{CaseHistory, CaseReference, Change, FactEvent, SealedParty, SearchQuery};
 use case_records::{PersonId, Role};
 use domain_types::{Date, Pence};
 use ledger::{
@@ -117,6 +117,13 @@ pub trait Store: Send + Sync {
     /// `non_disclosure` is the person's protection, read with the party:
     /// the one flag every case, role, channel and file reads.
     fn parties<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SealedParty>>;
+
+    /// The parties whose blind-index entries of `query.kind` include at
+    /// least `query.needed` of `query.tokens` (case-records' `search_query`),
+    /// found by the index alone, never by reading the cases: ordered by
+    /// case and party, at most `limit`. Each says whether its case is
+    /// restricted (a parent in it protected), read with it.
+    fn search<'a>(&'a self, query: &'a SearchQuery, limit: u32) -> StoreFuture<'a, Vec<SearchHit>>;
 
     /// Reads a case's parties, applies `transform` and writes the result
     /// with `audit`, all in one transaction holding the case: a concurrent
@@ -1102,6 +1109,25 @@ fn party_matches(party: Party, stored: &str) -> bool {
         Party::ReceivingParent => stored.starts_with("receiving_parent:"),
     }
 }
+
+/// One party a search found: never the value it matched, nor anything
+/// else about the person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchHit {
+    /// The case.
+    pub case: CaseReference,
+    /// Which party matched: `paying_parent`, `receiving_parent:N` or
+    /// `child:N`.
+    pub party: String,
+    /// Whether the case is restricted: opening it needs the role or a
+    /// reason.
+    pub restricted: bool,
+}
+
+/// Whether the case of search-index row `s` is restricted: any parent in
+/// it is protected (`person_flags`, the person's one flag), as
+/// [`Store::parties`] reads it. The same text on both back-ends.
+pub const SEARCH_HIT_RESTRICTED: &str = "EXISTS (SELECT 1 FROM case_parties p JOIN person_flags f ON f.person_id = p.person_id WHERE p.case_reference = s.case_reference AND f.non_disclosure AND (p.party = 'paying_parent' OR p.party LIKE 'receiving_parent:%'))";
 
 /// The people a write of a case's parties protects: every parent recorded
 /// with `non_disclosure`, and every parent who disclosed abuse on the case

@@ -7,6 +7,7 @@
 mod collection;
 mod protection;
 mod safety;
+mod search;
 mod work;
 
 use std::sync::Arc;
@@ -42,6 +43,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     sealed_parties_are_replaced_whole_and_come_back_exactly(store.as_ref()).await;
     accounts_are_created_once_and_sessions_expire_when_idle(store.as_ref()).await;
     parties_are_transformed_inside_one_transaction(store.as_ref()).await;
+    search::parties_are_found_by_their_index_tokens_alone(store.as_ref()).await;
     every_case_is_listed(store.as_ref()).await;
     protection::a_flag_on_one_case_protects_the_person_in_every_case(store.as_ref()).await;
     protection::a_disclosure_protects_who_made_it_at_once(store.as_ref()).await;
@@ -139,6 +141,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (15, "person_protection".to_owned()),
             (16, "suspense_allocations".to_owned()),
             (17, "work_items".to_owned()),
+            (18, "search_index".to_owned()),
         ],
         "{}: migrations",
         store.backend()
@@ -599,6 +602,7 @@ fn sealed_party(party: &str, person_id: i64, flagged: bool, bytes: u8) -> Sealed
             ("address".to_owned(), vec![bytes; 48]),
             ("name".to_owned(), vec![bytes.wrapping_add(1); 40]),
         ],
+        search_tokens: Vec::new(),
     }
 }
 

@@ -33,6 +33,7 @@ fn party(party: &str, person_id: i64, flagged: bool) -> SealedParty {
         person_id,
         non_disclosure: flagged,
         fields: vec![("name".to_owned(), vec![7; 40])],
+        search_tokens: Vec::new(),
     }
 }
 

@@ -182,6 +182,7 @@ pub(crate) async fn requests_applications_and_money_make_work_that_is_claimed_an
                 person_id: 6_201,
                 non_disclosure: false,
                 fields: vec![("name".to_owned(), vec![1; 40])],
+                search_tokens: Vec::new(),
             }],
             audit(AT),
         )

@@ -12,7 +12,9 @@ use std::str::FromStr;
 
 use audit_log::{AuditRecord, ChainedEntry};
 use bank_files::PaymentNote;
-use case_records::{CaseHistory, CaseReference, FactEvent, SealedParty};
+use case_records::{
+    CaseHistory, CaseReference, FactEvent, SealedParty, SearchKind, SearchQuery, SearchToken,
+};
 use domain_types::Date;
 use ledger::{Account, CollectionAction, RecordedAction, Transfer, TransferId};
 use safety::{ProtectionEvent, ProtectionRecord, SafetyRecord};
@@ -21,9 +23,9 @@ use sqlx::{Connection, Row};
 use storage_api::{
     AWAITING_CALCULATION, ActionOutcome, ActionRow, AppendOutcome, AuditRow, BatchAudit, FactRow,
     GroupCommit, LIFECYCLE_KINDS, Migration, PartiesTransform, PostSummary, ProtectionRow,
-    StorageError, Store, StoreFuture, TransferRow, audit_columns, balances_from_sums,
-    batch_fingerprint, changes_lifecycle, check_lifecycle, checksum, disclosers,
-    initial_effective_date_column, is_parent_party, people_protected_by_action,
+    SEARCH_HIT_RESTRICTED, SearchHit, StorageError, Store, StoreFuture, TransferRow, audit_columns,
+    balances_from_sums, batch_fingerprint, changes_lifecycle, check_lifecycle, checksum,
+    disclosers, initial_effective_date_column, is_parent_party, people_protected_by_action,
     people_protected_by_parties, people_protected_by_safety_event, work_changes_for_log,
     work_changes_for_transfers,
 };
@@ -122,6 +124,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 17,
         name: "work_items",
         sql: include_str!("../migrations/0017_work_items.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "search_index",
+        sql: include_str!("../migrations/0018_search_index.sql"),
     },
 ];
 
@@ -343,6 +350,45 @@ impl PostgresStore {
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(true)
+    }
+
+    async fn search_index(
+        &self,
+        query: &SearchQuery,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, StorageError> {
+        if query.tokens.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut select = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+            "SELECT s.case_reference, s.party, {SEARCH_HIT_RESTRICTED} FROM search_index s WHERE s.kind = "
+        ));
+        select.push_bind(query.kind.code());
+        select.push(" AND s.token IN (");
+        let mut tokens = select.separated(", ");
+        for token in &query.tokens {
+            tokens.push_bind(token.to_vec());
+        }
+        select.push(") GROUP BY s.case_reference, s.party HAVING COUNT(DISTINCT s.token) >= ");
+        select.push_bind(i64::from(query.needed));
+        select.push(" ORDER BY s.case_reference, s.party LIMIT ");
+        select.push_bind(i64::from(limit));
+        select
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(database_error)?
+            .iter()
+            .map(|row| {
+                let text: String = row.get(0);
+                Ok(SearchHit {
+                    case: CaseReference::parse(&text)
+                        .map_err(|e| StorageError::Database(format!("case {text}: {e}")))?,
+                    party: row.get(1),
+                    restricted: row.get(2),
+                })
+            })
+            .collect()
     }
 
     async fn read_parties(&self, case: &CaseReference) -> Result<Vec<SealedParty>, StorageError> {
@@ -973,6 +1019,7 @@ async fn write_parties_in(
     parties: &[SealedParty],
 ) -> Result<(), StorageError> {
     for statement in [
+        "DELETE FROM search_index WHERE case_reference = $1",
         "DELETE FROM party_fields WHERE case_reference = $1",
         "DELETE FROM case_parties WHERE case_reference = $1",
     ] {
@@ -1001,6 +1048,24 @@ async fn write_parties_in(
                 .await
                 .map_err(database_error)?;
         }
+        // The party's blind-index entries, with it: replaced whole.
+        if !party.search_tokens.is_empty() {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+                "INSERT INTO search_index (case_reference, party, kind, token) ",
+            );
+            insert.push_values(&party.search_tokens, |mut values, entry| {
+                values
+                    .push_bind(reference)
+                    .push_bind(&party.party)
+                    .push_bind(entry.kind.code())
+                    .push_bind(entry.token.to_vec());
+            });
+            insert
+                .build()
+                .execute(&mut **transaction)
+                .await
+                .map_err(database_error)?;
+        }
     }
     Ok(())
 }
@@ -1021,11 +1086,23 @@ async fn read_parties_in(
         .fetch_all(&mut **transaction)
         .await
         .map_err(database_error)?;
-    Ok(people
+    let tokens =
+        sqlx::query("SELECT party, kind, token FROM search_index WHERE case_reference = $1")
+            .bind(reference)
+            .fetch_all(&mut **transaction)
+            .await
+            .map_err(database_error)?;
+    people
         .iter()
         .map(|row| {
             let party: String = row.get(0);
-            SealedParty {
+            let mut search_tokens = tokens
+                .iter()
+                .filter(|t| t.get::<String, _>(0) == party)
+                .map(|t| search_token(&t.get::<String, _>(1), &t.get::<Vec<u8>, _>(2)))
+                .collect::<Result<Vec<_>, _>>()?;
+            search_tokens.sort_unstable();
+            Ok(SealedParty {
                 fields: fields
                     .iter()
                     .filter(|f| f.get::<String, _>(0) == party)
@@ -1034,9 +1111,21 @@ async fn read_parties_in(
                 party,
                 person_id: row.get(1),
                 non_disclosure: row.get(2),
-            }
+                search_tokens,
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// A stored blind-index entry, read back.
+fn search_token(kind: &str, token: &[u8]) -> Result<SearchToken, StorageError> {
+    Ok(SearchToken {
+        kind: SearchKind::from_code(kind)
+            .ok_or_else(|| StorageError::Database(format!("unknown search kind `{kind}`")))?,
+        token: token
+            .try_into()
+            .map_err(|_| StorageError::Database("a search token is not 32 bytes".to_owned()))?,
+    })
 }
 
 /// What else an append to a case's log does: whom it protects, and the
@@ -1315,6 +1404,10 @@ impl Store for PostgresStore {
 
     fn parties<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<SealedParty>> {
         Box::pin(self.read_parties(case))
+    }
+
+    fn search<'a>(&'a self, query: &'a SearchQuery, limit: u32) -> StoreFuture<'a, Vec<SearchHit>> {
+        Box::pin(self.search_index(query, limit))
     }
 
     fn create_account<'a>(

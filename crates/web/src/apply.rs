@@ -586,6 +586,8 @@ fn person_record(id: u64, name: &str, address: &str, postcode: &str) -> Person {
         email: None,
         employer: None,
         bank: None,
+        ni_number: None,
+        date_of_birth: None,
         abuse_disclosure: None,
         non_disclosure: false,
     }

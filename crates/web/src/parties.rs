@@ -11,9 +11,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use case_records::{
     BankAccount, CaseParties, CaseReference, CaseView, Child, ChildId, Circumstances, Decision,
-    Person, PersonId, ReceivingParentId, Sensitive, Shown, SortCode, StaffPartyView, Subject,
-    Viewer, may_act_on_case, open_parties, seal_parties, view_for,
+    NiNumber, Person, PersonId, ReceivingParentId, Sensitive, Shown, SortCode, StaffPartyView,
+    Subject, Viewer, may_act_on_case, open_parties, seal_parties, view_for,
 };
+use domain_types::Date;
 use serde_json::{Value, json};
 
 use crate::cases::{
@@ -34,6 +35,8 @@ const PERSON_FIELDS: &[&str] = &[
     "employer",
     "sort_code",
     "account_number",
+    "ni_number",
+    "date_of_birth",
     "abuse_disclosure",
     "non_disclosure",
 ];
@@ -68,7 +71,31 @@ fn number(fields: &Fields<'_>, key: &str) -> Result<u32, Response> {
     Ok(u32::try_from(id).unwrap_or(u32::MAX))
 }
 
-fn person(value: Option<&Value>, field: &str) -> Result<Person, Response> {
+/// A National Insurance number (`NiNumber::parse`: HMRC's rules, spaces
+/// and case ignored), or absent.
+fn ni_number(fields: &Fields<'_>) -> Result<Option<Sensitive<NiNumber>>, Response> {
+    let Some(typed) = fields.optional_text("ni_number", 20)? else {
+        return Ok(None);
+    };
+    NiNumber::parse(typed.as_str())
+        .map(|number| Some(Sensitive::new(number)))
+        .map_err(|e| refuse(&fields.field("ni_number"), e.to_string()))
+}
+
+/// A date of birth written `YYYY-MM-DD`, not after `today`, or absent.
+fn date_of_birth(fields: &Fields<'_>, today: Date) -> Result<Option<Sensitive<Date>>, Response> {
+    let field = fields.field("date_of_birth");
+    let Some(typed) = fields.optional_str("date_of_birth")? else {
+        return Ok(None);
+    };
+    let born = Date::parse_iso(typed).map_err(|e| refuse(&field, e.to_string()))?;
+    if born > today {
+        return Err(refuse(&field, "a date of birth cannot be in the future"));
+    }
+    Ok(Some(Sensitive::new(born)))
+}
+
+fn person(value: Option<&Value>, field: &str, today: Date) -> Result<Person, Response> {
     let fields = Fields::of(value.unwrap_or(&Value::Null), field, PERSON_FIELDS)?;
     let bank = match (
         text(&fields, "sort_code")?,
@@ -96,12 +123,18 @@ fn person(value: Option<&Value>, field: &str) -> Result<Person, Response> {
         email: text(&fields, "email")?,
         employer: text(&fields, "employer")?,
         bank,
+        ni_number: ni_number(&fields)?,
+        date_of_birth: date_of_birth(&fields, today)?,
         abuse_disclosure: text_lines(&fields, "abuse_disclosure")?,
         non_disclosure: fields.flag("non_disclosure")?,
     })
 }
 
-fn parties_from_json(reference: CaseReference, body: &Value) -> Result<CaseParties, Response> {
+fn parties_from_json(
+    reference: CaseReference,
+    body: &Value,
+    today: Date,
+) -> Result<CaseParties, Response> {
     let top = Fields::of(
         body,
         "",
@@ -116,7 +149,7 @@ fn parties_from_json(reference: CaseReference, body: &Value) -> Result<CaseParti
     for (index, value) in top.list("receiving_parents")?.iter().enumerate() {
         let field = format!("receiving_parents[{index}]");
         let id = number(&Fields::of(value, &field, PERSON_FIELDS)?, "id")?;
-        receiving_parents.push((ReceivingParentId(id), person(Some(value), &field)?));
+        receiving_parents.push((ReceivingParentId(id), person(Some(value), &field, today)?));
     }
     let mut children = Vec::new();
     for (index, value) in top
@@ -144,7 +177,7 @@ fn parties_from_json(reference: CaseReference, body: &Value) -> Result<CaseParti
     }
     Ok(CaseParties {
         reference,
-        paying_parent: person(top.get("paying_parent"), "paying_parent")?,
+        paying_parent: person(top.get("paying_parent"), "paying_parent", today)?,
         receiving_parents,
         children,
         named_caseworker: match top.optional_whole("named_caseworker", i64::MAX as u64)? {
@@ -173,7 +206,7 @@ pub async fn put_parties(
         forbidden_unless(staff.role.may_record_changes())?;
         let case = parse_reference(&reference)?;
         authorise_case_action(&state, &staff, &case, &headers).await?;
-        let parties = parties_from_json(case, &parse_json(&body)?)?;
+        let parties = parties_from_json(case, &parse_json(&body)?, state.clock.today())?;
         let sealed = seal_parties(&parties, &state.keys, &mut || state.clock.nonce());
         let audit = staff.audit(
             &state,
@@ -235,6 +268,8 @@ fn staff_party(party: &StaffPartyView) -> Value {
         "email": shown(&party.email),
         "employer": shown(&party.employer),
         "bank": shown(&bank),
+        "ni_number": shown(&party.ni_number),
+        "date_of_birth": shown(&party.date_of_birth),
         "abuse_disclosure": shown(&party.abuse_disclosure),
     })
 }

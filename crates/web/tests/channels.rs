@@ -34,6 +34,8 @@ fn person(id: u64, salt: u32, flagged: bool) -> Person {
                 10_000_000 + u64::from(salt % 1_000_000) + id
             )),
         }),
+        ni_number: None,
+        date_of_birth: None,
         abuse_disclosure: Some(Sensitive::new(token("DISCLOSURE", id, salt))),
         non_disclosure: flagged,
     }

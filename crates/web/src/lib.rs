@@ -10,6 +10,7 @@
 //! database driver and reads no clock itself.
 
 mod apply;
+mod calculator;
 mod cases;
 mod casework;
 mod collection;
@@ -102,7 +103,11 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::start))
-        .route("/calculator", get(pages::calculator).post(pages::calculate))
+        .route(
+            "/calculator",
+            get(calculator::start).post(calculator::start),
+        )
+        .route("/calculator/{page}", get(calculator::page))
         .route("/staying-safe-online", get(pages::staying_safe))
         .route(
             "/sign-in",

@@ -43,6 +43,9 @@ pub enum Action {
     /// post): what ran, on what file, with counts only; never personal data
     /// or payers' words.
     BatchRan,
+    /// Someone searched for cases: by what kind of value (a name, a
+    /// postcode…) and how many were found, never the value searched for.
+    Searched,
 }
 
 impl Action {
@@ -57,6 +60,7 @@ impl Action {
             Action::SignInFailed => "sign_in_failed",
             Action::ServiceStarted => "service_started",
             Action::BatchRan => "batch_ran",
+            Action::Searched => "searched",
         }
     }
 
@@ -71,6 +75,7 @@ impl Action {
             Action::SignInFailed,
             Action::ServiceStarted,
             Action::BatchRan,
+            Action::Searched,
         ]
         .into_iter()
         .find(|a| a.code() == code)

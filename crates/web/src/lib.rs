@@ -24,6 +24,7 @@ mod parent_requests;
 mod parties;
 mod protection;
 mod screening_pages;
+mod search;
 mod self_service;
 mod sign_in;
 mod work;
@@ -143,6 +144,7 @@ pub fn app(state: AppState) -> Router {
         .route("/work/queue", get(workspace::queue))
         .route("/work/arrears", get(workspace::arrears))
         .route("/work/case", get(workspace::find))
+        .route("/work/search", post(search::search_page))
         .route("/work/cases/{reference}", get(workspace::case_page))
         .route("/work/cases/{reference}/actions", post(workspace::act))
         .route("/work/cases/{reference}/audit", get(workspace::audit_page))
@@ -150,6 +152,7 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/api/v1/calculations", post(calculations))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/search", get(search::search_api))
         .route("/api/v1/work", get(work::queue_api))
         .route("/api/v1/work/{id}", get(work::item_api))
         .route("/api/v1/work/{id}/{command}", post(work::command_api))

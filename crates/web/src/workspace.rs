@@ -93,8 +93,8 @@ async fn staff(state: &AppState, headers: &HeaderMap) -> Result<Staff, Response>
 
 /// `GET /work`: find a case, and the queues this role works.
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let staff = match staff(&state, &headers).await {
-        Ok(staff) => staff,
+    let (staff, session) = match staff_session(&state, &headers).await {
+        Ok(signed_in) => signed_in,
         Err(response) => return response,
     };
     let mut main = heading(1, "Your work");
@@ -108,23 +108,14 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         Ok(alert) => main.push(&alert),
         Err(response) => return response,
     }
-    main.push(&Markup::trusted(
-        "<form method=\"get\" action=\"/work/case\" novalidate>\n".to_owned(),
+    // Finding a case: by reference, or by a person's details through the
+    // blind index (`search.rs`).
+    main.push(&crate::search::form(
+        &crate::self_service::csrf_token(&session),
+        staff.role,
+        None,
+        "",
     ));
-    main.push(&html::input(&Input {
-        id: "reference",
-        name: "reference",
-        label: "Find a case by its reference",
-        hint: Some("For example, CM-7K3P-9XQ2-D"),
-        classes: Some("govuk-input--width-20"),
-        ..Input::default()
-    }));
-    main.push(&html::button(&Button {
-        text: "Find case",
-        classes: Some("govuk-button--secondary"),
-        ..Button::default()
-    }));
-    main.push(&Markup::trusted("</form>\n".to_owned()));
     // The queues: a page of the work items the store keeps as the work
     // happens, most urgent first then oldest; nothing here reads the
     // caseload, so the page costs the same at any size.

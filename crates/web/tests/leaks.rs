@@ -363,6 +363,7 @@ fn every_request(f: &Fixture) -> Vec<(&'static str, &'static str, String, String
             r#"{"reason": "the crawl asks"}"#.to_owned(),
         ),
         ("POST", "/api/v1/people/{person_id}/protection/lift-approvals", none(), "{}".to_owned()),
+        ("GET", "/api/v1/search", format!("?q={}", f.reference), none()),
         ("GET", "/api/v1/work", "?page=1".to_owned(), none()),
         ("GET", "/api/v1/work/{id}", none(), none()),
         ("POST", "/api/v1/work/{id}/{command}", none(), none()),

@@ -4,8 +4,8 @@
 //
 // Starts `cms serve --demo` on a fresh SQLite database in a temporary folder, then
 // walks each journey, checks every page it reaches with axe-core (no serious
-// or critical issue, WCAG 2.2 A and AA rules), completes the calculator with
-// the keyboard alone, and presses Shift three times to leave through "Exit
+// or critical issue, WCAG 2.2 A and AA rules), walks the calculator's questions
+// (starting with the keyboard alone), and presses Shift three times to leave through "Exit
 // this page". Any failure exits 1, naming the page and the rule.
 
 import { spawn } from 'node:child_process';
@@ -129,7 +129,7 @@ async function main() {
     page.on('console', (m) => messages.push(m.text()));
 
     // Public pages.
-    for (const [path, name] of [['/', 'start page'], ['/calculator', 'calculator'], ['/staying-safe-online', 'staying safe online'], ['/create-account', 'create an account']]) {
+    for (const [path, name] of [['/', 'start page'], ['/calculator', 'calculator: first question'], ['/staying-safe-online', 'staying safe online'], ['/create-account', 'create an account']]) {
       const response = await page.goto(base + path);
       check(response.status() === 200, `${name}: status ${response.status()}`);
       check((await page.evaluate(() => document.body.className)).includes('govuk-frontend-supported'), `${name}: GOV.UK Frontend not started`);
@@ -137,25 +137,94 @@ async function main() {
       await keyboardReachable(page, name);
     }
 
-    // The calculator with the keyboard alone: errors first, then an answer.
+    // The calculator, one question a page (issue 15), axe on every page.
+    // First with the keyboard alone: an error, then a paying parent with a
+    // monthly income and two children with different nights; the estimate
+    // must be the calculation API's own answer; browser Back and the back
+    // link go to the question before with its answer kept.
+    const continueOn = () => Promise.all([page.waitForNavigation(), page.click('form button.govuk-button')]);
+    const calculatorPage = async (name, path) => {
+      check(new URL(page.url()).pathname === path, `calculator: expected ${path}, at ${page.url()}`);
+      check(await page.isVisible('a.govuk-back-link'), `calculator ${name}: no back link`);
+      check(!(await page.title()).startsWith('Your account'), `calculator ${name}: title ${await page.title()}`);
+      await accessible(page, `calculator: ${name}`);
+    };
     await page.goto(`${base}/calculator`);
-    await page.focus('#income');
+    await calculatorPage('paying or receiving', '/calculator/parent');
+    await keyboardReachable(page, 'calculator: paying or receiving');
+    await page.focus('form button.govuk-button');
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-    check(await page.isVisible('.govuk-error-summary'), 'calculator: no error summary for empty answers');
+    check(await page.isVisible('.govuk-error-summary'), 'calculator: no error summary for no answer');
+    check((await page.title()).startsWith('Error: '), `calculator: error page title ${await page.title()}`);
     check((await page.evaluate(() => document.activeElement?.closest('.govuk-error-summary') !== null)), 'calculator: the error summary does not take focus');
-    await accessible(page, 'calculator with errors');
-    await page.click('.govuk-error-summary a[href="#income"]');
-    check(await page.evaluate(() => document.activeElement?.id === 'income'), 'calculator: the error link does not move focus to its field');
-    await page.keyboard.type('517.81');
-    for (const value of ['3', '1', '104']) {
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Control+A');
-      await page.keyboard.type(value);
-    }
+    await calculatorPage('paying or receiving with an error', '/calculator/parent');
+    await page.click('.govuk-error-summary a[href="#role"]');
+    check(await page.evaluate(() => document.activeElement?.id === 'role'), 'calculator: the error link does not move focus to its field');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-    const answer = await page.textContent('h1');
-    check(answer.includes('£62.54 a week'), `calculator: expected £62.54 a week, got ${answer}`);
-    await accessible(page, 'calculator answer');
+    await calculatorPage('benefits', '/calculator/benefits');
+    await keyboardReachable(page, 'calculator: benefits');
+    check((await page.textContent('form')).includes('Universal Credit with no earned income'), 'calculator: Universal Credit is not offered');
+    await page.check('input[name="benefit"][value="none"]');
+    await continueOn();
+    await calculatorPage('income', '/calculator/income');
+    await keyboardReachable(page, 'calculator: income');
+    await page.fill('#income', '2,000');
+    await page.check('#period-2');
+    await continueOn();
+    await calculatorPage('children', '/calculator/children');
+    await page.fill('#children', '2');
+    await continueOn();
+    await calculatorPage('nights', '/calculator/nights');
+    await keyboardReachable(page, 'calculator: nights');
+    await page.fill('#nights-1', '0');
+    await page.fill('#nights-2', '156');
+    await continueOn();
+    await calculatorPage('other children', '/calculator/other-children');
+    await page.fill('#other-children', '1');
+    await continueOn();
+    await calculatorPage('estimate', '/calculator/estimate');
+    await keyboardReachable(page, 'calculator: estimate');
+    check(!(await page.isVisible('.govuk-panel')), 'calculator: the estimate is in a confirmation panel');
+    const apiAnswer = await (await context.request.post(`${base}/api/v1/calculations`, {
+      data: {
+        date: new Date().toISOString().slice(0, 10),
+        paying_parent: { annual_gross_income_pence: 200000 * 12, relevant_other_children: 1 },
+        receiving_parents: [{ id: 'A', children: [{ shared_care_nights: 0 }, { shared_care_nights: 156 }] }],
+      },
+    })).json();
+    const pence = (text) => Number(text.replace(/[^0-9]/g, ''));
+    const weeklyShown = await page.textContent('#weekly-amount');
+    check(pence(weeklyShown) === apiAnswer.weekly_total_pence, `calculator: the estimate says ${weeklyShown}, the API ${apiAnswer.weekly_total_pence}p`);
+    await page.click('.govuk-details__summary');
+    check((await page.textContent('.govuk-details__text')).includes('reg 35(1)'), 'calculator: "How this was worked out" does not show the rules');
+    await accessible(page, 'calculator: estimate with the working open');
+    await page.goBack();
+    await page.waitForLoadState();
+    check(new URL(page.url()).pathname === '/calculator/other-children', `calculator: Back went to ${page.url()}`);
+    await page.click('a.govuk-back-link');
+    await page.waitForLoadState();
+    check(new URL(page.url()).pathname === '/calculator/nights', `calculator: the back link went to ${page.url()}`);
+    check((await page.inputValue('#nights-2')) === '156', 'calculator: the back link lost the nights answered');
+
+    // A benefit case: the receiving parent, the other parent on Universal
+    // Credit with no earned income; income and other children not asked.
+    await page.goto(`${base}/calculator`);
+    await page.check('#role-2');
+    await continueOn();
+    await calculatorPage('benefits (receiving parent)', '/calculator/benefits');
+    await page.check('input[name="benefit"][value="universal_credit_no_earned_income"]');
+    await continueOn();
+    await calculatorPage('children (benefit case)', '/calculator/children');
+    await page.fill('#children', '1');
+    await continueOn();
+    await calculatorPage('nights (benefit case)', '/calculator/nights');
+    await page.fill('#nights-1', '0');
+    await continueOn();
+    await calculatorPage('estimate (benefit case)', '/calculator/estimate');
+    const flat = await page.textContent('#weekly-amount');
+    check(flat === '£7.00 a week', `calculator: Universal Credit with no earnings gave ${flat}, not the £7.00 flat rate`);
 
     // Exit this page: Shift three times leaves for the weather.
     await page.goto(`${base}/calculator`);

@@ -76,6 +76,18 @@ pub enum Benchmark {
         )]
         postgres_url: String,
     },
+    /// The daily collection run over demo caseloads of each size, on two days in a row, beside reading every case's records (the baseline), in a scratch database.
+    Collect {
+        /// `sqlite` (a temporary file) or `postgres` (a fresh schema).
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Caseload sizes, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        cases: Vec<u32>,
+        /// The PostgreSQL server for `--backend postgres`.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+    },
     /// The financial coercion scan over payment events, events per second, beside a plain pass.
     Coercion {
         /// Events to generate (about 100 a case).
@@ -127,6 +139,11 @@ pub fn run(benchmark: &Benchmark) -> ExitCode {
             connections,
             postgres_url,
         } => crate::bench_web::run(backend, *cases, *seconds, *connections, postgres_url),
+        Benchmark::Collect {
+            backend,
+            cases,
+            postgres_url,
+        } => crate::bench_collect::run(backend, cases, postgres_url),
     }
 }
 

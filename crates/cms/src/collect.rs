@@ -172,8 +172,8 @@ struct SetAsideCase {
     unfiled: usize,
 }
 
-struct Outcome {
-    posted: usize,
+pub(crate) struct Outcome {
+    pub(crate) posted: usize,
     held: Vec<(CaseReference, ReceivingParentId, Pence, Hold)>,
     /// Payments noticed today as missed (due on the last working day).
     missed: Vec<(CaseReference, Date, Pence)>,
@@ -185,7 +185,7 @@ struct Outcome {
 }
 
 /// What is stored about a case, read before anything is decided.
-struct Stored {
+pub(crate) struct Stored {
     history: CaseHistory,
     log: Vec<ledger::RecordedAction>,
     transfers: Vec<Transfer>,
@@ -387,7 +387,7 @@ enum Failure {
 
 /// Reads what is stored about a case, or `None` if it has not started by
 /// the day of the run.
-async fn read_case(
+pub(crate) async fn read_case(
     store: &dyn Store,
     case: CaseReference,
     date: Date,
@@ -466,7 +466,7 @@ fn stored_today(stored: &Stored, date: Date) -> usize {
 /// # Errors
 /// The database cannot be reached: the run stops, and running the day
 /// again finishes it (nothing is posted twice).
-async fn run_cases(
+pub(crate) async fn run_cases(
     store: &dyn Store,
     cases: &[CaseReference],
     run: &Run<'_>,

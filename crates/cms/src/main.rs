@@ -10,6 +10,7 @@ mod backup;
 mod bank;
 mod bench;
 mod bench_cases;
+mod bench_collect;
 mod bench_safety;
 mod bench_web;
 mod calculate;

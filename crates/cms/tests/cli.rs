@@ -398,6 +398,7 @@ fn the_benchmarks_run_at_smoke_size_and_report_a_ratio() {
         vec!["bench", "schedules", "--cases", "300"],
         vec!["bench", "coercion", "--events", "20000"],
         vec!["bench", "events", "--backend", "sqlite", "--writes", "20"],
+        vec!["bench", "collect", "--cases", "10,20"],
         // wrk must be installed (.ci/run installs it).
         vec![
             "bench",
@@ -489,6 +490,19 @@ fn keys_rotate_while_serving_and_the_old_key_retires_only_when_unused() {
         )
     };
     assert!(view(&server.address).1.contains("2 Safe Street"));
+    // Found by postcode through the search index, whatever key made it.
+    let found = |address: &str| {
+        let (status, body) = http_with(
+            address,
+            "GET",
+            "/api/v1/search?kind=postcode&q=ss22ss",
+            &caseworker,
+            "",
+        );
+        assert_eq!(status, 200, "{body}");
+        body.contains(&reference)
+    };
+    assert!(found(&server.address));
     let old_key = active_key(&folder);
     server_keep(server);
 
@@ -507,6 +521,10 @@ fn keys_rotate_while_serving_and_the_old_key_retires_only_when_unused() {
         view(&server.address).1.contains("2 Safe Street"),
         "the old key still opens"
     );
+    assert!(
+        found(&server.address),
+        "what the old key indexed is still found"
+    );
     let (ok, text) = cms(&folder, &["keys", "reseal"]);
     assert!(ok && text.contains("1 of 1 cases re-sealed"), "{text}");
     let (ok, text) = cms(&folder, &["keys", "reseal"]);
@@ -524,6 +542,10 @@ fn keys_rotate_while_serving_and_the_old_key_retires_only_when_unused() {
     assert!(
         body.contains("2 Safe Street"),
         "everything opens with the new key alone"
+    );
+    assert!(
+        found(&server.address),
+        "the index was rewritten with the new key"
     );
     let (ok, text) = cms(&folder, &["audit", "verify"]);
     assert!(ok, "{text}");

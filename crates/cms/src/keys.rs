@@ -5,7 +5,10 @@
 //!    the old key stays, so everything sealed so far still opens.
 //! 2. Restart (or roll) the service so it reads the new file.
 //! 3. `reseal` opens and re-seals every case's parties with the new key,
-//!    one case per transaction, while the service runs.
+//!    one case per transaction, while the service runs; each case's search
+//!    index (blind-index tokens, made with the active key) is rewritten with
+//!    them, and a case whose index is missing (written before there was
+//!    one) is indexed.
 //! 4. `retire --id N` removes the old key once nothing is sealed with it.
 
 use std::path::Path;
@@ -105,20 +108,33 @@ pub fn reseal(keys_file: &Path, database_url: &str) -> ExitCode {
             let mut resealed = 0usize;
             let cases = store.case_references().await.map_err(|e| e.to_string())?;
             for case in &cases {
+                // A case is rewritten when a field was sealed with another
+                // key, or when its search index is not what the active key
+                // makes of it (made with an older key, or written before
+                // the index existed): the blind-index tokens are made with
+                // the seal, so they move to the new key together.
                 let transform =
                     |current: &[SealedParty]| -> Result<Option<Vec<SealedParty>>, String> {
+                        if current.is_empty() {
+                            return Ok(None);
+                        }
                         let stale = current
                             .iter()
                             .flat_map(|p| &p.fields)
                             .any(|(_, sealed)| ring.needs_resealing(sealed).unwrap_or(true));
-                        if !stale {
-                            return Ok(None);
-                        }
                         let parties =
                             open_parties(*case, current, &ring).map_err(|e| e.to_string())?;
-                        Ok(Some(seal_parties(&parties, &ring, &mut || {
+                        let resealed = seal_parties(&parties, &ring, &mut || {
                             crate::clock::System.nonce()
-                        })))
+                        });
+                        let index_stale = resealed.len() != current.len()
+                            || resealed.iter().any(|fresh| {
+                                current
+                                    .iter()
+                                    .find(|stored| stored.party == fresh.party)
+                                    .is_none_or(|stored| stored.search_tokens != fresh.search_tokens)
+                            });
+                        Ok((stale || index_stale).then_some(resealed))
                     };
                 let audit = AuditRecord {
                     at_unix_seconds: crate::clock::now_unix_seconds(),
@@ -140,7 +156,7 @@ pub fn reseal(keys_file: &Path, database_url: &str) -> ExitCode {
             }
             store.close().await;
             Ok(format!(
-                "{resealed} of {} cases re-sealed with key {}",
+                "{resealed} of {} cases re-sealed with key {} (and their search index made with it)",
                 cases.len(),
                 ring.active().0
             ))

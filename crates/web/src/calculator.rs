@@ -928,30 +928,6 @@ fn hidden_field(name: &str, value: &str) -> String {
     )
 }
 
-/// A date as GOV.UK writes it: 26 February 2024.
-fn long_date(date: Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let (year, month, day) = date.ymd();
-    let month = MONTHS
-        .get(usize::try_from(month).unwrap_or(0).wrapping_sub(1))
-        .copied()
-        .unwrap_or("");
-    format!("{day} {month} {year}")
-}
-
 /// A weekly amount as a monthly one: × 52 ÷ 12, to the penny, half up.
 fn monthly(weekly: Pence) -> Pence {
     let pence = round_half_up_div(u128::from(weekly.get()) * 52, 12);
@@ -1109,10 +1085,10 @@ fn estimate(
         .and_then(|d| Date::parse_iso(d).ok());
     main.push(&html::paragraph(&format!(
         "This is an estimate, not a decision. If you apply, the Child Maintenance Service works out the amount from the information it gets, including the paying parent's income from HM Revenue and Customs. The estimate uses the rules in force on {}{}.",
-        long_date(today),
+        crate::html::long_date(today),
         effective.map_or_else(String::new, |d| format!(
             " (the rates set from {})",
-            long_date(d)
+            crate::html::long_date(d)
         ))
     )));
     // Collect and Pay's fees, from the contract's own answer.
@@ -1193,7 +1169,7 @@ fn estimate(
     if let Some(effective) = effective {
         worked.push(&html::paragraph(&format!(
             "Worked out with the rules in force from {} (parameter fingerprint {}).",
-            long_date(effective),
+            crate::html::long_date(effective),
             // The version is the set's first day (shown above as a date)
             // and the fingerprint of its files.
             answer["parameters"]
@@ -1321,7 +1297,7 @@ mod tests {
     #[test]
     fn dates_read_as_govuk_writes_them() {
         assert_eq!(
-            long_date(Date::parse_iso("2024-02-26").unwrap()),
+            crate::html::long_date(Date::parse_iso("2024-02-26").unwrap()),
             "26 February 2024"
         );
     }

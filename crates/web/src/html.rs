@@ -80,6 +80,30 @@ pub fn escape(value: &str) -> String {
     out
 }
 
+/// A date as GOV.UK writes it: 26 February 2024.
+pub(crate) fn long_date(date: domain_types::Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (year, month, day) = date.ymd();
+    let month = MONTHS
+        .get(usize::try_from(month).unwrap_or(0).wrapping_sub(1))
+        .copied()
+        .unwrap_or("");
+    format!("{day} {month} {year}")
+}
+
 /// A paragraph of body text.
 #[must_use]
 pub fn paragraph(value: &str) -> Markup {

@@ -305,30 +305,8 @@ pub(crate) async fn notice_for(state: &AppState, person: i64) -> Result<Option<S
     Ok(match (protection.protected, protection.lifted.last()) {
         (false, Some(lifted)) => Some(format!(
             "On {}, our domestic abuse specialist team stopped withholding your contact and bank details from the other parent. If you are worried about your safety, contact us straight away and we will protect your details again.",
-            long_date(lifted.on)
+            crate::html::long_date(lifted.on)
         )),
         _ => None,
     })
-}
-
-/// A date as GOV.UK writes it: 2 December 2026.
-fn long_date(date: domain_types::Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let (year, month, day) = date.ymd();
-    let month =
-        usize::try_from(month).map_or("", |m| MONTHS.get(m.wrapping_sub(1)).copied().unwrap_or(""));
-    format!("{day} {month} {year}")
 }

@@ -16,6 +16,7 @@ use domain_types::{Date, Pence};
 use serde_json::{Value, json};
 use web::{AppState, hash_password, token_hash};
 
+#[macro_use]
 mod common;
 
 use common::{bearer, call, open_case_with_parties};
@@ -515,31 +516,6 @@ async fn payers_words_carrying_her_location_reach_no_one_not_entitled(state: App
         .await
         .unwrap();
     assert_eq!(notes[0].remittance, smuggled()[0]);
-}
-
-/// Each journey runs on both databases: SQLite, and PostgreSQL in a fresh
-/// schema (with `CI=true` an unreachable PostgreSQL fails the test).
-macro_rules! on_both_databases {
-    ($($journey:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $journey() {
-                    super::$journey(super::common::state_named(stringify!($journey)).await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $journey() {
-                    if let Some(state) = super::common::postgres_state_named(stringify!($journey)).await {
-                        super::$journey(state).await;
-                    }
-                }
-            )*
-        }
-    };
 }
 
 on_both_databases!(

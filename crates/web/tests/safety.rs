@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use web::AppState;
 
+#[macro_use]
 mod common;
 
 use common::{bearer, call, open_case_with_parties};
@@ -616,31 +617,6 @@ async fn under_the_modelled_single_service_direct_pay_cannot_be_chosen_from_its_
     assert_eq!(status, StatusCode::CREATED);
     let (status, _) = post(&law, &facts, "caseworker-token", "dp3", &direct_pay(&from)).await;
     assert_eq!(status, StatusCode::CREATED);
-}
-
-/// Each journey runs on both databases: SQLite, and PostgreSQL in a fresh
-/// schema (with `CI=true` an unreachable PostgreSQL fails the test).
-macro_rules! on_both_databases {
-    ($($journey:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $journey() {
-                    super::$journey(super::common::state_named(stringify!($journey)).await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $journey() {
-                    if let Some(state) = super::common::postgres_state_named(stringify!($journey)).await {
-                        super::$journey(state).await;
-                    }
-                }
-            )*
-        }
-    };
 }
 
 on_both_databases!(

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use serde_json::Value;
 use web::{AppState, hash_password};
 
+#[macro_use]
 mod common;
 
 use common::{bearer, call, open_case_with_parties};
@@ -312,31 +313,6 @@ async fn items_are_claimed_returned_and_completed_once(state: AppState) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-}
-
-/// Each journey runs on both databases: SQLite, and PostgreSQL in a fresh
-/// schema (with `CI=true` an unreachable PostgreSQL fails the test).
-macro_rules! on_both_databases {
-    ($($journey:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $journey() {
-                    super::$journey(super::common::state_named(stringify!($journey)).await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $journey() {
-                    if let Some(state) = super::common::postgres_state_named(stringify!($journey)).await {
-                        super::$journey(state).await;
-                    }
-                }
-            )*
-        }
-    };
 }
 
 on_both_databases!(

@@ -278,3 +278,29 @@ pub fn pdf_text(pdf: &str) -> String {
     }
     out
 }
+
+/// Each journey runs on both databases: SQLite, and PostgreSQL in a fresh
+/// schema (with `CI=true` an unreachable PostgreSQL fails the test).
+#[allow(unused_macros)]
+macro_rules! on_both_databases {
+    ($($journey:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $journey() {
+                    super::$journey(super::common::state_named(stringify!($journey)).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $journey() {
+                    if let Some(state) = super::common::postgres_state_named(stringify!($journey)).await {
+                        super::$journey(state).await;
+                    }
+                }
+            )*
+        }
+    };
+}

@@ -470,6 +470,35 @@ async function main() {
     }
     check(moved, 'move: no queued case on Direct Pay in the demo data');
 
+    // A caseworker finds the demo parents' case through the search box, by
+    // the receiving parent's National Insurance number (made up for the
+    // demo from her person number, 10001: AB010001B) and date of birth, and
+    // by a postcode of the case typed loosely; the list says who matched
+    // and that the case is restricted (she disclosed danger above), and
+    // nothing personal; the case opens with a reason.
+    await signIn('caseworker@demo.invalid', 'demo caseworker');
+    const findFromWork = async (typed, what) => {
+      await page.goto(`${base}/work`);
+      await page.fill('#reference', typed);
+      await Promise.all([page.waitForNavigation(), page.click('button:has-text("Find case")')]);
+      check(await page.isVisible(`main a[href="/work/cases/${reference}"]`), `search by ${what}: the demo parents' case is not listed`);
+      const listed = await page.textContent('main');
+      check(!listed.toLowerCase().replace(/\s/g, '').includes(typed.toLowerCase().replace(/\s/g, '')), `search by ${what}: the value is on the results page`);
+      await accessible(page, `search results (${what})`);
+      await keyboardReachable(page, `search results (${what})`);
+    };
+    await findFromWork('ab 01 00 01 b', 'NI number');
+    const byNumber = await page.textContent('main');
+    check(byNumber.includes('Receiving parent 1') && byNumber.includes('Restricted'), 'search by NI number: who matched, or the restriction, is not said');
+    await findFromWork('02/08/1980', 'date of birth');
+    await Promise.all([page.waitForNavigation(), page.click(`main a[href="/work/cases/${reference}"]`)]);
+    check(await page.isVisible('text=This case is restricted'), 'search: the restricted case opened without a reason');
+    await page.fill('#reason', 'Checking the search found the right case');
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Open the case")')]);
+    const postcode = ((await page.innerText('main')).match(/(?<![A-Z])[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}(?![A-Z])/) || [''])[0];
+    check(postcode !== '', 'search: no postcode on the demo parents\' case page');
+    await findFromWork(postcode.toLowerCase().replace(' ', ''), 'postcode');
+
         // The auditor: who viewed the demo parents' case.
     await page.goto(`${base}/sign-in`);
     await page.fill('#login', 'auditor@demo.invalid');

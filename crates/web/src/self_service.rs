@@ -346,6 +346,44 @@ pub async fn account(State(state): State<AppState>, headers: HeaderMap) -> Respo
     crate::self_service::parent_page(main)
 }
 
+/// Whether this parent's application stopped at the safety questions because
+/// they were in immediate danger: they disclosed danger on it and it holds
+/// no answers of theirs (no name) yet.
+async fn stopped_in_danger(
+    state: &AppState,
+    person: &SignedIn,
+    case: &CaseReference,
+) -> Result<bool, Response> {
+    let records = state
+        .store
+        .safety_events(case)
+        .await
+        .map_err(|e| crate::cases::storage_failure(&e))?;
+    let in_danger = records.iter().any(|r| {
+        matches!(
+            r.event,
+            safety::SafetyEvent::Disclosed {
+                immediate_danger: true,
+                ..
+            }
+        ) && i64::try_from(r.by.person.0).ok() == Some(person.person)
+    });
+    if !in_danger {
+        return Ok(false);
+    }
+    let sealed = state
+        .store
+        .parties(case)
+        .await
+        .map_err(|e| crate::cases::storage_failure(&e))?;
+    let parties = case_records::open_parties(*case, &sealed, &state.keys)
+        .map_err(crate::cases::personal_data_unavailable)?;
+    let own = std::iter::once(&parties.paying_parent)
+        .chain(parties.receiving_parents.iter().map(|(_, p)| p))
+        .find(|p| i64::try_from(p.id.0).ok() == Some(person.person));
+    Ok(own.is_none_or(|p| p.name.expose_sensitive().trim().is_empty()))
+}
+
 /// One case as its parent sees it; audited as a view of their statement.
 async fn case_section(
     state: &AppState,
@@ -391,9 +429,14 @@ async fn case_section(
             "<h2 class=\"govuk-heading-m\">Application {}</h2>\n",
             escape(&case.to_string())
         ));
-        section.push(&html::paragraph(
-            "We have your application. A caseworker is working out how much child maintenance should be paid, and will tell you in the way you said is safe.",
-        ));
+        // Stopped in danger, the journey sent only who is asking and the
+        // screen: saying "we have your application" would not be true.
+        let stopped_in_danger = stopped_in_danger(state, person, &case).await?;
+        section.push(&html::paragraph(if stopped_in_danger {
+            "You told us you were in danger, so you did not finish applying. Our domestic abuse specialist team has been told and will contact you in the way you said is safe. If you are in danger now, call 999. When it is safe, you can apply again: nothing you told us is shared with the other parent."
+        } else {
+            "We have your application. A caseworker is working out how much child maintenance should be paid, and will tell you in the way you said is safe."
+        }));
         section.push(&Markup::trusted(format!(
             "<ul class=\"govuk-list\">\n{safety_link}</ul>\n"
         )));

@@ -767,6 +767,14 @@ async fn applying_in_immediate_danger_stops_at_once_and_reaches_the_specialist_t
         queue.contains(&applications[0].to_string()) && queue.contains("\"high\""),
         "{queue}"
     );
+    // Her account says honestly what happened: not "we have your
+    // application", which she did not finish.
+    let (_, account, _) = call(&state, "GET", "/account", &[("cookie", &cookie)], "").await;
+    assert!(
+        account.contains("You told us you were in danger, so you did not finish applying")
+            && !account.contains("We have your application"),
+        "{account}"
+    );
 }
 
 #[tokio::test]

@@ -196,12 +196,6 @@ impl Locators {
         self.tokens.extend(other.tokens);
     }
 
-    /// Whether no known detail is held.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.tokens.is_empty()
-    }
-
     /// A person's address, postcode, phone, email, employer and bank.
     pub fn person(&mut self, person: &Person) {
         self.address(person.address.expose_sensitive());

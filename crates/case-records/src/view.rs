@@ -97,10 +97,11 @@ impl CaseParties {
             || self.receiving_parents.iter().any(|(_, p)| p.non_disclosure)
     }
 
-    /// Every detail that could locate or reach anyone in the case: each
-    /// parent's address, postcode, phone, email, employer and bank, and each
-    /// child's school and GP. The one list of what anything leaving the
-    /// service to a third party must withhold.
+    /// Every detail that could locate or reach anyone in the case, as
+    /// recorded: each parent's address, postcode, phone, email, employer and
+    /// bank, and each child's school and GP. Withholding them from words is
+    /// `Locators::of_case` (every form they may be typed in); this plain list
+    /// is what tests search outputs for.
     #[must_use]
     pub fn location_details(&self) -> Vec<String> {
         let mut details = Vec::new();

@@ -17,7 +17,7 @@
 
 use std::fmt;
 
-use case_records::{PersonId, Role};
+use case_records::Role;
 use domain_types::payload;
 
 use crate::Recorder;
@@ -200,12 +200,6 @@ impl Protection {
             }
         }
     }
-
-    /// Whether a proposal by `person` waits.
-    #[must_use]
-    pub fn proposed_by(&self, person: PersonId) -> bool {
-        self.lift_proposed_by.is_some_and(|r| r.person == person)
-    }
 }
 
 fn specialist(role: Role) -> Result<(), ProtectionRefused> {
@@ -278,6 +272,7 @@ impl ProtectionEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use case_records::PersonId;
     use domain_types::Date;
 
     fn by(person: u64, role: Role) -> Recorder {

@@ -154,9 +154,6 @@ pub trait Store: Send + Sync {
     /// A person's protection events, in order.
     fn protection_events(&self, person: i64) -> StoreFuture<'_, Vec<ProtectionRecord>>;
 
-    /// Which of `people` are protected now.
-    fn flagged_people<'a>(&'a self, people: &'a [i64]) -> StoreFuture<'a, Vec<i64>>;
-
     /// Everyone protected now.
     fn protected_people(&self) -> StoreFuture<'_, Vec<i64>>;
 
@@ -1405,30 +1402,6 @@ pub fn work_conditions(
         sql.push_str(&format!(" AND w.case_reference = {p}"));
     }
     (sql, binds)
-}
-
-/// The work changes an append to a case's log makes: a safety event's, or
-/// a collection action's (`requests_before`: the parents' requests its log
-/// held before it).
-#[must_use]
-pub fn work_changes_for_log(
-    case: &CaseReference,
-    event_id: &str,
-    safety: Option<&SafetyRecord>,
-    action: Option<(&RecordedAction, u64)>,
-) -> Vec<WorkChange> {
-    let mut changes = Vec::new();
-    if let Some(record) = safety {
-        changes.extend(work_items::changes_for_safety_event(case, event_id, record));
-    }
-    if let Some((action, requests_before)) = action {
-        changes.extend(work_items::changes_for_collection_action(
-            case,
-            requests_before,
-            action,
-        ));
-    }
-    changes
 }
 
 /// Money credited to suspense by these transfers raises an item each.

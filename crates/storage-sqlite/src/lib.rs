@@ -31,8 +31,7 @@ use storage_api::{
     SEARCH_HIT_RESTRICTED, SearchHit, StorageError, Store, StoreFuture, TransferRow, audit_columns,
     balances_from_sums, batch_fingerprint, changes_lifecycle, check_lifecycle, checksum,
     disclosers, initial_effective_date_column, is_parent_party, people_protected_by_action,
-    people_protected_by_parties, people_protected_by_safety_event, work_changes_for_log,
-    work_changes_for_transfers,
+    people_protected_by_parties, people_protected_by_safety_event, work_changes_for_transfers,
 };
 
 mod work;
@@ -528,11 +527,13 @@ impl SqliteStore {
         }
         // The work it makes or does, in the same transaction.
         let changes = match protecting {
-            Protecting::Safety(record) => work_changes_for_log(case, &row.id, Some(record), None),
+            Protecting::Safety(record) => {
+                work_items::changes_for_safety_event(case, &row.id, record)
+            }
             Protecting::Action(action) => {
                 let before =
                     work::requests_before_in(&mut transaction, &reference, sequence).await?;
-                work_changes_for_log(case, &row.id, None, Some((action, before)))
+                work_items::changes_for_collection_action(case, before, action)
             }
         };
         work::apply_in(&mut transaction, &changes, Some(audit.at_unix_seconds)).await?;
@@ -1598,24 +1599,6 @@ impl Store for SqliteStore {
             .iter()
             .map(|row| row.get(0))
             .collect())
-        })
-    }
-
-    fn flagged_people<'a>(&'a self, people: &'a [i64]) -> StoreFuture<'a, Vec<i64>> {
-        Box::pin(async move {
-            let mut flagged = Vec::new();
-            for person in people {
-                let row =
-                    sqlx::query("SELECT non_disclosure FROM person_flags WHERE person_id = ?")
-                        .bind(person)
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(database_error)?;
-                if row.is_some_and(|r| r.get::<bool, _>(0)) {
-                    flagged.push(*person);
-                }
-            }
-            Ok(flagged)
         })
     }
 

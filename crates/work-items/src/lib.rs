@@ -47,6 +47,10 @@ pub enum WorkKind {
     ApplicationWaiting,
     /// Money that matched no case waits to be matched by hand.
     SuspensePayment,
+    /// A parent asked for a decision to be looked at again (mandatory
+    /// reconsideration, issue 16): for a caseworker other than the one who
+    /// made the decision.
+    Reconsideration,
 }
 
 /// Who works an item.
@@ -103,7 +107,7 @@ impl Team {
 
 impl WorkKind {
     /// Every kind, most urgent first.
-    pub const ALL: [WorkKind; 9] = [
+    pub const ALL: [WorkKind; 10] = [
         WorkKind::PoliceCallRequested,
         WorkKind::ImmediateDanger,
         WorkKind::DisclosureToReview,
@@ -113,6 +117,7 @@ impl WorkKind {
         WorkKind::ParentRequest,
         WorkKind::ApplicationWaiting,
         WorkKind::SuspensePayment,
+        WorkKind::Reconsideration,
     ];
 
     /// The stored code.
@@ -128,6 +133,7 @@ impl WorkKind {
             WorkKind::ParentRequest => "parent_request",
             WorkKind::ApplicationWaiting => "application_waiting",
             WorkKind::SuspensePayment => "suspense_payment",
+            WorkKind::Reconsideration => "reconsideration",
         }
     }
 
@@ -150,6 +156,7 @@ impl WorkKind {
             WorkKind::ParentRequest => "Request from a parent",
             WorkKind::ApplicationWaiting => "Application waiting for its calculation",
             WorkKind::SuspensePayment => "Payment we could not match",
+            WorkKind::Reconsideration => "Decision to look at again",
         }
     }
 
@@ -161,9 +168,10 @@ impl WorkKind {
             | WorkKind::ImmediateDanger
             | WorkKind::DisclosureToReview
             | WorkKind::UnsafeRequest => Team::Specialist,
-            WorkKind::CaseSetAside | WorkKind::ParentRequest | WorkKind::ApplicationWaiting => {
-                Team::Casework
-            }
+            WorkKind::CaseSetAside
+            | WorkKind::ParentRequest
+            | WorkKind::ApplicationWaiting
+            | WorkKind::Reconsideration => Team::Casework,
             WorkKind::MissedPayment | WorkKind::SuspensePayment => Team::Money,
         }
     }
@@ -177,7 +185,7 @@ impl WorkKind {
             WorkKind::DisclosureToReview | WorkKind::UnsafeRequest => 2,
             WorkKind::CaseSetAside => 3,
             WorkKind::MissedPayment => 4,
-            WorkKind::ParentRequest | WorkKind::ApplicationWaiting => 5,
+            WorkKind::ParentRequest | WorkKind::ApplicationWaiting | WorkKind::Reconsideration => 5,
             WorkKind::SuspensePayment => 6,
         }
     }

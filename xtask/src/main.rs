@@ -24,6 +24,7 @@ const PURE_CRATES: &[&str] = &[
     "letters",
     "reform-model",
     "work-items",
+    "challenges",
 ];
 
 /// Dependencies a pure crate must never pull in, even indirectly.

@@ -22,6 +22,7 @@ mod actions;
 mod collection;
 mod enforcement;
 mod model;
+mod reconcile;
 mod statement;
 
 use std::collections::{BTreeMap, HashMap};
@@ -52,6 +53,7 @@ pub use enforcement::{
 pub use model::{
     ApplicationFeeWaiver, ModelledFees, application_fee, fees_under_law, fees_under_policy,
 };
+pub use reconcile::{NextPayment, Reconciled, next_payment, reconciled};
 pub use statement::{StatementFor, StatementLine, statement, statement_csv};
 
 /// Identifies a transfer. Deterministic ids (built from what the transfer

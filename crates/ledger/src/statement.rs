@@ -41,7 +41,8 @@ pub struct StatementLine {
     /// Passed on to the receiving parent (their statement only).
     pub passed_on: i128,
     /// After this line: what the paying parent owes (negative: in credit),
-    /// or what is still due to the receiving parent.
+    /// or what is still due to the receiving parent from the paying parent
+    /// (due less collected).
     pub balance: i128,
 }
 
@@ -190,7 +191,10 @@ pub fn statement(
     for line in &mut lines {
         balance += match whom {
             StatementFor::PayingParent => line.due + line.charged - line.paid,
-            StatementFor::ReceivingParent(_) => line.due - line.charged - line.passed_on,
+            // Still due to them from the paying parent: what fell due less
+            // what was collected for them. What was collected and not yet
+            // paid on is `reconciled`'s `waiting_to_pass_on`.
+            StatementFor::ReceivingParent(_) => line.due - line.paid,
         };
         line.balance = balance;
     }

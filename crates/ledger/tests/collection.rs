@@ -460,10 +460,24 @@ proptest! {
             // Each parent's statement ends on what the book says of them.
             let paying = ledger::statement(ledger.transfers(), case(), ledger::StatementFor::PayingParent, day);
             prop_assert_eq!(paying.last().map_or(0, |l| l.balance), ledger.balance(owes()).debit_balance());
-            let first = ledger::statement(ledger.transfers(), case(), ledger::StatementFor::ReceivingParent(RP1), day);
+            // The paying parent's picture: what they owe is what fell due
+            // with fees and charges, less what they paid.
+            let payer = ledger::reconciled(&paying, ledger::StatementFor::PayingParent);
+            prop_assert_eq!(payer.balance, payer.due + payer.collection_fees + payer.charges - payer.paid);
+            // The receiving parent's: still due is due less collected, and
+            // what the book still owes them is that plus what was collected
+            // and not yet paid on; what was paid on is what was sent.
+            let whom = ledger::StatementFor::ReceivingParent(RP1);
+            let first = ledger::statement(ledger.transfers(), case(), whom, day);
+            let picture = ledger::reconciled(&first, whom);
+            prop_assert_eq!(picture.balance, picture.due - picture.paid);
             prop_assert_eq!(
-                first.last().map_or(0, |l| l.balance),
+                picture.balance + picture.waiting_to_pass_on,
                 ledger.balance(account(AccountKind::ReceivingParentDue(RP1))).credit_balance()
+            );
+            prop_assert_eq!(
+                i128::from(allocation.collected_for.get(&RP1).map_or(0, |p| p.get())),
+                picture.paid
             );
         }
     }
@@ -506,14 +520,18 @@ fn each_parent_has_a_statement_of_their_own_side_only() {
         statement_csv(&first),
         "date,description,due,paid,charged,passed_on,balance\r\n\
          2025-01-06,Maintenance due to you,50.00,0.00,0.00,0.00,50.00\r\n\
-         2025-01-10,Collected from the paying parent,0.00,50.00,0.00,0.00,50.00\r\n\
-         2025-01-10,Collection fee,0.00,0.00,2.00,0.00,48.00\r\n\
+         2025-01-10,Collected from the paying parent,0.00,50.00,0.00,0.00,0.00\r\n\
+         2025-01-10,Collection fee,0.00,0.00,2.00,0.00,0.00\r\n\
          2025-01-10,Paid to you,0.00,0.00,0.00,48.00,0.00\r\n\
          2025-01-13,Maintenance due to you,50.00,0.00,0.00,0.00,50.00\r\n\
-         2025-01-13,Collected from the paying parent,0.00,4.00,0.00,0.00,50.00\r\n"
+         2025-01-13,Collected from the paying parent,0.00,4.00,0.00,0.00,46.00\r\n"
     );
+    // Still due from the paying parent (£46), and £4 collected and not yet
+    // paid on: together, what the book owes them.
+    let picture = ledger::reconciled(&first, StatementFor::ReceivingParent(RP1));
+    assert_eq!((picture.balance, picture.waiting_to_pass_on), (4_600, 400));
     assert_eq!(
-        first.last().unwrap().balance,
+        picture.balance + picture.waiting_to_pass_on,
         ledger
             .balance(account(AccountKind::ReceivingParentDue(RP1)))
             .credit_balance()

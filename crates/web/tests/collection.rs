@@ -134,8 +134,8 @@ async fn each_parent_downloads_only_their_own_statement() {
         first,
         "date,description,due,paid,charged,passed_on,balance\r\n\
          2026-05-04,Maintenance due to you,50.00,0.00,0.00,0.00,50.00\r\n\
-         2026-05-05,Collected from the paying parent,0.00,50.00,0.00,0.00,50.00\r\n\
-         2026-05-05,Collection fee,0.00,0.00,2.00,0.00,48.00\r\n\
+         2026-05-05,Collected from the paying parent,0.00,50.00,0.00,0.00,0.00\r\n\
+         2026-05-05,Collection fee,0.00,0.00,2.00,0.00,0.00\r\n\
          2026-05-05,Paid to you,0.00,0.00,0.00,48.00,0.00\r\n"
     );
     let (_, second, _) = get("second-receiver-token", "").await;

@@ -29,6 +29,42 @@ use safety::{
 };
 use work_items::{WorkChange, WorkCommand, WorkItem, WorkKind, WorkPage, WorkQuery, WorkState};
 
+/// An event of a challenge to a decision as columns (issue 16): the
+/// challenges crate's kind and payload, who and when, and the free words
+/// that came with it, sealed by the caller (`None` for none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeRow {
+    /// The caller's id for it (idempotency).
+    pub event_id: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its payload.
+    pub payload: String,
+    /// Who.
+    pub person: i64,
+    /// In what role.
+    pub role: String,
+    /// On what day (ISO).
+    pub on: String,
+    /// Its words, sealed.
+    pub words: Option<String>,
+}
+
+/// An evidence file of a challenge, sealed by the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvidenceRow {
+    /// Its id within the challenge.
+    pub evidence_id: String,
+    /// Its media type, from its bytes.
+    pub media_type: String,
+    /// Who sent it.
+    pub person: i64,
+    /// Its size before sealing.
+    pub bytes: i64,
+    /// The file, sealed.
+    pub sealed: Vec<u8>,
+}
+
 /// What a store operation returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
 
@@ -243,6 +279,41 @@ pub trait Store: Send + Sync {
     /// Every case with any safety event, in order: the queues are folded
     /// from these.
     fn cases_with_safety_events(&self) -> StoreFuture<'_, Vec<CaseReference>>;
+
+    /// Records an event of a challenge to a decision (issue 16: asked,
+    /// the other parent's view, evidence, decided, appealed, a bundle
+    /// sent) on `case`, with its sealed words and its evidence file if
+    /// any, the work it makes or closes and its audit entry, in one
+    /// transaction. The first event (`expected_events` 0) opens the
+    /// challenge. Refused with [`StorageError::ActionConflict`] if another
+    /// event was stored since the caller read `expected_events`; the same
+    /// `event_id` with the same kind and payload is
+    /// [`ActionOutcome::AlreadyRecorded`], with others
+    /// [`StorageError::IdempotencyKeyReused`].
+    #[allow(clippy::too_many_arguments)]
+    fn record_challenge_event<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        challenge: &'a str,
+        expected_events: i64,
+        row: &'a ChallengeRow,
+        evidence: Option<&'a EvidenceRow>,
+        work: &'a [WorkChange],
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ActionOutcome>;
+
+    /// A challenge's case and events, in order; `None` for none.
+    fn challenge<'a>(
+        &'a self,
+        challenge: &'a str,
+    ) -> StoreFuture<'a, Option<(CaseReference, Vec<ChallengeRow>)>>;
+
+    /// The challenges on a case, oldest first.
+    fn challenges_of_case<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<String>>;
+
+    /// A challenge's evidence files (sealed), in the order received.
+    fn challenge_evidence<'a>(&'a self, challenge: &'a str)
+    -> StoreFuture<'a, Vec<EvidenceRow>>;
 
     /// Keeps payers' notes; a note already kept is left as it is, so a
     /// re-imported statement changes nothing.

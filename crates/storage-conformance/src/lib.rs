@@ -4,6 +4,7 @@
 //! back-end passes only if it behaves exactly as the others do. A check
 //! that fails panics with what it expected and what it got.
 
+mod challenges;
 mod collection;
 mod protection;
 mod safety;
@@ -61,6 +62,10 @@ pub async fn run_all(store: Arc<dyn Store>) {
     // Last: the money into suspense here moves the balances others check.
     work::danger_tops_the_specialist_queue_and_the_work_done_closes_it(store.as_ref()).await;
     work::requests_applications_and_money_make_work_that_is_claimed_and_done(store.as_ref()).await;
+    challenges::a_challenge_is_stored_once_with_its_work_and_never_on_a_stale_reading(
+        store.as_ref(),
+    )
+    .await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -142,6 +147,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (16, "suspense_allocations".to_owned()),
             (17, "work_items".to_owned()),
             (18, "search_index".to_owned()),
+            (19, "challenges".to_owned()),
         ],
         "{}: migrations",
         store.backend()

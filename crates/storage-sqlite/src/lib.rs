@@ -34,6 +34,7 @@ use storage_api::{
     people_protected_by_parties, people_protected_by_safety_event, work_changes_for_transfers,
 };
 
+mod challenges;
 mod work;
 
 /// The ledger columns, in the order `transfer_row` reads them.
@@ -133,6 +134,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 18,
         name: "search_index",
         sql: include_str!("../migrations/0018_search_index.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "challenges",
+        sql: include_str!("../migrations/0019_challenges.sql"),
     },
 ];
 
@@ -1691,6 +1697,45 @@ impl Store for SqliteStore {
             "SELECT DISTINCT case_reference FROM safety_events ORDER BY case_reference",
             None,
         ))
+    }
+
+    fn record_challenge_event<'a>(
+        &'a self,
+        case: &'a CaseReference,
+        challenge: &'a str,
+        expected_events: i64,
+        row: &'a storage_api::ChallengeRow,
+        evidence: Option<&'a storage_api::EvidenceRow>,
+        work: &'a [work_items::WorkChange],
+        audit: AuditRecord,
+    ) -> StoreFuture<'a, ActionOutcome> {
+        Box::pin(self.record_challenge_event_now(
+            case,
+            challenge,
+            expected_events,
+            row,
+            evidence,
+            work,
+            audit,
+        ))
+    }
+
+    fn challenge<'a>(
+        &'a self,
+        challenge: &'a str,
+    ) -> StoreFuture<'a, Option<(CaseReference, Vec<storage_api::ChallengeRow>)>> {
+        Box::pin(self.challenge_now(challenge))
+    }
+
+    fn challenges_of_case<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<String>> {
+        Box::pin(self.challenges_of_case_now(case))
+    }
+
+    fn challenge_evidence<'a>(
+        &'a self,
+        challenge: &'a str,
+    ) -> StoreFuture<'a, Vec<storage_api::EvidenceRow>> {
+        Box::pin(self.challenge_evidence_now(challenge))
     }
 
     fn collection_action<'a>(

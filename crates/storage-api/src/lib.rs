@@ -29,6 +29,8 @@ use safety::{
 };
 use work_items::{WorkChange, WorkCommand, WorkItem, WorkKind, WorkPage, WorkQuery, WorkState};
 
+pub mod mi;
+
 /// An event of a challenge to a decision as columns (issue 16): the
 /// challenges crate's kind and payload, who and when, and the free words
 /// that came with it, sealed by the caller (`None` for none).
@@ -417,6 +419,33 @@ pub trait Store: Send + Sync {
         at: i64,
         audit: AuditRecord,
     ) -> StoreFuture<'a, WorkItem>;
+
+    /// Management information kept as the work happens ([`mi`]): the
+    /// totals of `measure` (every measure if `None`), read by key.
+    fn mi_totals<'a>(&'a self, measure: Option<&'a str>) -> StoreFuture<'a, mi::MiTotals>;
+
+    /// Every case's kept row that is not all zero (a scan: for checking
+    /// against [`mi::recount`], never for a page).
+    fn case_totals(
+        &self,
+    ) -> StoreFuture<'_, std::collections::BTreeMap<CaseReference, mi::CaseTotals>>;
+
+    /// A page of the cases whose paying parents owe most (pence), largest
+    /// first, read by the index on what is owed.
+    fn arrears_page(&self, offset: u32, limit: u32)
+    -> StoreFuture<'_, Vec<(CaseReference, i64)>>;
+
+    /// Work items counted by kind, risk and whether done (a scan: for
+    /// [`mi::recount`] only).
+    fn work_tallies(&self) -> StoreFuture<'_, Vec<mi::WorkTally>>;
+
+    /// Replaces every kept total and case row in one transaction (`cms mi
+    /// recount`, with what [`mi::recount`] worked out).
+    fn replace_mi<'a>(
+        &'a self,
+        totals: &'a mi::MiTotals,
+        cases: &'a std::collections::BTreeMap<CaseReference, mi::CaseTotals>,
+    ) -> StoreFuture<'a, ()>;
 
     /// Closes every connection.
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;

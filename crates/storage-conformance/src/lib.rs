@@ -6,6 +6,7 @@
 
 mod challenges;
 mod collection;
+mod mi;
 mod protection;
 mod safety;
 mod search;
@@ -66,6 +67,9 @@ pub async fn run_all(store: Arc<dyn Store>) {
         store.as_ref(),
     )
     .await;
+    mi::each_event_moves_its_totals_and_retries_move_nothing(store.as_ref()).await;
+    // Last of all: everything above, recounted.
+    mi::kept_totals_equal_a_full_recount(store.as_ref()).await;
 }
 
 fn change_audit(case: &CaseReference) -> AuditRecord {
@@ -148,6 +152,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (17, "work_items".to_owned()),
             (18, "search_index".to_owned()),
             (19, "challenges".to_owned()),
+            (20, "mi_totals".to_owned()),
         ],
         "{}: migrations",
         store.backend()

@@ -34,6 +34,7 @@ use storage_api::{
     people_protected_by_parties, people_protected_by_safety_event, work_changes_for_transfers,
 };
 
+mod mi;
 mod challenges;
 mod work;
 
@@ -139,6 +140,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 19,
         name: "challenges",
         sql: include_str!("../migrations/0019_challenges.sql"),
+    },
+    Migration {
+        version: 20,
+        name: "mi_totals",
+        sql: include_str!("../migrations/0020_mi_totals.sql"),
     },
 ];
 
@@ -543,6 +549,13 @@ impl SqliteStore {
             }
         };
         work::apply_in(&mut transaction, &changes, Some(audit.at_unix_seconds)).await?;
+        mi::logged_in(
+            &mut transaction,
+            &reference,
+            matches!(log, CaseLog::SafetyEvents),
+            &row.kind,
+        )
+        .await?;
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(ActionOutcome::Recorded { sequence })
@@ -613,6 +626,7 @@ impl SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(database_error)?;
+        let opened_before = mi::exists_in(&mut transaction, &reference).await?;
         let written = sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES (?, ?) ON CONFLICT (case_reference) DO UPDATE SET initial_effective_date = excluded.initial_effective_date WHERE cases.initial_effective_date = ? AND excluded.initial_effective_date <> ?")
             .bind(&reference)
             .bind(start)
@@ -628,6 +642,12 @@ impl SqliteStore {
             // the case its date) closes that work, in the same transaction.
             let changes = work_items::changes_for_application(case, start != AWAITING_CALCULATION);
             work::apply_in(&mut transaction, &changes, None).await?;
+            mi::opened_in(
+                &mut transaction,
+                !opened_before,
+                start == AWAITING_CALCULATION,
+            )
+            .await?;
             transaction.commit().await.map_err(database_error)?;
             return Ok(true);
         }
@@ -737,6 +757,7 @@ impl SqliteStore {
             .execute(&mut *transaction)
             .await
             .map_err(database_error)?;
+        mi::facts_in(&mut transaction, &reference, first_sequence, events).await?;
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(AppendOutcome::Appended { first_sequence })
@@ -830,6 +851,7 @@ async fn post_transfers_in(
             }
         }
     }
+    let mut newly_posted: std::collections::HashSet<String> = std::collections::HashSet::new();
     for chunk in unique.chunks(ROWS_PER_STATEMENT) {
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
             "INSERT INTO ledger_transfers (",
@@ -852,14 +874,17 @@ async fn post_transfers_in(
                     .push_bind(row.corrects);
             },
         );
-        insert.push(" ON CONFLICT (id) DO NOTHING");
-        let affected = insert
+        insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
+        let inserted: Vec<String> = insert
             .build()
-            .execute(&mut **transaction)
+            .fetch_all(&mut **transaction)
             .await
             .map_err(database_error)?
-            .rows_affected();
-        let affected = usize::try_from(affected).expect("at most one row per transfer");
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let affected = inserted.len();
+        newly_posted.extend(inserted);
         summary.posted += affected;
         if affected == chunk.len() {
             continue;
@@ -893,6 +918,13 @@ async fn post_transfers_in(
         }
         summary.already_posted += chunk.len() - affected;
     }
+    // What paying parents owe and money by month, kept with the postings.
+    let posted: Vec<Transfer> = unique
+        .iter()
+        .filter(|t| newly_posted.contains(&t.id.0))
+        .cloned()
+        .collect();
+    mi::transfers_in(transaction, &posted).await?;
     // Money into suspense is work for those who work money.
     for (change, raised) in work_changes_for_transfers(&unique) {
         work::apply_in(transaction, std::slice::from_ref(&change), Some(raised)).await?;
@@ -1958,6 +1990,40 @@ impl Store for SqliteStore {
         audit: AuditRecord,
     ) -> StoreFuture<'a, work_items::WorkItem> {
         Box::pin(work::command(&self.pool, id, command, by, at, audit))
+    }
+
+    fn mi_totals<'a>(
+        &'a self,
+        measure: Option<&'a str>,
+    ) -> StoreFuture<'a, storage_api::mi::MiTotals> {
+        Box::pin(mi::totals(&self.pool, measure))
+    }
+
+    fn case_totals(
+        &self,
+    ) -> StoreFuture<'_, std::collections::BTreeMap<CaseReference, storage_api::mi::CaseTotals>>
+    {
+        Box::pin(mi::case_rows(&self.pool))
+    }
+
+    fn arrears_page(
+        &self,
+        offset: u32,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<(CaseReference, i64)>> {
+        Box::pin(mi::arrears(&self.pool, offset, limit))
+    }
+
+    fn work_tallies(&self) -> StoreFuture<'_, Vec<storage_api::mi::WorkTally>> {
+        Box::pin(mi::work_tallies(&self.pool))
+    }
+
+    fn replace_mi<'a>(
+        &'a self,
+        totals: &'a storage_api::mi::MiTotals,
+        cases: &'a std::collections::BTreeMap<CaseReference, storage_api::mi::CaseTotals>,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(mi::replace(&self.pool, totals, cases))
     }
 
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {

@@ -72,7 +72,7 @@ pub(crate) async fn apply_in(
                     Some(case) => case_risk_in(transaction, case).await?,
                     None => RiskLevel::Standard,
                 };
-                sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO work_items (item_id, kind, team, priority, case_reference, person_id, risk, raised_unix, due_unix, assignee, state) VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE(?, {NOW}), COALESCE(?, {NOW}) + ?, NULL, 'open') ON CONFLICT (item_id) DO NOTHING")))
+                let opened = sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO work_items (item_id, kind, team, priority, case_reference, person_id, risk, raised_unix, due_unix, assignee, state) VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE(?, {NOW}), COALESCE(?, {NOW}) + ?, NULL, 'open') ON CONFLICT (item_id) DO NOTHING")))
                     .bind(id)
                     .bind(kind.code())
                     .bind(kind.team().code())
@@ -85,28 +85,40 @@ pub(crate) async fn apply_in(
                     .bind(i64::from(standards.minutes(*kind)) * 60)
                     .execute(&mut **transaction)
                     .await
-                    .map_err(database_error)?;
+                    .map_err(database_error)?
+                    .rows_affected();
+                if opened == 1 {
+                    crate::mi::work_opened_in(transaction, kind.code(), risk.code()).await?;
+                }
             }
             WorkChange::CloseKinds { case, kinds } => {
                 for kind in kinds {
-                    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE work_items SET state = 'done', closed_unix = COALESCE(?, {NOW}) WHERE case_reference = ? AND kind = ? AND state <> 'done'")))
+                    let closed = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE work_items SET state = 'done', closed_unix = COALESCE(?, {NOW}) WHERE case_reference = ? AND kind = ? AND state <> 'done' RETURNING kind, risk")))
                         .bind(raised)
                         .bind(case.to_string())
                         .bind(kind.code())
-                        .execute(&mut **transaction)
+                        .fetch_all(&mut **transaction)
                         .await
                         .map_err(database_error)?;
+                    closed_in(transaction, &closed).await?;
                 }
             }
             WorkChange::Close { id } => {
-                sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE work_items SET state = 'done', closed_unix = COALESCE(?, {NOW}) WHERE item_id = ? AND state <> 'done'")))
+                let closed = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE work_items SET state = 'done', closed_unix = COALESCE(?, {NOW}) WHERE item_id = ? AND state <> 'done' RETURNING kind, risk")))
                     .bind(raised)
                     .bind(id)
-                    .execute(&mut **transaction)
+                    .fetch_all(&mut **transaction)
                     .await
                     .map_err(database_error)?;
+                closed_in(transaction, &closed).await?;
             }
             WorkChange::SetRisk { case, risk } => {
+                let moving = sqlx::query("SELECT kind, risk FROM work_items WHERE case_reference = ? AND state <> 'done' AND risk <> ?")
+                    .bind(case.to_string())
+                    .bind(risk.code())
+                    .fetch_all(&mut **transaction)
+                    .await
+                    .map_err(database_error)?;
                 sqlx::query(
                     "UPDATE work_items SET risk = ? WHERE case_reference = ? AND state <> 'done'",
                 )
@@ -115,6 +127,10 @@ pub(crate) async fn apply_in(
                 .execute(&mut **transaction)
                 .await
                 .map_err(database_error)?;
+                for row in &moving {
+                    let (kind, from): (String, String) = (row.get(0), row.get(1));
+                    crate::mi::work_risk_in(transaction, &kind, &from, risk.code()).await?;
+                }
             }
             WorkChange::Assign { case, kinds, to } => {
                 for kind in kinds {
@@ -128,6 +144,18 @@ pub(crate) async fn apply_in(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Items just closed (their kind and risk): the counts follow.
+async fn closed_in(
+    transaction: &mut Transaction<'_>,
+    closed: &[SqliteRow],
+) -> Result<(), StorageError> {
+    for row in closed {
+        let (kind, risk): (String, String) = (row.get(0), row.get(1));
+        crate::mi::work_closed_in(transaction, &kind, &risk).await?;
     }
     Ok(())
 }
@@ -176,6 +204,14 @@ pub(crate) async fn queue(pool: &SqlitePool, query: &WorkQuery) -> Result<WorkPa
         .iter()
         .map(|row| item_row(row).into_item())
         .collect::<Result<Vec<_>, _>>()?;
+    // The counts are kept as items open, close and change risk (`mi`):
+    // read by key, not counted, unless the query filters by what is not
+    // kept (who has it, overdue, one case), which its own index bounds.
+    if storage_api::mi::counts_are_kept(query) {
+        let totals = crate::mi::totals(pool, Some(storage_api::mi::WORK_OPEN)).await?;
+        let counts = storage_api::mi::queue_counts(&totals, query);
+        return Ok(WorkPage { items, counts });
+    }
     let counts_sql =
         format!("SELECT w.kind, COUNT(*) FROM work_items w{conditions} GROUP BY w.kind");
     let counted = bind_all(sqlx::query(sqlx::AssertSqlSafe(counts_sql)), &binds)
@@ -254,6 +290,15 @@ pub(crate) async fn command(
         .execute(&mut *transaction)
         .await
         .map_err(database_error)?;
+    if matches!(command, WorkCommand::Complete) {
+        let row = sqlx::query("SELECT kind, risk FROM work_items WHERE item_id = ?")
+            .bind(id)
+            .fetch_one(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        let (kind, risk): (String, String) = (row.get(0), row.get(1));
+        crate::mi::work_closed_in(&mut transaction, &kind, &risk).await?;
+    }
     append_audit_in(&mut transaction, audit).await?;
     let item = item_in(&mut transaction, id)
         .await?

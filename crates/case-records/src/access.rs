@@ -19,11 +19,14 @@ pub enum Role {
     PayingParent,
     /// A receiving parent, about their own case.
     ReceivingParent,
+    /// Models changes of rules over the caseload (issue 17): counts and
+    /// sums only, never a case, a party or a search.
+    PolicyAnalyst,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Caseworker,
         Role::DomesticAbuseSpecialist,
         Role::TeamLeader,
@@ -32,6 +35,7 @@ impl Role {
         Role::Administrator,
         Role::PayingParent,
         Role::ReceivingParent,
+        Role::PolicyAnalyst,
     ];
 
     /// The code used in tokens and the audit log.
@@ -46,6 +50,7 @@ impl Role {
             Role::Administrator => "administrator",
             Role::PayingParent => "paying_parent",
             Role::ReceivingParent => "receiving_parent",
+            Role::PolicyAnalyst => "policy_analyst",
         }
     }
 
@@ -62,6 +67,13 @@ impl Role {
             self,
             Role::Caseworker | Role::DomesticAbuseSpecialist | Role::TeamLeader
         )
+    }
+
+    /// Whether this role sees cases at all (however redacted): everyone but
+    /// the policy analyst, who sees counts and sums over the caseload only.
+    #[must_use]
+    pub const fn sees_cases(self) -> bool {
+        !matches!(self, Role::PolicyAnalyst)
     }
 
     /// Whether this is one of the parents rather than staff.
@@ -221,7 +233,9 @@ pub fn decide(
         return Decision::Deny;
     }
     let by_role = match role {
-        Role::Administrator | Role::PayingParent | Role::ReceivingParent => false,
+        Role::Administrator | Role::PayingParent | Role::ReceivingParent | Role::PolicyAnalyst => {
+            false
+        }
         Role::Auditor => field == Field::MaintenanceAmounts,
         Role::Caseworker | Role::TeamLeader | Role::DomesticAbuseSpecialist => true,
         Role::EnforcementOfficer => matches!(
@@ -258,9 +272,11 @@ pub fn decide(
 #[must_use]
 pub fn may_act_on_case(role: Role, circumstances: Circumstances) -> Decision {
     match role {
-        Role::PayingParent | Role::ReceivingParent | Role::Administrator | Role::Auditor => {
-            Decision::Deny
-        }
+        Role::PayingParent
+        | Role::ReceivingParent
+        | Role::Administrator
+        | Role::Auditor
+        | Role::PolicyAnalyst => Decision::Deny,
         Role::DomesticAbuseSpecialist => Decision::Allow,
         Role::Caseworker | Role::TeamLeader | Role::EnforcementOfficer => {
             if !circumstances.restricted || circumstances.viewer_is_named_caseworker {

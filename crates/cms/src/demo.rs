@@ -41,7 +41,7 @@ const FIRST_PAYER: i64 = 10_000;
 const FIRST_RECEIVER: i64 = 10_001;
 
 /// One account for each role.
-pub const SIGN_INS: [DemoSignIn; 8] = [
+pub const SIGN_INS: [DemoSignIn; 9] = [
     DemoSignIn {
         login: "paying.parent@demo.invalid",
         password: "demo paying parent",
@@ -83,6 +83,12 @@ pub const SIGN_INS: [DemoSignIn; 8] = [
         password: "demo auditor",
         role: "auditor",
         person: 70,
+    },
+    DemoSignIn {
+        login: "analyst@demo.invalid",
+        password: "demo policy analyst",
+        role: "policy_analyst",
+        person: 90,
     },
     // A parent with no case yet, to apply.
     DemoSignIn {

@@ -79,25 +79,10 @@ pub struct BenchArguments {
     rounds: usize,
 }
 
-/// A percentage written with at most four decimal places, as parts per
-/// million: `25` is 250,000, `12.5` is 125,000. No floating point.
+/// `--share-of-net-income`: a percentage, read digit by digit.
 fn percent(text: &str) -> Result<PartsPerMillion, String> {
-    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || (!fraction.is_empty() && !digits(fraction)) || fraction.len() > 4 {
-        return Err(format!(
-            "--share-of-net-income {text}: a percentage such as 25 or 12.5"
-        ));
-    }
-    let whole: u32 = whole
-        .parse()
-        .map_err(|_| format!("--share-of-net-income {text}: too large"))?;
-    let fraction: u32 = format!("{fraction:0<4}").parse().unwrap_or(0);
-    whole
-        .checked_mul(10_000)
-        .and_then(|w| w.checked_add(fraction))
-        .and_then(PartsPerMillion::new)
-        .ok_or_else(|| format!("--share-of-net-income {text}: at most 100"))
+    reform_model::report::share_from_percent(text)
+        .map_err(|message| format!("--share-of-net-income {message}"))
 }
 
 fn scenario(names: &[String]) -> Result<Scenario, String> {

@@ -11,7 +11,7 @@ use crate::serve::parse_database_url;
 pub fn issue(person: i64, role: &str, database_url: &str) -> ExitCode {
     let Some(role) = Role::from_code(role) else {
         errln!(
-            "cms token issue: `{role}` is not a role; use caseworker, domestic_abuse_specialist, team_leader, enforcement_officer, auditor, administrator, paying_parent or receiving_parent"
+            "cms token issue: `{role}` is not a role; use caseworker, domestic_abuse_specialist, team_leader, enforcement_officer, auditor, administrator, policy_analyst, paying_parent or receiving_parent"
         );
         return ExitCode::from(2);
     };

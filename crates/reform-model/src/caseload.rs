@@ -8,10 +8,10 @@
 use std::sync::OnceLock;
 
 use domain_types::{Date, Pence};
-use legal_parameters::{Benefit, BenefitSet};
+use legal_parameters::{Benefit, BenefitSet, Parameters};
 use maintenance_calculation::{
     Basis, CalculationRequest, Income, Nights, NilRateReason, OtherChildren, PayingParent,
-    ReceivingParents,
+    ReceivingParents, calculate,
 };
 use serde::Deserialize;
 use smallvec::SmallVec;
@@ -529,15 +529,37 @@ impl Calibration {
     }
 }
 
-/// A synthetic caseload: its cases and how they were made.
+/// Where a caseload's cases came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Generated from the seed, calibrated to published statistics.
+    Synthetic,
+    /// The service's own cases as known on a date: what the store held
+    /// then, each case's calculation in force that day, with what the
+    /// stored cases do not hold imputed from the seed.
+    Stored {
+        /// The day: facts recorded by then, the calculation in force then.
+        known_on: Date,
+        /// Cases read from the store.
+        read: u64,
+        /// Cases read but not modelled, by reason (no liability that day,
+        /// or circumstances the model's case cannot hold), in a fixed order.
+        not_modelled: Vec<(&'static str, u64)>,
+    },
+}
+
+/// A caseload: its cases and how they were made.
 #[derive(Clone, Debug)]
 pub struct Caseload {
-    /// The seed it was generated from.
+    /// The seed it was generated from (for the stored caseload, the seed
+    /// of what is imputed).
     pub seed: u64,
     /// The calibration it was drawn from.
     pub calibration: &'static Calibration,
     /// The cases, in index order.
     pub cases: Vec<SyntheticCase>,
+    /// Where the cases came from.
+    pub source: Source,
 }
 
 impl Caseload {
@@ -551,6 +573,131 @@ impl Caseload {
             cases: (0..count as u64)
                 .map(|i| calibration.case(seed, i))
                 .collect(),
+            source: Source::Synthetic,
+        }
+    }
+}
+
+/// Why a stored case cannot be modelled: it has no liability that day, or
+/// circumstances the model's case does not hold. In report order.
+pub const NOT_MODELLED: [&str; 8] = [
+    "no_liability_on_the_date",
+    "default_maintenance_decision",
+    "variations",
+    "other_arrangement_children",
+    "benefit_other_than_universal_credit",
+    "nil_rate_reason_other_than_prisoner_or_care_home",
+    "children_of_one_receiving_parent_on_different_nights",
+    "the_model_would_not_reproduce_the_law_s_amount",
+];
+
+/// Keeps a stored prisoner's imputed earnings apart from the other draws.
+const PRISONER_STREAM: u64 = 0x5052_4953_4F4E_4552;
+
+impl Calibration {
+    /// The model's case for a stored case's calculation in force on its
+    /// date (`request`, as the schedule asks it) and its service: the
+    /// paying parent, children and nights from the request; what the
+    /// service does not hold (receiving parents' incomes, children's ages,
+    /// compliance, disclosure and the take-up draw) imputed as case `index`
+    /// of the seed's synthetic caseload would have them. A prisoner's
+    /// earnings are not held either: imputed from the prisoners' earnings
+    /// figure.
+    ///
+    /// The model's case is kept only where the law's weekly amount worked
+    /// out from it is the stored request's own, penny for penny.
+    ///
+    /// # Errors
+    /// The reason (one of [`NOT_MODELLED`]) where the model's case cannot
+    /// hold the request's circumstances.
+    pub fn stored_case(
+        &self,
+        seed: u64,
+        index: u64,
+        request: &CalculationRequest,
+        collect_and_pay: bool,
+        parameters: &Parameters,
+    ) -> Result<SyntheticCase, &'static str> {
+        let Basis::PayingParent(parent) = &request.basis else {
+            return Err(NOT_MODELLED[1]);
+        };
+        if parent.variations != maintenance_calculation::Variations::default() {
+            return Err(NOT_MODELLED[2]);
+        }
+        if parent.other_arrangement_children.get() > 0 {
+            return Err(NOT_MODELLED[3]);
+        }
+        let imputed = self.case(seed, index);
+        let payer = match (parent.nil_rate_reason, parent.income) {
+            (Some(NilRateReason::Prisoner), _) => Payer::Prisoner {
+                earnings: match imputed.payer {
+                    Payer::Prisoner { earnings } => earnings,
+                    // A draw of its own, apart from the case's others.
+                    _ => Pence::new(
+                        self.prisoner_earnings
+                            .at(Draws::for_case(seed ^ PRISONER_STREAM, index).ppm()),
+                    ),
+                },
+            },
+            (Some(NilRateReason::CareHome), _) => Payer::CareHome,
+            (Some(_), _) => return Err(NOT_MODELLED[5]),
+            (None, _)
+                if parent.benefits
+                    == BenefitSet::EMPTY.with(Benefit::UniversalCreditNoEarnedIncome)
+                    && parent.partner_benefits == BenefitSet::EMPTY =>
+            {
+                Payer::Benefit
+            }
+            (None, _)
+                if parent.benefits != BenefitSet::EMPTY
+                    || parent.partner_benefits != BenefitSet::EMPTY =>
+            {
+                return Err(NOT_MODELLED[4]);
+            }
+            (None, Some(Income::Weekly(weekly))) => Payer::Income(weekly),
+            (None, Some(Income::Annual(annual))) => {
+                Payer::Income(maintenance_calculation::weekly_from_annual(annual))
+            }
+            (None, None) => return Err(NOT_MODELLED[0]),
+        };
+        let mut groups: SmallVec<[Group; 2]> = SmallVec::new();
+        for (position, children) in request.receiving_parents.iter().enumerate() {
+            let nights = children.first().map_or(0, |n| n.get());
+            if children.iter().any(|n| n.get() != nights) {
+                return Err(NOT_MODELLED[6]);
+            }
+            groups.push(Group {
+                children: u16::try_from(children.len()).expect("a few children"),
+                nights,
+                income: imputed
+                    .groups
+                    .get(position)
+                    .or(imputed.groups.first())
+                    .map_or(Pence::ZERO, |g| g.income),
+            });
+        }
+        let case = SyntheticCase {
+            index,
+            service: if collect_and_pay {
+                Service::CollectAndPay
+            } else {
+                Service::DirectPay
+            },
+            payer,
+            relevant_other_children: parent.relevant_other_children.get(),
+            groups,
+            ..imputed
+        };
+        let weekly = |request: &CalculationRequest| {
+            calculate(request, parameters)
+                .ok()
+                .map(|c| c.weekly_amounts.iter().copied().collect::<Vec<Pence>>())
+        };
+        let law = weekly(request);
+        if law.is_some() && weekly(&case.request(request.date, false)) == law {
+            Ok(case)
+        } else {
+            Err(NOT_MODELLED[7])
         }
     }
 }

@@ -25,10 +25,12 @@ pub mod net_income;
 pub mod policy;
 pub mod report;
 
-pub use caseload::{Calibration, Caseload, Group, Payer, Service, SyntheticCase};
+pub use caseload::{
+    Calibration, Caseload, Group, NOT_MODELLED, Payer, Service, Source, SyntheticCase,
+};
 pub use figure::{Confidence, Figure, FigureValue, Figures};
 pub use income_shares::IncomeShares;
 pub use model::{CaseOutcome, Model, RateCode, Side};
 pub use net_income::NetIncome;
 pub use policy::{Policy, Rule, Scenario};
-pub use report::{Aggregate, Options, Report, Stats, income_deciles, run};
+pub use report::{Aggregate, Options, Report, Row, Stats, column_names, income_deciles, run};

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use domain_types::{PartsPerMillion, Pence};
 use serde_json::{Map, Value, json};
 
-use crate::caseload::{Caseload, Service, SyntheticCase};
+use crate::caseload::{Caseload, Service, Source, SyntheticCase};
 use crate::model::{CaseOutcome, Model, RateCode};
 
 /// Counts and weekly sums (pence) for one group of cases.
@@ -298,6 +298,28 @@ impl Default for Options {
     }
 }
 
+/// A percentage written with at most four decimal places, as parts per
+/// million: `25` is 250,000, `12.5` is 125,000. Read digit by digit: no
+/// floating point.
+///
+/// # Errors
+/// Anything but digits with at most one point and four decimals, or above 100.
+pub fn share_from_percent(text: &str) -> Result<PartsPerMillion, String> {
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || (!fraction.is_empty() && !digits(fraction)) || fraction.len() > 4 {
+        return Err(format!("{text}: a percentage such as 25 or 12.5"));
+    }
+    let whole: u32 = whole.parse().map_err(|_| format!("{text}: too large"))?;
+    let fraction: u32 = format!("{fraction:0<4}").parse().unwrap_or(0);
+    whole
+        .checked_mul(10_000)
+        .and_then(|w| w.checked_add(fraction))
+        .and_then(PartsPerMillion::new)
+        .ok_or_else(|| format!("{text}: at most 100"))
+}
+
 /// A run's answer.
 pub struct Report<'m, 'p> {
     /// The model run.
@@ -314,6 +336,8 @@ pub struct Report<'m, 'p> {
     pub options: Options,
     /// The counts and sums.
     pub aggregate: Aggregate,
+    /// Where the cases came from.
+    pub source: Source,
 }
 
 /// Each case's paying-parent income decile (0 = lowest): ranked by gross
@@ -357,6 +381,7 @@ pub fn run<'m, 'p>(model: &'m Model<'p>, caseload: &Caseload, options: Options) 
         receiving_income_fingerprint: caseload.calibration.receiving_income_fingerprint.clone(),
         options,
         aggregate,
+        source: caseload.source.clone(),
     }
 }
 
@@ -371,7 +396,90 @@ fn csv_field(text: &str) -> String {
     }
 }
 
+/// One row of the answer as it may be shown: a group's cells, each `None`
+/// where suppressed (see [`Stats`]); the raw counts never leave [`Report`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// `total`, `income_decile`, `law_rate`, `children`, `service`,
+    /// `shared_care_nights` or `receiving_change`.
+    pub dimension: &'static str,
+    /// The group within it.
+    pub category: &'static str,
+    /// The cells, in the order of [`column_names`].
+    pub cells: Vec<Option<u64>>,
+}
+
+impl Row {
+    /// The cell in the column named `column`; `None` when suppressed.
+    ///
+    /// # Panics
+    /// On a column that does not exist: a bug in the caller.
+    #[must_use]
+    pub fn cell(&self, column: &str) -> Option<u64> {
+        let at = COLUMNS
+            .iter()
+            .position(|(name, _)| *name == column)
+            .unwrap_or_else(|| panic!("no column {column}"));
+        self.cells[at]
+    }
+}
+
+/// The columns of every group row, as in the CSV's header.
+pub fn column_names() -> impl Iterator<Item = &'static str> {
+    COLUMNS.iter().map(|(name, _)| *name)
+}
+
 impl Report<'_, '_> {
+    /// The caseload in words, for `meta`: small counts suppressed as cells are.
+    fn source_in_words(&self) -> String {
+        match &self.source {
+            Source::Synthetic => "synthetic: generated from the seed, calibrated to published statistics (data/caseload.toml)".to_owned(),
+            Source::Stored {
+                known_on,
+                read,
+                not_modelled,
+            } => {
+                let count = |n: u64| {
+                    self.suppress(n)
+                        .map_or_else(|| "[c]".to_owned(), |n| n.to_string())
+                };
+                let mut words = format!(
+                    "stored: the service's cases as known on {known_on}, each under the calculation in force that day; {} modelled of {} read; children's ages, compliance, disclosure and a prisoner's earnings IMPUTED from the seed",
+                    count(u64::try_from(self.cases).unwrap_or(u64::MAX)),
+                    count(*read)
+                );
+                for (reason, n) in not_modelled.iter().filter(|(_, n)| *n > 0) {
+                    let _ = write!(words, "; not modelled, {reason}: {}", count(*n));
+                }
+                words
+            }
+        }
+    }
+
+    /// The groups as they may be shown, small cells suppressed.
+    #[must_use]
+    pub fn table(&self) -> Vec<Row> {
+        self.rows()
+            .into_iter()
+            .map(|(dimension, category, stats)| Row {
+                dimension,
+                category,
+                cells: stats.cells(self.options.minimum_cell),
+            })
+            .collect()
+    }
+
+    /// The moves between rates and services (and the income-shares
+    /// reversals and gateway moves) as they may be shown: kind, from, to
+    /// and the count, `None` where suppressed.
+    #[must_use]
+    pub fn shown_moves(&self) -> Vec<(&'static str, &'static str, &'static str, Option<u64>)> {
+        self.moves()
+            .into_iter()
+            .map(|(kind, from, to, count)| (kind, from, to, self.suppress(count)))
+            .collect()
+    }
+
     /// Facts about the run, in order: every output starts with them.
     #[must_use]
     pub fn meta(&self) -> Vec<(String, String)> {
@@ -381,10 +489,7 @@ impl Report<'_, '_> {
                 "status".to_owned(),
                 "MODELLED: policy, not law; never applied to a case".to_owned(),
             ),
-            (
-                "caseload".to_owned(),
-                "synthetic (the stored caseload is not read yet)".to_owned(),
-            ),
+            ("caseload".to_owned(), self.source_in_words()),
             ("seed".to_owned(), self.seed.to_string()),
             ("cases".to_owned(), self.cases.to_string()),
             ("date".to_owned(), model.date.to_string()),

@@ -124,6 +124,9 @@ impl FromRequestParts<AppState> for SignedIn {
         .map_err(|e| storage_failure(&e))?;
         let (person, role) = holder.ok_or_else(unauthorised)?;
         let role = Role::from_code(&role).ok_or_else(unauthorised)?;
+        if !role.sees_cases() {
+            return Err(crate::analyst::no_cases_for_analysts());
+        }
         Ok(SignedIn { person, role })
     }
 }

@@ -9,6 +9,7 @@
 //! clock and randomness through [`Environment`], so the web depends on no
 //! database driver and reads no clock itself.
 
+pub mod analyst;
 mod apply;
 mod calculator;
 mod cases;
@@ -139,6 +140,7 @@ pub fn app(state: AppState) -> Router {
             "/account/cases/{reference}/safety",
             get(screening_pages::start).post(screening_pages::answer),
         )
+        .route("/analysis", get(analyst::page).post(analyst::answer))
         .route("/work", get(workspace::home))
         .route("/work/mi", get(mi::page))
         .route("/work/queue", get(workspace::queue))

@@ -338,6 +338,7 @@ pub async fn search_page(
     axum::Form(posted): axum::Form<SearchForm>,
 ) -> Response {
     let (signed_in, session) = match crate::self_service::signed_in(&state, &headers).await {
+        Some((who, _)) if !who.role.sees_cases() => return crate::analyst::no_cases_page(),
         Some((who, session)) if !who.role.is_parent() => (who, session),
         _ => return crate::self_service::see_other("/sign-in"),
     };

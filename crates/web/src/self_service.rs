@@ -228,8 +228,12 @@ pub async fn sign_in(
         |message: &str| sign_in_page(StatusCode::UNPROCESSABLE_ENTITY, &form.login, Some(message));
     match start_session_for(&state, &form.login, &form.password).await {
         Ok((session, role)) => {
-            let parent = Role::from_code(&role).is_some_and(Role::is_parent);
-            let mut response = see_other(if parent { "/account" } else { "/work" });
+            let role = Role::from_code(&role);
+            let mut response = see_other(match role {
+                Some(role) if role.is_parent() => "/account",
+                Some(Role::PolicyAnalyst) => "/analysis",
+                _ => "/work",
+            });
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, session_cookie(&session));

@@ -79,6 +79,9 @@ fn table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> Markup {
 /// sign in.
 async fn staff_session(state: &AppState, headers: &HeaderMap) -> Result<(Staff, String), Response> {
     match crate::self_service::signed_in(state, headers).await {
+        Some((SignedIn { role, .. }, _)) if !role.sees_cases() => {
+            Err(crate::analyst::no_cases_page())
+        }
         Some((SignedIn { person, role }, session)) if !role.is_parent() => {
             Ok((Staff { person, role }, session))
         }

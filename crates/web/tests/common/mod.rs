@@ -126,6 +126,7 @@ async fn with_test_tokens(store: Arc<dyn Store>) -> Arc<dyn Store> {
         ("receiver-token", 2, "receiving_parent"),
         ("specialist-token", 30, "domestic_abuse_specialist"),
         ("named-token", 40, "caseworker"),
+        ("analyst-token", 90, "policy_analyst"),
     ] {
         store
             .issue_token(&token_hash(token), person, role)

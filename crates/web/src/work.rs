@@ -384,3 +384,55 @@ pub(crate) async fn alert(state: &AppState, staff: &Staff) -> Result<Markup, Res
         "<div class=\"govuk-notification-banner\" role=\"alert\" aria-labelledby=\"danger-title\" data-module=\"govuk-notification-banner\">\n<div class=\"govuk-notification-banner__header\"><h2 class=\"govuk-notification-banner__title\" id=\"danger-title\">Someone is in danger now</h2></div>\n<div class=\"govuk-notification-banner__content\">\n<ul class=\"govuk-list\">\n{lines}</ul>\n</div>\n</div>\n"
     )))
 }
+
+/// GOV.UK Frontend's pagination (`govuk-pagination`, as its Nunjucks macro
+/// writes it): previous and next links and the pages around this one, each
+/// a link to `base` (ending `?` or `&amp;`) with `page=N`. Nothing for one
+/// page.
+pub(crate) fn pagination(base: &str, page: u32, pages: u32) -> Markup {
+    if pages <= 1 {
+        return Markup::trusted(String::new());
+    }
+    let link = |n: u32| format!("{base}page={n}");
+    let mut html = String::from("<nav class=\"govuk-pagination\" aria-label=\"Pagination\">\n");
+    if page > 1 {
+        html.push_str(&format!(
+            "<div class=\"govuk-pagination__prev\"><a class=\"govuk-link govuk-pagination__link\" href=\"{}\" rel=\"prev\"><svg class=\"govuk-pagination__icon govuk-pagination__icon--prev\" xmlns=\"http://www.w3.org/2000/svg\" height=\"13\" width=\"15\" aria-hidden=\"true\" focusable=\"false\" viewBox=\"0 0 15 13\"><path d=\"m6.5938-0.0078125-6.7266 6.7266 6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-4.293-1.414-1.414z\"></path></svg><span class=\"govuk-pagination__link-title\">Previous<span class=\"govuk-visually-hidden\"> page</span></span></a></div>\n",
+            link(page - 1)
+        ));
+    }
+    html.push_str("<ul class=\"govuk-pagination__list\">\n");
+    let mut last_shown = 0;
+    for n in 1..=pages {
+        let near = n == 1 || n == pages || n.abs_diff(page) <= 1;
+        if !near {
+            continue;
+        }
+        if n > last_shown + 1 {
+            html.push_str(
+                "<li class=\"govuk-pagination__item govuk-pagination__item--ellipsis\">&ctdot;</li>\n",
+            );
+        }
+        last_shown = n;
+        if n == page {
+            html.push_str(&format!(
+                "<li class=\"govuk-pagination__item govuk-pagination__item--current\"><a class=\"govuk-link govuk-pagination__link\" href=\"{}\" aria-label=\"Page {n}\" aria-current=\"page\">{n}</a></li>\n",
+                link(n)
+            ));
+        } else {
+            html.push_str(&format!(
+                "<li class=\"govuk-pagination__item\"><a class=\"govuk-link govuk-pagination__link\" href=\"{}\" aria-label=\"Page {n}\">{n}</a></li>\n",
+                link(n)
+            ));
+        }
+    }
+    html.push_str("</ul>\n");
+    if page < pages {
+        html.push_str(&format!(
+            "<div class=\"govuk-pagination__next\"><a class=\"govuk-link govuk-pagination__link\" href=\"{}\" rel=\"next\"><span class=\"govuk-pagination__link-title\">Next<span class=\"govuk-visually-hidden\"> page</span></span><svg class=\"govuk-pagination__icon govuk-pagination__icon--next\" xmlns=\"http://www.w3.org/2000/svg\" height=\"13\" width=\"15\" aria-hidden=\"true\" focusable=\"false\" viewBox=\"0 0 15 13\"><path d=\"m8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062-6.7246-6.7266z\"></path></svg></a></div>\n",
+            link(page + 1)
+        ));
+    }
+    html.push_str("</nav>\n");
+    Markup::trusted(html)
+}

@@ -186,39 +186,30 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         main.push(&Markup::trusted(
             "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/work/arrears\">Collect and Pay cases with arrears</a> (a report read across cases)</p>\n".to_owned(),
         ));
+        // Money in suspense is work kept as it happens (a work item per
+        // payment, in the Payments queue above): counted from the kept
+        // totals and listed by the queue, never read across the ledger.
+        // What the payer wrote can say where someone is, so it is shown
+        // only on the payment's own page, never in a list.
         main.push(&heading(2, "Payments we could not match"));
-        let suspense = match state.store.suspense_queue().await {
-            Ok(queue) => queue,
+        let waiting = match state.store.work_queue(&work_items::WorkQuery {
+            teams: vec![work_items::Team::Money],
+            kind: Some(work_items::WorkKind::SuspensePayment),
+            limit: 1,
+            ..work_items::WorkQuery::default()
+        })
+        .await
+        {
+            Ok(page) => page.total(),
             Err(failure) => return storage_failure(&failure),
         };
-        if suspense.is_empty() {
-            main.push(&html::paragraph("None."));
+        main.push(&Markup::trusted(if waiting == 0 {
+            "<p class=\"govuk-body\">None.</p>\n".to_owned()
         } else {
-            let words = match crate::free_words::FreeWords::without_a_case(&state, staff.role).await
-            {
-                Ok(words) => words,
-                Err(response) => return response,
-            };
-            let rows: Vec<Vec<String>> = suspense
-                .iter()
-                .take(50)
-                .map(|(transfer, note)| {
-                    vec![
-                        transfer.effective.to_string(),
-                        transfer.amount.to_string(),
-                        note.as_ref()
-                            .and_then(|n| n.suspense_reason.as_deref())
-                            .map(|r| words.show(r))
-                            .unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            main.push(&table(
-                "Oldest first",
-                &["Received", "Amount", "Why it was not matched"],
-                &rows,
-            ));
-        }
+            format!(
+                "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/work/queue?team=money&amp;kind=suspense_payment\">{waiting} waiting to be matched</a>, oldest first</p>\n"
+            )
+        }));
     }
     page("Your work", main)
 }
@@ -257,35 +248,36 @@ pub async fn queue(
         .total()
         .div_ceil(u64::from(crate::work::PAGE_SIZE))
         .max(1);
-    let mut links = Vec::new();
-    let base: String = params
+    // The filters, kept in every page's address (sorted, so it is stable).
+    let mut kept: Vec<(&String, &String)> =
+        params.iter().filter(|(k, _)| k.as_str() != "page").collect();
+    kept.sort();
+    let base: String = kept
         .iter()
-        .filter(|(k, _)| k.as_str() != "page")
         .map(|(k, v)| format!("{}={}&amp;", escape(k), escape(v)))
         .collect();
-    if page_number > 1 {
-        links.push(format!(
-            "<a class=\"govuk-link\" href=\"/work/queue?{base}page={}\">Previous page</a>",
-            page_number - 1
-        ));
-    }
-    if u64::from(page_number) < pages {
-        links.push(format!(
-            "<a class=\"govuk-link\" href=\"/work/queue?{base}page={}\">Next page</a>",
-            page_number + 1
-        ));
-    }
     main.push(&Markup::trusted(format!(
-        "<p class=\"govuk-body\">Page {page_number} of {pages} ({} items). {}</p>\n",
-        result.total(),
-        links.join(" · ")
+        "<p class=\"govuk-body\">Page {page_number} of {pages} ({} items)</p>\n",
+        result.total()
     )));
+    main.push(&crate::work::pagination(
+        &format!("/work/queue?{base}"),
+        page_number,
+        u32::try_from(pages).unwrap_or(u32::MAX),
+    ));
     page(title, main)
 }
 
-/// `GET /work/arrears` (roles that work money): Collect and Pay cases with
-/// arrears, largest first. A report read across cases, kept off `/work`.
-pub async fn arrears(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// `GET /work/arrears?page=N` (roles that work money): Collect and Pay
+/// cases with arrears, largest first, a page at a time, read by the index
+/// on what each paying parent owes (kept by the ledger's writes), with the
+/// count kept beside it: never read across cases.
+pub async fn arrears(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    const PER_PAGE: u32 = 25;
     let staff = match staff(&state, &headers).await {
         Ok(staff) => staff,
         Err(response) => return response,
@@ -293,63 +285,51 @@ pub async fn arrears(State(state): State<AppState>, headers: HeaderMap) -> Respo
     if !crate::collection::may_work_money(staff.role) {
         return not_found();
     }
-    let today = state.clock.today();
-    let cases = match state.store.case_references().await {
-        Ok(cases) => cases,
-        Err(failure) => return storage_failure(&failure),
+    let page_number: u32 = match params.get("page").map(|p| p.parse::<u32>()) {
+        None => 1,
+        Some(Ok(n)) if (1..=10_000).contains(&n) => n,
+        Some(_) => return not_found(),
     };
-    let mut rows = Vec::new();
-    for case in cases {
-        let (actions, transfers) = match (
-            state.store.collection_actions(&case).await,
-            state.store.transfers_for_case(&case).await,
-        ) {
-            (Ok(actions), Ok(transfers)) => (actions, transfers),
-            (Err(failure), _) | (_, Err(failure)) => return storage_failure(&failure),
-        };
-        let arrears = ledger::allocate(&transfers, case, today).arrears();
-        if arrears > domain_types::Pence::ZERO {
-            let collection = ledger::CollectionState::from_actions(&actions);
-            let unapproved = collection
-                .steps
-                .iter()
-                .filter(|s| s.outcome.is_none())
-                .count();
-            rows.push((arrears, case, collection.steps.len(), unapproved));
-        }
+    if params.keys().any(|k| k != "page") {
+        return not_found();
     }
-    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    let (rows, totals) = match (
+        state
+            .store
+            .arrears_page((page_number - 1) * PER_PAGE, PER_PAGE)
+            .await,
+        state.store.mi_totals(Some(storage_api::mi::CASES_IN_ARREARS)).await,
+    ) {
+        (Ok(rows), Ok(totals)) => (rows, totals),
+        (Err(failure), _) | (_, Err(failure)) => return storage_failure(&failure),
+    };
+    let in_arrears =
+        u32::try_from(totals.get(storage_api::mi::CASES_IN_ARREARS, "")).unwrap_or(0);
+    let pages = in_arrears.div_ceil(PER_PAGE).max(1);
     let mut main = heading(1, "Enforcement: Collect and Pay cases with arrears");
     if rows.is_empty() {
         main.push(&html::paragraph("No arrears."));
     } else {
         let cells: Vec<Vec<Markup>> = rows
             .iter()
-            .take(50)
-            .map(|(arrears, case, steps, waiting)| {
+            .map(|(case, owed)| {
                 vec![
                     Markup::trusted(format!(
                         "<a class=\"govuk-link\" href=\"/work/cases/{case}\">{case}</a>"
                     )),
-                    html::text(&arrears.to_string()),
-                    html::text(&steps.to_string()),
-                    html::text(&waiting.to_string()),
+                    html::text(&crate::pages::signed_pounds(i128::from(*owed))),
                 ]
             })
             .collect();
         let column = |heading, numeric| html::Column { heading, numeric };
         main.push(&html::table(
-            "Largest arrears first",
-            &[
-                column("Case", false),
-                column("Arrears", true),
-                column("Steps", true),
-                column("Waiting for approval", true),
-            ],
+            &format!("Largest arrears first: {in_arrears} cases"),
+            &[column("Case", false), column("Arrears", true)],
             &cells,
             false,
         ));
     }
+    main.push(&crate::work::pagination("/work/arrears?", page_number, pages));
     page("Arrears", main)
 }
 

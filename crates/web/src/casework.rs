@@ -42,7 +42,7 @@ fn signposting_json(danger: bool) -> Value {
     })
 }
 
-async fn record(
+pub(crate) async fn record(
     state: &AppState,
     case: &CaseReference,
     key: &str,

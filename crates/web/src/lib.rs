@@ -12,6 +12,8 @@
 pub mod analyst;
 mod apply;
 mod calculator;
+mod case_forms;
+mod case_page;
 mod cases;
 mod casework;
 mod collection;
@@ -19,11 +21,13 @@ mod create_account;
 mod free_words;
 pub mod html;
 mod json_input;
+mod labels;
 mod mi;
 pub mod pages;
 mod parent_requests;
 mod parties;
 mod protection;
+mod safety_pages;
 mod screening_pages;
 mod search;
 mod self_service;
@@ -147,9 +151,17 @@ pub fn app(state: AppState) -> Router {
         .route("/work/arrears", get(workspace::arrears))
         .route("/work/case", get(workspace::find))
         .route("/work/search", post(search::search_page))
-        .route("/work/cases/{reference}", get(workspace::case_page))
+        .route("/work/cases/{reference}", get(case_page::page))
         .route("/work/cases/{reference}/actions", post(workspace::act))
         .route("/work/cases/{reference}/audit", get(workspace::audit_page))
+        .route(
+            "/work/cases/{reference}/safety/{step}",
+            get(safety_pages::page).post(safety_pages::submit),
+        )
+        .route(
+            "/work/cases/{reference}/work/{id}/{command}",
+            post(case_page::work_command),
+        )
         .route("/assets/{file}", get(pages::asset))
         .route("/health", get(health))
         .route("/api/v1/calculations", post(calculations))

@@ -51,7 +51,7 @@ fn body_object(body: &str, allowed: &[&str]) -> Result<Value, Response> {
 }
 
 /// The longest reason for lifting protection, in characters.
-const REASON_MAX_CHARS: usize = 1000;
+pub(crate) const REASON_MAX_CHARS: usize = 1000;
 
 fn refused(reason: ProtectionRefused) -> Response {
     let status = match reason {
@@ -72,7 +72,7 @@ fn refused(reason: ProtectionRefused) -> Response {
 
 /// Checks `event` against the person's protection and records it with its
 /// audit entry.
-async fn record(
+pub(crate) async fn record(
     state: &AppState,
     staff: &Staff,
     person: i64,

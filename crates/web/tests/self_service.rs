@@ -934,7 +934,10 @@ async fn an_enforcement_step_is_proposed_and_approved_by_another_from_the_case_p
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(location.unwrap(), format!("/work/cases/{reference}"));
+    assert_eq!(
+        location.unwrap(),
+        format!("/work/cases/{reference}?done=enforcement_proposed")
+    );
     // The proposer may not approve their own proposal: said, nothing done.
     let (status, page, _) = post(
         officer.clone(),
@@ -943,7 +946,7 @@ async fn an_enforcement_step_is_proposed_and_approved_by_another_from_the_case_p
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
-        page.contains("This was not done") && page.contains("someone other than its proposer"),
+        page.contains("govuk-error-summary") && page.contains("someone other than its proposer"),
         "{page}"
     );
     // Another approves; twice is once.
@@ -961,7 +964,7 @@ async fn an_enforcement_step_is_proposed_and_approved_by_another_from_the_case_p
         assert_eq!(status, StatusCode::SEE_OTHER);
     }
     let page = page_of(caseworker.clone()).await;
-    assert!(page.contains("InForce"), "{page}");
+    assert!(page.contains("In force"), "{page}");
     let case = case_records::CaseReference::parse(&reference).unwrap();
     let charges = state
         .store
@@ -1245,7 +1248,7 @@ async fn a_referral_pack_is_made_from_the_case_page_as_pdf_with_protected_detail
     let (status, page, _) = post(refer("")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.contains("This was not done") && page.contains("police or cps"),
+        page.contains("govuk-error-summary") && page.contains("Select who to refer the case to"),
         "{page}"
     );
     let (status, pdf, headers) = post(refer("police")).await;
@@ -1384,14 +1387,16 @@ async fn a_caseworker_records_a_change_from_the_case_page_under_the_same_rules_a
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
     let with_reason = |body: String| body.replace("&reason=&", "&reason=closing+on+request&");
     let (status, page, _) = post(with_reason(change("case_closed", "2026-06-01", ""))).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    // The form again, the answers kept, the reason said.
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.contains("This was not done") && page.contains("waiting for review"),
+        page.contains("govuk-error-summary") && page.contains("waiting for review"),
         "{page}"
     );
+    assert!(page.contains("value=\"case_closed\" checked"), "{page}");
     // Reopening is refused too (the disclosure waits; and the case is open).
     let (status, page, _) = post(with_reason(change("case_reopened", "2026-06-01", ""))).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
 }
 
 #[tokio::test]
@@ -1440,7 +1445,7 @@ async fn a_caseworker_holds_and_releases_payments_to_a_receiving_parent_from_the
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert!(
-        refused.contains("the case cannot take these facts"),
+        refused.contains("he case cannot take these facts") && refused.contains("value=\"104\""),
         "{refused}"
     );
     let (status, _, _) = post_form(
@@ -1471,7 +1476,8 @@ async fn a_caseworker_holds_and_releases_payments_to_a_receiving_parent_from_the
     let (status, refused, _) = post_form(&state, &caseworker, &actions, &hold("+")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        refused.contains("say why the payments are held"),
+        refused.contains("Enter why the payments are held")
+            && refused.contains("href=\"#hold_reason_1\""),
         "{refused}"
     );
     let case = case_records::CaseReference::parse(&reference).unwrap();

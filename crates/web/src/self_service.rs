@@ -416,12 +416,7 @@ async fn case_section(
         ))
         .await
         .map_err(|e| crate::cases::storage_failure(&e))?;
-    let balance = lines.last().map_or(0, |l| l.balance);
     let pounds = crate::pages::signed_pounds;
-    let (owed_words, paid_words) = match whom {
-        StatementFor::PayingParent => ("You owe", "Paid"),
-        StatementFor::ReceivingParent(_) => ("Still due to you", "Collected for you"),
-    };
     // The weekly amount in force today, their side of it, and how it is paid.
     let history = crate::cases::history_or_404(state, &case).await?;
     let safety_link = format!(
@@ -462,6 +457,8 @@ async fn case_section(
     .unwrap_or(0);
     let collected =
         ledger::CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay;
+    let paying = whom == StatementFor::PayingParent;
+    let picture = ledger::reconciled(&lines, whom);
     let mut section = Markup::trusted(format!(
         "<h2 class=\"govuk-heading-m\">Case {}</h2>\n",
         escape(&case.to_string())
@@ -479,8 +476,26 @@ async fn case_section(
                 "Direct Pay: paid between parents"
             }),
         ),
-        (owed_words.to_owned(), html::text(&pounds(balance.max(0)))),
     ]));
+    // The next payment: when, how much, how and to whom.
+    section.push(&next_payment_section(
+        &case,
+        ledger::next_payment(case, &history, state.parameters, whom, today),
+        paying,
+    ));
+    // The account in one picture, the statement's own totals (so the CSV
+    // below says the same to the penny); on Direct Pay, what was reported.
+    if collected || picture.paid != 0 || picture.passed_on != 0 {
+        section.push(&reconciled_section(&picture, paying));
+    }
+    if !collected {
+        let reports = state
+            .store
+            .collection_actions(&case)
+            .await
+            .map_err(|e| crate::cases::storage_failure(&e))?;
+        section.push(&direct_pay_record(&lines, &reports, person, today));
+    }
     // How today's amount was worked out.
     if let Some(answer) = crate::pages::calculation_today(&history, state.parameters, today) {
         section.push(&Markup::trusted(
@@ -493,30 +508,36 @@ async fn case_section(
                 .map(|step| (step.text.as_str(), step.rule.as_str())),
         ));
     }
-    // The last six months, due beside paid: a chart, and the table it draws.
-    let months = monthly_totals(&lines, today);
-    section.push(&chart(&months, paid_words));
-    let rows: Vec<Vec<Markup>> = months
-        .iter()
-        .map(|(month, due, paid)| {
-            vec![
-                html::text(month),
-                html::text(&pounds(*due)),
-                html::text(&pounds(*paid)),
-            ]
-        })
-        .collect();
-    let column = |heading, numeric| html::Column { heading, numeric };
-    section.push(&html::table(
-        "Due and paid by month",
-        &[
-            column("Month", false),
-            column("Due", true),
-            column(paid_words, true),
-        ],
-        &rows,
-        true,
-    ));
+    // The last six months on Collect and Pay, due beside paid: a chart
+    // (when there is anything to draw), and the table it draws.
+    if collected {
+        let paid_words = if paying { "Paid" } else { "Collected for you" };
+        let months = monthly_totals(&lines, today);
+        if months.iter().any(|(_, due, paid)| *due != 0 || *paid != 0) {
+            section.push(&chart(&months, paid_words));
+        }
+        let rows: Vec<Vec<Markup>> = months
+            .iter()
+            .map(|(month, due, paid)| {
+                vec![
+                    html::text(month),
+                    html::text(&pounds(*due)),
+                    html::text(&pounds(*paid)),
+                ]
+            })
+            .collect();
+        let column = |heading, numeric| html::Column { heading, numeric };
+        section.push(&html::table(
+            "Due and paid by month",
+            &[
+                column("Month", false),
+                column("Due", true),
+                column(paid_words, true),
+            ],
+            &rows,
+            true,
+        ));
+    }
     // Their downloads: the letters that exist for them on this case.
     let mut links = vec![
         (
@@ -533,13 +554,17 @@ async fn case_section(
             format!("/api/v1/cases/{case}/letters/collection-notice.pdf"),
             "Download the notice about how payments are made (PDF)",
         ));
-        if whom == StatementFor::PayingParent {
+        if paying {
             links.push((
                 format!("/api/v1/cases/{case}/letters/payment-schedule.pdf"),
                 "Download your payment schedule (PDF)",
             ));
         }
     }
+    section.push(&Markup::trusted(
+        "<h3 class=\"govuk-heading-s\">Your statement and letters</h3>\n".to_owned(),
+    ));
+    section.push(&download_warning());
     let mut list = String::from("<ul class=\"govuk-list\">\n");
     for (href, words) in &links {
         list.push_str(&format!(
@@ -559,6 +584,203 @@ async fn case_section(
     list.push_str("</ul>\n");
     section.push(&Markup::trusted(list));
     Ok(section)
+}
+
+/// The warning before a download that holds the parent's own name and
+/// address: a file saved on a shared phone or computer can be opened by
+/// whoever else uses it.
+pub(crate) const DOWNLOAD_WARNING: &str = "These files hold your name and address. If someone else can use this phone or computer, they may be able to open a file you download: download only on a device you trust, and delete the file when you have finished.";
+
+fn download_warning() -> Markup {
+    Markup::trusted(format!(
+        "<div class=\"govuk-warning-text\">\n<span class=\"govuk-warning-text__icon\" aria-hidden=\"true\">!</span>\n<strong class=\"govuk-warning-text__text\"><span class=\"govuk-visually-hidden\">Warning</span> {}</strong>\n</div>\n",
+        escape(DOWNLOAD_WARNING)
+    ))
+}
+
+/// The next payment: its day, amount, the fee where it applies, and how and
+/// to whom it is paid. Direct Pay names no one's details: the parents
+/// arranged it between them.
+fn next_payment_section(
+    case: &CaseReference,
+    next: Option<ledger::NextPayment>,
+    paying: bool,
+) -> Markup {
+    let mut section =
+        Markup::trusted("<h3 class=\"govuk-heading-s\">Next payment</h3>\n".to_owned());
+    let Some(next) = next else {
+        section.push(&html::paragraph(
+            "There is no payment due at the moment. We will tell you if that changes.",
+        ));
+        return section;
+    };
+    let amount = |p: domain_types::Pence| p.to_string();
+    let mut rows = vec![("Due on".to_owned(), html::text(&html::long_date(next.due)))];
+    match (next.collect_and_pay, paying) {
+        (true, true) => {
+            rows.push((
+                "Child maintenance".to_owned(),
+                html::text(&amount(next.maintenance)),
+            ));
+            if next.fee.get() > 0 {
+                rows.push((
+                    "Collection fee (20%)".to_owned(),
+                    html::text(&amount(next.fee)),
+                ));
+            }
+            rows.push(("Total to pay".to_owned(), html::text(&amount(next.total))));
+            rows.push((
+                "How to pay".to_owned(),
+                html::text(&format!(
+                    "Pay the Child Maintenance Service, not the other parent. Use your case reference {case} as the payment reference. Your payment schedule lists the payments ahead."
+                )),
+            ));
+        }
+        (true, false) => {
+            rows.push((
+                "Due from the other parent".to_owned(),
+                html::text(&amount(next.maintenance)),
+            ));
+            if next.fee.get() > 0 {
+                rows.push((
+                    "Collection fee (4%), kept from it".to_owned(),
+                    html::text(&amount(next.fee)),
+                ));
+            }
+            rows.push((
+                "Paid to you once collected".to_owned(),
+                html::text(&amount(next.total)),
+            ));
+            rows.push((
+                "How you are paid".to_owned(),
+                html::text(
+                    "The Child Maintenance Service collects it and pays it into your bank account within 2 working days of receiving it.",
+                ),
+            ));
+        }
+        (false, true) => {
+            rows.push(("Amount".to_owned(), html::text(&amount(next.maintenance))));
+            rows.push((
+                "How to pay".to_owned(),
+                html::text(
+                    "Direct Pay: pay the other parent directly, in the way you arranged together. There is no collection fee on Direct Pay.",
+                ),
+            ));
+        }
+        (false, false) => {
+            rows.push(("Amount".to_owned(), html::text(&amount(next.maintenance))));
+            rows.push((
+                "How you are paid".to_owned(),
+                html::text(
+                    "Direct Pay: the other parent pays you directly, in the way you arranged together. There is no collection fee on Direct Pay.",
+                ),
+            ));
+        }
+    }
+    section.push(&html::summary_list(&rows));
+    section
+}
+
+/// The reconciled picture as a summary list, in the order a parent checks
+/// it: what fell due, what came in, the fees, what was paid on, what is
+/// left. Every figure is a total of their statement's column, and the last
+/// its closing balance.
+fn reconciled_section(picture: &ledger::Reconciled, paying: bool) -> Markup {
+    let pounds = crate::pages::signed_pounds;
+    let mut rows: Vec<(String, Markup)> = Vec::new();
+    let mut row = |key: &str, value: i128| rows.push((key.to_owned(), html::text(&pounds(value))));
+    if paying {
+        row("Child maintenance due", picture.due);
+        row("Collection fees (20%)", picture.collection_fees);
+        if picture.charges != 0 {
+            row("Enforcement charges", picture.charges);
+        }
+        row("Paid", picture.paid);
+        if picture.balance < 0 {
+            row("In credit", -picture.balance);
+        } else {
+            row("You owe", picture.balance);
+        }
+    } else {
+        row("Child maintenance due to you", picture.due);
+        row("Collected for you", picture.paid);
+        row("Still due to you", picture.balance.max(0));
+        row("Collection fees kept (4%)", picture.collection_fees);
+        row("Passed on to you", picture.passed_on);
+        if picture.waiting_to_pass_on != 0 {
+            row(
+                "Collected, to be passed on to you",
+                picture.waiting_to_pass_on,
+            );
+        }
+    }
+    Markup::concat(&[
+        Markup::trusted("<h3 class=\"govuk-heading-s\">Your account so far</h3>\n".to_owned()),
+        html::summary_list(&rows),
+    ])
+}
+
+/// Direct Pay: what fell due on each recent due date, and what this parent
+/// told us about it. No money passes through the service, so there is no
+/// "collected" figure and no chart.
+fn direct_pay_record(
+    lines: &[ledger::StatementLine],
+    reports: &[ledger::RecordedAction],
+    person: &SignedIn,
+    today: domain_types::Date,
+) -> Markup {
+    let pounds = crate::pages::signed_pounds;
+    let mut due_by_day: std::collections::BTreeMap<domain_types::Date, i128> =
+        std::collections::BTreeMap::new();
+    for line in lines.iter().filter(|l| l.due != 0 && l.date <= today) {
+        *due_by_day.entry(line.date).or_default() += line.due;
+    }
+    let told = |day: domain_types::Date| {
+        reports
+            .iter()
+            .rev()
+            .filter(|r| i64::try_from(r.by.by.0).ok() == Some(person.person))
+            .find_map(|r| match r.action {
+                ledger::CollectionAction::DirectPayReport { due, paid } if due == day => Some(paid),
+                _ => None,
+            })
+    };
+    let rows: Vec<Vec<Markup>> = due_by_day
+        .iter()
+        .rev()
+        .take(6)
+        .map(|(day, due)| {
+            vec![
+                html::text(&html::long_date(*day)),
+                html::text(&pounds(*due)),
+                html::text(&match told(*day) {
+                    Some(Some(paid)) => format!("Paid {paid}"),
+                    Some(None) => "Not paid".to_owned(),
+                    None => "Nothing reported".to_owned(),
+                }),
+            ]
+        })
+        .collect();
+    let mut section = Markup::trusted("<h3 class=\"govuk-heading-s\">Direct Pay</h3>\n".to_owned());
+    section.push(&html::paragraph(
+        "On Direct Pay the money goes between you and the other parent, so we do not see it. This is what was due and what you have told us.",
+    ));
+    if rows.is_empty() {
+        section.push(&html::paragraph("Nothing has been due yet."));
+        return section;
+    }
+    let column = |heading, numeric| html::Column { heading, numeric };
+    section.push(&html::table(
+        "Recent payments on Direct Pay",
+        &[
+            column("Due on", false),
+            column("Due", true),
+            column("What you told us", false),
+        ],
+        &rows,
+        true,
+    ));
+    section
 }
 
 /// Due and paid in each of the six months to `today` (month label, due,
@@ -603,7 +825,10 @@ pub(crate) fn monthly_totals(
 }
 
 /// A bar chart in SVG: hidden from screen readers, which read the table
-/// below it instead. Bars are sized in whole units from pence.
+/// below it instead. Bars are sized in whole units from pence. The two
+/// series differ in shape as well as colour (due: a solid bar; paid: an
+/// outlined bar), and the legend draws each shape beside its words, so
+/// nothing relies on colour (WCAG 1.4.1).
 pub(crate) fn chart(months: &[(String, i128, i128)], paid_words: &str) -> Markup {
     let largest = months
         .iter()
@@ -620,17 +845,18 @@ pub(crate) fn chart(months: &[(String, i128, i128)], paid_words: &str) -> Markup
         let bar = |amount: i128| (amount.max(0) * height) / largest;
         let (due_height, paid_height) = (bar(*due), bar(*paid));
         svg.push_str(&format!(
-            "<rect x=\"{x}\" y=\"{}\" width=\"30\" height=\"{due_height}\" fill=\"#1d70b8\"/>\n<rect x=\"{}\" y=\"{}\" width=\"30\" height=\"{paid_height}\" fill=\"#00703c\"/>\n<text x=\"{}\" y=\"160\" font-size=\"14\" text-anchor=\"middle\">{}</text>\n",
+            "<rect x=\"{x}\" y=\"{}\" width=\"30\" height=\"{due_height}\" fill=\"#1d70b8\"/>\n<rect x=\"{}\" y=\"{}\" width=\"28\" height=\"{}\" fill=\"#ffffff\" stroke=\"#0b0c0c\" stroke-width=\"2\"/>\n<text x=\"{}\" y=\"160\" font-size=\"14\" text-anchor=\"middle\">{}</text>\n",
             130 - due_height,
-            x + 35,
-            130 - paid_height,
+            x + 36,
+            130 - paid_height + 1,
+            (paid_height - 2).max(0),
             x + 32,
             escape(month.split(' ').next().unwrap_or("")),
         ));
     }
     svg.push_str("</svg>\n");
     Markup::trusted(format!(
-        "<p class=\"govuk-body-s\" aria-hidden=\"true\"><span class=\"govuk-!-font-weight-bold\">Blue</span>: due. <span class=\"govuk-!-font-weight-bold\">Green</span>: {}.</p>\n{svg}",
+        "<p class=\"govuk-body-s\" aria-hidden=\"true\"><svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" focusable=\"false\" xmlns=\"http://www.w3.org/2000/svg\"><rect x=\"0\" y=\"0\" width=\"16\" height=\"16\" fill=\"#1d70b8\"/></svg> Solid bar: due. <svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" focusable=\"false\" xmlns=\"http://www.w3.org/2000/svg\"><rect x=\"1\" y=\"1\" width=\"14\" height=\"14\" fill=\"#ffffff\" stroke=\"#0b0c0c\" stroke-width=\"2\"/></svg> Outlined bar: {}. The table below gives the same figures.</p>\n{svg}",
         escape(&paid_words.to_lowercase())
     ))
 }
@@ -771,6 +997,7 @@ pub async fn missed_payment_form(
     axum::extract::Path(reference): axum::extract::Path<String>,
 ) -> Response {
     match own_case(&state, &headers, &reference).await {
+        Ok((_, _, case, history)) if collected_now(&state, &history) => nothing_to_report(&case),
         Ok((_, session, case, history)) => missed_page(
             StatusCode::OK,
             &case,
@@ -795,6 +1022,9 @@ pub async fn missed_payment(
             Ok(found) => found,
             Err(response) => return response,
         };
+    if collected_now(&state, &history) {
+        return nothing_to_report(&case);
+    }
     let dates = recent_due_dates(&history, state.clock.today());
     if !dates.iter().any(|d| d.to_string() == form.due) {
         return missed_page(
@@ -812,6 +1042,65 @@ pub async fn missed_payment(
             "We have noted that the payment due on {} was not made. A caseworker will look at it.",
             form.due
         )),
-        Ok(response) | Err(response) => response,
+        // Whatever else went wrong, a page: a form post from a page never
+        // gets the API's JSON.
+        Ok(response) | Err(response) => not_recorded(response.status()),
     }
+}
+
+/// Whether the service collects the case's payments today (Collect and
+/// Pay): then there is no Direct Pay payment to report.
+fn collected_now(state: &AppState, history: &case_records::CaseHistory) -> bool {
+    let today = state.clock.today();
+    ledger::CollectionTerms::on(history, today, today, state.parameters).collect_and_pay
+}
+
+/// The page for a missed payment reported on a Collect and Pay case: the
+/// service collects, so it already knows; nothing is recorded.
+fn nothing_to_report(case: &CaseReference) -> Response {
+    respond(
+        StatusCode::CONFLICT,
+        &Page {
+            title: "There is nothing to report",
+            exit_this_page: true,
+            main: Markup::concat(&[
+                Markup::trusted(
+                    "<h1 class=\"govuk-heading-l\">There is nothing to report</h1>\n".to_owned(),
+                ),
+                html::paragraph(&format!(
+                    "Payments on case {case} are collected by the Child Maintenance Service, so we already know when a payment is not made. We will contact the other parent about it; you do not need to do anything."
+                )),
+                Markup::trusted(
+                    "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n".to_owned(),
+                ),
+            ]),
+        },
+    )
+}
+
+/// The page for a report that could not be recorded: nothing changed.
+fn not_recorded(status: StatusCode) -> Response {
+    let status = if status.is_success() {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        status
+    };
+    respond(
+        status,
+        &Page {
+            title: "Your report was not recorded",
+            exit_this_page: true,
+            main: Markup::concat(&[
+                Markup::trusted(
+                    "<h1 class=\"govuk-heading-l\">Your report was not recorded</h1>\n".to_owned(),
+                ),
+                html::paragraph(
+                    "Nothing has changed on your case. Go back to your account and try again later, or contact us.",
+                ),
+                Markup::trusted(
+                    "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n".to_owned(),
+                ),
+            ]),
+        },
+    )
 }

@@ -146,16 +146,13 @@ async fn a_parent_signs_in_sees_their_account_and_exit_ends_the_session() {
         "a neutral title"
     );
     assert!(page.contains(&format!("Case {reference}")));
-    assert!(
-        page.contains("Still due to you") && page.contains("£200.00"),
-        "{page}"
-    );
-    assert!(page.contains("<caption class=\"govuk-table__caption govuk-table__caption--s\">Due and paid by month</caption>"));
-    assert!(page.contains("<th scope=\"row\" class=\"govuk-table__header\">May 2026</th>"));
-    assert!(
-        page.contains("aria-hidden=\"true\" focusable=\"false\""),
-        "the chart is hidden from screen readers"
-    );
+    // Direct Pay: what fell due and what she told us, in a table; nothing
+    // "collected", and no chart.
+    assert!(page.contains("Direct Pay: paid between parents"), "{page}");
+    assert!(page.contains("<caption class=\"govuk-table__caption govuk-table__caption--s\">Recent payments on Direct Pay</caption>"));
+    assert!(page.contains("<th scope=\"row\" class=\"govuk-table__header\">4 May 2026</th>"));
+    assert!(page.contains("£200.00") && page.contains("Nothing reported"));
+    assert!(!page.contains("Collected for you") && !page.contains("app-chart"));
     assert!(page.contains("govuk-exit-this-page"));
     assert!(!page.contains("PAYER-ADDRESS") && !page.contains("PP1 1PP"));
     let token = page

@@ -27,18 +27,28 @@ use crate::json_input::{self, Fields};
 use crate::parties::authorise_case_action;
 use crate::{AppState, json_response};
 
-fn signposting_json(danger: bool) -> Value {
+/// The support shown to someone who may be experiencing abuse: 999 when in
+/// danger, and the helplines for them, with hours only where the data
+/// gives them with a source (`null` otherwise). Services for people who
+/// want to stop being abusive are not for this list: they are shown only
+/// where that is the purpose.
+pub(crate) fn signposting_json(danger: bool) -> Value {
     let list = Signposting::embedded();
     json!({
         "emergency": danger.then(|| json!({
             "call": list.emergency.call,
             "if_you_cannot_speak": list.emergency.silent,
         })),
-        "support": list.organisations.iter().map(|o| json!({
-            "name": o.name,
-            "phone": o.phone,
-            "hours": o.hours,
-        })).collect::<Vec<_>>(),
+        "support": list
+            .organisations
+            .iter()
+            .filter(|o| !o.audiences.contains(&safety::Audience::Perpetrators))
+            .map(|o| json!({
+                "name": o.name,
+                "phone": o.phone,
+                "hours": o.hours,
+            }))
+            .collect::<Vec<_>>(),
     })
 }
 

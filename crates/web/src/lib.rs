@@ -19,6 +19,7 @@ mod casework;
 mod collection;
 mod create_account;
 mod free_words;
+mod helplines;
 pub mod html;
 mod json_input;
 mod labels;

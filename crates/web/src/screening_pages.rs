@@ -354,26 +354,9 @@ pub async fn answer(
 
 /// The support organisations the screen's answer names, if any.
 fn support(outcome: &Value, main: &mut Markup) {
-    let list = outcome["signposting"]["support"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    if list.is_empty() {
-        return;
-    }
-    main.push(&Markup::trusted(
-        "<h2 class=\"govuk-heading-m\">Support you can contact</h2>\n<ul class=\"govuk-list\">\n"
-            .to_owned(),
+    main.push(&crate::helplines::support(
+        &outcome["signposting"]["support"],
     ));
-    for organisation in list {
-        main.push(&Markup::trusted(format!(
-            "<li><strong>{}</strong>: {} ({})</li>\n",
-            escape(organisation["name"].as_str().unwrap_or("")),
-            escape(organisation["phone"].as_str().unwrap_or("")),
-            escape(organisation["hours"].as_str().unwrap_or(""))
-        )));
-    }
-    main.push(&Markup::trusted("</ul>\n".to_owned()));
 }
 
 /// What a finished screen (not in danger) means for the parent: who has
@@ -381,7 +364,7 @@ fn support(outcome: &Value, main: &mut Markup) {
 pub(crate) fn outcome_body(outcome: &Value, main: &mut Markup) {
     if outcome["disclosed"] == true {
         main.push(&html::paragraph(
-            "We have told our domestic abuse specialist team. A caseworker who knows about your situation will look after your case, so you only need to tell your story once. There is no application fee for you.",
+            "We have told our domestic abuse specialist team. A caseworker who knows about your situation will look after your case, so you only need to tell your story once.",
         ));
         support(outcome, main);
     } else {
@@ -415,15 +398,9 @@ pub(crate) fn outcome_page(outcome: &Value) -> Response {
         main.push(&Markup::trusted(
             "<h1 class=\"govuk-heading-l\">If you are in danger, call 999 now</h1>\n".to_owned(),
         ));
-        main.push(&html::paragraph(&format!(
-            "Call {}. If you cannot speak: {}",
-            outcome["signposting"]["emergency"]["call"]
-                .as_str()
-                .unwrap_or("999"),
-            outcome["signposting"]["emergency"]["if_you_cannot_speak"]
-                .as_str()
-                .unwrap_or("call 999 and press 55 when asked")
-        )));
+        main.push(&crate::helplines::emergency(
+            &outcome["signposting"]["emergency"],
+        ));
         if let Some(police) = outcome["police_call"].as_str() {
             main.push(&Markup::trusted(format!(
                 "<div class=\"govuk-inset-text\">{}</div>\n",

@@ -314,6 +314,15 @@ async fn each_parents_account_is_their_statement_to_the_penny(state: AppState) {
     assert!(page.contains("Solid bar: due.") && page.contains("Outlined bar: collected for you."));
     assert!(!page.contains(">Blue<") && !page.contains(">Green<"));
     assert!(page.contains("Due and paid by month"));
+
+    // Before the downloads that hold her address, a warning about shared
+    // devices.
+    let warning = page
+        .find("These files hold your name and address. If someone else can use this phone or computer")
+        .expect("the warning");
+    let first_download = page.find("\" download>").expect("a download");
+    assert!(warning < first_download, "the warning comes first");
+    assert!(page[..warning].contains("govuk-warning-text"));
 }
 
 async fn a_direct_pay_account_speaks_of_direct_pay(state: AppState) {

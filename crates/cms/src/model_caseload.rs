@@ -45,6 +45,12 @@ pub struct CaseloadArguments {
     /// One line per synthetic case instead of the counts (synthetic caseload only).
     #[arg(long)]
     per_case: bool,
+    /// Model the stored caseload as known on --date (read from --database-url, one case at a time; seconds for a large caseload) instead of a synthetic one; --seed then seeds what is imputed.
+    #[arg(long, conflicts_with = "per_case")]
+    stored: bool,
+    /// Where the stored caseload lives (with --stored).
+    #[arg(long, env = "DATABASE_URL", default_value = crate::serve::DEFAULT_DATABASE_URL)]
+    database_url: String,
     /// List the policies with their rules and sources, and stop.
     #[arg(long)]
     list_policies: bool,
@@ -114,6 +120,23 @@ fn list() -> String {
     text
 }
 
+/// The stored caseload as known on `date`, read through the store as the
+/// analyst's page reads it (`web::analyst::stored_caseload`): counts and
+/// sums only leave it.
+fn stored(database_url: &str, date: Date, seed: u64) -> Result<Caseload, String> {
+    let location = crate::serve::parse_database_url(database_url)?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let store = location.open().await?;
+        let caseload =
+            web::analyst::stored_caseload(store.as_ref(), Parameters::embedded(), date, seed)
+                .await
+                .map_err(|e| e.to_string());
+        store.close().await;
+        caseload
+    })
+}
+
 /// Runs `cms model caseload`.
 pub fn caseload(arguments: &CaseloadArguments) -> ExitCode {
     if arguments.list_policies {
@@ -139,7 +162,11 @@ pub fn caseload(arguments: &CaseloadArguments) -> ExitCode {
             share_of_net_income: percent(&arguments.share_of_net_income)?,
         };
         let model = Model::new(Parameters::embedded(), date, scenario(&arguments.policies)?)?;
-        let caseload = Caseload::synthetic(arguments.cases, arguments.seed);
+        let caseload = if arguments.stored {
+            stored(&arguments.database_url, date, arguments.seed)?
+        } else {
+            Caseload::synthetic(arguments.cases, arguments.seed)
+        };
         let report = run(&model, &caseload, options);
         if arguments.per_case {
             return Ok(report.per_case_csv(&caseload));

@@ -16,6 +16,7 @@ mod case_forms;
 mod case_page;
 mod cases;
 mod casework;
+mod challenges;
 mod collection;
 mod create_account;
 mod free_words;
@@ -176,6 +177,20 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases", post(cases::open_case))
         .route("/api/v1/cases/{reference}/facts", post(cases::record_facts))
         .route("/api/v1/cases/{reference}/schedule", get(cases::schedule))
+        // Challenging a decision (issue 16).
+        .route(
+            "/api/v1/cases/{reference}/challenges",
+            get(challenges::list).post(challenges::ask),
+        )
+        .route(
+            "/api/v1/challenges/{id}/evidence",
+            post(challenges::evidence),
+        )
+        .route("/api/v1/challenges/{id}/view", post(challenges::view))
+        .route("/api/v1/challenges/{id}/outcome", post(challenges::outcome))
+        .route("/api/v1/challenges/{id}/notice.pdf", get(challenges::notice))
+        .route("/api/v1/challenges/{id}/appeal", post(challenges::appeal))
+        .route("/api/v1/challenges/{id}/bundle", get(challenges::bundle))
         .route(
             "/api/v1/cases/{reference}/parties",
             axum::routing::put(parties::put_parties),

@@ -131,6 +131,74 @@ pub fn generic_header(logo_text: &str, home: &str) -> Markup {
     ))
 }
 
+/// The back link (component `back-link`): "Back" to the page before, by
+/// a real address, so it works without script.
+#[must_use]
+pub fn back_link(href: &str, text: &str) -> Markup {
+    Markup(format!(
+        "<a href=\"{}\" class=\"govuk-back-link\">{}</a>",
+        escape(href),
+        escape(text)
+    ))
+}
+
+/// The phase banner (component `phase-banner`): the phase's tag and
+/// `html`, trusted markup (a sentence with its feedback link).
+#[must_use]
+pub fn phase_banner(tag: &str, html: &Markup) -> Markup {
+    Markup(format!(
+        "<div class=\"govuk-phase-banner govuk-width-container\">\n  <p class=\"govuk-phase-banner__content\">\n    <strong class=\"govuk-tag govuk-phase-banner__content__tag\">\n      {}\n    </strong>\n    <span class=\"govuk-phase-banner__text\">\n      {}\n    </span>\n  </p>\n</div>",
+        escape(tag),
+        html.as_str()
+    ))
+}
+
+/// The service navigation (component `service-navigation`): the service's
+/// name linking home, links, and `navigation_end`, trusted list items
+/// after the links (the sign-out form's button, since signing out is a
+/// POST). The menu toggle appears, as in the template, when there is more
+/// than one item.
+#[must_use]
+pub fn service_navigation(
+    service: Option<(&str, &str)>,
+    links: &[(&str, &str)],
+    navigation_end: Option<&Markup>,
+) -> Markup {
+    let mut html = String::from(
+        "<section aria-label=\"Service information\" class=\"govuk-service-navigation\" data-module=\"govuk-service-navigation\"\n>\n<div class=\"govuk-width-container\">\n<div class=\"govuk-service-navigation__container\">\n",
+    );
+    if let Some((name, url)) = service {
+        let _ = write!(
+            html,
+            "<span class=\"govuk-service-navigation__service-name\">\n<a href=\"{}\" class=\"govuk-service-navigation__link\">\n{}\n</a>\n</span>\n",
+            escape(url),
+            escape(name)
+        );
+    }
+    let items = links.len() + usize::from(navigation_end.is_some());
+    if items > 0 {
+        html.push_str("<nav aria-label=\"Menu\" class=\"govuk-service-navigation__wrapper\">\n");
+        if items > 1 {
+            html.push_str("<button type=\"button\" class=\"govuk-service-navigation__toggle govuk-js-service-navigation-toggle\" aria-controls=\"navigation\" hidden aria-hidden=\"true\">\nMenu\n</button>\n");
+        }
+        html.push_str("<ul class=\"govuk-service-navigation__list\" id=\"navigation\" >\n");
+        for (href, text) in links {
+            let _ = write!(
+                html,
+                "<li class=\"govuk-service-navigation__item\">\n<a class=\"govuk-service-navigation__link\" href=\"{}\">\n{}\n</a>\n</li>\n",
+                escape(href),
+                escape(text)
+            );
+        }
+        if let Some(end) = navigation_end {
+            html.push_str(end.as_str());
+        }
+        html.push_str("</ul>\n</nav>\n");
+    }
+    html.push_str("</div>\n</div>\n</section>");
+    Markup(html)
+}
+
 /// A button, or a link that looks like one (component `button`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Button<'a> {
@@ -633,6 +701,26 @@ pub fn summary_list_with_change_buttons(rows: &[(String, Markup, &str)]) -> Mark
             escape(key),
             value.as_str(),
             escape(change),
+            escape(&key.to_lowercase())
+        );
+    }
+    html.push_str("</dl>");
+    Markup(html)
+}
+
+/// A summary list whose rows each end in a "Change" link to the page that
+/// asks it (component `summary-list`, one action a row), the link naming
+/// the row for screen readers.
+#[must_use]
+pub fn summary_list_with_change_links(rows: &[(String, Markup, String)]) -> Markup {
+    let mut html = String::from("<dl class=\"govuk-summary-list\">\n");
+    for (key, value, href) in rows {
+        let _ = write!(
+            html,
+            "  <div class=\"govuk-summary-list__row\">\n    <dt class=\"govuk-summary-list__key\">\n      {}\n    </dt>\n    <dd class=\"govuk-summary-list__value\">\n      {}\n    </dd>\n    <dd class=\"govuk-summary-list__actions\">\n      <a class=\"govuk-link\" href=\"{}\">Change<span class=\"govuk-visually-hidden\"> {}</span></a>\n    </dd>\n  </div>\n",
+            escape(key),
+            value.as_str(),
+            escape(href),
             escape(&key.to_lowercase())
         );
     }

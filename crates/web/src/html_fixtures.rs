@@ -407,3 +407,53 @@ fn fixtures_of_date_input() {
         ],
     );
 }
+
+#[test]
+fn fixtures_of_back_link() {
+    let rendered = check("back-link", |o| {
+        only_keys(o, &["text", "href"]).then(|| {
+            html::back_link(
+                str_at(o, "href").unwrap_or("#"),
+                str_at(o, "text").unwrap_or("Back"),
+            )
+        })
+    });
+    assert_covers(&rendered, &["default", "with custom text and link"]);
+}
+
+#[test]
+fn fixtures_of_phase_banner() {
+    let rendered = check("phase-banner", |o| {
+        let tag = &o["tag"];
+        let tag_text_only = tag.is_null() || only_keys(tag, &["text"]);
+        (only_keys(o, &["tag", "html"]) && tag_text_only && o.get("html").is_some()).then(|| {
+            html::phase_banner(
+                str_at(tag, "text").unwrap_or(""),
+                &Markup::trusted(str_at(o, "html").unwrap_or("").to_owned()),
+            )
+        })
+    });
+    assert_covers(&rendered, &["default"]);
+}
+
+#[test]
+fn fixtures_of_service_navigation() {
+    let rendered = check("service-navigation", |o| {
+        if !only_keys(o, &["serviceName", "serviceUrl", "navigation"]) {
+            return None;
+        }
+        let mut links = Vec::new();
+        for item in o["navigation"].as_array().into_iter().flatten() {
+            if !only_keys(item, &["href", "text"]) || str_at(item, "href").is_none() {
+                return None;
+            }
+            links.push((str_at(item, "href")?, str_at(item, "text")?));
+        }
+        let service = (str_at(o, "serviceName")?, str_at(o, "serviceUrl")?);
+        Some(html::service_navigation(Some(service), &links, None))
+    });
+    assert_covers(
+        &rendered,
+        &["with service link", "with a single navigation item"],
+    );
+}

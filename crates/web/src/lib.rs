@@ -117,6 +117,13 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/calculator/{page}", get(calculator::page))
         .route("/staying-safe-online", get(pages::staying_safe))
+        .route("/feedback", get(pages::feedback))
+        .route(
+            "/page-titles",
+            get(pages::titles_form).post(pages::save_titles),
+        )
+        .route("/session-ended", get(pages::session_ended))
+        .route("/keep-alive", post(pages::keep_alive))
         .route(
             "/sign-in",
             get(self_service::sign_in_form).post(self_service::sign_in),
@@ -130,6 +137,7 @@ pub fn app(state: AppState) -> Router {
         .route("/exit", get(self_service::exit))
         .route("/account", get(self_service::account))
         .route("/apply", get(apply::start).post(apply::answer))
+        .route("/apply/{page}", get(apply::page))
         .route(
             "/account/cases/{reference}/missed-payment",
             get(self_service::missed_payment_form).post(self_service::missed_payment),
@@ -275,6 +283,10 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(api_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::frame,
+        ))
         .with_state(state)
 }
 

@@ -57,6 +57,19 @@ pub(crate) fn emergency(emergency: &Value) -> Markup {
     ))
 }
 
+/// "If you are in immediate danger, call 999", with the number as a link
+/// and the data's advice for when you cannot speak: the paragraph of the
+/// start page and "Staying safe online".
+#[must_use]
+pub(crate) fn in_danger() -> Markup {
+    let emergency = &safety::Signposting::embedded().emergency;
+    Markup::trusted(format!(
+        "<p class=\"govuk-body\">If you are in immediate danger, call {}. {}</p>\n",
+        tel_link(&emergency.call).as_str(),
+        escape(&emergency.silent)
+    ))
+}
+
 /// The support list from the signposting JSON's `support` (each `name`,
 /// `phone`, `hours`): a heading, and each organisation with its number as a
 /// link and when it answers. Nothing when the list is empty.

@@ -453,6 +453,23 @@ async fn a_missed_payment_posted_on_collect_and_pay_gets_a_page(state: AppState)
     );
 }
 
+#[tokio::test]
+async fn the_start_and_staying_safe_pages_give_999_as_a_link_and_the_silent_advice_once() {
+    let state = common::state_named("account-999").await;
+    for path in ["/", "/staying-safe-online"] {
+        let (status, page, _) = call(&state, "GET", path, &[], "").await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            page.contains(
+                "If you are in immediate danger, call <a class=\"govuk-link\" href=\"tel:999\">999</a>."
+            ),
+            "{path}: {page}"
+        );
+        assert_eq!(page.matches("If you cannot speak").count(), 1, "{path}");
+        assert!(page.contains("press 55"), "{path}");
+    }
+}
+
 on_both_databases!(
     each_parents_account_is_their_statement_to_the_penny,
     a_direct_pay_account_speaks_of_direct_pay,

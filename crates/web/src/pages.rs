@@ -388,9 +388,7 @@ pub fn problem_page(status: StatusCode) -> Response {
         html::paragraph(
             "If you were sending something to us, it may not have been saved: check your account before sending it again.",
         ),
-        html::paragraph(
-            "If you are in immediate danger, call 999. If you cannot speak, call 999 and press 55 when asked.",
-        ),
+        crate::helplines::in_danger(),
     ]);
     respond(
         status,
@@ -645,9 +643,7 @@ pub async fn feedback(
         html::paragraph(
             "Please do not put anything about your case, or anyone's address, in your feedback. To tell us about a change to your case, sign in to your account.",
         ),
-        html::paragraph(
-            "If you are in immediate danger, call 999. If you cannot speak, call 999 and press 55 when asked.",
-        ),
+        crate::helplines::in_danger(),
     ]);
     respond(
         StatusCode::OK,

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import { staffJourney } from './staff.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -79,7 +80,9 @@ async function keyboardReachable(page, name) {
   // A group of radios is one stop for Tab (arrow keys move within it).
   const wanted = await page.evaluate(() => {
     const visible = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')]
-      .filter((e) => e.offsetParent !== null || e.getClientRects().length > 0);
+      .filter((e) => e.offsetParent !== null || e.getClientRects().length > 0)
+      // Inside a closed "details", nothing is reachable until it is opened.
+      .filter((e) => !e.closest('details:not([open])'));
     const radioGroups = new Set(visible.filter((e) => e.type === 'radio').map((e) => e.name));
     return visible.filter((e) => e.type !== 'radio').length + radioGroups.size;
   });
@@ -303,14 +306,16 @@ async function main() {
       await page.goto(`${base}/work/cases/${reference}`);
       await accessible(page, `case page (${act})`);
       if (act === 'propose') {
+        await page.click('summary:has-text("Propose step")');
         await page.check('input[name="enforcement"][value="deduction_from_earnings_order"]');
         await Promise.all([page.waitForNavigation(), page.click('button:has-text("Propose")')]);
       } else {
+        await page.click('summary:has-text("Approve step 1")');
         await Promise.all([page.waitForNavigation(), page.click('button:has-text("Approve step 1")')]);
       }
       check(page.url().startsWith(`${base}/work/cases/${reference}`), `enforcement ${act}: landed on ${page.url()}`);
     }
-    check((await page.textContent('main')).includes('InForce'), 'enforcement: the approved step is not in force');
+    check((await page.textContent('main')).includes('In force'), 'enforcement: the approved step is not in force');
 
     // Report a change, with the date input: a day that does not exist is
     // refused with the error summary, then the report is sent.
@@ -421,6 +426,7 @@ async function main() {
     await page.fill('#reason', 'Making the calculation on her application');
     await Promise.all([page.waitForNavigation(), page.click('button:has-text("Open the case")')]);
     await accessible(page, 'case page (application)');
+    await page.click('summary:has-text("Make the calculation")');
     await page.fill('#calculation_income', '517.81');
     const starts = new Date(Date.now() + 14 * 86400000);
     await page.fill('#calculation_effective_from-day', String(starts.getUTCDate()));
@@ -457,7 +463,8 @@ async function main() {
     let moved = false;
     for (const href of queued) {
       await page.goto(base + href);
-      if (!(await page.isVisible('text=Move to Collect and Pay'))) continue;
+      if (!(await page.isVisible('summary:has-text("Move to Collect and Pay")'))) continue;
+      await page.click('summary:has-text("Move to Collect and Pay")');
       await page.check('input[name="route"][value="abuse_evidence"]');
       await page.check('input[name="applicant"][value="receiving_parent"]');
       await page.check('input[name="evidence"] >> nth=0');
@@ -517,6 +524,7 @@ async function main() {
     await accessible(page, 'management information');
     await keyboardReachable(page, 'management information');
 
+    await staffJourney({ page, base, check, accessible, keyboardReachable });
         await noPolicyViolations(page, 'every page', messages);
     await context.close();
   } finally {

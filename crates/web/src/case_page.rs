@@ -40,18 +40,6 @@ use crate::workspace::{
     staff_session,
 };
 
-/// A table in a region that scrolls sideways by itself, so the page never
-/// does at 320 px: focusable and named, so a keyboard user can scroll it.
-fn scrolling_table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> Markup {
-    let mut html = Markup::trusted(format!(
-        "<div class=\"app-table-scroll\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">\n",
-        escape(caption)
-    ));
-    html.push(&crate::workspace::table(caption, head, rows));
-    html.push(&Markup::trusted("</div>\n".to_owned()));
-    html
-}
-
 /// A GOV.UK tag.
 fn tag(words: &str, colour: &str) -> String {
     format!(
@@ -144,6 +132,16 @@ fn work_items(
     Markup::trusted(html)
 }
 
+/// What the next action is worked out from.
+#[derive(Clone, Copy)]
+struct CaseFacts<'a> {
+    safety: &'a SafetyState,
+    records: &'a [safety::SafetyRecord],
+    items: &'a [WorkItem],
+    application: bool,
+    open_requests: usize,
+}
+
 /// The one next thing to do on the case, in words, with a link where a
 /// page does it.
 fn next_action(
@@ -151,12 +149,15 @@ fn next_action(
     reason: &str,
     staff_role: Role,
     is_named: bool,
-    safety: &SafetyState,
-    records: &[safety::SafetyRecord],
-    items: &[WorkItem],
-    application: bool,
-    open_requests: usize,
+    facts: &CaseFacts<'_>,
 ) -> Markup {
+    let CaseFacts {
+        safety,
+        records,
+        items,
+        application,
+        open_requests,
+    } = *facts;
     let specialist = matches!(staff_role, Role::DomesticAbuseSpecialist | Role::TeamLeader);
     // The safety steps are the team's and the named caseworker's: anyone
     // else is told who has them, with no link to a page they may not use.
@@ -169,7 +170,7 @@ fn next_action(
     let text = if police && safety_work {
         format!(
             "Call the police for them now (they asked us to), then {}.",
-            step_link(case, reason, Step::PlanStep, "record the police call")
+            step_link(case, reason, Step::Plan, "record the police call")
         )
     } else if danger && safety_work {
         format!(
@@ -195,7 +196,7 @@ fn next_action(
             step_link(
                 case,
                 reason,
-                Step::PlanStep,
+                Step::Plan,
                 "The next Domestic Abuse Plan step"
             ),
             escape(&labels::plan_step(*step).to_lowercase())
@@ -346,11 +347,13 @@ pub async fn page(
             &reason_text,
             staff.role,
             is_named,
-            &safety_state,
-            &records,
-            &items,
-            history.initial_effective_date.is_none(),
-            collection.open_requests.len(),
+            &CaseFacts {
+                safety: &safety_state,
+                records: &records,
+                items: &items,
+                application: history.initial_effective_date.is_none(),
+                open_requests: collection.open_requests.len(),
+            },
         );
         let mut summary = vec![
             ("Next action".to_owned(), next),
@@ -419,7 +422,7 @@ pub async fn page(
             links.push(step_link(
                 &case,
                 &reason_text,
-                Step::PlanStep,
+                Step::Plan,
                 "Record a Domestic Abuse Plan step",
             ));
         }
@@ -506,31 +509,40 @@ pub async fn page(
         let until = today.add_years(1).unwrap_or(today);
         match case_records::liability_schedule(&history, state.parameters, today, until) {
             Ok(schedule) => {
-                let rows: Vec<Vec<String>> = schedule
+                // A list, not a table, so nothing scrolls sideways at 320 px.
+                let rows: Vec<(String, Markup)> = schedule
                     .segments
                     .iter()
                     .map(|s| {
-                        vec![
-                            labels::long_date(s.from),
-                            labels::long_date(s.to),
-                            labels::pounds(s.weekly.values().map(|p| i128::from(p.get())).sum()),
-                            s.rate
-                                .map_or_else(|| "None".to_owned(), |r| labels::rate(r).to_owned()),
-                            labels::sentence_of_code(
-                                &s.reasons
-                                    .iter()
-                                    .map(|r| labels::segment_reason(*r))
-                                    .collect::<Vec<_>>()
-                                    .join(", "),
+                        let weekly =
+                            labels::pounds(s.weekly.values().map(|p| i128::from(p.get())).sum());
+                        let rate = s
+                            .rate
+                            .map_or_else(|| "no rate".to_owned(), |r| labels::rate(r).to_lowercase());
+                        let why = s
+                            .reasons
+                            .iter()
+                            .map(|r| labels::segment_reason(*r))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        (
+                            format!(
+                                "{} to {}",
+                                labels::long_date(s.from),
+                                labels::long_date(s.to)
                             ),
-                        ]
+                            html::text(&if why.is_empty() {
+                                format!("{weekly} a week, {rate}")
+                            } else {
+                                format!("{weekly} a week, {rate}. Why: {why}")
+                            }),
+                        )
                     })
                     .collect();
-                main.push(&scrolling_table(
-                    "Weekly amounts over time",
-                    &["From", "To", "Weekly", "Rate", "Why"],
-                    &rows,
+                main.push(&Markup::trusted(
+                    "<h3 class=\"govuk-heading-s\">Weekly amounts over time</h3>\n".to_owned(),
                 ));
+                main.push(&html::summary_list(&rows));
             }
             Err(error) => main.push(&html::paragraph(&format!("No schedule yet: {error}"))),
         }
@@ -564,26 +576,32 @@ pub async fn page(
 
         // The paying parent's ledger.
         main.push(&heading(2, "Ledger"));
-        let rows: Vec<Vec<String>> = lines
+        let rows: Vec<(String, Markup)> = lines
             .iter()
             .rev()
             .take(20)
             .map(|l| {
-                vec![
+                let mut parts = Vec::new();
+                for (words, pence) in [("due", l.due), ("paid", l.paid), ("charged", l.charged)] {
+                    if pence != 0 {
+                        parts.push(format!("{words} {}", labels::pounds(pence)));
+                    }
+                }
+                parts.push(format!("balance {}", labels::pounds(l.balance)));
+                (
                     labels::long_date(l.date),
-                    l.description.to_owned(),
-                    labels::pounds(l.due),
-                    labels::pounds(l.paid),
-                    labels::pounds(l.charged),
-                    labels::pounds(l.balance),
-                ]
+                    html::text(&format!("{}: {}", l.description, parts.join(", "))),
+                )
             })
             .collect();
-        main.push(&scrolling_table(
-            "The last 20 lines, newest first",
-            &["Date", "What", "Due", "Paid", "Charged", "Balance"],
-            &rows,
+        main.push(&Markup::trusted(
+            "<h3 class=\"govuk-heading-s\">The last 20 lines, newest first</h3>\n".to_owned(),
         ));
+        if rows.is_empty() {
+            main.push(&html::paragraph("Nothing has fallen due or been paid yet."));
+        } else {
+            main.push(&html::summary_list(&rows));
+        }
 
         // The actions, each folded behind its heading; one definition of
         // each form (case_forms.rs), shown again with the answers if the

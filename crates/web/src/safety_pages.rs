@@ -40,7 +40,7 @@ pub(crate) enum Step {
     Review,
     Risk,
     NamedCaseworker,
-    PlanStep,
+    Plan,
     ProposeLift,
     ApproveLift,
 }
@@ -50,7 +50,7 @@ impl Step {
         Step::Review,
         Step::Risk,
         Step::NamedCaseworker,
-        Step::PlanStep,
+        Step::Plan,
         Step::ProposeLift,
         Step::ApproveLift,
     ];
@@ -60,7 +60,7 @@ impl Step {
             Step::Review => "review",
             Step::Risk => "risk",
             Step::NamedCaseworker => "named-caseworker",
-            Step::PlanStep => "plan-step",
+            Step::Plan => "plan-step",
             Step::ProposeLift => "lift-protection",
             Step::ApproveLift => "approve-lift",
         }
@@ -76,7 +76,7 @@ impl Step {
             Step::Review => "Review the disclosures",
             Step::Risk => "Set the risk",
             Step::NamedCaseworker => "Name the caseworker",
-            Step::PlanStep => "Record a Domestic Abuse Plan step",
+            Step::Plan => "Record a Domestic Abuse Plan step",
             Step::ProposeLift => "Propose lifting protection",
             Step::ApproveLift => "Approve lifting protection",
         }
@@ -331,13 +331,13 @@ fn may(step: Step, ctx: &Context, today: domain_types::Date) -> Result<(), &'sta
             by,
         )),
         // The plan is the specialist team's and the named caseworker's.
-        Step::PlanStep if specialist_or_named => role_may_not(ctx.safety.check(
+        Step::Plan if specialist_or_named => role_may_not(ctx.safety.check(
             &SafetyEvent::PlanStepTaken {
                 step: PlanStep::Signposted,
             },
             by,
         )),
-        Step::PlanStep => Err(()),
+        Step::Plan => Err(()),
         Step::ProposeLift | Step::ApproveLift => {
             match Protection::default().check(&ProtectionEvent::LiftApproved, &by) {
                 Err(safety::ProtectionRefused::RoleMayNot(_)) => Err(()),
@@ -349,7 +349,7 @@ fn may(step: Step, ctx: &Context, today: domain_types::Date) -> Result<(), &'sta
         Step::Review => {
             "Disclosures are reviewed by the case's named caseworker or the domestic abuse specialist team."
         }
-        Step::PlanStep => {
+        Step::Plan => {
             "Domestic Abuse Plan steps are recorded by the domestic abuse specialist team or the case's named caseworker."
         }
         Step::ProposeLift | Step::ApproveLift => {
@@ -439,7 +439,7 @@ fn form(
         Step::Review => "Record the review",
         Step::Risk => "Set the risk",
         Step::NamedCaseworker => "Record the named caseworker",
-        Step::PlanStep => "Record the step as done",
+        Step::Plan => "Record the step as done",
         Step::ProposeLift => "Propose lifting protection",
         Step::ApproveLift => "Approve lifting protection",
     };
@@ -538,7 +538,7 @@ fn form(
                 ..Input::default()
             }));
         }
-        Step::PlanStep => {
+        Step::Plan => {
             let done: Vec<(String, Markup)> = ctx
                 .safety
                 .plan
@@ -792,7 +792,7 @@ pub async fn submit(
         };
         let seen = answers.seen.trim();
         let (answer, done) = match step {
-            Step::Review | Step::Risk | Step::NamedCaseworker | Step::PlanStep => {
+            Step::Review | Step::Risk | Step::NamedCaseworker | Step::Plan => {
                 let event = match step {
                     Step::Review => SafetyEvent::DisclosuresReviewed,
                     Step::Risk => match RiskLevel::from_code(&answers.level) {
@@ -891,7 +891,7 @@ pub async fn submit(
                     (Step::ProposeLift, "reason") => "lift_reason",
                     (Step::Risk, _) => "level",
                     (Step::NamedCaseworker, _) => "who",
-                    (Step::PlanStep, _) => "step",
+                    (Step::Plan, _) => "step",
                     (Step::ProposeLift | Step::ApproveLift, _) => "party",
                     _ => "review",
                 };

@@ -22,7 +22,7 @@ const NOW: &str = "CAST(strftime('%s', 'now') AS INTEGER)";
 async fn case_risk_in(
     transaction: &mut Transaction<'_>,
     case: &str,
-) -> Result<RiskLevel, StorageError> {
+) -> Result<(RiskLevel, Option<i64>), StorageError> {
     let rows = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = ? ORDER BY sequence")
         .bind(case)
         .fetch_all(&mut **transaction)
@@ -32,7 +32,13 @@ async fn case_risk_in(
         .iter()
         .map(|row| action_row(row).into_safety())
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(SafetyState::from_records(&records).risk)
+    let state = SafetyState::from_records(&records);
+    Ok((
+        state.risk,
+        state
+            .named_caseworker
+            .map(|p| i64::try_from(p.0).unwrap_or(i64::MAX)),
+    ))
 }
 
 /// How many parents' requests the case's log holds before `sequence`.
@@ -68,11 +74,16 @@ pub(crate) async fn apply_in(
                 person,
             } => {
                 let reference = case.map(|c| c.to_string());
-                let risk = match &reference {
+                let (risk, named) = match &reference {
                     Some(case) => case_risk_in(transaction, case).await?,
-                    None => RiskLevel::Standard,
+                    None => (RiskLevel::Standard, None),
                 };
-                let opened = sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO work_items (item_id, kind, team, priority, case_reference, person_id, risk, raised_unix, due_unix, assignee, state) VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE(?, {NOW}), COALESCE(?, {NOW}) + ?, NULL, 'open') ON CONFLICT (item_id) DO NOTHING")))
+                // A review on a case with a named caseworker is theirs from
+                // the start, as naming them gives them those already open.
+                let assignee = named.filter(|_| {
+                    matches!(kind, WorkKind::DisclosureToReview | WorkKind::UnsafeRequest)
+                });
+                let opened = sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO work_items (item_id, kind, team, priority, case_reference, person_id, risk, raised_unix, due_unix, assignee, state) VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE(?, {NOW}), COALESCE(?, {NOW}) + ?, ?, CASE WHEN ? IS NULL THEN 'open' ELSE 'claimed' END) ON CONFLICT (item_id) DO NOTHING")))
                     .bind(id)
                     .bind(kind.code())
                     .bind(kind.team().code())
@@ -83,6 +94,8 @@ pub(crate) async fn apply_in(
                     .bind(raised)
                     .bind(raised)
                     .bind(i64::from(standards.minutes(*kind)) * 60)
+                    .bind(assignee)
+                    .bind(assignee)
                     .execute(&mut **transaction)
                     .await
                     .map_err(database_error)?

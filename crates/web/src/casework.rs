@@ -214,41 +214,6 @@ pub async fn disclose(
     result.await.unwrap_or_else(|response| response)
 }
 
-fn queue_entry(case: &CaseReference, safety: &SafetyState) -> Value {
-    json!({
-        "reference": case.to_string(),
-        "risk": safety.risk.code(),
-        "named_caseworker": safety.named_caseworker.map(|p| p.0),
-        "awaiting_review_since": safety.awaiting_review.first().map(ToString::to_string),
-    })
-}
-
-pub(crate) async fn queue(
-    state: &AppState,
-    include: impl Fn(&SafetyState) -> bool,
-) -> Result<Vec<Value>, Response> {
-    let cases = state
-        .store
-        .cases_with_safety_events()
-        .await
-        .map_err(|e| storage_failure(&e))?;
-    let mut entries = Vec::new();
-    for case in cases {
-        let records = state
-            .store
-            .safety_events(&case)
-            .await
-            .map_err(|e| storage_failure(&e))?;
-        let safety = SafetyState::from_records(&records);
-        if include(&safety) {
-            entries.push((safety.risk, queue_entry(&case, &safety)));
-        }
-    }
-    // Highest risk first.
-    entries.sort_by_key(|(risk, _)| std::cmp::Reverse(*risk));
-    Ok(entries.into_iter().map(|(_, entry)| entry).collect())
-}
-
 /// `GET /api/v1/queues/specialist`: the domestic abuse specialist team's
 /// queue, most urgent first then oldest (danger at the top), one entry per
 /// case, read a page at a time from the work items kept as the work
@@ -325,14 +290,40 @@ pub async fn specialist_queue(
 }
 
 /// `GET /api/v1/queues/mine`: the cases where the signed-in caseworker is
-/// the named caseworker and a disclosure waits for them.
+/// the named caseworker and a disclosure waits for them: the reviews kept
+/// as work items and given to them (when named, and on each disclosure
+/// after), read by the index on who has an item, never the caseload.
 pub async fn my_queue(State(state): State<AppState>, staff: Staff) -> Response {
     let result = async {
         let me = PersonId(u64::try_from(staff.person).unwrap_or(0));
-        let cases = queue(&state, |s| {
-            s.named_caseworker == Some(me) && !s.awaiting_review.is_empty()
-        })
-        .await?;
+        let mut cases: Vec<Value> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for kind in [
+            work_items::WorkKind::DisclosureToReview,
+            work_items::WorkKind::UnsafeRequest,
+        ] {
+            let page = state
+                .store
+                .work_queue(&work_items::WorkQuery {
+                    assignee: Some(me),
+                    kind: Some(kind),
+                    limit: 100,
+                    ..work_items::WorkQuery::default()
+                })
+                .await
+                .map_err(|e| storage_failure(&e))?;
+            for item in &page.items {
+                let Some(case) = item.case else { continue };
+                if seen.insert(case) {
+                    cases.push(json!({
+                        "reference": case.to_string(),
+                        "risk": item.risk.code(),
+                        "named_caseworker": me.0,
+                        "waiting_since_unix": item.raised,
+                    }));
+                }
+            }
+        }
         Ok(json_response(StatusCode::OK, &json!({ "cases": cases })))
     };
     result.await.unwrap_or_else(|response| response)

@@ -88,6 +88,21 @@ pub enum Benchmark {
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
         postgres_url: String,
     },
+    /// The staff pages at caseloads of each size with wrk on loopback (/work, a filtered queue, search, /work/mi) beside /health, p50 and p99, as ratios to /health and to the smallest size.
+    Work {
+        /// Caseload sizes, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+        cases: Vec<u32>,
+        /// Seconds of load for each page.
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
+        /// Open connections.
+        #[arg(long, default_value_t = 16)]
+        connections: u32,
+        /// A PostgreSQL server (a fresh schema in it); a scratch SQLite file if left out.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// The financial coercion scan over payment events, events per second, beside a plain pass.
     Coercion {
         /// Events to generate (about 100 a case).
@@ -144,6 +159,12 @@ pub fn run(benchmark: &Benchmark) -> ExitCode {
             cases,
             postgres_url,
         } => crate::bench_collect::run(backend, cases, postgres_url),
+        Benchmark::Work {
+            cases,
+            seconds,
+            connections,
+            database_url,
+        } => crate::bench_work::run(cases, *seconds, *connections, database_url.as_deref()),
     }
 }
 

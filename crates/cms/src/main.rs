@@ -13,6 +13,7 @@ mod bench_cases;
 mod bench_collect;
 mod bench_safety;
 mod bench_web;
+mod bench_work;
 mod calculate;
 mod clock;
 mod collect;

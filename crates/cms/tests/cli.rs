@@ -410,6 +410,17 @@ fn the_benchmarks_run_at_smoke_size_and_report_a_ratio() {
             "--connections",
             "4",
         ],
+        // Two tiny caseloads: the pages' cost beside /health and each other.
+        vec![
+            "bench",
+            "work",
+            "--cases",
+            "20,40",
+            "--seconds",
+            "1",
+            "--connections",
+            "4",
+        ],
     ] {
         let output = Command::new(CMS).args(&args).output().unwrap();
         let text = String::from_utf8(output.stdout).unwrap();

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import { staffJourney } from './staff.mjs';
+import { patternsJourney } from './patterns.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -389,15 +390,18 @@ async function main() {
     for (const [name, value] of [
       ['legal warning', 'yes'], ['abuse', 'no'], ['contact', 'email'], ['letters', 'yes'],
       ['children', '1'], ['child', 'Jo Demo'], ['your name', 'Alex Demo'],
-      ['your address', '1 Demo Street, Demotown'], ['your postcode', 'M1 1AE'],
+      ['your address', { line_1: '1 Demo Street', town: 'Demotown', postcode: 'M1 1AE' }],
       ['other name', 'Sam Other'], ['other address', ''], ['service', 'collect_and_pay'],
     ]) {
+      if (typeof value === 'object') {
+        for (const [field, typed] of Object.entries(value)) await page.fill(`input[name="${field}"]`, typed);
+      }
       await answerApply(name, value);
     }
     check((await page.textContent('h1')).includes('Check your answers'), `apply: no check page, at ${await page.textContent('h1')}`);
     await accessible(page, 'apply: check your answers');
     await keyboardReachable(page, 'apply: check your answers');
-    await Promise.all([page.waitForNavigation(), page.click('button[name="change"][value="your_name"]')]);
+    await Promise.all([page.waitForNavigation(), page.click('a[href="/apply/your-name"]')]);
     check((await page.inputValue('input[name="answer"]')) === 'Alex Demo', 'apply: a change does not show the answer given');
     await page.fill('input[name="answer"]', 'Alex Demo-Changed');
     await Promise.all([page.waitForNavigation(), page.click('button:has-text("Continue")')]);
@@ -409,11 +413,11 @@ async function main() {
 
     // Applying with a disclosure in immediate danger stops at the police advice.
     await page.goto(`${base}/apply`);
-    for (const [name, value] of [['legal warning', 'yes'], ['abuse', 'yes'], ['danger', 'yes'], ['police', 'yes']]) {
+    for (const [name, value] of [['legal warning', 'yes'], ['abuse', 'yes'], ['danger', 'yes'], ['police', 'yes'], ['how the police can reach you (optional, left)', '']]) {
       await answerApply(name, value);
     }
     check((await page.textContent('h1')).includes('call 999 now'), 'apply: no police advice in danger');
-    check((await page.textContent('main')).includes('A caseworker will call the police for you now.'), 'apply: no police call in danger');
+    check((await page.textContent('main')).includes('You asked us to call the police for you.'), 'apply: no police call in danger');
 
     // A caseworker makes the calculation on the application.
     await signIn('caseworker@demo.invalid', 'demo caseworker');
@@ -525,6 +529,7 @@ async function main() {
     await keyboardReachable(page, 'management information');
 
     await staffJourney({ page, base, check, accessible, keyboardReachable });
+    await patternsJourney({ browser, base, cms, check, accessible, keyboardReachable });
         await noPolicyViolations(page, 'every page', messages);
     await context.close();
   } finally {

@@ -502,15 +502,7 @@ pub async fn stored_caseload(
 
 /// Pounds and pence with thousands separated: `£1,234,567.89`.
 fn pounds(pence: u64) -> String {
-    let whole = (pence / 100).to_string();
-    let mut grouped = String::new();
-    for (index, digit) in whole.chars().enumerate() {
-        if index > 0 && (whole.len() - index) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("£{grouped}.{:02}", pence % 100)
+    format!("£{}.{:02}", count(pence / 100), pence % 100)
 }
 
 /// A whole number with thousands separated.
@@ -518,7 +510,7 @@ fn count(n: u64) -> String {
     let text = n.to_string();
     let mut grouped = String::new();
     for (index, digit) in text.chars().enumerate() {
-        if index > 0 && (text.len() - index) % 3 == 0 {
+        if index > 0 && (text.len() - index).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);

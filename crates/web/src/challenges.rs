@@ -1082,6 +1082,132 @@ fn withheld(item: &str, what: &str, rule: &str) -> Value {
     json!({ "item": item, "withheld": what, "rule": rule })
 }
 
+/// The decision challenged: the date it took effect from, its explanation
+/// step by step (every figure, rule and source, as the calculation gives
+/// it), and the facts it rested on as known on its date.
+async fn the_decision(
+    state: &AppState,
+    case: &CaseReference,
+    c: &Challenge,
+) -> Result<(Date, Vec<Value>, Vec<Value>), Response> {
+    let history = crate::cases::history_or_404(state, case).await?;
+    let effective = decision_on(state, case, c.decision, c.notified)
+        .await?
+        .or(history.initial_effective_date)
+        .unwrap_or(c.notified);
+    let mut explanation = Vec::new();
+    if c.decision.sets_liability()
+        && let Ok(Some((_, request))) =
+            case_records::calculation_request_on(&history, state.parameters, c.notified, effective)
+        && let Ok(calculation) = maintenance_calculation::calculate(&request, state.parameters)
+    {
+        let names = |i: usize| {
+            format!(
+                "receiving parent {}",
+                char::from(b'A' + u8::try_from(i % 26).unwrap_or(0))
+            )
+        };
+        for step in calculation.explain(&names) {
+            explanation.push(json!({ "text": step.text, "rule": step.rule, "pence": step.amount.map(|p| p.get()) }));
+        }
+        explanation.push(json!({ "text": format!("The law applied: parameter set {}", calculation.parameters.version), "rule": "legal-parameters", "pence": null }));
+    }
+    let facts = history
+        .events
+        .iter()
+        .filter(|e| e.recorded_on <= c.notified)
+        .map(|e| {
+            let (kind, payload) = e.change.encode();
+            json!({ "effective_from": e.effective_from.to_string(), "recorded_on": e.recorded_on.to_string(), "kind": kind, "payload": payload })
+        })
+        .collect();
+    Ok((effective, explanation, facts))
+}
+
+/// `GET /api/v1/challenges/{id}` (staff who may work it): the case file
+/// of the reconsideration: where it stands, who made the decision (who may
+/// not decide it), the decision's explanation step by step and the facts
+/// as known on its date, what each parent says (through the viewer's
+/// redaction: whole to the named caseworker and the specialist team), and
+/// the evidence received.
+pub async fn case_file(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        forbidden_unless(staff.role.may_record_changes())?;
+        let loaded = load(&state, &id).await?;
+        let case = loaded.case;
+        crate::parties::authorise_case_action(&state, &staff, &case, &headers).await?;
+        let c = &loaded.challenge;
+        let (effective, explanation, facts) = the_decision(&state, &case, c).await?;
+        let words =
+            crate::free_words::FreeWords::on_case(&state, staff.person, staff.role, &case).await?;
+        let mut said = Vec::new();
+        for row in &loaded.rows {
+            let opened = open_words(&state, &id, row)?;
+            if let Value::Object(map) = opened {
+                for (key, value) in map {
+                    if let (true, Some(text)) = (
+                        ["why", "late_reason", "view", "grounds", "reasons"]
+                            .contains(&key.as_str()),
+                        value.as_str(),
+                    ) {
+                        said.push(json!({ "event": row.kind, "by": row.role, "on": row.on, "what": key, "words": words.show(text) }));
+                    }
+                }
+            }
+        }
+        let evidence: Vec<Value> = state
+            .store
+            .challenge_evidence(&id)
+            .await
+            .map_err(|e| storage_failure(&e))?
+            .iter()
+            .map(|f| json!({ "evidence": f.evidence_id, "media_type": f.media_type, "bytes": f.bytes, "from_person": f.person }))
+            .collect();
+        let limits = TimeLimits::embedded().at(c.notified);
+        state
+            .store
+            .append_audit(staff.audit(
+                &state,
+                Action::Viewed,
+                Some(&case),
+                vec!["challenge".to_owned()],
+                None,
+            ))
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        Ok(json_response(
+            StatusCode::OK,
+            &json!({
+                "challenge": id,
+                "reference": case.to_string(),
+                "stage": c.stage().code(),
+                "asked_by": c.asked_by.code(),
+                "timing": c.timing.code(),
+                "in_time_until": limits.map(|l| challenges::deadlines(c.notified, l).0.to_string()),
+                "decision": {
+                    "kind": c.decision.code(),
+                    "notified_on": c.notified.to_string(),
+                    "effective_from": effective.to_string(),
+                    "made_by": c.decided_by,
+                    "explanation": explanation,
+                },
+                "may_decide": c.may_work(u64::try_from(staff.person).unwrap_or(0)),
+                "facts": facts,
+                "said": said,
+                "evidence": evidence,
+                "outcome": c.outcome.map(|(o, by)| json!({ "outcome": o.code(), "by": by })),
+                "appealed": c.appeal.map(|(by, late)| json!({ "by": by.code(), "late": late })),
+            }),
+        ))
+    };
+    result.await.unwrap_or_else(|response| response)
+}
+
 /// `GET /api/v1/challenges/{id}/bundle?for=tribunal|paying_parent|receiving_parent`
 /// (caseworkers, once appealed): the appeal response bundle for its
 /// recipient, recorded as sent to them. A parent's copy withholds every
@@ -1150,43 +1276,9 @@ pub async fn bundle(
                 rule,
             ));
         }
-        // 1. The decision and its explanation, step by step.
+        // 1–2. The decision and its explanation, and the facts it rested on.
         let c = &loaded.challenge;
-        let history = crate::cases::history_or_404(&state, &case).await?;
-        let effective = decision_on(&state, &case, c.decision, c.notified)
-            .await?
-            .or(history.initial_effective_date)
-            .unwrap_or(c.notified);
-        let mut explanation = Vec::new();
-        if c.decision.sets_liability()
-            && let Ok(Some((_, request))) = case_records::calculation_request_on(
-                &history,
-                state.parameters,
-                c.notified,
-                effective,
-            )
-            && let Ok(calculation) = maintenance_calculation::calculate(&request, state.parameters)
-        {
-            let names = |i: usize| {
-                format!(
-                    "receiving parent {}",
-                    char::from(b'A' + u8::try_from(i % 26).unwrap_or(0))
-                )
-            };
-            for step in calculation.explain(&names) {
-                explanation.push(json!({ "text": step.text, "rule": step.rule, "pence": step.amount.map(|p| p.get()) }));
-            }
-        }
-        // 2. The facts it rested on, as known on its date.
-        let facts: Vec<Value> = history
-            .events
-            .iter()
-            .filter(|e| e.recorded_on <= c.notified)
-            .map(|e| {
-                let (kind, payload) = e.change.encode();
-                json!({ "effective_from": e.effective_from.to_string(), "recorded_on": e.recorded_on.to_string(), "kind": kind, "payload": payload })
-            })
-            .collect();
+        let (effective, explanation, facts) = the_decision(&state, &case, c).await?;
         // 3. What each party said, and the reconsideration.
         let mut said = Vec::new();
         let mut reconsideration = Value::Null;

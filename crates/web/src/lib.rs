@@ -199,6 +199,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/challenges/{id}/notice.pdf", get(challenges::notice))
         .route("/api/v1/challenges/{id}/appeal", post(challenges::appeal))
         .route("/api/v1/challenges/{id}/bundle", get(challenges::bundle))
+        .route("/api/v1/challenges/{id}", get(challenges::case_file))
         .route(
             "/api/v1/cases/{reference}/parties",
             axum::routing::put(parties::put_parties),

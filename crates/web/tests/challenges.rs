@@ -603,6 +603,43 @@ async fn not_revised_appealed_and_the_bundle_cannot_leak(state: AppState) {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{viewed}");
+    // The caseworker's case file: the decision step by step, who made it,
+    // and what each parent says, through the viewer's redaction: whole to
+    // her named caseworker, her address withheld from anyone else.
+    let case_file = |token: &'static str| {
+        let state = day5.clone();
+        let id = id.clone();
+        async move {
+            let (status, body, _) = call(
+                &state,
+                "GET",
+                &format!("/api/v1/challenges/{id}"),
+                &[
+                    ("authorization", &bearer(token)),
+                    ("x-break-glass-reason", "working the reconsideration"),
+                ],
+                "",
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            parse(&body)
+        }
+    };
+    let named = case_file("named-token").await;
+    assert_eq!(named["decision"]["made_by"], 17);
+    assert_eq!(named["may_decide"], true);
+    assert!(
+        named["decision"]["explanation"]
+            .to_string()
+            .contains("Sch 1"),
+        "{named}"
+    );
+    assert!(named["said"].to_string().contains("2 Refuge Road, RR2 2RR"));
+    let other = case_file("caseworker-token").await;
+    assert_eq!(other["may_decide"], false, "17 made the decision");
+    for secret in ["Refuge Road", "RR2 2RR", "07000 222222"] {
+        assert!(!other["said"].to_string().contains(secret), "{other}");
+    }
     // Not revised, with reasons that name her employer.
     let day15 = on(&state, "2026-06-15");
     let (status, decided) = post_json(

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use domain_types::Date;
 use web::{AppState, Environment, hash_password};
 
+#[macro_use]
 mod common;
 
 use common::{bearer, call, open_case_with_parties, state_named};
@@ -237,18 +238,17 @@ async fn say(browser: &mut Browser, page: &str, answer: &str) -> Answer {
 
 const PARENT: (&str, &str) = ("ann@example.org", "a passphrase for tests");
 
-async fn signed_in_parent(name: &str) -> (AppState, Browser) {
-    let state = state_named(name).await;
-    account(&state, PARENT.0, 40, "receiving_parent").await;
-    let mut browser = Browser::new(&state);
+async fn signed_in_parent(state: &AppState) -> Browser {
+    account(state, PARENT.0, 40, "receiving_parent").await;
+    let mut browser = Browser::new(state);
     browser.sign_in(PARENT.0, PARENT.1).await;
-    (state, browser)
+    browser
 }
 
-#[tokio::test]
-async fn the_application_is_post_redirect_get_with_back_links_answers_kept_and_every_answer_checked()
- {
-    let (state, mut browser) = signed_in_parent("patterns-apply").await;
+async fn the_application_is_post_redirect_get_with_back_links_answers_kept_and_every_answer_checked(
+    state: AppState,
+) {
+    let mut browser = signed_in_parent(&state).await;
     let first = browser.visit("/apply").await;
     assert_eq!(first.status, StatusCode::OK);
     assert!(
@@ -469,9 +469,8 @@ async fn the_application_is_post_redirect_get_with_back_links_answers_kept_and_e
     assert_eq!(own.postcode.expose_sensitive(), "SW1A 1AA");
 }
 
-#[tokio::test]
-async fn a_form_from_another_journey_or_session_is_refused_as_a_page() {
-    let (_, mut browser) = signed_in_parent("patterns-apply-forged").await;
+async fn a_form_from_another_journey_or_session_is_refused_as_a_page(state: AppState) {
+    let mut browser = signed_in_parent(&state).await;
     let first = browser.visit("/apply").await;
     let token = hidden(&first.page, "form_token");
     // Without the journey's cookie (another browser, or after it ended).
@@ -502,10 +501,10 @@ async fn a_form_from_another_journey_or_session_is_refused_as_a_page() {
     );
 }
 
-#[tokio::test]
-async fn in_immediate_danger_the_journey_asks_how_the_police_may_reach_them_and_says_what_happens()
-{
-    let (state, mut browser) = signed_in_parent("patterns-danger").await;
+async fn in_immediate_danger_the_journey_asks_how_the_police_may_reach_them_and_says_what_happens(
+    state: AppState,
+) {
+    let mut browser = signed_in_parent(&state).await;
     let first = browser.visit("/apply").await;
     let page = say(&mut browser, &first.page, "yes").await;
     let page = say(&mut browser, &page.page, "yes").await;
@@ -595,9 +594,10 @@ async fn in_immediate_danger_the_journey_asks_how_the_police_may_reach_them_and_
     );
 }
 
-#[tokio::test]
-async fn in_danger_without_a_police_call_nothing_more_is_asked_and_the_page_says_so() {
-    let (state, mut browser) = signed_in_parent("patterns-danger-no-police").await;
+async fn in_danger_without_a_police_call_nothing_more_is_asked_and_the_page_says_so(
+    state: AppState,
+) {
+    let mut browser = signed_in_parent(&state).await;
     let first = browser.visit("/apply").await;
     let page = say(&mut browser, &first.page, "yes").await;
     let page = say(&mut browser, &page.page, "yes").await;
@@ -611,9 +611,8 @@ async fn in_danger_without_a_police_call_nothing_more_is_asked_and_the_page_says
     assert_eq!(state.store.applications().await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn an_application_answer_is_human_text_shown_back_safely() {
-    let (_, mut browser) = signed_in_parent("patterns-apply-text").await;
+async fn an_application_answer_is_human_text_shown_back_safely(state: AppState) {
+    let mut browser = signed_in_parent(&state).await;
     let mut page = browser.visit("/apply").await;
     for answer in ["yes", "no", "email", "yes", "1"] {
         page = say(&mut browser, &page.page, answer).await;
@@ -716,9 +715,9 @@ async fn parent_pages(state: &AppState, browser: &mut Browser) -> Vec<(String, S
     seen
 }
 
-#[tokio::test]
-async fn every_page_a_parent_can_reach_has_a_unique_title_that_says_what_it_asks_or_shows() {
-    let state = state_named("patterns-titles").await;
+async fn every_page_a_parent_can_reach_has_a_unique_title_that_says_what_it_asks_or_shows(
+    state: AppState,
+) {
     let mut browser = Browser::new(&state);
     let pages = parent_pages(&state, &mut browser).await;
     assert!(pages.len() >= 25, "{}", pages.len());
@@ -737,9 +736,7 @@ async fn every_page_a_parent_can_reach_has_a_unique_title_that_says_what_it_asks
     assert!(titles.contains_key("Are you in immediate danger now? – Child maintenance"));
 }
 
-#[tokio::test]
-async fn neutral_titles_once_chosen_make_every_title_and_the_header_neutral() {
-    let state = state_named("patterns-neutral").await;
+async fn neutral_titles_once_chosen_make_every_title_and_the_header_neutral(state: AppState) {
     let mut browser = Browser::new(&state);
     let form = browser.get("/page-titles").await;
     assert!(form.page.contains("Use neutral titles on every page"));
@@ -784,9 +781,8 @@ async fn neutral_titles_once_chosen_make_every_title_and_the_header_neutral() {
     );
 }
 
-#[tokio::test]
-async fn every_page_has_the_phase_banner_and_the_header_signs_out_by_post() {
-    let (state, mut browser) = signed_in_parent("patterns-frame").await;
+async fn every_page_has_the_phase_banner_and_the_header_signs_out_by_post(state: AppState) {
+    let mut browser = signed_in_parent(&state).await;
     let signed_out = Browser::new(&state).get("/").await;
     assert!(signed_out.page.contains("govuk-phase-banner"));
     assert!(signed_out.page.contains("Beta"));
@@ -814,9 +810,7 @@ async fn every_page_has_the_phase_banner_and_the_header_signs_out_by_post() {
     assert_eq!(after.location.as_deref(), Some("/sign-in"));
 }
 
-#[tokio::test]
-async fn an_unknown_address_gets_the_page_not_found_and_the_api_keeps_its_json() {
-    let state = state_named("patterns-404").await;
+async fn an_unknown_address_gets_the_page_not_found_and_the_api_keeps_its_json(state: AppState) {
     let mut browser = Browser::new(&state);
     let missing = browser.get("/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -955,3 +949,15 @@ async fn the_timeout_warning_is_on_signed_in_pages_and_the_next_page_says_the_se
     );
     assert!(!ended.page.contains(">Sign out</button>"));
 }
+
+on_both_databases!(
+    the_application_is_post_redirect_get_with_back_links_answers_kept_and_every_answer_checked,
+    a_form_from_another_journey_or_session_is_refused_as_a_page,
+    in_immediate_danger_the_journey_asks_how_the_police_may_reach_them_and_says_what_happens,
+    in_danger_without_a_police_call_nothing_more_is_asked_and_the_page_says_so,
+    an_application_answer_is_human_text_shown_back_safely,
+    every_page_a_parent_can_reach_has_a_unique_title_that_says_what_it_asks_or_shows,
+    neutral_titles_once_chosen_make_every_title_and_the_header_neutral,
+    every_page_has_the_phase_banner_and_the_header_signs_out_by_post,
+    an_unknown_address_gets_the_page_not_found_and_the_api_keeps_its_json,
+);

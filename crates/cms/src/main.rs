@@ -14,6 +14,7 @@ mod bench_collect;
 mod bench_safety;
 mod bench_web;
 mod bench_work;
+mod mi_recount;
 mod calculate;
 mod clock;
 mod collect;
@@ -90,6 +91,11 @@ enum Command {
     Model {
         #[command(subcommand)]
         command: ModelCommand,
+    },
+    /// Management information kept as the work happens.
+    Mi {
+        #[command(subcommand)]
+        command: mi_recount::MiCommand,
     },
     /// The tamper-evident audit log.
     Audit {
@@ -380,6 +386,7 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { database_url },
         } => audit::verify(&database_url),
+        Command::Mi { command } => mi_recount::run(&command),
         Command::Backup { to, database_url } => backup::backup(&database_url, &to),
         Command::Restore { from, database_url } => backup::restore(&database_url, &from),
         Command::Letters {

@@ -223,8 +223,9 @@ enum BankCommand {
 
 #[derive(Subcommand)]
 enum ModelCommand {
-    /// The whole caseload (synthetic, from a seed) under the law and under
-    /// policies: winners and losers, counts and sums only, as CSV or JSON.
+    /// The whole caseload (synthetic from a seed, or stored as known on a
+    /// date) under the law and under policies: winners and losers, counts
+    /// and sums only, as CSV or JSON.
     Caseload(model_caseload::CaseloadArguments),
     /// A prisoner paying parent: the law (the nil rate) beside Recommendation 7
     /// (earnings assessed), marked as policy.
@@ -317,7 +318,7 @@ enum TokenCommand {
         /// The person's identifier.
         #[arg(long)]
         person: i64,
-        /// Their role: caseworker, domestic_abuse_specialist, team_leader, enforcement_officer, auditor, administrator, paying_parent, receiving_parent.
+        /// Their role: caseworker, domestic_abuse_specialist, team_leader, enforcement_officer, auditor, administrator, policy_analyst, paying_parent, receiving_parent.
         #[arg(long)]
         role: String,
         /// Where the data lives.

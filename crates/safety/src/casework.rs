@@ -122,10 +122,15 @@ pub enum SafetyEvent {
         /// The level.
         level: RiskLevel,
     },
-    /// A Domestic Abuse Plan step was taken.
+    /// A Domestic Abuse Plan step was taken (who and when are its
+    /// [`Recorder`]).
     PlanStepTaken {
         /// The step.
         step: PlanStep,
+        /// What came of it, in the caseworker's words (checked human text:
+        /// a free word, shown whole only to those entitled to it); `None`
+        /// on steps recorded without one.
+        outcome: Option<String>,
     },
     /// Family support offered where the abuse screen was negative, and
     /// whether the parent took it up.
@@ -346,7 +351,7 @@ impl SafetyState {
                 }
                 SafetyEvent::DisclosuresReviewed => state.awaiting_review.clear(),
                 SafetyEvent::RiskSet { level } => state.risk = *level,
-                SafetyEvent::PlanStepTaken { step } => {
+                SafetyEvent::PlanStepTaken { step, .. } => {
                     state.plan.insert(*step, record.by);
                 }
                 SafetyEvent::Referred { recipient } => {
@@ -556,7 +561,15 @@ impl SafetyEvent {
             }
             SafetyEvent::DisclosuresReviewed => ("disclosures_reviewed", String::new()),
             SafetyEvent::RiskSet { level } => ("risk_set", format!("level={}", level.code())),
-            SafetyEvent::PlanStepTaken { step } => ("plan_step", format!("step={}", step.code())),
+            SafetyEvent::PlanStepTaken { step, outcome } => (
+                "plan_step",
+                match outcome {
+                    None => format!("step={}", step.code()),
+                    Some(words) => {
+                        format!("step={};outcome=+{}", step.code(), payload::escape(words))
+                    }
+                },
+            ),
             SafetyEvent::Referred { recipient } => {
                 ("referred", format!("recipient={}", recipient.code()))
             }
@@ -636,6 +649,15 @@ impl SafetyEvent {
             "plan_step" => SafetyEvent::PlanStepTaken {
                 step: PlanStep::from_code(field("step")?)
                     .ok_or_else(|| SafetyDecodeError("step".to_owned()))?,
+                outcome: match fields.get("outcome") {
+                    None => None,
+                    Some(words) => Some(
+                        words
+                            .strip_prefix('+')
+                            .map(payload::unescape)
+                            .ok_or_else(|| SafetyDecodeError("outcome".to_owned()))?,
+                    ),
+                },
             },
             "safe_contact" => SafetyEvent::SafeContactSet {
                 of: party(field("of")?)?,

@@ -215,7 +215,9 @@ mod stored {
             ]
             .prop_map(|level| SafetyEvent::RiskSet { level }),
             (0usize..7).prop_map(|i| SafetyEvent::PlanStepTaken {
-                step: PlanStep::ALL[i]
+                step: PlanStep::ALL[i],
+                // Words with the payload's own separators in them.
+                outcome: (i % 2 == 0).then(|| format!("Called them; said 999 = police + {i}")),
             }),
             prop_oneof![
                 Just(Recipient::Police),
@@ -397,6 +399,7 @@ fn the_plan_guides_the_caseworker_through_the_steps_still_to_take() {
     records.push(SafetyRecord {
         event: SafetyEvent::PlanStepTaken {
             step: PlanStep::Signposted,
+            outcome: None,
         },
         by,
     });

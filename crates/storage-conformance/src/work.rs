@@ -138,6 +138,7 @@ pub(crate) async fn danger_tops_the_specialist_queue_and_the_work_done_closes_it
         2,
         SafetyEvent::PlanStepTaken {
             step: PlanStep::PoliceCalledForThem,
+            outcome: None,
         },
         specialist,
     )

@@ -127,9 +127,10 @@ export async function staffJourney({ page, base, check, accessible, keyboardReac
   // The police call, recorded as the plan step it is.
   await step('Record a Domestic Abuse Plan step', 'safety: plan step');
   await page.check('input[name="step"][value="police_called_for_them"]');
+  await page.fill('#outcome', 'Police attended; she is safe');
   await submit();
   await confirmed('The Domestic Abuse Plan step is recorded as done', 'police call');
-  check((await page.textContent('main')).includes('Police called for them'), 'case page: the police call is not in the plan');
+  check((await page.textContent('main')).includes('Police attended; she is safe'), 'case page: the police call\'s outcome is not in the plan');
 
   // The alert item is closed.
   const still = await alerted(page, base);

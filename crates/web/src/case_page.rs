@@ -450,17 +450,32 @@ pub async fn page(
             )));
         }
         let remaining = safety_state.plan_steps_remaining(&records);
+        let words_shown = |text: &str| words.show(text);
+        // Each step done: by whom, when, and what came of it (free words,
+        // as this viewer may see them).
+        let outcome_of = |wanted: safety::PlanStep| {
+            records.iter().rev().find_map(|r| match &r.event {
+                SafetyEvent::PlanStepTaken { step, outcome } if *step == wanted => {
+                    Some(outcome.clone())
+                }
+                _ => None,
+            })
+        };
         let mut plan_rows: Vec<(String, Markup)> = safety_state
             .plan
             .iter()
             .map(|(step, by)| {
+                let outcome = outcome_of(*step)
+                    .flatten()
+                    .map_or_else(String::new, |words| format!(": {}", words_shown(&words)));
                 (
                     labels::plan_step(*step).to_owned(),
                     Markup::trusted(format!(
-                        "{} Done by staff {} on {}",
+                        "{} Done by staff {} on {}{}",
                         tag("Done", "green"),
                         by.person.0,
-                        escape(&labels::long_date(by.on))
+                        escape(&labels::long_date(by.on)),
+                        escape(&outcome)
                     )),
                 )
             })
@@ -516,9 +531,10 @@ pub async fn page(
                     .map(|s| {
                         let weekly =
                             labels::pounds(s.weekly.values().map(|p| i128::from(p.get())).sum());
-                        let rate = s
-                            .rate
-                            .map_or_else(|| "no rate".to_owned(), |r| labels::rate(r).to_lowercase());
+                        let rate = s.rate.map_or_else(
+                            || "no rate".to_owned(),
+                            |r| labels::rate(r).to_lowercase(),
+                        );
                         let why = s
                             .reasons
                             .iter()
@@ -798,8 +814,11 @@ pub async fn page(
             .collect();
         timeline.extend(records.iter().map(|r| {
             let mut what = labels::safety_event(&r.event);
-            if matches!(r.event, SafetyEvent::PlanStepTaken { .. }) {
+            if let SafetyEvent::PlanStepTaken { outcome, .. } = &r.event {
                 what.push_str(&format!(", by staff {}", r.by.person.0));
+                if let Some(outcome) = outcome {
+                    what.push_str(&format!(": {}", words.show(outcome)));
+                }
             }
             (r.by.on, what)
         }));

@@ -329,6 +329,9 @@ pub async fn my_queue(State(state): State<AppState>, staff: Staff) -> Response {
     result.await.unwrap_or_else(|response| response)
 }
 
+/// The longest outcome of a Domestic Abuse Plan step, in characters.
+pub(crate) const PLAN_OUTCOME_MAX_CHARS: usize = 500;
+
 /// `POST /api/v1/cases/{reference}/safety/actions` with an
 /// `Idempotency-Key`: `assign_named_caseworker` (`person`),
 /// `review_disclosures`, `set_risk` (`level`), `plan_step` (`step`).
@@ -345,7 +348,9 @@ pub async fn act(
         let fields = Fields::of(
             &request,
             "",
-            &["action", "person", "level", "step", "what", "party"],
+            &[
+                "action", "person", "level", "step", "outcome", "what", "party",
+            ],
         )?;
         let event = match fields.str("action")? {
             "assign_named_caseworker" => {
@@ -369,9 +374,17 @@ pub async fn act(
                 }
             }
             "plan_step" => {
-                fields.only(&["action", "step"])?;
+                fields.only(&["action", "step", "outcome"])?;
                 SafetyEvent::PlanStepTaken {
                     step: fields.code("step", PlanStep::from_code, "a Domestic Abuse Plan step")?,
+                    outcome: match fields.get("outcome") {
+                        None => None,
+                        Some(_) => Some(
+                            fields
+                                .text("outcome", PLAN_OUTCOME_MAX_CHARS)?
+                                .into_string(),
+                        ),
+                    },
                 }
             }
             "note" => {

@@ -183,7 +183,7 @@ pub(crate) fn safety_event(event: &SafetyEvent) -> String {
         }
         SafetyEvent::DisclosuresReviewed => "Disclosures reviewed".to_owned(),
         SafetyEvent::RiskSet { level } => format!("Risk set to {}", risk(*level).to_lowercase()),
-        SafetyEvent::PlanStepTaken { step } => {
+        SafetyEvent::PlanStepTaken { step, .. } => {
             format!("Domestic Abuse Plan step done: {}", plan_step(*step))
         }
         SafetyEvent::FamilySupportOffered { accepted, .. } => if *accepted {

@@ -219,6 +219,9 @@ pub struct SafetyForm {
     party: String,
     #[serde(default)]
     lift_reason: String,
+    /// What came of a Domestic Abuse Plan step.
+    #[serde(default)]
+    outcome: String,
 }
 
 /// A protected person in the case: the party's code, whose details they
@@ -334,6 +337,7 @@ fn may(step: Step, ctx: &Context, today: domain_types::Date) -> Result<(), &'sta
         Step::Plan if specialist_or_named => role_may_not(ctx.safety.check(
             &SafetyEvent::PlanStepTaken {
                 step: PlanStep::Signposted,
+                outcome: None,
             },
             by,
         )),
@@ -593,6 +597,15 @@ fn form(
                     items: &items,
                     ..Radios::default()
                 }));
+                html.push(&html::input(&Input {
+                    id: "outcome",
+                    name: "outcome",
+                    label: "What came of it?",
+                    hint: Some("For example: police attended; she is safe with her sister. Up to 500 characters. Only the specialist team and the named caseworker read it whole."),
+                    error: error_on("outcome"),
+                    value: Some(&answers.outcome),
+                    ..Input::default()
+                }));
             }
         }
         Step::ProposeLift | Step::ApproveLift => {
@@ -684,7 +697,7 @@ fn question_page(
     if let Some((field, message)) = error {
         let target = match field.as_str() {
             "level" | "who" | "step" | "party" => format!("#{field}"),
-            "person" | "lift_reason" => format!("#{field}"),
+            "person" | "lift_reason" | "outcome" => format!("#{field}"),
             _ => "#review".to_owned(),
         };
         main.push(&html::error_summary(
@@ -819,13 +832,39 @@ pub async fn submit(
                             caseworker: PersonId(caseworker),
                         }
                     }
-                    _ => match PlanStep::from_code(&answers.step) {
-                        Some(step) => SafetyEvent::PlanStepTaken { step },
-                        None => return Ok(refuse("step", "Select the step that is done")),
-                    },
+                    _ => {
+                        let Some(step) = PlanStep::from_code(&answers.step) else {
+                            return Ok(refuse("step", "Select the step that is done"));
+                        };
+                        if answers.outcome.trim().is_empty() {
+                            return Ok(refuse("outcome", "Enter what came of the step"));
+                        }
+                        match crate::json_input::human_text(
+                            &answers.outcome,
+                            "outcome",
+                            crate::casework::PLAN_OUTCOME_MAX_CHARS,
+                        ) {
+                            Ok(words) => SafetyEvent::PlanStepTaken {
+                                step,
+                                outcome: Some(words.into_string()),
+                            },
+                            Err(refused) => {
+                                let (_, _, message) = refusal(refused).await;
+                                return Ok(refuse(
+                                    "outcome",
+                                    &format!("What came of it: {message}"),
+                                ));
+                            }
+                        }
+                    }
                 };
+                // The key names the intent (a digest: the outcome's words
+                // stay out of it) and the events the form was shown over.
                 let (kind, payload) = event.encode();
-                let key = format!("page/safety/{kind}/{payload}/{seen}");
+                let key = format!(
+                    "page/safety/{kind}/{}/{seen}",
+                    crate::cases::token_hash(&payload)
+                );
                 let done = match step {
                     Step::Review => "disclosures_reviewed",
                     Step::Risk => "risk_set",

@@ -276,6 +276,21 @@ async fn a_specialist_works_a_danger_disclosure_from_the_pages(state: AppState) 
         "{refused}"
     );
     assert!(refused.contains("Enter their staff number"));
+    // A step with no outcome in words is refused, the step kept.
+    let (_, form) = get(&state, &specialist, &path("plan-step")).await;
+    let (status, refused, _) = submit(
+        &state,
+        &specialist,
+        &path("plan-step"),
+        &form,
+        &[("step", "signposted"), ("outcome", " ")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.contains("Enter what came of the step") && refused.contains("href=\"#outcome\"")
+    );
+    assert!(refused.contains("value=\"signposted\" checked"));
     // Review, risk, become the named caseworker, the police call: each
     // recorded, each back to the case with its banner.
     for (step, answers, done, banner) in [
@@ -299,7 +314,13 @@ async fn a_specialist_works_a_danger_disclosure_from_the_pages(state: AppState) 
         ),
         (
             "plan-step",
-            vec![("step", "police_called_for_them")],
+            vec![
+                ("step", "police_called_for_them"),
+                (
+                    "outcome",
+                    "Police came; she is safe at her sister's, SS1 1SS",
+                ),
+            ],
             "plan_step",
             "The Domestic Abuse Plan step is recorded as done",
         ),
@@ -340,7 +361,9 @@ async fn a_specialist_works_a_danger_disclosure_from_the_pages(state: AppState) 
         "named caseworker in the summary"
     );
     assert!(
-        page.contains("Police called for them") && page.contains("Done by staff 30 on 1 June 2026")
+        page.contains("Police called for them")
+            && page.contains("Done by staff 30 on 1 June 2026: Police came; she is safe at her sister&#39;s, SS1 1SS"),
+        "the specialist reads the outcome whole: {page}"
     );
     // An unknown field is refused.
     let (_, form) = get(&state, &specialist, &path("risk")).await;
@@ -473,7 +496,6 @@ async fn a_refused_case_action_keeps_its_answers_and_a_done_one_confirms(state: 
 async fn a_plain_caseworker_sees_nothing_that_locates_the_protected_parent(state: AppState) {
     let case = open_case_with_parties(&state, "caseworker-token", PARTIES, None).await;
     danger(&state, &case).await;
-    // The named caseworker's hold reason on the case carries her postcode.
     let caseworker = session(&state, "cw@example.org", 17, "caseworker").await;
     let (_, page) = get(&state, &caseworker, &format!("/work/cases/{case}")).await;
     for secret in ["SAFE-ADDRESS", "SS1 1SS", "07700 900123", "Rae Receiver"] {
@@ -482,6 +504,27 @@ async fn a_plain_caseworker_sees_nothing_that_locates_the_protected_parent(state
             "{secret} on a plain caseworker's page"
         );
     }
+    // A specialist's words about the police call carry her postcode: a
+    // caseworker who breaks the glass reads them without it.
+    let auth = bearer("specialist-token");
+    let (status, body, _) = call(
+        &state,
+        "POST",
+        &format!("/api/v1/cases/{case}/safety/actions"),
+        &[("authorization", &auth), ("idempotency-key", "called")],
+        r#"{"action": "plan_step", "step": "police_called_for_them", "outcome": "Police came, she is at SS1 1SS now"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, page) = get(
+        &state,
+        &caseworker,
+        &format!("/work/cases/{case}?reason=checking+a+payment"),
+    )
+    .await;
+    let timeline = page.split("Timeline").nth(1).expect("the timeline");
+    assert!(timeline.contains("Police came, she is at"), "{timeline}");
+    assert!(!timeline.contains("SS1 1SS"), "{timeline}");
     for step in STEPS {
         let (_, page) = get(
             &state,

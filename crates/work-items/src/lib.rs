@@ -412,6 +412,7 @@ pub fn changes_for_safety_event(
         }],
         SafetyEvent::PlanStepTaken {
             step: PlanStep::PoliceCalledForThem | PlanStep::PoliceAdviceGiven,
+            ..
         } => vec![WorkChange::CloseKinds {
             case: *case,
             kinds: vec![WorkKind::PoliceCallRequested],
@@ -635,6 +636,7 @@ mod tests {
         let called = SafetyRecord {
             event: SafetyEvent::PlanStepTaken {
                 step: PlanStep::PoliceCalledForThem,
+                outcome: None,
             },
             by: by(Role::DomesticAbuseSpecialist),
         };

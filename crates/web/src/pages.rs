@@ -216,7 +216,7 @@ fn header(frame: &Frame) -> Markup {
     match &frame.signed_in {
         None => html::service_navigation(Some((name, "/")), &[], None),
         Some((token, home)) => {
-            let home_text = if *home == "/work" {
+            let home_text = if matches!(*home, "/work" | "/analysis") {
                 "Your work"
             } else {
                 "Your account"
@@ -491,10 +491,14 @@ pub async fn frame(
             .await
         {
             Ok(Some((_, role))) => {
-                let parent = case_records::Role::from_code(&role).is_some_and(|r| r.is_parent());
+                let role = case_records::Role::from_code(&role);
                 context.signed_in = Some((
                     crate::self_service::csrf_token(&session),
-                    if parent { "/account" } else { "/work" },
+                    match role {
+                        Some(role) if role.is_parent() => "/account",
+                        Some(case_records::Role::PolicyAnalyst) => "/analysis",
+                        _ => "/work",
+                    },
                 ));
             }
             Ok(None) => ended = true,

@@ -340,6 +340,14 @@ async fn the_analyst_compares_two_policies_over_the_synthetic_caseload(state: Ap
     );
     assert!(!form.contains("Results"), "a GET runs nothing");
 
+    assert!(
+        form.contains("href=\"/analysis\""),
+        "the header's own-pages link leads an analyst to the analysis"
+    );
+    assert!(
+        !form.contains("href=\"/work\""),
+        "not to the caseworkers' pages"
+    );
     let (status, page) = post_form(&state, &cookie, SYNTHETIC).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     // The same run, straight through the model.

@@ -401,6 +401,22 @@ fn every_request(f: &Fixture) -> Vec<(&'static str, &'static str, String, String
         ("GET", "/api/v1/cases/{reference}/screening", none(), none()),
         ("GET", "/api/v1/cases/{reference}/letters/{kind}", none(), none()),
         ("GET", "/api/v1/cases/{reference}/collection/steps/{step}/letter.pdf", none(), none()),
+        // Challenges (issue 16): the bundle's own leak search is in
+        // tests/challenges.rs; here every viewer reaches each route.
+        ("GET", "/api/v1/cases/{reference}/challenges", none(), none()),
+        (
+            "POST",
+            "/api/v1/cases/{reference}/challenges",
+            none(),
+            r#"{"decision": "calculation", "notified_on": "2020-01-01", "why": "the crawl asks"}"#.to_owned(),
+        ),
+        ("GET", "/api/v1/challenges/{id}", none(), none()),
+        ("POST", "/api/v1/challenges/{id}/evidence", none(), "%PDF-1.7".to_owned()),
+        ("POST", "/api/v1/challenges/{id}/view", none(), r#"{"view": "the crawl asks"}"#.to_owned()),
+        ("POST", "/api/v1/challenges/{id}/outcome", none(), r#"{"outcome": "not_revised", "reasons": "x"}"#.to_owned()),
+        ("GET", "/api/v1/challenges/{id}/notice.pdf", none(), none()),
+        ("POST", "/api/v1/challenges/{id}/appeal", none(), r#"{"grounds": "x"}"#.to_owned()),
+        ("GET", "/api/v1/challenges/{id}/bundle", "?for=paying_parent".to_owned(), none()),
     ]
 }
 

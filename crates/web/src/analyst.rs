@@ -784,7 +784,16 @@ fn numeric_table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> Markup {
         .iter()
         .map(|row| row.iter().map(|cell| html::text(cell)).collect())
         .collect();
-    html::table(caption, &columns, &rows, true)
+    // Figures in small text on a phone, so the columns fit at 320 pixels.
+    Markup::trusted(
+        html::table(caption, &columns, &rows, true)
+            .as_str()
+            .replacen(
+                "<table class=\"govuk-table\">",
+                "<table class=\"govuk-table govuk-table--small-text-until-tablet\">",
+                1,
+            ),
+    )
 }
 
 /// Bars for each group, one colour a series, hidden from screen readers

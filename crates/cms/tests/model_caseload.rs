@@ -79,3 +79,43 @@ fn json_carries_the_same_answer_and_bad_flags_are_refused() {
     let listed = cms(&["model", "caseload", "--list-policies"]);
     assert!(String::from_utf8_lossy(&listed.stdout).contains("prisoner-earnings-rec7"));
 }
+
+#[test]
+fn the_stored_caseload_is_read_from_the_database_as_known_on_the_date() {
+    let folder = std::env::temp_dir().join(format!("cms-model-stored-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let url = format!("sqlite://{}", folder.join("cms.sqlite").display());
+    let run = [
+        "model",
+        "caseload",
+        "--stored",
+        "--database-url",
+        url.as_str(),
+        "--policy",
+        "affordability-floor-rec5",
+        "--date",
+        "2026-06-01",
+    ];
+    let output = cms(&run);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = String::from_utf8(output.stdout).unwrap();
+    // A new database holds no case: nothing read, nothing modelled, and
+    // the answer says which caseload it is and on which day.
+    assert!(
+        csv.contains("stored: the service's cases as known on 2026-06-01"),
+        "{csv}"
+    );
+    assert!(csv.contains("0 modelled of 0 read"), "{csv}");
+    assert!(csv.contains("\ngroup,total,all,,0,0,0,"), "{csv}");
+    assert_eq!(cms(&run).stdout, csv.into_bytes(), "byte-identical");
+    // One line per case is for synthetic cases only.
+    let mut per_case = run.to_vec();
+    per_case.push("--per-case");
+    assert!(!cms(&per_case).status.success());
+    let _ = std::fs::remove_dir_all(&folder);
+}

@@ -375,8 +375,9 @@ pub async fn seed(
     Ok(cases)
 }
 
-/// What fell due on a Collect and Pay case, and what the paying parent paid:
-/// on time and in full, late, short, or not at all, by the case's habit.
+/// What fell due on a Collect and Pay case, what the paying parent paid
+/// (on time and in full, late, short, or not at all, by the case's habit),
+/// and what was passed on to the receiving parent.
 async fn money(
     store: &dyn Store,
     random: &mut Random,
@@ -431,7 +432,28 @@ async fn money(
         });
     }
     let mut all = due;
+    // Passed on as the daily collection run passes it on: the next working
+    // day after each payment (within the two working days of `pay_by`),
+    // less the receiving parent's 4% where it applies, so the demo
+    // parents' statements show money passed on, as a real case's would.
+    let mut run_days: Vec<Date> = payments
+        .iter()
+        .filter_map(|p| {
+            legal_parameters::WorkingDays::england_and_wales()
+                .next_working_day(p.effective)
+                .ok()
+        })
+        .filter(|day| *day <= today)
+        .collect();
+    run_days.sort();
+    run_days.dedup();
     all.extend(payments);
+    for day in run_days {
+        let terms = ledger::CollectionTerms::on(history, day, today, parameters);
+        let rate = ledger::receiving_parent_fee(terms, parameters, day);
+        let run = ledger::disbursement_run(&all, case, day, rate, &Default::default());
+        all.extend(run.transfers);
+    }
     store
         .post_transfers(&all)
         .await

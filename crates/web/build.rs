@@ -3,7 +3,8 @@
 //! CSS, with the GDS Transport `@font-face` rules removed and the font
 //! family set to the fallback it already names (the typeface is licensed
 //! for gov.uk only, and this service is not hosted there), and the
-//! compiled JavaScript. Nothing from npm runs at run time.
+//! compiled JavaScript; and the MOJ Pattern Library's compiled CSS (for the
+//! staff pages), with the same font rule. Nothing from npm runs at run time.
 
 use std::path::Path;
 use std::process::Command;
@@ -12,10 +13,15 @@ fn main() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let frontend = Path::new(&manifest).join("frontend");
     let dist = frontend.join("node_modules/govuk-frontend/dist/govuk");
+    let moj = frontend.join("node_modules/@ministryofjustice/frontend/moj");
     println!("cargo:rerun-if-changed=frontend/package-lock.json");
     println!("cargo:rerun-if-changed=frontend/package.json");
     println!("cargo:rerun-if-changed=frontend/node_modules/govuk-frontend/package.json");
-    if !dist.join("govuk-frontend.min.css").exists() {
+    println!(
+        "cargo:rerun-if-changed=frontend/node_modules/@ministryofjustice/frontend/package.json"
+    );
+    if !dist.join("govuk-frontend.min.css").exists() || !moj.join("moj-frontend.min.css").exists()
+    {
         let status = Command::new("npm")
             .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
             .current_dir(&frontend)
@@ -42,6 +48,13 @@ fn main() {
         Path::new(&out).join("govuk-frontend.min.js"),
     )
     .expect("govuk-frontend.min.js is in the package");
+    let moj_css = std::fs::read_to_string(moj.join("moj-frontend.min.css"))
+        .expect("moj-frontend.min.css is in the package");
+    std::fs::write(
+        Path::new(&out).join("moj-frontend.min.css"),
+        without_gds_transport(&moj_css),
+    )
+    .expect("OUT_DIR is writable");
 }
 
 /// The CSS without `@font-face` rules for GDS Transport, and with

@@ -291,26 +291,30 @@ pub async fn page(
             .filter(|p| p.non_disclosure && !p.party.starts_with("child"))
             .map(|p| crate::safety_pages::party_words(&p.party))
             .collect();
-        let mut identity = vec![tag(
-            &format!("{} risk", labels::risk(safety_state.risk)),
-            match safety_state.risk {
-                safety::RiskLevel::High => "red",
-                safety::RiskLevel::Raised => "orange",
-                safety::RiskLevel::Standard => "grey",
-            },
-        )];
-        if !protected.is_empty() {
-            identity.insert(0, tag("Restricted", "purple"));
-        }
-        main.push(&Markup::trusted(format!(
-            "<span class=\"govuk-caption-l\">{}</span>\n<h1 class=\"govuk-heading-l\">Case {case}</h1>\n<p class=\"govuk-body\">{}</p>\n",
+        // The MOJ identity bar: the reference, how it is paid, and badges
+        // for the restriction and the risk.
+        main.push(&crate::moj::stylesheet_link());
+        let mut title = Markup::trusted(format!(
+            "<h1 class=\"govuk-heading-l govuk-!-margin-bottom-2\">Case {case}</h1>\n<span class=\"govuk-body govuk-!-margin-right-2\">{}</span>\n",
             escape(if terms.collect_and_pay {
                 "Collect and Pay"
             } else {
                 "Direct Pay"
-            }),
-            identity.join(" ")
-        )));
+            })
+        ));
+        if !protected.is_empty() {
+            title.push(&crate::moj::badge("Restricted", Some("moj-badge--purple")));
+            title.push(&Markup::trusted(" ".to_owned()));
+        }
+        title.push(&crate::moj::badge(
+            &format!("{} risk", labels::risk(safety_state.risk)),
+            match safety_state.risk {
+                safety::RiskLevel::High => Some("moj-badge--red"),
+                safety::RiskLevel::Raised => Some("moj-badge--bright-purple"),
+                safety::RiskLevel::Standard => Some("moj-badge--grey"),
+            },
+        ));
+        main.push(&crate::moj::identity_bar(&title));
         if staff.role == Role::TeamLeader {
             main.push(&Markup::trusted(format!(
                 "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/work/cases/{case}/audit\">Who viewed this case</a></p>\n"
@@ -797,46 +801,50 @@ pub async fn page(
             }));
         }
 
-        // The timeline, newest first.
-        let mut timeline: Vec<(domain_types::Date, String)> = history
+        // The timeline, newest first (the MOJ timeline).
+        let mut timeline: Vec<(domain_types::Date, crate::moj::TimelineItem)> = history
             .events
             .iter()
             .map(|e| {
                 (
                     e.recorded_on,
-                    format!(
-                        "{} (from {})",
-                        labels::change(&e.change),
-                        labels::long_date(e.effective_from)
-                    ),
+                    crate::moj::TimelineItem {
+                        label: labels::change(&e.change),
+                        byline: None,
+                        datetime: e.recorded_on.to_string(),
+                        date: labels::long_date(e.recorded_on),
+                        text: format!("From {}", labels::long_date(e.effective_from)),
+                    },
                 )
             })
             .collect();
         timeline.extend(records.iter().map(|r| {
-            let mut what = labels::safety_event(&r.event);
-            if let SafetyEvent::PlanStepTaken { outcome, .. } = &r.event {
-                what.push_str(&format!(", by staff {}", r.by.person.0));
-                if let Some(outcome) = outcome {
-                    what.push_str(&format!(": {}", words.show(outcome)));
-                }
-            }
-            (r.by.on, what)
+            let text = match &r.event {
+                SafetyEvent::PlanStepTaken {
+                    outcome: Some(outcome),
+                    ..
+                } => words.show(outcome),
+                _ => String::new(),
+            };
+            (
+                r.by.on,
+                crate::moj::TimelineItem {
+                    label: labels::safety_event(&r.event),
+                    byline: (!r.by.role.is_parent()).then(|| format!("staff {}", r.by.person.0)),
+                    datetime: r.by.on.to_string(),
+                    date: labels::long_date(r.by.on),
+                    text,
+                },
+            )
         }));
         timeline.sort_by_key(|(on, _)| *on);
         main.push(&heading(2, "Timeline"));
-        let mut list = String::from("<ol class=\"govuk-list govuk-list--spaced\" reversed>\n");
-        for (on, what) in timeline.iter().rev() {
-            list.push_str(&format!(
-                "<li><span class=\"govuk-body-s govuk-!-font-weight-bold\">{}</span><br>{}</li>\n",
-                escape(&labels::long_date(*on)),
-                escape(what)
-            ));
-        }
-        list.push_str("</ol>\n");
         if timeline.is_empty() {
             main.push(&html::paragraph("Nothing recorded yet."));
         } else {
-            main.push(&Markup::trusted(list));
+            let items: Vec<crate::moj::TimelineItem> =
+                timeline.into_iter().rev().map(|(_, item)| item).collect();
+            main.push(&crate::moj::timeline(&items, 3));
         }
         Ok(respond(
             StatusCode::OK,

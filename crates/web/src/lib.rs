@@ -25,6 +25,7 @@ pub mod html;
 mod json_input;
 mod labels;
 mod mi;
+mod moj;
 pub mod pages;
 mod parent_requests;
 mod parties;
@@ -172,6 +173,7 @@ pub fn app(state: AppState) -> Router {
             "/work/cases/{reference}/work/{id}/{command}",
             post(case_page::work_command),
         )
+        .route("/assets/moj-frontend.min.css", get(moj::stylesheet))
         .route("/assets/{file}", get(pages::asset))
         .route("/health", get(health))
         .route("/api/v1/calculations", post(calculations))

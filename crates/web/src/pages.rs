@@ -505,7 +505,17 @@ pub async fn frame(
             Err(_) => {}
         }
     }
-    let response = FRAME.scope(context.clone(), next.run(request)).await;
+    let response = match FRAME
+        .scope(context.clone(), CaughtPanic(Box::pin(next.run(request))))
+        .await
+    {
+        Ok(response) => response,
+        // A handler that panicked: the problem page, not a dropped
+        // connection.
+        Err(()) => {
+            return FRAME.sync_scope(context, || problem_page(StatusCode::INTERNAL_SERVER_ERROR));
+        }
+    };
     let status = response.status();
     if ended
         && status == StatusCode::SEE_OTHER
@@ -550,6 +560,26 @@ pub async fn frame(
         s if message.trim().is_empty() => refused_page(s, "The request could not be read."),
         s => refused_page(s, &message),
     })
+}
+
+/// A page's handler, run so that a panic in it is caught (and answered
+/// with the problem page) rather than ending the connection.
+struct CaughtPanic<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> std::future::Future for CaughtPanic<F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = &mut self.0;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Ready(output)) => std::task::Poll::Ready(Ok(output)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    }
 }
 
 /// `GET /session-ended`: the session ended (15 minutes idle, or the

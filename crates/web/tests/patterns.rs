@@ -850,6 +850,13 @@ async fn a_failure_or_refusal_behind_a_page_is_answered_with_a_page() {
             }),
         )
         .route(
+            "/panics",
+            get(|| async {
+                let broken: Option<&'static str> = None;
+                broken.expect("a bug in a handler")
+            }),
+        )
+        .route(
             "/refuses",
             get(|| async {
                 (
@@ -883,6 +890,16 @@ async fn a_failure_or_refusal_behind_a_page_is_answered_with_a_page() {
     assert!(
         !page.contains("SECRET-DETAIL"),
         "nothing of the failure is shown"
+    );
+    let answer = failing.clone().oneshot(request("/panics")).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = http_body_util::BodyExt::collect(answer.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(
+        String::from_utf8_lossy(&body).contains("Sorry, there is a problem with the service"),
+        "a handler's panic is answered with the page"
     );
     let answer = failing.oneshot(request("/refuses")).await.unwrap();
     assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -183,3 +183,22 @@ fn what_the_model_s_case_cannot_hold_is_refused_with_its_reason() {
     );
     assert_eq!(refused(pension), "benefit_other_than_universal_credit");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any synthetic case, stored as its own calculation request and read
+    /// back under the same seed and index, is itself: nothing the request
+    /// holds is lost or changed, and what it does not hold is imputed as
+    /// the synthetic caseload drew it.
+    #[test]
+    fn a_synthetic_case_read_back_as_stored_is_itself(seed in proptest::prelude::any::<u64>(), index in 0u64..1_000_000) {
+        let calibration = Calibration::embedded();
+        let case = calibration.case(seed, index);
+        let stored = case.request(date(), false);
+        let read = calibration
+            .stored_case(seed, index, &stored, case.service == Service::CollectAndPay, Parameters::embedded())
+            .unwrap();
+        proptest::prop_assert_eq!(read, case);
+    }
+}

@@ -2,7 +2,8 @@
 //! nothing a user typed can become markup. The GOV.UK Frontend components
 //! the pages use are ported from the package's Nunjucks macros, option for
 //! option, and checked against the package's own `fixtures.json`
-//! (`html_fixtures.rs`, a test module). The header is the generic header, without
+//! (`html_fixtures.rs`, a test module). The header is the service
+//! navigation (the service's name, and "Sign out" when signed in), without
 //! the crown; the footer is our own, since the package's always draws the
 //! crown and this service is not hosted on gov.uk.
 
@@ -117,17 +118,6 @@ pub fn skip_link(href: &str, label: &str) -> Markup {
         "<a href=\"{}\" class=\"govuk-skip-link\" data-module=\"govuk-skip-link\">{}</a>",
         escape(href),
         escape(label)
-    ))
-}
-
-/// The header with the service's name and no crown (component
-/// `generic-header`).
-#[must_use]
-pub fn generic_header(logo_text: &str, home: &str) -> Markup {
-    Markup(format!(
-        "<div class=\"govuk-generic-header\">\n  <div class=\"govuk-generic-header__container govuk-width-container\">\n    <div class=\"govuk-generic-header__logo\">\n      <a href=\"{}\" class=\"govuk-generic-header__homepage-link\">\n        {}\n      </a>\n    </div>\n  </div>\n</div>",
-        escape(home),
-        escape(logo_text)
     ))
 }
 
@@ -681,27 +671,6 @@ pub fn summary_list(rows: &[(String, Markup)]) -> Markup {
             "  <div class=\"govuk-summary-list__row\">\n    <dt class=\"govuk-summary-list__key\">\n      {}\n    </dt>\n    <dd class=\"govuk-summary-list__value\">\n      {}\n    </dd>\n  </div>\n",
             escape(key),
             value.as_str()
-        );
-    }
-    html.push_str("</dl>");
-    Markup(html)
-}
-
-/// A summary list whose rows each end in a "Change" button (for "Check your
-/// answers"). The component's actions are links; these are buttons of the
-/// one form the list sits in, because the answers travel in that form and
-/// never in an address. The button names the row for screen readers.
-#[must_use]
-pub fn summary_list_with_change_buttons(rows: &[(String, Markup, &str)]) -> Markup {
-    let mut html = String::from("<dl class=\"govuk-summary-list\">\n");
-    for (key, value, change) in rows {
-        let _ = write!(
-            html,
-            "  <div class=\"govuk-summary-list__row\">\n    <dt class=\"govuk-summary-list__key\">\n      {}\n    </dt>\n    <dd class=\"govuk-summary-list__value\">\n      {}\n    </dd>\n    <dd class=\"govuk-summary-list__actions\">\n      <button type=\"submit\" name=\"change\" value=\"{}\" class=\"govuk-button govuk-button--secondary govuk-!-margin-bottom-0\" data-module=\"govuk-button\">Change<span class=\"govuk-visually-hidden\"> {}</span></button>\n    </dd>\n  </div>\n",
-            escape(key),
-            value.as_str(),
-            escape(change),
-            escape(&key.to_lowercase())
         );
     }
     html.push_str("</dl>");

@@ -81,19 +81,6 @@ fn fixtures_of_skip_link() {
 }
 
 #[test]
-fn fixtures_of_generic_header() {
-    let rendered = check("generic-header", |o| {
-        only_keys(o, &["logoText", "url"]).then(|| {
-            html::generic_header(
-                str_at(o, "logoText").unwrap_or(""),
-                str_at(o, "url").unwrap_or("/"),
-            )
-        })
-    });
-    assert_covers(&rendered, &["default", "custom url"]);
-}
-
-#[test]
 fn fixtures_of_button() {
     let rendered = check("button", |o| {
         only_keys(

@@ -152,6 +152,16 @@ async fn measure_all(
                 m.p99_ms / health.p99_ms.max(1e-9),
             ));
         }
+        // Each size as it is done: a large caseload takes long to build.
+        eprint!(
+            "{}",
+            report
+                .lines()
+                .skip(1)
+                .skip_while(|l| !l.contains(&format!("  {cases} demo cases:")))
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        );
         all.push((cases, measured));
     }
     // The last line, as every benchmark ends: the figures as JSON, with the

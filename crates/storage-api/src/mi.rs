@@ -365,3 +365,123 @@ pub fn queue_counts(totals: &MiTotals, query: &work_items::WorkQuery) -> Vec<(Wo
     counts.sort_by_key(|(kind, _)| kind.priority());
     counts
 }
+
+/// The reads a queue page is made from, each in the order of its own
+/// index (migration 0020): a kind names its one team; several teams are
+/// read one at a time, each for as many items as the page needs, and
+/// merged ([`queue_page`]), so no read sorts a whole queue.
+#[must_use]
+pub fn queue_reads(query: &work_items::WorkQuery) -> Vec<work_items::WorkQuery> {
+    if let Some(kind) = query.kind {
+        if !query.teams.is_empty() && !query.teams.contains(&kind.team()) {
+            return Vec::new();
+        }
+        return vec![work_items::WorkQuery {
+            teams: vec![kind.team()],
+            ..query.clone()
+        }];
+    }
+    if query.teams.len() > 1 {
+        return query
+            .teams
+            .iter()
+            .map(|team| work_items::WorkQuery {
+                teams: vec![*team],
+                offset: 0,
+                limit: query.offset.saturating_add(query.limit),
+                ..query.clone()
+            })
+            .collect();
+    }
+    vec![query.clone()]
+}
+
+/// The page from what [`queue_reads`] found: as read if one read, else
+/// merged in queue order (most urgent, then oldest) and sliced.
+#[must_use]
+pub fn queue_page(
+    mut items: Vec<work_items::WorkItem>,
+    query: &work_items::WorkQuery,
+    reads: usize,
+) -> Vec<work_items::WorkItem> {
+    if reads <= 1 {
+        return items;
+    }
+    items.sort_by(|a, b| {
+        (a.kind.priority(), a.raised, &a.id).cmp(&(b.kind.priority(), b.raised, &b.id))
+    });
+    items
+        .into_iter()
+        .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(query.limit.max(1)).unwrap_or(usize::MAX))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use work_items::{Team, WorkItem, WorkQuery, WorkState};
+
+    fn item(id: &str, kind: WorkKind, raised: i64) -> WorkItem {
+        WorkItem {
+            id: id.to_owned(),
+            kind,
+            case: None,
+            person: None,
+            risk: safety::RiskLevel::Standard,
+            restricted: false,
+            raised,
+            due: raised,
+            assignee: None,
+            state: WorkState::Open,
+        }
+    }
+
+    #[test]
+    fn two_teams_are_read_apart_and_merged_most_urgent_then_oldest() {
+        let query = WorkQuery {
+            teams: vec![Team::Specialist, Team::Casework],
+            offset: 1,
+            limit: 2,
+            ..WorkQuery::default()
+        };
+        let reads = queue_reads(&query);
+        assert_eq!(reads.len(), 2);
+        assert!(
+            reads
+                .iter()
+                .all(|r| r.teams.len() == 1 && r.offset == 0 && r.limit == 3)
+        );
+        // What each team's read found, in its own order.
+        let found = vec![
+            item("s1", WorkKind::DisclosureToReview, 50),
+            item("s2", WorkKind::DisclosureToReview, 70),
+            item("c1", WorkKind::CaseSetAside, 10),
+            item("c2", WorkKind::ApplicationWaiting, 5),
+        ];
+        let page: Vec<String> = queue_page(found, &query, reads.len())
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        // Order: s1, s2 (priority 2), c1 (3), c2 (5); the page skips one.
+        assert_eq!(page, vec!["s2".to_owned(), "c1".to_owned()]);
+    }
+
+    #[test]
+    fn a_kind_is_read_in_its_own_team_only() {
+        let query = WorkQuery {
+            teams: vec![Team::Specialist, Team::Casework],
+            kind: Some(WorkKind::ApplicationWaiting),
+            ..WorkQuery::default()
+        };
+        assert_eq!(queue_reads(&query)[0].teams, vec![Team::Casework]);
+        let elsewhere = WorkQuery {
+            teams: vec![Team::Money],
+            ..query
+        };
+        assert!(
+            queue_reads(&elsewhere).is_empty(),
+            "not a team of the query"
+        );
+    }
+}

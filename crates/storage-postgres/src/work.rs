@@ -201,7 +201,8 @@ fn bind_all<'q>(
 }
 
 /// A page of a queue with its counts.
-pub(crate) async fn queue(pool: &PgPool, query: &WorkQuery) -> Result<WorkPage, StorageError> {
+/// One read of a queue's items, in the order of its index.
+async fn items_of(pool: &PgPool, query: &WorkQuery) -> Result<Vec<WorkItem>, StorageError> {
     let (conditions, binds) = work_conditions(query, &|n| format!("${n}"));
     let items_sql = format!(
         "SELECT {WORK_ITEM_COLUMNS} FROM work_items w{conditions} ORDER BY w.priority, w.raised_unix, w.item_id LIMIT {} OFFSET {}",
@@ -212,10 +213,19 @@ pub(crate) async fn queue(pool: &PgPool, query: &WorkQuery) -> Result<WorkPage, 
         .fetch_all(pool)
         .await
         .map_err(database_error)?;
-    let items = rows
-        .iter()
+    rows.iter()
         .map(|row| item_row(row).into_item())
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+}
+
+pub(crate) async fn queue(pool: &PgPool, query: &WorkQuery) -> Result<WorkPage, StorageError> {
+    let reads = storage_api::mi::queue_reads(query);
+    let mut found = Vec::new();
+    for read in &reads {
+        found.extend(items_of(pool, read).await?);
+    }
+    let items = storage_api::mi::queue_page(found, query, reads.len());
+    let (conditions, binds) = work_conditions(query, &|n| format!("${n}"));
     // The counts are kept as items open, close and change risk (`mi`):
     // read by key, not counted, unless the query filters by what is not
     // kept (who has it, overdue, one case), which its own index bounds.

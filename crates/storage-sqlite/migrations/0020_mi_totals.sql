@@ -20,3 +20,12 @@ CREATE TABLE case_totals (
 );
 -- The arrears list: largest first, a page at a time.
 CREATE INDEX case_totals_by_owed ON case_totals (owed DESC, case_reference) WHERE owed > 0;
+-- Queues read a page in the order of an index, never sorting a queue:
+-- by team, or by team and kind, or by who has the items, each most urgent
+-- then oldest then by id (the tie-break every queue orders by).
+CREATE INDEX work_items_team_order ON work_items (team, priority, raised_unix, item_id)
+    WHERE state IN ('open', 'claimed');
+CREATE INDEX work_items_kind_order ON work_items (team, kind, priority, raised_unix, item_id)
+    WHERE state IN ('open', 'claimed');
+CREATE INDEX work_items_assignee_order ON work_items (assignee, priority, raised_unix, item_id)
+    WHERE state IN ('open', 'claimed');

@@ -342,55 +342,99 @@ pub async fn answer(State(state): State<AppState>, headers: HeaderMap, body: Str
         )
         .await
         {
-            Ok(caseload) => caseload,
+            Ok(caseload) => Some(caseload),
             Err(failure) => return crate::cases::storage_failure(&failure),
         }
     } else {
+        None
+    };
+    // The model is arithmetic over every case: off the request threads.
+    let parameters = state.parameters;
+    let (form_asked, form_token) = (asked.clone(), token.clone());
+    let answer = tokio::task::spawn_blocking(move || {
+        model_answer(parameters, &checked, caseload, &form_asked, &form_token)
+    })
+    .await;
+    match answer {
+        Ok(Answer::Refused(message)) => {
+            refused(&asked, &token, &[("#date-day".to_owned(), message)])
+        }
+        Ok(Answer::Download(text, kind, extension)) => download(text, kind, extension),
+        Ok(Answer::Page(main)) => respond(
+            StatusCode::OK,
+            &Page {
+                title: "Reform modelling",
+                exit_this_page: false,
+                main,
+            },
+        ),
+        Err(_) => crate::cases::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "",
+            "the model could not finish; nothing was changed",
+        ),
+    }
+}
+
+/// What a run answers.
+enum Answer {
+    /// The scenario cannot be set beside the law on that date.
+    Refused(String),
+    /// A CSV or JSON file (none where the second scenario was asked for
+    /// and there is none).
+    Download(Option<String>, &'static str, &'static str),
+    /// The form and the results.
+    Page(Markup),
+}
+
+/// Runs each scenario over the caseload (the synthetic one generated
+/// here when `caseload` is `None`) and writes the answer.
+fn model_answer(
+    parameters: &'static Parameters,
+    checked: &Checked,
+    caseload: Option<Caseload>,
+    asked: &Asked,
+    token: &str,
+) -> Answer {
+    let caseload = caseload.unwrap_or_else(|| {
         Caseload::synthetic(
             usize::try_from(checked.cases).unwrap_or(usize::MAX),
             checked.seed,
         )
-    };
+    });
     let models: Vec<Model<'_>> = match checked
         .scenarios
         .iter()
-        .map(|s| Model::new(state.parameters, checked.date, s.clone()))
+        .map(|s| Model::new(parameters, checked.date, s.clone()))
         .collect::<Result<_, _>>()
     {
         Ok(models) => models,
-        Err(message) => return refused(&asked, &token, &[("#date-day".to_owned(), message)]),
+        Err(message) => return Answer::Refused(message),
     };
     let reports: Vec<Report<'_, '_>> = models
         .iter()
         .map(|m| run(m, &caseload, checked.options))
         .collect();
     match checked.format {
-        Format::Csv(which) => download(
+        Format::Csv(which) => Answer::Download(
             reports.get(which).map(Report::to_csv),
             "text/csv; charset=utf-8",
             "csv",
         ),
-        Format::Json(which) => download(
+        Format::Json(which) => Answer::Download(
             reports.get(which).map(Report::to_json),
             "application/json",
             "json",
         ),
         Format::Page => {
-            let mut main = form(&asked, &token, &[]);
-            main.push(&results(&reports, &asked, &token));
-            respond(
-                StatusCode::OK,
-                &Page {
-                    title: "Reform modelling",
-                    exit_this_page: false,
-                    main,
-                },
-            )
+            let mut main = form(asked, token, &[]);
+            main.push(&results(&reports, asked, token));
+            Answer::Page(main)
         }
     }
 }
 
-fn download(text: Option<String>, kind: &'static str, extension: &str) -> Response {
+fn download(text: Option<String>, kind: &'static str, extension: &'static str) -> Response {
     let Some(text) = text else {
         return crate::cases::error(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -442,6 +442,46 @@ async fn a_missed_payment_posted_on_collect_and_pay_gets_a_page(state: AppState)
     assert!(page.contains("<h1 class=\"govuk-heading-l\">There is nothing to report</h1>"));
     assert!(page.contains("href=\"/account\""));
     assert!(!page.contains("\"errors\""));
+    // Every parent's form posted with a stale token, or about a case that
+    // is not theirs: a page too, and nothing recorded.
+    for (path, body) in [
+        (path.clone(), "form_token=stale&due=2026-05-25".to_owned()),
+        (
+            format!("/account/cases/{case}/move-to-collect-and-pay"),
+            "form_token=stale&reason=safety".to_owned(),
+        ),
+        (
+            format!("/account/cases/{case}/report-a-change"),
+            "form_token=stale".to_owned(),
+        ),
+        (
+            "/account/cases/CM-0000-0000-0/missed-payment".to_owned(),
+            format!("form_token={token}&due=2026-05-25"),
+        ),
+    ] {
+        let (status, page, headers) = call(
+            &state,
+            "POST",
+            &path,
+            &[
+                ("cookie", &receiver),
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+            &body,
+        )
+        .await;
+        assert!(status.is_client_error(), "{path}: {status}");
+        assert_eq!(
+            header(&headers, "content-type"),
+            Some("text/html; charset=utf-8"),
+            "{path}: {page}"
+        );
+        assert!(
+            page.contains("<h1 class=\"govuk-heading-l\">"),
+            "{path}: {page}"
+        );
+    }
     assert!(
         state
             .store

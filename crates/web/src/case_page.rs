@@ -40,6 +40,20 @@ use crate::workspace::{
     staff_session,
 };
 
+/// A work item's id as one segment of an address (an id may hold `/`,
+/// from the key of the event that raised it), percent-encoded.
+fn path_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.:~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A GOV.UK tag.
 fn tag(words: &str, colour: &str) -> String {
     format!(
@@ -99,7 +113,7 @@ fn work_items(
         let button = |command: &str, words: &str, secondary: bool| {
             format!(
                 "<form method=\"post\" action=\"/work/cases/{case}/work/{}/{command}\" class=\"govuk-!-display-inline-block govuk-!-margin-right-2\" novalidate>\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n<input type=\"hidden\" name=\"reason\" value=\"{}\">\n<button type=\"submit\" class=\"govuk-button{} govuk-!-margin-bottom-0\" data-module=\"govuk-button\">{}<span class=\"govuk-visually-hidden\">: {}</span></button>\n</form>\n",
-                escape(&item.id),
+                escape(&path_segment(&item.id)),
                 escape(token),
                 escape(reason),
                 if secondary {
@@ -512,9 +526,30 @@ pub async fn page(
                         ("Postcode".to_owned(), html::text(&shown(&p.postcode))),
                         ("Phone".to_owned(), html::text(&shown_optional(&p.phone))),
                     ];
+                    // Whose details are withheld from the other parent, said
+                    // beside them.
+                    let code = match p.subject {
+                        case_records::Subject::PayingParent => "paying_parent".to_owned(),
+                        case_records::Subject::ReceivingParent(id) => {
+                            format!("receiving_parent:{}", id.0)
+                        }
+                        case_records::Subject::Child(_) => String::new(),
+                    };
+                    let protected_here = sealed
+                        .iter()
+                        .any(|party| party.party == code && party.non_disclosure);
                     main.push(&Markup::trusted(format!(
-                        "<h3 class=\"govuk-heading-s\">{}</h3>\n",
-                        escape(&labels::subject(p.subject))
+                        "<h3 class=\"govuk-heading-s\">{} {}</h3>\n",
+                        escape(&labels::subject(p.subject)),
+                        if protected_here {
+                            crate::moj::badge(
+                                "Protected from the other parent",
+                                Some("moj-badge--purple"),
+                            )
+                            .into_string()
+                        } else {
+                            String::new()
+                        }
                     )));
                     main.push(&html::summary_list(&rows));
                 }

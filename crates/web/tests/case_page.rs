@@ -159,7 +159,7 @@ async fn danger(state: &AppState, case: &str) {
         state,
         "POST",
         &format!("/api/v1/cases/{case}/disclosures"),
-        &[("authorization", &auth), ("idempotency-key", "danger")],
+        &[("authorization", &auth), ("idempotency-key", "apply/danger")],
         r#"{"immediate_danger": true, "police_call_consented": true}"#,
     )
     .await;
@@ -245,6 +245,39 @@ async fn a_specialist_works_a_danger_disclosure_from_the_pages(state: AppState) 
     for programmer in ["ReceivingParent(", "BasicPlus", "police_called_for_them\n"] {
         assert!(!page.contains(programmer), "{programmer}");
     }
+    // Beside her details, that they are withheld from the other parent.
+    assert!(page.contains(
+        "Receiving parent <span class=\"moj-badge moj-badge--purple\">Protected from the other parent</span>"
+    ));
+    assert!(!page.contains("Paying parent <span class=\"moj-badge"));
+    // The open items, claimed from the case page (the item's id holds the
+    // disclosure's key, with its `/`): the item is hers.
+    let claim = page
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.contains("/work/disclosure_to_review") && action.ends_with("/claim"))
+        .expect("a claim button for the disclosure")
+        .to_owned();
+    let token = hidden(&page, "form_token");
+    let (status, _, location) = post(
+        &state,
+        &specialist,
+        &claim,
+        &[("form_token", token.as_str()), ("reason", "")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        location.unwrap(),
+        format!("/work/cases/{case}?done=work_claimed")
+    );
+    let (_, page) = get(
+        &state,
+        &specialist,
+        &format!("/work/cases/{case}?done=work_claimed"),
+    )
+    .await;
+    assert!(page.contains("The work item is yours") && page.contains("with you"));
     // Set the risk: nothing chosen is refused, with the summary.
     let path = |step: &str| format!("/work/cases/{case}/safety/{step}");
     let (status, form) = get(&state, &specialist, &path("risk")).await;

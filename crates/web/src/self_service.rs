@@ -589,7 +589,7 @@ async fn case_section(
 /// The warning before a download that holds the parent's own name and
 /// address: a file saved on a shared phone or computer can be opened by
 /// whoever else uses it.
-pub(crate) const DOWNLOAD_WARNING: &str = "These files hold your name and address. If someone else can use this phone or computer, they may be able to open a file you download: download only on a device you trust, and delete the file when you have finished.";
+pub(crate) const DOWNLOAD_WARNING: &str = "Your letters hold your name and address, and your statement shows your payments. If someone else can use this phone or computer, they may be able to open a file you download: download only on a device you trust, and delete the file when you have finished.";
 
 fn download_warning() -> Markup {
     Markup::trusted(format!(

@@ -318,7 +318,7 @@ async fn each_parents_account_is_their_statement_to_the_penny(state: AppState) {
     // Before the downloads that hold her address, a warning about shared
     // devices.
     let warning = page
-        .find("These files hold your name and address. If someone else can use this phone or computer")
+        .find("Your letters hold your name and address, and your statement shows your payments. If someone else can use this phone or computer, they may be able to open a file you download")
         .expect("the warning");
     let first_download = page.find("\" download>").expect("a download");
     assert!(warning < first_download, "the warning comes first");

@@ -41,8 +41,10 @@ use crate::cases::{
     SignedIn, Staff, error, forbidden_unless, parse_reference, personal_data_unavailable,
     storage_failure,
 };
+use crate::html::{self, Button, DateInput, Markup, Radios, escape};
 use crate::json_input::{Fields, parse_json};
 use crate::json_response;
+use axum::response::IntoResponse as _;
 
 /// The longest reason, view or grounds, in characters.
 const WORDS_MAX_CHARS: usize = 4_000;
@@ -299,6 +301,114 @@ fn challenge_id(case: &CaseReference, person: i64, key: &str) -> String {
     format!("ch-{}", hex(&digest[..10]))
 }
 
+/// Why a request is refused: a field of the request and what to say, or
+/// an answer already made (not a parent, the database, …).
+enum AskRefused {
+    Field(&'static str, String),
+    Answer(Response),
+}
+
+impl From<Response> for AskRefused {
+    fn from(response: Response) -> AskRefused {
+        AskRefused::Answer(response)
+    }
+}
+
+/// A request, as the API and the parent's page ask it: checked against
+/// the decision's notice and the time limits, then recorded with its work
+/// item, audited, and noted for the coercion scan. The answer's status and
+/// JSON.
+#[allow(clippy::too_many_arguments)]
+async fn ask_for(
+    state: &AppState,
+    signed_in: &SignedIn,
+    case: CaseReference,
+    by: Parent,
+    key: &str,
+    decision: DecisionKind,
+    notified: Date,
+    why: &str,
+    late_reason: Option<&str>,
+) -> Result<(StatusCode, Value), AskRefused> {
+    let today = state.clock.today();
+    if decision_on(state, &case, decision, notified)
+        .await?
+        .is_none()
+    {
+        return Err(AskRefused::Field(
+            "notified_on",
+            format!(
+                "no {} on this case was notified on {notified}: give the date on the decision's letter",
+                decision.code().replace('_', " ")
+            ),
+        ));
+    }
+    let timing = challenges::check_request(
+        notified,
+        today,
+        late_reason.is_some(),
+        TimeLimits::embedded(),
+    )
+    .map_err(|refusal| {
+        let field = match refusal {
+            RequestRefused::LateWithoutReason { .. } => "late_reason",
+            _ => "notified_on",
+        };
+        AskRefused::Field(field, refusal.to_string())
+    })?;
+    let id = challenge_id(&case, signed_in.person, key);
+    let event = ChallengeEvent::Asked {
+        by,
+        decision,
+        notified,
+        decided_by: decision_maker(state, &case).await?,
+        timing,
+    };
+    let mut words = json!({ "why": why });
+    if let (Timing::Late, Some(late)) = (timing, late_reason) {
+        words["late_reason"] = json!(late);
+    }
+    let work = [WorkChange::Open {
+        id: work_items::item_id(WorkKind::Reconsideration, &case, &id),
+        kind: WorkKind::Reconsideration,
+        case: Some(case),
+        person: Some(PersonId(u64::try_from(signed_in.person).unwrap_or(0))),
+    }];
+    let outcome = record(
+        state,
+        0,
+        &case,
+        &id,
+        "asked",
+        &event,
+        signed_in,
+        Some(&words),
+        None,
+        &work,
+    )
+    .await?;
+    note_for_the_coercion_scan(state, &case, &id, by, signed_in).await?;
+    let status = match outcome {
+        ActionOutcome::Recorded { .. } => StatusCode::CREATED,
+        ActionOutcome::AlreadyRecorded => StatusCode::OK,
+    };
+    let limits = TimeLimits::embedded()
+        .at(notified)
+        .expect("checked by check_request");
+    Ok((
+        status,
+        json!({
+            "challenge": id,
+            "reference": case.to_string(),
+            "decision": decision.code(),
+            "notified_on": notified.to_string(),
+            "timing": timing.code(),
+            "in_time_until": challenges::deadlines(notified, limits).0.to_string(),
+            "stage": "being_looked_at",
+        }),
+    ))
+}
+
 /// `POST /api/v1/cases/{reference}/challenges` (a parent, with an
 /// `Idempotency-Key`): `{"decision": "calculation", "notified_on":
 /// "YYYY-MM-DD", "why": "…", "late_reason": "…"}`.
@@ -327,83 +437,25 @@ pub async fn ask(
         let notified = fields.date("notified_on")?;
         let why = fields.text("why", WORDS_MAX_CHARS)?;
         let late_reason = fields.optional_text("late_reason", WORDS_MAX_CHARS)?;
-        let today = state.clock.today();
-        if decision_on(&state, &case, decision, notified)
-            .await?
-            .is_none()
-        {
-            return Err(crate::json_input::refuse(
-                "notified_on",
-                format!(
-                    "no {} on this case was notified on {notified}: give the date on the decision's letter",
-                    decision.code().replace('_', " ")
-                ),
-            ));
-        }
-        let timing = challenges::check_request(
-            notified,
-            today,
-            late_reason.is_some(),
-            TimeLimits::embedded(),
-        )
-        .map_err(|refusal| {
-            let field = match refusal {
-                RequestRefused::LateWithoutReason { .. } => "late_reason",
-                _ => "notified_on",
-            };
-            crate::json_input::refuse(field, refusal.to_string())
-        })?;
-        let id = challenge_id(&case, signed_in.person, key);
-        let event = ChallengeEvent::Asked {
+        match ask_for(
+            &state,
+            &signed_in,
+            case,
             by,
+            key,
             decision,
             notified,
-            decided_by: decision_maker(&state, &case).await?,
-            timing,
-        };
-        let mut words = json!({ "why": why.as_str() });
-        if let (Timing::Late, Some(late)) = (timing, &late_reason) {
-            words["late_reason"] = json!(late.as_str());
-        }
-        let work = [WorkChange::Open {
-            id: work_items::item_id(WorkKind::Reconsideration, &case, &id),
-            kind: WorkKind::Reconsideration,
-            case: Some(case),
-            person: Some(PersonId(u64::try_from(signed_in.person).unwrap_or(0))),
-        }];
-        let outcome = record(
-            &state,
-            0,
-            &case,
-            &id,
-            "asked",
-            &event,
-            &signed_in,
-            Some(&words),
-            None,
-            &work,
+            why.as_str(),
+            late_reason.as_ref().map(|l| l.as_str()),
         )
-        .await?;
-        note_for_the_coercion_scan(&state, &case, &id, by, &signed_in).await?;
-        let status = match outcome {
-            ActionOutcome::Recorded { .. } => StatusCode::CREATED,
-            ActionOutcome::AlreadyRecorded => StatusCode::OK,
-        };
-        let limits = TimeLimits::embedded()
-            .at(notified)
-            .expect("checked by check_request");
-        Ok(json_response(
-            status,
-            &json!({
-                "challenge": id,
-                "reference": case.to_string(),
-                "decision": decision.code(),
-                "notified_on": notified.to_string(),
-                "timing": timing.code(),
-                "in_time_until": challenges::deadlines(notified, limits).0.to_string(),
-                "stage": "being_looked_at",
-            }),
-        ))
+        .await
+        {
+            Ok((status, answer)) => Ok(json_response(status, &answer)),
+            Err(AskRefused::Field(field, message)) => {
+                Err(crate::json_input::refuse(field, message))
+            }
+            Err(AskRefused::Answer(response)) => Err(response),
+        }
     };
     result.await.unwrap_or_else(|response| response)
 }
@@ -1465,4 +1517,308 @@ pub async fn bundle(
         Ok(json_response(StatusCode::OK, &bundle))
     };
     result.await.unwrap_or_else(|response| response)
+}
+
+/// The parent's question page's answers (GOV.UK form post).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct AskForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(rename = "notified-day", default)]
+    day: String,
+    #[serde(rename = "notified-month", default)]
+    month: String,
+    #[serde(rename = "notified-year", default)]
+    year: String,
+    #[serde(default)]
+    why: String,
+    #[serde(default)]
+    late_reason: String,
+}
+
+/// A GOV.UK textarea with its label as a heading, hint and error.
+fn textarea(id: &str, label: &str, hint: &str, value: &str, error: Option<&str>) -> Markup {
+    let mut described = format!("{id}-hint");
+    let mut out = format!(
+        "<div class=\"govuk-form-group{}\">\n<h2 class=\"govuk-label-wrapper\"><label class=\"govuk-label govuk-label--m\" for=\"{id}\">{}</label></h2>\n<div id=\"{id}-hint\" class=\"govuk-hint\">{}</div>\n",
+        if error.is_some() {
+            " govuk-form-group--error"
+        } else {
+            ""
+        },
+        escape(label),
+        escape(hint)
+    );
+    if let Some(message) = error {
+        let _ = writeln!(
+            out,
+            "<p id=\"{id}-error\" class=\"govuk-error-message\"><span class=\"govuk-visually-hidden\">Error:</span> {}</p>",
+            escape(message)
+        );
+        described.push_str(&format!(" {id}-error"));
+    }
+    let _ = write!(
+        out,
+        "<textarea class=\"govuk-textarea{}\" id=\"{id}\" name=\"{id}\" rows=\"5\" aria-describedby=\"{described}\">{}</textarea>\n</div>\n",
+        if error.is_some() {
+            " govuk-textarea--error"
+        } else {
+            ""
+        },
+        escape(value)
+    );
+    Markup::trusted(out)
+}
+
+fn ask_page(
+    status: StatusCode,
+    case: &str,
+    token: &str,
+    typed: &AskForm,
+    error: Option<(&str, &str)>,
+) -> Response {
+    let on = |field: &str| error.filter(|(f, _)| *f == field).map(|(_, m)| m);
+    let mut form = Markup::trusted(format!(
+        "<form method=\"post\" action=\"/account/cases/{}/challenge\" novalidate>\n<input type=\"hidden\" name=\"form_token\" value=\"{}\">\n<h1 class=\"govuk-heading-l\">Ask us to look at a decision again</h1>\n",
+        escape(case),
+        escape(token)
+    ));
+    form.push(&html::paragraph(
+        "This is called a mandatory reconsideration. A caseworker who did not make the decision will look at it. Ask within 30 days of the date on the decision's letter; after that, tell us why you are asking now.",
+    ));
+    let items: Vec<(&str, &str, bool)> = DecisionKind::ALL
+        .iter()
+        .map(|k| (k.code(), k.in_words(), k.code() == typed.decision))
+        .collect();
+    form.push(&html::radios(&Radios {
+        name: "decision",
+        legend: "Which decision?",
+        legend_classes: Some("govuk-fieldset__legend--m"),
+        error: on("decision"),
+        items: &items,
+        ..Radios::default()
+    }));
+    form.push(&html::date_input(&DateInput {
+        id: "notified",
+        name_prefix: Some("notified"),
+        legend: "What date is on the decision's letter?",
+        legend_classes: Some("govuk-fieldset__legend--m"),
+        hint: Some("For example, 27 3 2026"),
+        error: on("notified-day"),
+        values: [
+            Some(typed.day.as_str()).filter(|v| !v.is_empty()),
+            Some(typed.month.as_str()).filter(|v| !v.is_empty()),
+            Some(typed.year.as_str()).filter(|v| !v.is_empty()),
+        ],
+        ..DateInput::default()
+    }));
+    form.push(&textarea(
+        "why",
+        "Why should we look at it again?",
+        "Tell us what you think is wrong. Do not write where you or anyone else lives or works.",
+        &typed.why,
+        on("why"),
+    ));
+    form.push(&textarea(
+        "late_reason",
+        "If it is more than 30 days since the letter, why are you asking now? (optional)",
+        "For example, you were in hospital or did not get the letter.",
+        &typed.late_reason,
+        on("late_reason"),
+    ));
+    form.push(&html::button(&Button {
+        text: "Send",
+        ..Button::default()
+    }));
+    form.push(&Markup::trusted("</form>\n".to_owned()));
+    let (field, message) = error.map_or(("decision", None), |(f, m)| (f, Some(m)));
+    crate::self_service::question_page(status, field, message, &form)
+}
+
+/// `GET /account/cases/{reference}/challenge`: the question page.
+pub async fn ask_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    match crate::self_service::own_case(&state, &headers, &reference).await {
+        Ok((_, session, case, _)) => ask_page(
+            StatusCode::OK,
+            &case.to_string(),
+            &crate::self_service::csrf_token(&session),
+            &AskForm::default(),
+            None,
+        ),
+        Err(response) => response,
+    }
+}
+
+/// `POST /account/cases/{reference}/challenge`: asked through the API's
+/// own checks, then on to where it stands (post, redirect, get).
+pub async fn ask_posted(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    axum::Form(form): axum::Form<AskForm>,
+) -> Response {
+    let (person, token, case, _) =
+        match crate::self_service::own_case_posted(&state, &headers, &reference, &form.form_token)
+            .await
+        {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
+    let reference = case.to_string();
+    let again = |field: &str, message: &str| {
+        ask_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &reference,
+            &token,
+            &form,
+            Some((field, message)),
+        )
+    };
+    let Some(decision) = DecisionKind::from_code(&form.decision) else {
+        return again("decision", "Select which decision");
+    };
+    let notified = match crate::pages::date_from_parts(
+        [&form.day, &form.month, &form.year],
+        "Date on the decision's letter",
+    ) {
+        Ok(date) => date,
+        Err(message) => return again("notified-day", &message),
+    };
+    let why = match domain_types::text::HumanText::parse_lines(&form.why, WORDS_MAX_CHARS) {
+        Ok(why) if !why.as_str().is_empty() => why,
+        Ok(_) => return again("why", "Enter why we should look at the decision again"),
+        Err(e) => return again("why", &format!("Why we should look again: {e}")),
+    };
+    let late_reason = if form.late_reason.trim().is_empty() {
+        None
+    } else {
+        match domain_types::text::HumanText::parse_lines(&form.late_reason, WORDS_MAX_CHARS) {
+            Ok(late) => Some(late),
+            Err(e) => return again("late_reason", &format!("Why you are asking now: {e}")),
+        }
+    };
+    let by = match parent_on_case(&state, &person, &case).await {
+        Ok(by) => by,
+        Err(response) => return response,
+    };
+    // The same answers sent twice are one request.
+    let key = format!(
+        "page/{}",
+        hex(
+            &Sha256::digest(format!("{}/{notified}/{}", decision.code(), why.as_str()).as_bytes())
+                [..8]
+        )
+    );
+    match ask_for(
+        &state,
+        &person,
+        case,
+        by,
+        &key,
+        decision,
+        notified,
+        why.as_str(),
+        late_reason.as_ref().map(|l| l.as_str()),
+    )
+    .await
+    {
+        Ok(_) => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            if let Ok(location) =
+                HeaderValue::from_str(&format!("/account/cases/{reference}/challenges"))
+            {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::LOCATION, location);
+            }
+            response.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            );
+            response
+        }
+        Err(AskRefused::Field("late_reason", message)) => again("late_reason", &message),
+        Err(AskRefused::Field(_, message)) => again("notified-day", &message),
+        Err(AskRefused::Answer(response)) => response,
+    }
+}
+
+/// `GET /account/cases/{reference}/challenges`: where each challenge on
+/// the case stands, for a parent (the other parent's told neutrally).
+pub async fn stages_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    let result = async {
+        let (person, _, case, _) =
+            crate::self_service::own_case(&state, &headers, &reference).await?;
+        let me = parent_on_case(&state, &person, &case).await?;
+        let ids = state
+            .store
+            .challenges_of_case(&case)
+            .await
+            .map_err(|e| storage_failure(&e))?;
+        let mut main = Markup::trusted(
+            "<h1 class=\"govuk-heading-l\">Decisions being looked at again</h1>\n".to_owned(),
+        );
+        if ids.is_empty() {
+            main.push(&html::paragraph(
+                "No decision on this case is being looked at again.",
+            ));
+        }
+        for id in ids {
+            let loaded = load(&state, &id).await?;
+            let c = &loaded.challenge;
+            let mine = c.asked_by == me;
+            let (heading, words) = match c.stage() {
+                challenges::Stage::Asked if !mine => (
+                    "A decision is being looked at again".to_owned(),
+                    "You can send us your view. Nothing you have told us about where you live is shared.".to_owned(),
+                ),
+                challenges::Stage::Asked => (
+                    format!("You asked us to look again at {}", c.decision.in_words()),
+                    format!(
+                        "A caseworker who did not make the decision is looking at it{}.",
+                        if c.timing == Timing::Late {
+                            ", with your reason for asking after 30 days"
+                        } else {
+                            ""
+                        }
+                    ),
+                ),
+                challenges::Stage::Decided(outcome) => (
+                    outcome.in_words().to_owned(),
+                    "Your notice says why, what it means for the amount, and how to appeal and by when.".to_owned(),
+                ),
+                challenges::Stage::Appealed => (
+                    "The decision has been appealed".to_owned(),
+                    "The First-tier Tribunal (Social Security and Child Support) will write to you.".to_owned(),
+                ),
+            };
+            main.push(&Markup::trusted(format!(
+                "<h2 class=\"govuk-heading-m\">{}</h2>\n",
+                escape(&heading)
+            )));
+            main.push(&html::paragraph(&words));
+            if c.outcome.is_some() {
+                main.push(&Markup::trusted(format!(
+                    "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/api/v1/challenges/{}/notice.pdf\">Your mandatory reconsideration notice (PDF)</a></p>\n",
+                    escape(&id)
+                )));
+            }
+        }
+        main.push(&Markup::trusted(format!(
+            "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account/cases/{}/challenge\">Ask us to look at a decision again</a></p>\n<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account\">Back to your account</a></p>\n",
+            escape(&case.to_string())
+        )));
+        Ok(crate::self_service::parent_page(main))
+    };
+    result.await.unwrap_or_else(|response: Response| response)
 }

@@ -203,6 +203,14 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/challenges/{id}/bundle", get(challenges::bundle))
         .route("/api/v1/challenges/{id}", get(challenges::case_file))
         .route(
+            "/account/cases/{reference}/challenge",
+            get(challenges::ask_form).post(challenges::ask_posted),
+        )
+        .route(
+            "/account/cases/{reference}/challenges",
+            get(challenges::stages_page),
+        )
+        .route(
             "/api/v1/cases/{reference}/parties",
             axum::routing::put(parties::put_parties),
         )

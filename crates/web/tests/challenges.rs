@@ -803,3 +803,126 @@ on_both_databases!(
     late_with_a_reason_and_too_late_refused,
     not_revised_appealed_and_the_bundle_cannot_leak,
 );
+
+fn set_cookie(headers: &[(String, String)]) -> Option<String> {
+    headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .and_then(|(_, v)| v.split(';').next())
+        .map(str::to_owned)
+}
+
+fn form_token(page: &str) -> String {
+    let at = page.find("name=\"form_token\" value=\"").unwrap() + 25;
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+async fn a_parent_asks_from_their_account(state: AppState) {
+    let (reference, case) = calculated_case(&state).await;
+    state
+        .store
+        .create_account(
+            "paul@example.org",
+            &web::hash_password("a long passphrase here"),
+            1,
+            "paying_parent",
+        )
+        .await
+        .unwrap();
+    // Signed in on the day she asks (sessions end after 15 idle minutes).
+    let day10 = on(&state, "2026-06-10");
+    let (status, _, headers) = call(
+        &day10,
+        "POST",
+        "/sign-in",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        "login=paul@example.org&password=a+long+passphrase+here",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = set_cookie(&headers).unwrap();
+    let page = format!("/account/cases/{reference}/challenge");
+    let (status, form, _) = call(&day10, "GET", &page, &[("cookie", &cookie)], "").await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    assert!(form.contains("Ask us to look at a decision again"));
+    assert!(
+        form.contains("govuk-exit-this-page"),
+        "Exit this page on every parent page"
+    );
+    let token = form_token(&form);
+    let post = |body: String| {
+        let (state, page, cookie) = (day10.clone(), page.clone(), cookie.clone());
+        async move {
+            call(
+                &state,
+                "POST",
+                &page,
+                &[
+                    ("cookie", &cookie),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+                &body,
+            )
+            .await
+        }
+    };
+    // Nothing said about why: the error summary names the field, the
+    // answers typed stay, and nothing is recorded.
+    let (status, again, _) = post(format!(
+        "form_token={token}&decision=calculation&notified-day=1&notified-month=6&notified-year=2026&why="
+    ))
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again.contains("There is a problem") && again.contains("href=\"#why\""),
+        "{again}"
+    );
+    assert!(again.contains("value=\"calculation\" checked"), "{again}");
+    assert!(
+        state
+            .store
+            .challenges_of_case(&case)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A date with no decision on it.
+    let (status, again, _) = post(format!(
+        "form_token={token}&decision=calculation&notified-day=2&notified-month=6&notified-year=2026&why=Too+high"
+    ))
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.contains("href=\"#notified-day\""), "{again}");
+    // Asked: post, redirect, get.
+    let (status, _, headers) = post(format!(
+        "form_token={token}&decision=calculation&notified-day=1&notified-month=6&notified-year=2026&why=My+income+is+lower."
+    ))
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert_eq!(location, format!("/account/cases/{reference}/challenges"));
+    let (status, stages, _) = call(&day10, "GET", &location, &[("cookie", &cookie)], "").await;
+    assert_eq!(status, StatusCode::OK, "{stages}");
+    assert!(
+        stages.contains("You asked us to look again at the child maintenance calculation"),
+        "{stages}"
+    );
+    assert_eq!(
+        state.store.challenges_of_case(&case).await.unwrap().len(),
+        1
+    );
+    assert_eq!(open_reconsiderations(&state, case).await, 1);
+}
+
+mod pages {
+    use super::*;
+    on_both_databases!(a_parent_asks_from_their_account);
+}

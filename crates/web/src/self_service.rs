@@ -704,7 +704,12 @@ fn reconciled_section(picture: &ledger::Reconciled, paying: bool) -> Markup {
     } else {
         row("Child maintenance due to you", picture.due);
         row("Collected for you", picture.paid);
-        row("Still due to you", picture.balance.max(0));
+        if picture.balance < 0 {
+            // A recalculation lowered what was due after it was collected.
+            row("Collected beyond what is now due", -picture.balance);
+        } else {
+            row("Still due to you", picture.balance);
+        }
         row("Collection fees kept (4%)", picture.collection_fees);
         row("Passed on to you", picture.passed_on);
         if picture.waiting_to_pass_on != 0 {

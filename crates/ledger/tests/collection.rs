@@ -674,3 +674,107 @@ fn under_the_modelled_single_service_a_direct_pay_case_is_collected_from_the_ref
     assert!(modelled_fees.iter().any(|(on, _)| *on == reform.from));
     assert!(fees(Parameters::embedded()).is_empty());
 }
+
+#[test]
+fn the_next_payment_is_the_next_periods_accrual_with_the_fee_where_it_applies() {
+    use case_records::{CaseHistory, Change, ChildId, ServiceType};
+    use ledger::{StatementFor, next_payment};
+    let start = d("2025-01-06");
+    let mut history = CaseHistory::starting(start);
+    history.record(
+        start,
+        start,
+        Change::Income(maintenance_calculation::Income::Weekly(Pence::new(40_000))),
+    );
+    history.record(
+        start,
+        start,
+        Change::ChildJoined {
+            child: ChildId(1),
+            receiving_parent: RP1,
+        },
+    );
+    let parameters = Parameters::embedded();
+    let today = d("2025-01-15");
+    // Direct Pay: the week starting on the next Monday, no fee.
+    let direct = next_payment(
+        case(),
+        &history,
+        parameters,
+        StatementFor::PayingParent,
+        today,
+    )
+    .expect("a payment ahead");
+    assert_eq!(direct.due, d("2025-01-20"));
+    assert!(!direct.collect_and_pay);
+    assert_eq!(
+        (direct.fee, direct.total),
+        (Pence::ZERO, direct.maintenance)
+    );
+    let week = direct.maintenance.get();
+    assert!(week > 0);
+    // Collect and Pay: 20% on top for the payer, 4% kept from the
+    // receiving parent, each rounded half up (Fees Regs 2014 reg 7).
+    history.record(
+        start,
+        today,
+        Change::ServiceType(ServiceType::CollectAndPay),
+    );
+    let payer = next_payment(
+        case(),
+        &history,
+        parameters,
+        StatementFor::PayingParent,
+        today,
+    )
+    .unwrap();
+    assert!(payer.collect_and_pay);
+    assert_eq!(payer.maintenance.get(), week);
+    assert_eq!(payer.fee.get(), (week * 200_000 + 500_000) / 1_000_000);
+    assert_eq!(payer.total.get(), week + payer.fee.get());
+    let receiver = next_payment(
+        case(),
+        &history,
+        parameters,
+        StatementFor::ReceivingParent(RP1),
+        today,
+    )
+    .unwrap();
+    assert_eq!(receiver.fee.get(), (week * 40_000 + 500_000) / 1_000_000);
+    assert_eq!(receiver.total.get(), week - receiver.fee.get());
+    // Another receiving parent of the case has nothing due to them.
+    assert_eq!(
+        next_payment(
+            case(),
+            &history,
+            parameters,
+            StatementFor::ReceivingParent(RP2),
+            today
+        ),
+        None
+    );
+    // A period starting today is today's payment.
+    assert_eq!(
+        next_payment(
+            case(),
+            &history,
+            parameters,
+            StatementFor::PayingParent,
+            d("2025-01-20")
+        )
+        .unwrap()
+        .due,
+        d("2025-01-20")
+    );
+    // Before anything is due: an application has no payment.
+    assert_eq!(
+        next_payment(
+            case(),
+            &CaseHistory::default(),
+            parameters,
+            StatementFor::PayingParent,
+            today
+        ),
+        None
+    );
+}

@@ -484,6 +484,7 @@ pub(crate) fn reason_header(reason: &str) -> Result<(Option<String>, HeaderMap),
 
 /// A caseworker's action from the case page.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActionForm {
     #[serde(default)]
     pub(crate) form_token: String,

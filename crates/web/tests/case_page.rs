@@ -159,7 +159,10 @@ async fn danger(state: &AppState, case: &str) {
         state,
         "POST",
         &format!("/api/v1/cases/{case}/disclosures"),
-        &[("authorization", &auth), ("idempotency-key", "apply/danger")],
+        &[
+            ("authorization", &auth),
+            ("idempotency-key", "apply/danger"),
+        ],
         r#"{"immediate_danger": true, "police_call_consented": true}"#,
     )
     .await;
@@ -515,6 +518,11 @@ async fn a_refused_case_action_keeps_its_answers_and_a_done_one_confirms(state: 
     assert!(page.contains("The change is recorded"));
     assert!(page.contains("Other children living with the paying parent: 1"));
     assert!(page.contains("1 June 2026"), "dates in words");
+    // A field the page does not have is refused, and nothing recorded.
+    let mut forged = good.to_vec();
+    forged.push(("decision", "close the case"));
+    let (status, _, _) = post(&state, &caseworker, &path, &forged).await;
+    assert!(status.is_client_error(), "{status}");
     // The banner's code is fixed words: anything else shows no banner.
     let (_, page) = get(
         &state,

@@ -702,7 +702,12 @@ async fn a_parent_applies_one_question_a_page_checks_their_answers_and_sends_it_
     let (status, _, _) = calculate("517.81", start.to_string()).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, refused, _) = calculate("517.81", today.add_days(21).unwrap().to_string()).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    // The form again with the API's reason and the answers kept.
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused.contains("govuk-error-summary") && refused.contains("value=\"517.81\""),
+        "{refused}"
+    );
     assert!(state.store.applications().await.unwrap().is_empty());
     assert_eq!(waiting_in_mi(leader.clone()).await, "0");
     let history = state.store.case_history(&case).await.unwrap().unwrap();

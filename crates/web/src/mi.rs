@@ -72,10 +72,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
                 let (year, month, _) = day.ymd();
                 let period = mi::month(day);
                 (
-                    format!(
-                        "{} {year}",
-                        MONTHS[usize::try_from(month - 1).unwrap_or(0)]
-                    ),
+                    format!("{} {year}", MONTHS[usize::try_from(month - 1).unwrap_or(0)]),
                     i128::from(totals.get(mi::DUE_PENCE, &period)),
                     i128::from(totals.get(mi::PAID_PENCE, &period)),
                 )

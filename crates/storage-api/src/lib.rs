@@ -122,6 +122,16 @@ pub trait Store: Send + Sync {
     /// returns `false`; a case that already has a date is refused.
     fn open_application<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, bool>;
 
+    /// Opens the case of an application stopped because the applicant was
+    /// in immediate danger (issue 14), to hold their disclosure and its
+    /// immediate-danger work item: never an application waiting for a
+    /// calculation (not in `applications`, no application work item, not
+    /// counted as one in management information) and never given a
+    /// calculation (`open_case` refuses it). Its column holds
+    /// [`STOPPED_IN_DANGER`]. Opening it again changes nothing and returns
+    /// `false`; a case already opened otherwise is refused.
+    fn open_stopped_in_danger<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, bool>;
+
     /// Cases opened by an application and still waiting for their
     /// calculation, oldest first: the applications queue.
     fn applications(&self) -> StoreFuture<'_, Vec<CaseReference>>;
@@ -861,13 +871,18 @@ pub fn check_lifecycle(
 /// reference; both stores keep the same convention (migration 0014).
 pub const AWAITING_CALCULATION: &str = "";
 
+/// What `cases.initial_effective_date` holds for an application stopped
+/// because the applicant was in immediate danger
+/// (`Store::open_stopped_in_danger`): no date, and none ever to come.
+pub const STOPPED_IN_DANGER: &str = "stopped: the applicant was in danger";
+
 /// Reads `cases.initial_effective_date`: a date, or none yet on an
 /// application ([`AWAITING_CALCULATION`]).
 ///
 /// # Errors
 /// The column holds something that is neither.
 pub fn initial_effective_date_column(case: &str, text: &str) -> Result<Option<Date>, StorageError> {
-    if text == AWAITING_CALCULATION {
+    if text == AWAITING_CALCULATION || text == STOPPED_IN_DANGER {
         return Ok(None);
     }
     Date::parse_iso(text)

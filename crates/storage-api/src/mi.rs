@@ -247,13 +247,17 @@ pub async fn recount(
     let mut totals = MiTotals::default();
     let mut cases = BTreeMap::new();
     let mut transfers: BTreeMap<String, Transfer> = BTreeMap::new();
+    // Applications waiting are the applications queue: an application
+    // stopped in danger has no date either but never waits.
+    let waiting: std::collections::BTreeSet<CaseReference> =
+        store.applications().await?.into_iter().collect();
     for case in store.case_references().await? {
         let Some(history) = store.case_history(&case).await? else {
             continue;
         };
         let mut row = case_totals_of(&history);
         totals.add(CASES, "", 1);
-        if history.initial_effective_date.is_none() {
+        if waiting.contains(&case) {
             totals.add(APPLICATIONS_WAITING, "", 1);
         }
         totals.add(MOVES_TO_COLLECT_AND_PAY, "", moves(&history.events, None));

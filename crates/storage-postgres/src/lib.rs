@@ -23,10 +23,11 @@ use sqlx::{Connection, Row};
 use storage_api::{
     AWAITING_CALCULATION, ActionOutcome, ActionRow, AppendOutcome, AuditRow, BatchAudit, FactRow,
     GroupCommit, LIFECYCLE_KINDS, Migration, PartiesTransform, PostSummary, ProtectionRow,
-    SEARCH_HIT_RESTRICTED, SearchHit, StorageError, Store, StoreFuture, TransferRow, audit_columns,
-    balances_from_sums, batch_fingerprint, changes_lifecycle, check_lifecycle, checksum,
-    disclosers, initial_effective_date_column, is_parent_party, people_protected_by_action,
-    people_protected_by_parties, people_protected_by_safety_event, work_changes_for_transfers,
+    SEARCH_HIT_RESTRICTED, STOPPED_IN_DANGER, SearchHit, StorageError, Store, StoreFuture,
+    TransferRow, audit_columns, balances_from_sums, batch_fingerprint, changes_lifecycle,
+    check_lifecycle, checksum, disclosers, initial_effective_date_column, is_parent_party,
+    people_protected_by_action, people_protected_by_parties, people_protected_by_safety_event,
+    work_changes_for_transfers,
 };
 
 mod mi;
@@ -598,11 +599,20 @@ impl PostgresStore {
         let reference = case.to_string();
         let mut transaction = self.pool.begin().await.map_err(database_error)?;
         let opened_before = mi::exists_in(&mut transaction, &reference).await?;
-        let written = sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES ($1, $2) ON CONFLICT (case_reference) DO UPDATE SET initial_effective_date = excluded.initial_effective_date WHERE cases.initial_effective_date = $3 AND excluded.initial_effective_date <> $4")
-            .bind(&reference)
-            .bind(start)
-            .bind(AWAITING_CALCULATION)
-            .bind(AWAITING_CALCULATION)
+        // An application stopped in danger is only ever inserted: it never
+        // becomes, nor replaces, an application waiting for its calculation.
+        let query = if start == STOPPED_IN_DANGER {
+            sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES ($1, $2) ON CONFLICT (case_reference) DO NOTHING")
+                .bind(&reference)
+                .bind(start)
+        } else {
+            sqlx::query("INSERT INTO cases (case_reference, initial_effective_date) VALUES ($1, $2) ON CONFLICT (case_reference) DO UPDATE SET initial_effective_date = excluded.initial_effective_date WHERE cases.initial_effective_date = $3 AND excluded.initial_effective_date <> $4")
+                .bind(&reference)
+                .bind(start)
+                .bind(AWAITING_CALCULATION)
+                .bind(AWAITING_CALCULATION)
+        };
+        let written = query
             .execute(&mut *transaction)
             .await
             .map_err(database_error)?
@@ -611,8 +621,12 @@ impl PostgresStore {
         if written {
             // An application waits for its calculation; making it (giving
             // the case its date) closes that work, in the same transaction.
-            let changes = work_items::changes_for_application(case, start != AWAITING_CALCULATION);
-            work::apply_in(&mut transaction, &changes, None).await?;
+            // Stopped in danger: no application work, nor counted as one.
+            if start != STOPPED_IN_DANGER {
+                let changes =
+                    work_items::changes_for_application(case, start != AWAITING_CALCULATION);
+                work::apply_in(&mut transaction, &changes, None).await?;
+            }
             mi::opened_in(
                 &mut transaction,
                 !opened_before,
@@ -1413,6 +1427,10 @@ impl Store for PostgresStore {
 
     fn open_application<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, bool> {
         Box::pin(self.open_once(case, AWAITING_CALCULATION))
+    }
+
+    fn open_stopped_in_danger<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, bool> {
+        Box::pin(self.open_once(case, STOPPED_IN_DANGER))
     }
 
     fn applications(&self) -> StoreFuture<'_, Vec<CaseReference>> {

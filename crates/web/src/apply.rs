@@ -1464,10 +1464,21 @@ async fn send(
     reach: &(String, String),
 ) -> Result<(CaseReference, serde_json::Value), Response> {
     let case = CaseReference::from_random(derived(person.person, key, "case"));
-    match state.store.open_application(&case).await {
+    // Stopped in danger (issue 14), the journey leaves no application: the
+    // case holds only the disclosure (which raises the immediate-danger item
+    // for the specialist team) and who is asking, sealed. It is opened as
+    // stopped ("stopped: the applicant was in danger"), so it never waits
+    // for a calculation: no application work item, not in the applications
+    // queue nor MI's applications waiting, and a calculation is refused.
+    let opened = if application.is_some() {
+        state.store.open_application(&case).await
+    } else {
+        state.store.open_stopped_in_danger(&case).await
+    };
+    match opened {
         Ok(_) => {}
-        // Sent before and already calculated by a caseworker: nothing more
-        // to write but the answer.
+        // Sent before and already calculated by a caseworker (or stopped
+        // before): nothing more to write but the answer.
         Err(storage_api::StorageError::CaseConflict(_)) => {}
         Err(failure) => return Err(storage_failure(&failure)),
     }

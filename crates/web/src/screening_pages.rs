@@ -71,7 +71,9 @@ fn asked(code: &str) -> Option<Asked> {
         },
         "police" => Asked {
             legend: "Do you want us to call the police for you?",
-            hint: Some("If you say yes, a caseworker will call the police for you now."),
+            hint: Some(
+                "If you say yes, our specialist team is told at once and a specialist will call the police for you. We are not an emergency service: if you can, call 999 yourself now.",
+            ),
             choices: YES_NO,
         },
         "channel" => Asked {
@@ -391,24 +393,35 @@ pub(crate) fn outcome_body(outcome: &Value, main: &mut Markup) {
     }
 }
 
-/// What the finished screen found, from the API's own answer.
+/// What the finished screen found, from the API's own answer. In danger it
+/// says honestly what will happen (issue 14): the specialist team is told
+/// at once; we are not an emergency service, so 999 now if they can, and
+/// the Silent Solution if they cannot speak; a police call, if they asked
+/// for one, is made by a specialist when they see it, not "now". Its
+/// heading is its own (the application's stop page has another: titles are
+/// unique per page).
 pub(crate) fn outcome_page(outcome: &Value) -> Response {
     let mut main = Markup::default();
     if outcome["stop"] == true {
         main.push(&Markup::trusted(
-            "<h1 class=\"govuk-heading-l\">If you are in danger, call 999 now</h1>\n".to_owned(),
+            "<h1 class=\"govuk-heading-l\">We have told our specialist team you are in danger</h1>\n<p class=\"govuk-body govuk-!-font-weight-bold\">If you are in danger, call 999 now if you can.</p>\n".to_owned(),
         ));
         main.push(&crate::helplines::emergency(
             &outcome["signposting"]["emergency"],
         ));
-        if let Some(police) = outcome["police_call"].as_str() {
-            main.push(&Markup::trusted(format!(
-                "<div class=\"govuk-inset-text\">{}</div>\n",
-                escape(police)
-            )));
-        }
+        main.push(&Markup::trusted(
+            "<h2 class=\"govuk-heading-m\">What we have done</h2>\n".to_owned(),
+        ));
         main.push(&html::paragraph(
-            "We have told our domestic abuse specialist team. We will not contact you in a way you have not said is safe.",
+            "We have told our domestic abuse specialist team that you are in immediate danger. It is at the top of their list.",
+        ));
+        main.push(&html::paragraph(if outcome["police_call"].is_string() {
+            "You asked us to call the police for you. A specialist will call them as soon as they see this. We are not an emergency service and cannot say how soon that will be, so if you can, call 999 yourself now."
+        } else {
+            "You asked us not to call the police, so we will not."
+        }));
+        main.push(&html::paragraph(
+            "We will not contact you in a way you have not said is safe.",
         ));
         support(outcome, &mut main);
     } else {

@@ -783,7 +783,9 @@ async fn applying_in_immediate_danger_stops_at_once_and_reaches_the_specialist_t
     );
     assert!(stop.contains("You asked us to call the police for you."));
     assert!(!stop.contains("Check your answers"), "the journey stops");
-    let applications = state.store.applications().await.unwrap();
+    // No application is left, only the case holding the disclosure.
+    assert!(state.store.applications().await.unwrap().is_empty());
+    let applications = state.store.case_references().await.unwrap();
     assert_eq!(applications.len(), 1, "sent at once with what is known");
     let records = state.store.safety_events(&applications[0]).await.unwrap();
     assert!(records.iter().any(|r| r.event
@@ -850,7 +852,8 @@ async fn the_safety_questions_one_a_page_stop_in_danger_and_reach_the_specialist
         page.contains("call 999 now") && page.contains("55"),
         "{page}"
     );
-    assert!(page.contains("A caseworker will call the police for you now."));
+    assert!(page.contains("A specialist will call them as soon as they see this"));
+    assert!(!page.contains("A caseworker will call the police for you now."));
     let case = case_records::CaseReference::parse(&reference).unwrap();
     let records = state.store.safety_events(&case).await.unwrap();
     assert!(records.iter().any(|r| r.event

@@ -327,6 +327,13 @@ pub trait Store: Send + Sync {
     fn challenge_evidence<'a>(&'a self, challenge: &'a str)
     -> StoreFuture<'a, Vec<EvidenceRow>>;
 
+    /// The actor (`staff-<person>`) of the last change a staff member made
+    /// to `case`: who made the decision now standing, who may not work its
+    /// reconsideration. Read through the audit index on (case, action)
+    /// (migration 0021), never by reading the whole log.
+    fn last_staff_change<'a>(&'a self, case: &'a CaseReference)
+    -> StoreFuture<'a, Option<String>>;
+
     /// Keeps payers' notes; a note already kept is left as it is, so a
     /// re-imported statement changes nothing.
     fn record_payment_notes<'a>(&'a self, notes: &'a [PaymentNote]) -> StoreFuture<'a, ()>;

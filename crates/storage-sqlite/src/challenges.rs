@@ -196,4 +196,20 @@ impl SqliteStore {
             })
             .collect())
     }
+
+    /// The actor of the last change a staff member made to `case`, read
+    /// through the audit index on (case, action) (migration 0021).
+    pub(crate) async fn last_staff_change_now(
+        &self,
+        case: &CaseReference,
+    ) -> Result<Option<String>, StorageError> {
+        let row = sqlx::query(
+            "SELECT actor FROM audit_log WHERE case_reference = ? AND action = 'changed' AND actor LIKE 'staff-%' ORDER BY sequence DESC LIMIT 1",
+        )
+        .bind(case.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(database_error)?;
+        Ok(row.map(|r| r.get(0)))
+    }
 }

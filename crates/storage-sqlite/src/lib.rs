@@ -147,6 +147,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "mi_totals",
         sql: include_str!("../migrations/0020_mi_totals.sql"),
     },
+    Migration {
+        version: 21,
+        name: "audit_by_case_action",
+        sql: include_str!("../migrations/0021_audit_by_case_action.sql"),
+    },
 ];
 
 fn database_error(error: sqlx::Error) -> StorageError {
@@ -1786,6 +1791,10 @@ impl Store for SqliteStore {
         challenge: &'a str,
     ) -> StoreFuture<'a, Vec<storage_api::EvidenceRow>> {
         Box::pin(self.challenge_evidence_now(challenge))
+    }
+
+    fn last_staff_change<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Option<String>> {
+        Box::pin(self.last_staff_change_now(case))
     }
 
     fn collection_action<'a>(

@@ -252,21 +252,16 @@ async fn record(
         })
 }
 
-/// The staff member who last changed the case's facts before now: the
-/// decision's maker, who may not work its reconsideration.
+/// The staff member who last changed the case before now: the decision's
+/// maker, who may not work its reconsideration. Read by the audit index on
+/// (case, action), so it costs the same however long the log grows.
 async fn decision_maker(state: &AppState, case: &CaseReference) -> Result<Option<u64>, Response> {
-    let reference = case.to_string();
-    let entries = state
+    let actor = state
         .store
-        .audit_entries()
+        .last_staff_change(case)
         .await
         .map_err(|e| storage_failure(&e))?;
-    Ok(entries
-        .iter()
-        .rev()
-        .filter(|e| e.record.action == Action::Changed)
-        .filter(|e| e.record.case.as_deref() == Some(reference.as_str()))
-        .find_map(|e| e.record.actor.strip_prefix("staff-")?.parse().ok()))
+    Ok(actor.and_then(|a| a.strip_prefix("staff-")?.parse().ok()))
 }
 
 /// Whether a decision of `kind` was notified on `on` (facts recorded that

@@ -562,6 +562,15 @@ fn count(n: u64) -> String {
     grouped
 }
 
+/// Text whose long versions and fingerprints may break anywhere, so a
+/// narrow screen does not scroll sideways.
+fn break_words(text: &str) -> Markup {
+    Markup::trusted(format!(
+        "<span class=\"govuk-!-text-break-word\">{}</span>",
+        escape(text)
+    ))
+}
+
 /// A cell as shown: `[c]` where withheld.
 fn shown(cell: Option<u64>, money: bool) -> String {
     match cell {
@@ -896,13 +905,10 @@ fn bar_chart(groups: &[(String, Vec<Option<u64>>)], series: &[&str]) -> Markup {
     ))
 }
 
-/// A chart with its table beside it (the table below on a narrow screen).
+/// A chart with its table beside it: below it, full width, as the
+/// service's other charts (screen readers read the table).
 fn chart_with_table(chart: Markup, table: Markup) -> Markup {
-    Markup::trusted(format!(
-        "<div class=\"govuk-grid-row\">\n<div class=\"govuk-grid-column-one-half\">\n{}</div>\n<div class=\"govuk-grid-column-one-half\">\n{}</div>\n</div>\n",
-        chart.as_str(),
-        table.as_str()
-    ))
+    Markup::concat(&[chart, table])
 }
 
 fn rows_of<'r>(report: &'r [Row], dimension: &str) -> Vec<&'r Row> {
@@ -949,7 +955,7 @@ fn results(reports: &[Report<'_, '_>], asked: &Asked, token: &str) -> Markup {
         if matches!(key.as_str(), "policy" | "policy_version" | "note") {
             continue;
         }
-        facts.push((key.replace('_', " "), html::text(&value)));
+        facts.push((key.replace('_', " "), break_words(&value)));
     }
     for (label, (report, name)) in labels.iter().zip(reports.iter().zip(&names)) {
         let mut words = format!("{name}. Version {}.", report.model.policy_set.version);
@@ -958,7 +964,7 @@ fn results(reports: &[Report<'_, '_>], asked: &Asked, token: &str) -> Markup {
                 let _ = write!(words, " {value}.");
             }
         }
-        facts.push((label.clone(), html::text(&words)));
+        facts.push((label.clone(), break_words(&words)));
     }
     html.push_str(html::summary_list(&facts).as_str());
 

@@ -33,6 +33,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     concurrent_audit_writers_never_fork_the_chain(Arc::clone(&store)).await;
     opening_a_case_twice_is_harmless_but_another_start_is_refused(store.as_ref()).await;
     an_application_waits_for_its_calculation_then_starts_once(Arc::clone(&store)).await;
+    an_application_stopped_in_danger_never_waits(store.as_ref()).await;
     facts_come_back_in_order_and_a_retry_changes_nothing(store.as_ref()).await;
     a_reused_key_with_other_facts_is_refused_and_writes_nothing(store.as_ref()).await;
     facts_for_an_unknown_case_are_refused(store.as_ref()).await;
@@ -329,6 +330,65 @@ async fn an_application_waits_for_its_calculation_then_starts_once(store: Arc<dy
         !queue.contains(&first) && queue.contains(&second),
         "{backend}: {queue:?}"
     );
+}
+
+/// An application stopped because the applicant was in danger (issue 14)
+/// holds their disclosure but is never an application: not in the queue,
+/// not counted as waiting, never given a calculation, and neither kind of
+/// opening turns into the other.
+async fn an_application_stopped_in_danger_never_waits(store: &dyn Store) {
+    let backend = store.backend();
+    let waiting_before = store
+        .mi_totals(None)
+        .await
+        .unwrap()
+        .get(storage_api::mi::APPLICATIONS_WAITING, "");
+    let stopped = CaseReference::from_random(0xDA_9E01);
+    assert!(store.open_stopped_in_danger(&stopped).await.unwrap());
+    assert!(
+        !store.open_stopped_in_danger(&stopped).await.unwrap(),
+        "{backend}: a retried stop opens nothing more"
+    );
+    let history = store.case_history(&stopped).await.unwrap().expect("opened");
+    assert_eq!(history.initial_effective_date, None, "{backend}");
+    assert!(
+        !store.applications().await.unwrap().contains(&stopped),
+        "{backend}: not an application waiting"
+    );
+    assert_eq!(
+        store
+            .mi_totals(None)
+            .await
+            .unwrap()
+            .get(storage_api::mi::APPLICATIONS_WAITING, ""),
+        waiting_before,
+        "{backend}: not counted as an application waiting"
+    );
+    assert!(
+        matches!(
+            store.open_case(&stopped, date("2025-03-03")).await,
+            Err(StorageError::CaseConflict(_))
+        ),
+        "{backend}: no calculation is made on it"
+    );
+    assert!(
+        matches!(
+            store.open_application(&stopped).await,
+            Err(StorageError::CaseConflict(_))
+        ),
+        "{backend}: it does not become an application"
+    );
+    let application = CaseReference::from_random(0xDA_9E02);
+    assert!(store.open_application(&application).await.unwrap());
+    assert!(
+        matches!(
+            store.open_stopped_in_danger(&application).await,
+            Err(StorageError::CaseConflict(_))
+        ),
+        "{backend}: an application waiting is not stopped by another way in"
+    );
+    assert!(store.applications().await.unwrap().contains(&application));
+    assert!(!store.applications().await.unwrap().contains(&stopped));
 }
 
 async fn facts_come_back_in_order_and_a_retry_changes_nothing(store: &dyn Store) {

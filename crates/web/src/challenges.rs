@@ -1271,12 +1271,29 @@ pub async fn bundle(
 ) -> Response {
     let result = async {
         forbidden_unless(staff.role.may_record_changes())?;
-        if let Some(unknown) = query.keys().find(|k| k.as_str() != "for") {
+        if let Some(unknown) = query
+            .keys()
+            .find(|k| !matches!(k.as_str(), "for" | "format"))
+        {
             return Err(crate::json_input::refuse(
                 unknown,
-                "unknown query parameter; the parameter here is for",
+                "unknown query parameter; the parameters here are for and format",
             ));
         }
+        let wants_pdf = match query.get("format").map(|v| v.as_str()) {
+            None => headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("application/pdf")),
+            Some(Some("pdf")) => true,
+            Some(Some("json")) => false,
+            Some(_) => {
+                return Err(crate::json_input::refuse(
+                    "format",
+                    "is pdf or json (or leave it out and send Accept: application/pdf for the PDF)",
+                ));
+            }
+        };
         let recipient = query
             .get("for")
             .and_then(Value::as_str)
@@ -1509,9 +1526,237 @@ pub async fn bundle(
             )
             .await
             .map_err(|e| storage_failure(&e))?;
+        if wants_pdf {
+            return Ok(pdf_response(bundle_pdf(&bundle)));
+        }
         Ok(json_response(StatusCode::OK, &bundle))
     };
     result.await.unwrap_or_else(|response| response)
+}
+
+/// The bundle as a tagged PDF (crates/letters, as the notices are), drawn
+/// from the recipient's bundle exactly as its JSON is: whatever was withheld
+/// from the JSON is absent here too, with no second redaction. The index
+/// comes first and says what was withheld from this recipient and under
+/// which rule (or, on the tribunal's copy, its marking and who is
+/// protected); then each section in the index's order.
+fn bundle_pdf(bundle: &Value) -> Vec<u8> {
+    use letters::Role::{Heading, Paragraph, Subheading};
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let money = |v: &Value| {
+        v.as_i64().map_or_else(
+            || "none".to_owned(),
+            |p| crate::labels::pounds(i128::from(p)),
+        )
+    };
+    let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+    let title = format!(
+        "Appeal response bundle: case {}, challenge {}",
+        text(&bundle["reference"]),
+        text(&bundle["challenge"])
+    );
+    let mut blocks = vec![(Heading, title.clone())];
+    if let Some(marking) = bundle["marking"].as_str() {
+        blocks.push((Paragraph, marking.to_owned()));
+    }
+    // 1. The index, and what this copy leaves out.
+    blocks.push((Subheading, "1. Index".to_owned()));
+    for entry in list(&bundle["index"]) {
+        blocks.push((
+            Paragraph,
+            format!(
+                "Section {}: {}",
+                text(&entry["section"]),
+                text(&entry["title"])
+            ),
+        ));
+    }
+    if let Some(withheld) = bundle["withheld"].as_array() {
+        blocks.push((Subheading, "What was withheld from this copy".to_owned()));
+        if withheld.is_empty() {
+            blocks.push((Paragraph, "Nothing was withheld from this copy.".to_owned()));
+        }
+        for w in withheld {
+            blocks.push((
+                Paragraph,
+                format!(
+                    "{}: {} withheld. Rule: {}",
+                    text(&w["item"]),
+                    text(&w["withheld"]),
+                    text(&w["rule"])
+                ),
+            ));
+        }
+    }
+    if let Some(protected) = bundle["protected"].as_array() {
+        blocks.push((Subheading, "Protected parties".to_owned()));
+        for p in protected {
+            blocks.push((
+                Paragraph,
+                format!(
+                    "{}: must not be passed on: {}",
+                    text(&p["party"]),
+                    text(&p["must_not_be_passed_on"])
+                ),
+            ));
+        }
+    }
+    if bundle.get("parties").is_some() {
+        blocks.push((Subheading, "The parties".to_owned()));
+        let parties = &bundle["parties"];
+        let mut people = vec![("Paying parent", parties["paying_parent"].clone())];
+        people.extend(
+            list(&parties["receiving_parents"])
+                .into_iter()
+                .map(|p| ("Receiving parent", p)),
+        );
+        for (label, p) in people {
+            blocks.push((
+                Paragraph,
+                format!(
+                    "{label}: {}, {}, {}{}",
+                    text(&p["name"]),
+                    text(&p["address"]),
+                    text(&p["postcode"]),
+                    if p["protected"] == Value::Bool(true) {
+                        " (protected: do not pass on)"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+    }
+    // 2. The decision and its explanation.
+    let decision = &bundle["decision"];
+    blocks.push((Subheading, "2. The decision and its explanation".to_owned()));
+    blocks.push((
+        Paragraph,
+        format!(
+            "The decision: {}, notified on {}, effective from {}.",
+            crate::labels::sentence_of_code(&text(&decision["kind"])),
+            text(&decision["notified_on"]),
+            text(&decision["effective_from"])
+        ),
+    ));
+    for step in list(&decision["explanation"]) {
+        let amount = if step["pence"].is_null() {
+            String::new()
+        } else {
+            format!(": {}", money(&step["pence"]))
+        };
+        blocks.push((
+            Paragraph,
+            format!("{}{amount} ({})", text(&step["text"]), text(&step["rule"])),
+        ));
+    }
+    // 3. The facts.
+    blocks.push((Subheading, "3. The facts relied on".to_owned()));
+    let facts = list(&bundle["facts"]);
+    if facts.is_empty() {
+        blocks.push((Paragraph, "None recorded.".to_owned()));
+    }
+    for fact in facts {
+        blocks.push((
+            Paragraph,
+            format!(
+                "{}, from {} (recorded {}): {}",
+                crate::labels::sentence_of_code(&text(&fact["kind"])),
+                text(&fact["effective_from"]),
+                text(&fact["recorded_on"]),
+                text(&fact["payload"])
+            ),
+        ));
+    }
+    // 4. The reconsideration.
+    blocks.push((Subheading, "4. The mandatory reconsideration".to_owned()));
+    let r = &bundle["reconsideration"];
+    if r.is_null() {
+        blocks.push((Paragraph, "Not yet decided.".to_owned()));
+    } else {
+        blocks.push((
+            Paragraph,
+            format!(
+                "Outcome: {}, decided on {}.",
+                crate::labels::sentence_of_code(&text(&r["outcome"])),
+                text(&r["decided_on"])
+            ),
+        ));
+        blocks.push((Paragraph, format!("Reasons: {}", text(&r["reasons"]))));
+        if !r["weekly_before_pence"].is_null() {
+            blocks.push((
+                Paragraph,
+                format!(
+                    "Weekly amount before: {}; after: {}; change to arrears: {}; from {}.",
+                    money(&r["weekly_before_pence"]),
+                    money(&r["weekly_after_pence"]),
+                    money(&r["arrears_change_pence"]),
+                    text(&r["effective_from"])
+                ),
+            ));
+        }
+    }
+    // 5. What each party said.
+    blocks.push((Subheading, "5. What each party said".to_owned()));
+    for said in list(&bundle["said"]) {
+        blocks.push((
+            Paragraph,
+            format!(
+                "{}, from {}, on {}: {}",
+                text(&said["what"]),
+                text(&said["from"]),
+                text(&said["on"]),
+                text(&said["words"])
+            ),
+        ));
+    }
+    // 6. The evidence, listed (its files travel with the JSON copy).
+    blocks.push((Subheading, "6. The evidence".to_owned()));
+    let evidence = list(&bundle["evidence"]);
+    if evidence.is_empty() {
+        blocks.push((Paragraph, "None sent.".to_owned()));
+    }
+    for file in evidence {
+        let held = if file["content_hex"].is_null() {
+            "withheld from this copy (see the index)"
+        } else {
+            "enclosed"
+        };
+        blocks.push((
+            Paragraph,
+            format!(
+                "Evidence {} ({}): {held}.",
+                text(&file["evidence"]),
+                text(&file["media_type"])
+            ),
+        ));
+    }
+    // 7. The submission.
+    blocks.push((
+        Subheading,
+        "7. The Secretary of State's submission".to_owned(),
+    ));
+    blocks.push((Paragraph, text(&bundle["submission"])));
+    letters::tagged_pdf(&title, &blocks)
+}
+
+/// A PDF answer, never cached.
+fn pdf_response(pdf: Vec<u8>) -> Response {
+    let mut response = axum::response::IntoResponse::into_response((StatusCode::OK, pdf));
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 /// The parent's question page's answers (GOV.UK form post).

@@ -768,6 +768,104 @@ async fn not_revised_appealed_and_the_bundle_cannot_leak(state: AppState) {
     );
     assert_eq!(tribunal["protected"][0]["party"], "receiving_parent:1");
 
+    // The same bundles as tagged PDFs (Accept or format=pdf), drawn from
+    // the same per-recipient structure: his copy's text holds nothing that
+    // locates her, and its index says what was withheld and why; the
+    // tribunal's holds her details, under its marking.
+    let pdf_for = |who: &'static str, accept: bool| {
+        let state = day15.clone();
+        let id = id.clone();
+        async move {
+            let auth = bearer("named-token");
+            let mut headers = vec![("authorization", auth.as_str())];
+            let path = if accept {
+                headers.push(("accept", "application/pdf"));
+                format!("/api/v1/challenges/{id}/bundle?for={who}")
+            } else {
+                format!("/api/v1/challenges/{id}/bundle?for={who}&format=pdf")
+            };
+            let (status, pdf, answer) = call(&state, "GET", &path, &headers, "").await;
+            assert_eq!(status, StatusCode::OK, "{pdf}");
+            assert!(
+                answer
+                    .iter()
+                    .any(|(k, v)| k == "content-type" && v == "application/pdf")
+            );
+            assert!(pdf.starts_with("%PDF") && pdf.contains("/StructTreeRoot"));
+            common::pdf_text(&pdf)
+        }
+    };
+    let his_pdf = pdf_for("paying_parent", true).await;
+    for secret in RITA_LOCATES {
+        assert!(
+            !his_pdf.contains(secret),
+            "his PDF holds {secret}: {his_pdf}"
+        );
+    }
+    assert!(!his_pdf.contains("51.5074N"));
+    let index_at = his_pdf
+        .find("What was withheld from this copy")
+        .expect("an index of what was withheld");
+    let decision_at = his_pdf.find("2. The decision and its explanation").unwrap();
+    assert!(index_at < decision_at, "the index comes first: {his_pdf}");
+    assert!(
+        his_pdf.contains(
+            "The other parent's view (the receiving parent): locating details in the words withheld"
+        ),
+        "{his_pdf}"
+    );
+    assert!(
+        his_pdf.contains("non-disclosure") && his_pdf.contains("s.50"),
+        "{his_pdf}"
+    );
+    assert!(
+        his_pdf.contains("the image's metadata withheld"),
+        "{his_pdf}"
+    );
+    for section in [
+        "3. The facts relied on",
+        "4. The mandatory reconsideration",
+        "Outcome: Not revised",
+        "The calculation ignores what she earns.",
+        "7. The Secretary of State's submission",
+        "Evidence ",
+    ] {
+        assert!(
+            his_pdf.contains(section),
+            "his PDF lacks {section}: {his_pdf}"
+        );
+    }
+    assert!(!his_pdf.contains("TRIBUNAL COPY"));
+    let hers_pdf = pdf_for("receiving_parent", false).await;
+    for secret in PAUL_LOCATES {
+        assert!(!hers_pdf.contains(secret), "her PDF holds {secret}");
+    }
+    let tribunal_pdf = pdf_for("tribunal", false).await;
+    for complete in [
+        "TRIBUNAL COPY",
+        "Rita Receiver",
+        "2 Refuge Road",
+        "RR2 2RR",
+        "Safe Haven Cafe",
+        "(protected: do not pass on)",
+    ] {
+        assert!(
+            tribunal_pdf.contains(complete),
+            "the tribunal's PDF lacks {complete}: {tribunal_pdf}"
+        );
+    }
+    // An unknown format is refused, and records nothing.
+    let (status, refused, _) = call(
+        &day15,
+        "GET",
+        &format!("/api/v1/challenges/{id}/bundle?for=tribunal&format=docx"),
+        &[("authorization", &bearer("named-token"))],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.contains("format"), "{refused}");
+
     // Who received what: each bundle recorded on the challenge and audited.
     let (_, events) = state.store.challenge(&id).await.unwrap().unwrap();
     let sent: Vec<&str> = events
@@ -777,7 +875,14 @@ async fn not_revised_appealed_and_the_bundle_cannot_leak(state: AppState) {
         .collect();
     assert_eq!(
         sent,
-        ["to=paying_parent;", "to=receiving_parent;", "to=tribunal;"]
+        [
+            "to=paying_parent;",
+            "to=receiving_parent;",
+            "to=tribunal;",
+            "to=paying_parent;",
+            "to=receiving_parent;",
+            "to=tribunal;"
+        ]
     );
     let audited: Vec<String> = state
         .store
@@ -788,7 +893,7 @@ async fn not_revised_appealed_and_the_bundle_cannot_leak(state: AppState) {
         .flat_map(|e| e.record.fields)
         .filter(|f| f.starts_with("challenge.bundle."))
         .collect();
-    assert_eq!(audited.len(), 3, "{audited:?}");
+    assert_eq!(audited.len(), 6, "{audited:?}");
     // Nothing of hers is kept readable in the database: her words are sealed.
     for event in &events {
         if let Some(words) = &event.words {

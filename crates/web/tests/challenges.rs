@@ -186,6 +186,59 @@ async fn open_reconsiderations(state: &AppState, case: CaseReference) -> usize {
         .count()
 }
 
+/// Who made the decision is the staff member who last changed its case
+/// (read by the audit index on case and action): a later change by the
+/// named caseworker makes her the maker, whatever others do on other cases
+/// or the parents do on this one; she may not decide the reconsideration,
+/// and the caseworker who made the first calculation now may.
+async fn the_maker_is_the_last_staff_change_on_the_case(state: AppState) {
+    let (reference, _) = calculated_case(&state).await;
+    let (status, body, _) = call(
+        &state,
+        "POST",
+        &format!("/api/v1/cases/{reference}/facts"),
+        &[
+            ("authorization", &bearer("named-token")),
+            ("idempotency-key", "correction"),
+        ],
+        r#"{"facts": [{"effective_from": "2026-05-04", "change": {"kind": "income", "weekly_pence": 41000}}]}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Caseworker 17 then works another case: no bearing on this one.
+    let (other, _) = calculated_case(&state).await;
+    assert_ne!(other, reference);
+    let day10 = on(&state, "2026-06-10");
+    let (status, asked) = ask(
+        &day10,
+        &reference,
+        "mr-maker",
+        r#"{"decision": "calculation", "notified_on": "2026-06-01", "why": "My income is lower."}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{asked}");
+    let id = asked["challenge"].as_str().unwrap().to_owned();
+    let outcome = format!("/api/v1/challenges/{id}/outcome");
+    let decide = r#"{"outcome": "not_revised", "reasons": "HMRC confirms £410 a week."}"#;
+    let (status, refused) = post_json(&day10, &outcome, "named-token", &[], decide).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("other than the one who made it"),
+        "{refused}"
+    );
+    let (status, decided) = post_json(
+        &day10,
+        &outcome,
+        "caseworker-token",
+        &[("x-break-glass-reason", "reconsideration")],
+        decide,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{decided}");
+}
+
 async fn revised_from_the_original_date(state: AppState) {
     let (reference, case) = calculated_case(&state).await;
     // The daily run on 1 June: five weeks (4, 11, 18, 25 May and 1 June)
@@ -907,6 +960,7 @@ on_both_databases!(
     revised_from_the_original_date,
     late_with_a_reason_and_too_late_refused,
     not_revised_appealed_and_the_bundle_cannot_leak,
+    the_maker_is_the_last_staff_change_on_the_case,
 );
 
 fn set_cookie(headers: &[(String, String)]) -> Option<String> {

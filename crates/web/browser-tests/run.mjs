@@ -362,8 +362,8 @@ async function main() {
       await page.check(`input[name="answer"][value="${choice}"]`);
       await Promise.all([page.waitForNavigation(), page.click('button.govuk-button')]);
     }
-    check((await page.textContent('h1')).includes('call 999 now'), 'safety: no police advice in danger');
-    check((await page.textContent('main')).includes('A caseworker will call the police for you now.'), 'safety: no police call');
+    check((await page.textContent('main')).includes('call 999 now'), 'safety: no police advice in danger');
+    check((await page.textContent('main')).includes('A specialist will call them as soon as they see this.'), 'safety: no police call');
     await accessible(page, 'safety: stop in danger');
 
     // Applying, one question a page: the safety questions first, then the

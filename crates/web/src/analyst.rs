@@ -837,22 +837,43 @@ fn numeric_table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> Markup {
         .iter()
         .map(|row| row.iter().map(|cell| html::text(cell)).collect())
         .collect();
-    // Figures in small text on a phone, so the columns fit at 320 pixels.
-    Markup::trusted(
+    // Figures in small text on a phone, and the table in a region of its own
+    // that scrolls, labelled and reachable by keyboard, so the page itself
+    // never scrolls sideways at 320 pixels (WCAG 1.4.10).
+    Markup::trusted(format!(
+        "<div class=\"app-table-scroll\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">\n{}</div>\n",
+        escape(caption),
         html::table(caption, &columns, &rows, true)
             .as_str()
             .replacen(
                 "<table class=\"govuk-table\">",
                 "<table class=\"govuk-table govuk-table--small-text-until-tablet\">",
                 1,
-            ),
-    )
+            )
+    ))
 }
 
-/// Bars for each group, one colour a series, hidden from screen readers
+/// How each series is drawn, so the key names a shape, not a colour
+/// (WCAG 1.4.1): the fill attributes of its bars and its name in the key.
+const SERIES_STYLES: [(&str, &str); 4] = [
+    ("fill=\"#1d70b8\"", "Solid bar"),
+    (
+        "fill=\"#ffffff\" stroke=\"#0b0c0c\" stroke-width=\"2\"",
+        "Outlined bar",
+    ),
+    (
+        "fill=\"#ffffff\" stroke=\"#0b0c0c\" stroke-width=\"2\" stroke-dasharray=\"6 3\"",
+        "Dashed outline bar",
+    ),
+    (
+        "fill=\"#ffffff\" stroke=\"#0b0c0c\" stroke-width=\"2\" stroke-dasharray=\"1 3\"",
+        "Dotted outline bar",
+    ),
+];
+
+/// Bars for each group, one shape a series, hidden from screen readers
 /// (the table beside it says the same). A withheld cell draws no bar.
 fn bar_chart(groups: &[(String, Vec<Option<u64>>)], series: &[&str]) -> Markup {
-    const COLOURS: [&str; 4] = ["#1d70b8", "#d4351c", "#00703c", "#f47738"];
     let largest = groups
         .iter()
         .flat_map(|(_, values)| values.iter().flatten())
@@ -874,10 +895,10 @@ fn bar_chart(groups: &[(String, Vec<Option<u64>>)], series: &[&str]) -> Markup {
             let x = x0 + u64::try_from(s).unwrap_or(0) * bar_width;
             let _ = writeln!(
                 svg,
-                "<rect x=\"{x}\" y=\"{}\" width=\"{}\" height=\"{height}\" fill=\"{}\"/>",
+                "<rect x=\"{x}\" y=\"{}\" width=\"{}\" height=\"{height}\" {}/>",
                 130 - height,
                 bar_width.saturating_sub(1).max(1),
-                COLOURS[s % COLOURS.len()]
+                SERIES_STYLES[s % SERIES_STYLES.len()].0
             );
         }
         let _ = writeln!(
@@ -892,15 +913,15 @@ fn bar_chart(groups: &[(String, Vec<Option<u64>>)], series: &[&str]) -> Markup {
         .iter()
         .enumerate()
         .map(|(s, name)| {
+            let (fill, shape) = SERIES_STYLES[s % SERIES_STYLES.len()];
             format!(
-                "<span class=\"govuk-!-font-weight-bold\">{}</span>: {}",
-                ["Blue", "Red", "Green", "Orange"][s % 4],
+                "<svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" focusable=\"false\" xmlns=\"http://www.w3.org/2000/svg\"><rect x=\"1\" y=\"1\" width=\"14\" height=\"14\" {fill}/></svg> <span class=\"govuk-!-font-weight-bold\">{shape}</span>: {}",
                 escape(name)
             )
         })
         .collect();
     Markup::trusted(format!(
-        "<p class=\"govuk-body-s\" aria-hidden=\"true\">{}.</p>\n{svg}",
+        "<p class=\"govuk-body-s\" aria-hidden=\"true\">{}. The table below gives the same figures.</p>\n{svg}",
         key.join(". ")
     ))
 }

@@ -27,6 +27,11 @@ use crate::json_input::{self, Fields};
 use crate::parties::authorise_case_action;
 use crate::{AppState, json_response};
 
+/// What the service can honestly promise a parent who asks it to call the
+/// police: the specialist team is told at once, but it is not an emergency
+/// service and cannot say how soon a specialist will see it (issue 14).
+pub(crate) const POLICE_CALL_PROMISE: &str = "Our specialist team has been told at once. A specialist will call the police for you as soon as they see this. We are not an emergency service, so if you can, call 999 yourself now.";
+
 /// The support shown to someone who may be experiencing abuse: 999 when in
 /// danger, and the helplines for them, with hours only where the data
 /// gives them with a source (`null` otherwise). Services for people who
@@ -206,7 +211,7 @@ pub async fn disclose(
             &json!({
                 "recorded": true,
                 "message": "Thank you for telling us. A member of our specialist team will look at your case. You do not need to give us any evidence.",
-                "police_call": police_call_consented.then_some("A caseworker will call the police for you now."),
+                "police_call": police_call_consented.then_some(POLICE_CALL_PROMISE),
                 "signposting": signposting_json(immediate_danger),
             }),
         ))
@@ -969,7 +974,7 @@ pub(crate) async fn finish_screen(
             police_call_consented,
         } => json!({
             "stop": true,
-            "police_call": police_call_consented.then_some("A caseworker will call the police for you now."),
+            "police_call": police_call_consented.then_some(POLICE_CALL_PROMISE),
             "signposting": signposting_json(true),
         }),
         safety::Step::Done(outcome) => {

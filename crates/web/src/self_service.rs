@@ -432,7 +432,7 @@ async fn case_section(
         // screen: saying "we have your application" would not be true.
         let stopped_in_danger = stopped_in_danger(state, person, &case).await?;
         section.push(&html::paragraph(if stopped_in_danger {
-            "You told us you were in danger, so you did not finish applying. Our domestic abuse specialist team has been told and will contact you in the way you said is safe. If you are in danger now, call 999. When it is safe, you can apply again: nothing you told us is shared with the other parent."
+            "You told us you were in danger, so you did not finish applying. Our domestic abuse specialist team has been told. We will only contact you on a number you gave us for that, and not at all if you gave none. If you are in danger now, call 999. When it is safe, you can apply again: nothing you told us is shared with the other parent."
         } else {
             "We have your application. A caseworker is working out how much child maintenance should be paid, and will tell you in the way you said is safe."
         }));

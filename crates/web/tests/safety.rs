@@ -66,7 +66,7 @@ async fn a_disclosure_in_immediate_danger_reaches_the_specialist_team_at_once(st
     );
     assert_eq!(
         answer["police_call"],
-        "A caseworker will call the police for you now."
+        "Our specialist team has been told at once. A specialist will call the police for you as soon as they see this. We are not an emergency service, so if you can, call 999 yourself now."
     );
     assert!(
         answer["signposting"]["support"]
@@ -492,7 +492,7 @@ async fn the_safe_application_screen_stops_in_danger_and_offers_family_support_o
     assert_eq!(answer["signposting"]["emergency"]["call"], "999");
     assert_eq!(
         answer["police_call"],
-        "A caseworker will call the police for you now."
+        "Our specialist team has been told at once. A specialist will call the police for you as soon as they see this. We are not an emergency service, so if you can, call 999 yourself now."
     );
     let (_, queue) = get(&state, "/api/v1/queues/specialist", "specialist-token").await;
     assert_eq!(queue["cases"][0]["risk"], "high");

@@ -1644,14 +1644,17 @@ fn bundle_pdf(bundle: &Value) -> Vec<u8> {
         ),
     ));
     for step in list(&decision["explanation"]) {
-        let amount = if step["pence"].is_null() {
+        // The step's own words give its figure; one without gets it here.
+        let words = text(&step["text"]);
+        let figure = money(&step["pence"]);
+        let amount = if step["pence"].is_null() || words.contains(&figure) {
             String::new()
         } else {
-            format!(": {}", money(&step["pence"]))
+            format!(": {figure}")
         };
         blocks.push((
             Paragraph,
-            format!("{}{amount} ({})", text(&step["text"]), text(&step["rule"])),
+            format!("{words}{amount} ({})", text(&step["rule"])),
         ));
     }
     // 3. The facts.

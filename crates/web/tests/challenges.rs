@@ -876,7 +876,10 @@ async fn not_revised_appealed_and_the_bundle_cannot_leak(state: AppState) {
         "{his_pdf}"
     );
     for section in [
+        "The basic rate for 1 child",
+        "Sch 1 para 2(1)",
         "3. The facts relied on",
+        "Income, from 2026-05-04",
         "4. The mandatory reconsideration",
         "Outcome: Not revised",
         "The calculation ignores what she earns.",

@@ -299,3 +299,49 @@ pub async fn a_challenge_is_stored_once_with_its_work_and_never_on_a_stale_readi
         "{backend}"
     );
 }
+
+/// Who made a case's standing decision: the last change a staff member
+/// made to that case (migration 0021's index), not a parent's change on it,
+/// not a staff member's on another case, and nothing for a case no staff
+/// member has changed.
+pub async fn the_decision_maker_is_the_last_staff_change_on_the_case(store: &dyn Store) {
+    let backend = store.backend();
+    let case = CaseReference::from_random(7_161);
+    let other = CaseReference::from_random(7_162);
+    let entry = |case: &CaseReference, actor: &str, action: Action| AuditRecord {
+        actor: actor.to_owned(),
+        role: if actor.starts_with("staff-") {
+            "caseworker"
+        } else {
+            "paying_parent"
+        }
+        .to_owned(),
+        action,
+        ..audit(case, 1_700_000_000)
+    };
+    assert_eq!(
+        store.last_staff_change(&case).await.unwrap(),
+        None,
+        "{backend}: no one has changed it"
+    );
+    for record in [
+        entry(&case, "staff-17", Action::Changed),
+        entry(&case, "staff-40", Action::Changed),
+        // Later: a read by staff, a parent's change, another case's change.
+        entry(&case, "staff-30", Action::Viewed),
+        entry(&case, "parent-1", Action::Changed),
+        entry(&other, "staff-17", Action::Changed),
+    ] {
+        store.append_audit(record).await.unwrap();
+    }
+    assert_eq!(
+        store.last_staff_change(&case).await.unwrap().as_deref(),
+        Some("staff-40"),
+        "{backend}"
+    );
+    assert_eq!(
+        store.last_staff_change(&other).await.unwrap().as_deref(),
+        Some("staff-17"),
+        "{backend}"
+    );
+}

@@ -68,6 +68,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
         store.as_ref(),
     )
     .await;
+    challenges::the_decision_maker_is_the_last_staff_change_on_the_case(store.as_ref()).await;
     mi::each_event_moves_its_totals_and_retries_move_nothing(store.as_ref()).await;
     // Last of all: everything above, recounted.
     mi::kept_totals_equal_a_full_recount(store.as_ref()).await;
@@ -154,6 +155,7 @@ async fn every_migration_is_applied_once(store: &dyn Store) {
             (18, "search_index".to_owned()),
             (19, "challenges".to_owned()),
             (20, "mi_totals".to_owned()),
+            (21, "audit_by_case_action".to_owned()),
         ],
         "{}: migrations",
         store.backend()

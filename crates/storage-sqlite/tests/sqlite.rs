@@ -29,7 +29,7 @@ async fn opening_creates_the_folder_and_file_and_reopening_applies_nothing_twice
     store.append_audit(audit_record(1)).await.unwrap();
     store.close().await;
     let reopened = SqliteStore::open(&path).await.unwrap();
-    assert_eq!(reopened.applied_migrations().await.unwrap().len(), 20);
+    assert_eq!(reopened.applied_migrations().await.unwrap().len(), 21);
     assert_eq!(reopened.audit_entries().await.unwrap().len(), 1);
 }
 

@@ -20,8 +20,7 @@ fn main() {
     println!(
         "cargo:rerun-if-changed=frontend/node_modules/@ministryofjustice/frontend/package.json"
     );
-    if !dist.join("govuk-frontend.min.css").exists() || !moj.join("moj-frontend.min.css").exists()
-    {
+    if !dist.join("govuk-frontend.min.css").exists() || !moj.join("moj-frontend.min.css").exists() {
         let status = Command::new("npm")
             .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
             .current_dir(&frontend)

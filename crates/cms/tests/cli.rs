@@ -285,6 +285,20 @@ fn serve_runs_on_postgresql_when_database_url_says_so() {
         eprintln!("skipping: no PostgreSQL on 127.0.0.1:5432");
         return;
     }
+    // A schema of its own, started afresh each run: the shared database's
+    // default schema may hold another build's migrations (the machine's
+    // PostgreSQL outlives a run), which the service rightly refuses.
+    let schema = "cms_cli_serve";
+    block_on(async {
+        let store = storage_postgres::PostgresStore::open_in_schema(&url, schema)
+            .await
+            .unwrap();
+        store.drop_schema(schema).await.unwrap();
+        storage_postgres::PostgresStore::open_in_schema(&url, schema)
+            .await
+            .unwrap();
+    });
+    let url = format!("{url}?options[search_path]={schema}");
     let keys =
         std::env::temp_dir().join(format!("cms-cli-test-{}-pg-keys.toml", std::process::id()));
     let mut child = common::Running(

@@ -324,15 +324,13 @@ pub trait Store: Send + Sync {
     fn challenges_of_case<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Vec<String>>;
 
     /// A challenge's evidence files (sealed), in the order received.
-    fn challenge_evidence<'a>(&'a self, challenge: &'a str)
-    -> StoreFuture<'a, Vec<EvidenceRow>>;
+    fn challenge_evidence<'a>(&'a self, challenge: &'a str) -> StoreFuture<'a, Vec<EvidenceRow>>;
 
     /// The actor (`staff-<person>`) of the last change a staff member made
     /// to `case`: who made the decision now standing, who may not work its
     /// reconsideration. Read through the audit index on (case, action)
     /// (migration 0021), never by reading the whole log.
-    fn last_staff_change<'a>(&'a self, case: &'a CaseReference)
-    -> StoreFuture<'a, Option<String>>;
+    fn last_staff_change<'a>(&'a self, case: &'a CaseReference) -> StoreFuture<'a, Option<String>>;
 
     /// Keeps payers' notes; a note already kept is left as it is, so a
     /// re-imported statement changes nothing.
@@ -449,8 +447,7 @@ pub trait Store: Send + Sync {
 
     /// A page of the cases whose paying parents owe most (pence), largest
     /// first, read by the index on what is owed.
-    fn arrears_page(&self, offset: u32, limit: u32)
-    -> StoreFuture<'_, Vec<(CaseReference, i64)>>;
+    fn arrears_page(&self, offset: u32, limit: u32) -> StoreFuture<'_, Vec<(CaseReference, i64)>>;
 
     /// Work items counted by kind, risk and whether done (a scan: for
     /// [`mi::recount`] only).

@@ -35,8 +35,8 @@ use storage_api::{
     work_changes_for_transfers,
 };
 
-mod mi;
 mod challenges;
+mod mi;
 mod work;
 
 /// The ledger columns, in the order `transfer_row` reads them.
@@ -2033,11 +2033,7 @@ impl Store for SqliteStore {
         Box::pin(mi::case_rows(&self.pool))
     }
 
-    fn arrears_page(
-        &self,
-        offset: u32,
-        limit: u32,
-    ) -> StoreFuture<'_, Vec<(CaseReference, i64)>> {
+    fn arrears_page(&self, offset: u32, limit: u32) -> StoreFuture<'_, Vec<(CaseReference, i64)>> {
         Box::pin(mi::arrears(&self.pool, offset, limit))
     }
 

@@ -198,7 +198,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/challenges/{id}/view", post(challenges::view))
         .route("/api/v1/challenges/{id}/outcome", post(challenges::outcome))
-        .route("/api/v1/challenges/{id}/notice.pdf", get(challenges::notice))
+        .route(
+            "/api/v1/challenges/{id}/notice.pdf",
+            get(challenges::notice),
+        )
         .route("/api/v1/challenges/{id}/appeal", post(challenges::appeal))
         .route("/api/v1/challenges/{id}/bundle", get(challenges::bundle))
         .route("/api/v1/challenges/{id}", get(challenges::case_file))

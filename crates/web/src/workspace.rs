@@ -75,7 +75,10 @@ pub(crate) fn table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> Marku
 
 /// Staff signed in through the pages, and their session, or the way to
 /// sign in.
-pub(crate) async fn staff_session(state: &AppState, headers: &HeaderMap) -> Result<(Staff, String), Response> {
+pub(crate) async fn staff_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(Staff, String), Response> {
     match crate::self_service::signed_in(state, headers).await {
         Some((SignedIn { role, .. }, _)) if !role.sees_cases() => {
             Err(crate::analyst::no_cases_page())
@@ -190,13 +193,15 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
         // What the payer wrote can say where someone is, so it is shown
         // only on the payment's own page, never in a list.
         main.push(&heading(2, "Payments we could not match"));
-        let waiting = match state.store.work_queue(&work_items::WorkQuery {
-            teams: vec![work_items::Team::Money],
-            kind: Some(work_items::WorkKind::SuspensePayment),
-            limit: 1,
-            ..work_items::WorkQuery::default()
-        })
-        .await
+        let waiting = match state
+            .store
+            .work_queue(&work_items::WorkQuery {
+                teams: vec![work_items::Team::Money],
+                kind: Some(work_items::WorkKind::SuspensePayment),
+                limit: 1,
+                ..work_items::WorkQuery::default()
+            })
+            .await
         {
             Ok(page) => page.total(),
             Err(failure) => return storage_failure(&failure),
@@ -247,8 +252,10 @@ pub async fn queue(
         .div_ceil(u64::from(crate::work::PAGE_SIZE))
         .max(1);
     // The filters, kept in every page's address (sorted, so it is stable).
-    let mut kept: Vec<(&String, &String)> =
-        params.iter().filter(|(k, _)| k.as_str() != "page").collect();
+    let mut kept: Vec<(&String, &String)> = params
+        .iter()
+        .filter(|(k, _)| k.as_str() != "page")
+        .collect();
     kept.sort();
     let base: String = kept
         .iter()
@@ -296,13 +303,15 @@ pub async fn arrears(
             .store
             .arrears_page((page_number - 1) * PER_PAGE, PER_PAGE)
             .await,
-        state.store.mi_totals(Some(storage_api::mi::CASES_IN_ARREARS)).await,
+        state
+            .store
+            .mi_totals(Some(storage_api::mi::CASES_IN_ARREARS))
+            .await,
     ) {
         (Ok(rows), Ok(totals)) => (rows, totals),
         (Err(failure), _) | (_, Err(failure)) => return storage_failure(&failure),
     };
-    let in_arrears =
-        u32::try_from(totals.get(storage_api::mi::CASES_IN_ARREARS, "")).unwrap_or(0);
+    let in_arrears = u32::try_from(totals.get(storage_api::mi::CASES_IN_ARREARS, "")).unwrap_or(0);
     let pages = in_arrears.div_ceil(PER_PAGE).max(1);
     let mut main = heading(1, "Enforcement: Collect and Pay cases with arrears");
     if rows.is_empty() {
@@ -327,7 +336,11 @@ pub async fn arrears(
             false,
         ));
     }
-    main.push(&crate::work::pagination("/work/arrears?", page_number, pages));
+    main.push(&crate::work::pagination(
+        "/work/arrears?",
+        page_number,
+        pages,
+    ));
     page("Arrears", main)
 }
 
@@ -583,8 +596,7 @@ pub async fn act(
 ) -> Response {
     let result = async {
         let (staff, session) = staff_session(&state, &headers).await?;
-        let token = match crate::self_service::checked_form(&headers, &session, &form.form_token)
-        {
+        let token = match crate::self_service::checked_form(&headers, &session, &form.form_token) {
             Ok(token) => token,
             Err(expired) => return Ok(expired),
         };
@@ -639,7 +651,9 @@ pub async fn act(
                     Ok(receiving_parent) => {
                         let hold = form.action == "hold_disbursements";
                         let request = if !hold {
-                            Ok(serde_json::json!({"action": form.action, "receiving_parent": receiving_parent}))
+                            Ok(
+                                serde_json::json!({"action": form.action, "receiving_parent": receiving_parent}),
+                            )
                         } else if form.hold_reason.trim().is_empty() {
                             Err(crate::cases::error(
                                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -742,7 +756,9 @@ pub async fn act(
             "propose_enforcement" | "review_enforcement" | "approve_enforcement" => {
                 match form.step.parse::<u64>() {
                     Err(_) => refuse("step", "A step number is needed"),
-                    Ok(_) if form.action == "propose_enforcement" && form.enforcement.is_empty() => {
+                    Ok(_)
+                        if form.action == "propose_enforcement" && form.enforcement.is_empty() =>
+                    {
                         refuse("enforcement", "Select the enforcement step to propose")
                     }
                     Ok(step) => {
@@ -776,7 +792,12 @@ fn change_from_form(
             .ok()
             .filter(|n| *n >= 1)
             .map(case_records::ChildId)
-            .ok_or_else(|| ("child", "Enter the child's number in the case, like 1".to_owned()))
+            .ok_or_else(|| {
+                (
+                    "child",
+                    "Enter the child's number in the case, like 1".to_owned(),
+                )
+            })
     };
     let change = match form.change.as_str() {
         "income" => {

@@ -12,12 +12,12 @@ use axum::http::StatusCode;
 use case_records::CaseReference;
 use domain_types::{Date, Pence};
 use ledger::{Account, AccountKind, Transfer, TransferCode, TransferId};
-use web::{AppState, hash_password};
+use web::AppState;
 
 #[macro_use]
 mod common;
 
-use common::{call, open_case_with_parties};
+use common::{call, open_case_with_parties, session};
 
 fn d(iso: &str) -> Date {
     Date::parse_iso(iso).unwrap()
@@ -28,36 +28,6 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
-}
-
-/// An account for `person` in `role`, signed in through the form: the cookie.
-async fn signed_in(state: &AppState, login: &str, person: i64, role: &str) -> String {
-    state
-        .store
-        .create_account(
-            login,
-            &hash_password("a passphrase for tests"),
-            person,
-            role,
-        )
-        .await
-        .unwrap();
-    let (status, _, headers) = call(
-        state,
-        "POST",
-        "/sign-in",
-        &[
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("sec-fetch-site", "same-origin"),
-        ],
-        &format!("login={login}&password=a+passphrase+for+tests"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    header(&headers, "set-cookie")
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_owned()
 }
 
 /// A case from 4 May 2026 (weekly, £400 a week, one child) on `service`,
@@ -83,8 +53,8 @@ async fn case_on(state: &AppState, service: &str) -> (CaseReference, String, Str
     )
     .await;
     assert!(status.is_success(), "{body}");
-    let payer = signed_in(state, "payer@example.org", 1, "paying_parent").await;
-    let receiver = signed_in(state, "receiver@example.org", 2, "receiving_parent").await;
+    let payer = session(state, "payer@example.org", 1, "paying_parent").await;
+    let receiver = session(state, "receiver@example.org", 2, "receiving_parent").await;
     (CaseReference::parse(&reference).unwrap(), payer, receiver)
 }
 

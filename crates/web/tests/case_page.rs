@@ -14,47 +14,16 @@
 
 use axum::http::StatusCode;
 use serde_json::Value;
-use web::{AppState, hash_password};
+use web::AppState;
 
 #[macro_use]
 mod common;
 
-use common::{bearer, call, open_case_with_parties};
+use common::{bearer, call, open_case_with_parties, session};
 
 const PARTIES: &str = r#"{"paying_parent": {"person_id": 1, "name": "Paul Payer", "address": "PAYER-ADDRESS", "postcode": "PP1 1PP"},
     "receiving_parents": [{"id": 1, "person_id": 2, "name": "Rae Receiver", "address": "SAFE-ADDRESS", "postcode": "SS1 1SS", "phone": "07700 900123"}],
     "children": [{"id": 1, "receiving_parent": 1, "name": "Cleo"}]}"#;
-
-/// A signed-in member of staff: the session cookie.
-async fn session(state: &AppState, login: &str, person: i64, role: &str) -> String {
-    state
-        .store
-        .create_account(
-            login,
-            &hash_password("a passphrase for tests"),
-            person,
-            role,
-        )
-        .await
-        .unwrap();
-    let (_, _, headers) = call(
-        state,
-        "POST",
-        "/sign-in",
-        &[
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("sec-fetch-site", "same-origin"),
-        ],
-        &format!("login={login}&password=a+passphrase+for+tests"),
-    )
-    .await;
-    headers
-        .iter()
-        .find(|(name, _)| name == "set-cookie")
-        .and_then(|(_, c)| c.split(';').next())
-        .unwrap()
-        .to_owned()
-}
 
 fn header(headers: &[(String, String)], name: &str) -> Option<String> {
     headers

@@ -14,11 +14,11 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use storage_api::Store;
-use web::{AppState, hash_password, token_hash};
+use web::{AppState, token_hash};
 
 mod common;
 
-use common::{bearer, call, open_case_with_parties};
+use common::{bearer, call, open_case_with_parties, session};
 
 /// The paying parent everything is searched for.
 const NAME: &str = "Xanthippe O'Quarrington";
@@ -249,38 +249,6 @@ async fn what_is_recorded_is_checked(state: AppState) {
         put(with("date_of_birth", json!("2026-06-01"))).await.0,
         StatusCode::OK
     );
-}
-
-/// A signed-in member of staff's session cookie.
-async fn session(state: &AppState, login: &str, person: i64, role: &str) -> String {
-    state
-        .store
-        .create_account(
-            login,
-            &hash_password("a passphrase for tests"),
-            person,
-            role,
-        )
-        .await
-        .unwrap();
-    let (status, _, headers) = call(
-        state,
-        "POST",
-        "/sign-in",
-        &[
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("sec-fetch-site", "same-origin"),
-        ],
-        &format!("login={login}&password=a+passphrase+for+tests"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    headers
-        .iter()
-        .find(|(k, _)| k == "set-cookie")
-        .and_then(|(_, v)| v.split(';').next())
-        .unwrap()
-        .to_owned()
 }
 
 /// Searches from the `/work` box as the signed-in `cookie`.

@@ -6,42 +6,12 @@
 
 use axum::http::StatusCode;
 use serde_json::Value;
-use web::{AppState, hash_password};
+use web::AppState;
 
 #[macro_use]
 mod common;
 
-use common::{bearer, call, open_case_with_parties};
-
-async fn session(state: &AppState, login: &str, person: i64, role: &str) -> String {
-    state
-        .store
-        .create_account(
-            login,
-            &hash_password("a passphrase for tests"),
-            person,
-            role,
-        )
-        .await
-        .unwrap();
-    let (_, _, headers) = call(
-        state,
-        "POST",
-        "/sign-in",
-        &[
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("sec-fetch-site", "same-origin"),
-        ],
-        &format!("login={login}&password=a+passphrase+for+tests"),
-    )
-    .await;
-    headers
-        .iter()
-        .find(|(name, _)| name == "set-cookie")
-        .and_then(|(_, c)| c.split(';').next())
-        .unwrap()
-        .to_owned()
-}
+use common::{bearer, call, open_case_with_parties, session};
 
 async fn api(
     state: &AppState,

@@ -305,3 +305,36 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// An account for `person` in `role`, signed in through the sign-in form as
+/// a browser would: the session cookie (`name=value`).
+pub async fn session(state: &AppState, login: &str, person: i64, role: &str) -> String {
+    state
+        .store
+        .create_account(
+            login,
+            &web::hash_password("a passphrase for tests"),
+            person,
+            role,
+        )
+        .await
+        .unwrap();
+    let (status, _, headers) = call(
+        state,
+        "POST",
+        "/sign-in",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        &format!("login={login}&password=a+passphrase+for+tests"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "signing in as {login}");
+    headers
+        .iter()
+        .find(|(name, _)| name == "set-cookie")
+        .and_then(|(_, cookie)| cookie.split(';').next())
+        .unwrap()
+        .to_owned()
+}

@@ -50,6 +50,16 @@ pub const WORK_OPENED: &str = "work_opened";
 pub const WORK_CLOSED: &str = "work_closed";
 /// Work items open now, by `kind:risk`: the queues' counts.
 pub const WORK_OPEN: &str = "work_open";
+/// Challenges to decisions asked for, by timing (`in_time`, `late`).
+pub const CHALLENGES_ASKED: &str = "challenges_asked";
+/// Challenges decided, by outcome (`revised`, `partly_revised`,
+/// `not_revised`).
+pub const CHALLENGE_OUTCOMES: &str = "challenge_outcomes";
+/// Challenges appealed to the First-tier Tribunal.
+pub const CHALLENGES_APPEALED: &str = "challenges_appealed";
+/// Days from request to outcome, summed over decided challenges (their
+/// count is the sum of [`CHALLENGE_OUTCOMES`]).
+pub const CHALLENGE_DAYS: &str = "challenge_days";
 
 /// Totals by measure and period; a total of zero is not kept.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -215,6 +225,45 @@ pub fn safety_totals(record: &SafetyRecord) -> (MiTotals, bool) {
     )
 }
 
+/// A field of a challenge event's payload (`key=value;`).
+fn payload_field<'a>(payload: &'a str, key: &str) -> Option<&'a str> {
+    payload
+        .split(';')
+        .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+}
+
+/// What one challenge event changes (`crate::ChallengeRow` kind, payload
+/// and day), `asked_on` being the day the challenge was asked (ISO): a
+/// request counted by its timing; an outcome by its kind, with the days
+/// from request to outcome; an appeal.
+#[must_use]
+pub fn challenge_totals(kind: &str, payload: &str, on: &str, asked_on: Option<&str>) -> MiTotals {
+    let mut totals = MiTotals::default();
+    match kind {
+        "asked" => {
+            if let Some(timing) = payload_field(payload, "timing") {
+                totals.add(CHALLENGES_ASKED, timing, 1);
+            }
+        }
+        "decided" => {
+            if let Some(outcome) = payload_field(payload, "outcome") {
+                totals.add(CHALLENGE_OUTCOMES, outcome, 1);
+                let day = |text: &str| Date::parse_iso(text).ok();
+                if let (Some(asked), Some(decided)) = (asked_on.and_then(day), day(on)) {
+                    totals.add(
+                        CHALLENGE_DAYS,
+                        "",
+                        i64::from(asked.days_until(decided).max(0)),
+                    );
+                }
+            }
+        }
+        "appealed" => totals.add(CHALLENGES_APPEALED, "", 1),
+        _ => {}
+    }
+    totals
+}
+
 /// The `work_open` period of an item: its kind and risk.
 #[must_use]
 pub fn work_open_period(kind: &str, risk: &str) -> String {
@@ -268,6 +317,18 @@ pub async fn recount(
         }
         for action in store.collection_actions(&case).await? {
             totals.add(COLLECTION_ACTIONS, &action_kind(&action), 1);
+        }
+        for challenge in store.challenges_of_case(&case).await? {
+            let Some((_, rows)) = store.challenge(&challenge).await? else {
+                continue;
+            };
+            let asked_on = rows.first().map(|row| row.on.clone());
+            for row in &rows {
+                merge(
+                    &mut totals,
+                    &challenge_totals(&row.kind, &row.payload, &row.on, asked_on.as_deref()),
+                );
+            }
         }
         cases.insert(case, row);
     }
@@ -469,6 +530,33 @@ mod tests {
             .collect();
         // Order: s1, s2 (priority 2), c1 (3), c2 (5); the page skips one.
         assert_eq!(page, vec!["s2".to_owned(), "c1".to_owned()]);
+    }
+
+    #[test]
+    fn a_challenge_counts_its_request_outcome_days_and_appeal() {
+        let asked = challenge_totals(
+            "asked",
+            "by=paying;decision=calculation;notified=2026-01-05;decided_by=;timing=late;",
+            "2026-03-02",
+            None,
+        );
+        assert_eq!(asked.get(CHALLENGES_ASKED, "late"), 1);
+        assert_eq!(asked.get(CHALLENGES_ASKED, "in_time"), 0);
+        let decided = challenge_totals(
+            "decided",
+            "outcome=partly_revised;by=17;",
+            "2026-03-30",
+            Some("2026-03-02"),
+        );
+        assert_eq!(decided.get(CHALLENGE_OUTCOMES, "partly_revised"), 1);
+        assert_eq!(decided.get(CHALLENGE_DAYS, ""), 28);
+        let appealed = challenge_totals("appealed", "by=receiving;late=false;", "2026-04-01", None);
+        assert_eq!(appealed.get(CHALLENGES_APPEALED, ""), 1);
+        assert!(
+            challenge_totals("view_sent", "by=receiving;", "2026-03-03", None)
+                .rows
+                .is_empty()
+        );
     }
 
     #[test]

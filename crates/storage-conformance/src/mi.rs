@@ -11,7 +11,7 @@ use ledger::{Account, AccountKind, Transfer, TransferCode, TransferId};
 use maintenance_calculation::Income;
 use safety::{Party, Recipient, Recorder, RiskLevel, SafetyEvent, SafetyRecord};
 use storage_api::mi::{self, MiTotals};
-use storage_api::{StorageError, Store};
+use storage_api::{ActionOutcome, ChallengeRow, StorageError, Store};
 use work_items::{WorkCommand, WorkKind};
 
 const AT: i64 = 1_764_633_600; // 2025-12-02T00:00:00Z
@@ -180,6 +180,51 @@ pub(crate) async fn each_event_moves_its_totals_and_retries_move_nothing(store: 
         .command_work_item(&review, WorkCommand::Complete, 30, AT, audit(Some(case)))
         .await
         .unwrap();
+    // A late request, revised 30 days after it was asked (the outcome sent
+    // twice: the retry counts nothing), then appealed.
+    let challenge_row = |id: &str, kind: &str, payload: &str, on: &str| ChallengeRow {
+        event_id: id.to_owned(),
+        kind: kind.to_owned(),
+        payload: payload.to_owned(),
+        person: 17,
+        role: "caseworker".to_owned(),
+        on: on.to_owned(),
+        words: None,
+    };
+    let events = [
+        challenge_row(
+            "mi-c1",
+            "asked",
+            "by=paying_parent;decision=calculation;notified=2025-09-01;decided_by=;timing=late;",
+            "2025-10-20",
+        ),
+        challenge_row("mi-c2", "decided", "outcome=revised;by=17;", "2025-11-19"),
+        challenge_row("mi-c2", "decided", "outcome=revised;by=17;", "2025-11-19"),
+        challenge_row(
+            "mi-c3",
+            "appealed",
+            "by=receiving_parent;late=false;",
+            "2025-11-25",
+        ),
+    ];
+    let mut expected = 0;
+    for event in &events {
+        let outcome = store
+            .record_challenge_event(
+                &case,
+                "mi-ch",
+                expected,
+                event,
+                None,
+                &[],
+                audit(Some(case)),
+            )
+            .await
+            .unwrap();
+        if outcome != ActionOutcome::AlreadyRecorded {
+            expected += 1;
+        }
+    }
     let after = store.mi_totals(None).await.unwrap();
     let open_review = mi::work_open_period("disclosure_to_review", "high");
     assert_eq!(
@@ -199,6 +244,10 @@ pub(crate) async fn each_event_moves_its_totals_and_retries_move_nothing(store: 
             (mi::WORK_OPENED, "disclosure_to_review", 2),
             (mi::WORK_CLOSED, "disclosure_to_review", 1),
             (mi::WORK_OPEN, &open_review, 1),
+            (mi::CHALLENGES_ASKED, "late", 1),
+            (mi::CHALLENGE_OUTCOMES, "revised", 1),
+            (mi::CHALLENGE_DAYS, "", 30),
+            (mi::CHALLENGES_APPEALED, "", 1),
         ]),
         "{backend}: what a person counting would count"
     );

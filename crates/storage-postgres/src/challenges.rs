@@ -127,6 +127,7 @@ impl PostgresStore {
                 .await
                 .map_err(database_error)?;
         }
+        crate::mi::challenge_in(&mut transaction, challenge, row).await?;
         work::apply_in(&mut transaction, work, Some(audit.at_unix_seconds)).await?;
         append_audit_in(&mut transaction, audit).await?;
         transaction.commit().await.map_err(database_error)?;

@@ -184,6 +184,24 @@ pub(crate) async fn logged_in(
     }
 }
 
+/// An event of a challenge stored: requests, outcomes with the days
+/// taken, appeals.
+pub(crate) async fn challenge_in(
+    transaction: &mut Transaction<'_>,
+    challenge: &str,
+    row: &storage_api::ChallengeRow,
+) -> Result<(), StorageError> {
+    let asked_on: Option<String> =
+        sqlx::query("SELECT asked_on FROM challenges WHERE challenge_id = ?")
+            .bind(challenge)
+            .fetch_optional(&mut **transaction)
+            .await
+            .map_err(database_error)?
+            .map(|r| r.get(0));
+    let totals = mi::challenge_totals(&row.kind, &row.payload, &row.on, asked_on.as_deref());
+    add_all_in(transaction, &totals).await
+}
+
 /// A work item opened.
 pub(crate) async fn work_opened_in(
     transaction: &mut Transaction<'_>,

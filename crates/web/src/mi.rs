@@ -189,6 +189,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
             &work_rows,
             false,
         ));
+        main.push(&challenge_table(&totals));
         Ok(respond(
             StatusCode::OK,
             &Page {
@@ -199,4 +200,91 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
         ))
     };
     result.await.unwrap_or_else(|response| response)
+}
+
+/// A whole share, rounded half up (`(part * 200 + whole) / (whole * 2)`,
+/// in integers): counts, not money; a dash when there is nothing to share.
+fn half_up(part: i64, whole: i64, unit: &str) -> String {
+    if whole <= 0 {
+        return "–".to_owned();
+    }
+    format!("{}{unit}", (part * 200 + whole) / (whole * 2))
+}
+
+/// Challenges to decisions (issue 16): requests by timing, outcomes, the
+/// share revised in full or in part (whole percent, half up), appeals and
+/// the average days from request to outcome (whole days, half up).
+fn challenge_table(totals: &mi::MiTotals) -> Markup {
+    let n = |measure: &str, period: &str| totals.get(measure, period);
+    let revised = n(mi::CHALLENGE_OUTCOMES, "revised");
+    let partly = n(mi::CHALLENGE_OUTCOMES, "partly_revised");
+    let not_revised = n(mi::CHALLENGE_OUTCOMES, "not_revised");
+    let decided = revised + partly + not_revised;
+    // The average: the days summed over the challenges decided, rounded
+    // half up in integers, (sum * 2 + count) / (count * 2).
+    let days = n(mi::CHALLENGE_DAYS, "");
+    let average = if decided > 0 {
+        format!("{} days", (days * 2 + decided) / (decided * 2))
+    } else {
+        "–".to_owned()
+    };
+    let rows: Vec<Vec<Markup>> = [
+        (
+            "Requests in time",
+            n(mi::CHALLENGES_ASKED, "in_time").to_string(),
+        ),
+        (
+            "Requests made late",
+            n(mi::CHALLENGES_ASKED, "late").to_string(),
+        ),
+        ("Revised", revised.to_string()),
+        ("Partly revised", partly.to_string()),
+        ("Not revised", not_revised.to_string()),
+        (
+            "Share revised in full or in part",
+            half_up(revised + partly, decided, "%"),
+        ),
+        (
+            "Appeals to the tribunal",
+            n(mi::CHALLENGES_APPEALED, "").to_string(),
+        ),
+        ("Average time from request to outcome", average),
+    ]
+    .into_iter()
+    .map(|(label, value)| vec![html::text(label), html::text(&value)])
+    .collect();
+    let mut out =
+        Markup::trusted("<h2 class=\"govuk-heading-m\">Challenges to decisions</h2>\n".to_owned());
+    out.push(&html::paragraph(
+        "Percentages and the average are rounded to the nearest whole number, halves up.",
+    ));
+    out.push(&html::table(
+        "Mandatory reconsiderations and appeals",
+        &[
+            html::Column {
+                heading: "Measure",
+                numeric: false,
+            },
+            html::Column {
+                heading: "Number",
+                numeric: true,
+            },
+        ],
+        &rows,
+        true,
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::half_up;
+
+    #[test]
+    fn shares_are_whole_percent_rounded_half_up() {
+        assert_eq!(half_up(1, 8, "%"), "13%", "12.5% rounds up");
+        assert_eq!(half_up(1, 3, "%"), "33%");
+        assert_eq!(half_up(2, 3, "%"), "67%");
+        assert_eq!(half_up(0, 0, "%"), "–");
+    }
 }

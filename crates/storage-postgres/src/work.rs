@@ -17,21 +17,28 @@ type Transaction<'c> = sqlx::Transaction<'c, sqlx::Postgres>;
 /// The database's own now, for changes no caller timed.
 const NOW: &str = "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)";
 
+/// The case's safety log, the event just appended included.
+async fn safety_records_in(
+    transaction: &mut Transaction<'_>,
+    case: &str,
+) -> Result<Vec<safety::SafetyRecord>, StorageError> {
+    let rows = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 ORDER BY sequence")
+        .bind(case)
+        .fetch_all(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    rows.iter()
+        .map(|row| action_row(row).into_safety())
+        .collect::<Result<Vec<_>, _>>()
+}
+
 /// The case's risk, folded from its safety events (the one just appended
 /// included).
 async fn case_risk_in(
     transaction: &mut Transaction<'_>,
     case: &str,
 ) -> Result<(RiskLevel, Option<i64>), StorageError> {
-    let rows = sqlx::query("SELECT event_id, kind, payload, person_id, role, on_date FROM safety_events WHERE case_reference = $1 ORDER BY sequence")
-        .bind(case)
-        .fetch_all(&mut **transaction)
-        .await
-        .map_err(database_error)?;
-    let records = rows
-        .iter()
-        .map(|row| action_row(row).into_safety())
-        .collect::<Result<Vec<_>, _>>()?;
+    let records = safety_records_in(transaction, case).await?;
     let state = SafetyState::from_records(&records);
     Ok((
         state.risk,
@@ -65,7 +72,11 @@ pub(crate) async fn apply_in(
     raised: Option<i64>,
 ) -> Result<(), StorageError> {
     let standards = ServiceStandards::embedded();
-    for change in changes {
+    // A scan of the safety log adds the items it finds to those still to
+    // apply, in this same transaction.
+    let mut pending: std::collections::VecDeque<WorkChange> = changes.iter().cloned().collect();
+    while let Some(owned) = pending.pop_front() {
+        let change = &owned;
         match change {
             WorkChange::Open {
                 id,
@@ -143,6 +154,10 @@ pub(crate) async fn apply_in(
                     let (kind, from): (String, String) = (row.get(0), row.get(1));
                     crate::mi::work_risk_in(transaction, &kind, &from, risk.code()).await?;
                 }
+            }
+            WorkChange::ScanForSignals { case } => {
+                let records = safety_records_in(transaction, &case.to_string()).await?;
+                pending.extend(work_items::changes_for_signals(case, &records));
             }
             WorkChange::Assign { case, kinds, to } => {
                 for kind in kinds {

@@ -1014,32 +1014,42 @@ pub(crate) async fn finish_screen(
     Ok((status, answer))
 }
 
-/// Every case with a financial coercion signal today, and the kinds raised:
-/// the coercion queue (API and pages). Scans case by case.
+/// Every case with a financial coercion signal open, and the kinds raised:
+/// the coercion queue. Read from the specialist team's work items by the
+/// queue index (raised in the transaction of the event that completed the
+/// signal), never by scanning the caseload.
 pub(crate) async fn cases_with_signals(
     state: &AppState,
 ) -> Result<Vec<(CaseReference, Vec<safety::SignalKind>)>, Response> {
-    let today = state.clock.today();
-    let cases = state
+    let page = state
         .store
-        .case_references()
+        .work_queue(&work_items::WorkQuery {
+            teams: vec![work_items::Team::Specialist],
+            kind: Some(work_items::WorkKind::CoercionSignal),
+            limit: 1_000,
+            ..work_items::WorkQuery::default()
+        })
         .await
         .map_err(|e| storage_failure(&e))?;
-    let mut found = Vec::new();
-    for case in cases {
-        let events = coercion_events(state, &case).await?;
-        let signals = safety::scan(&events, today, safety::Thresholds::embedded());
-        if !signals.is_empty() {
-            found.push((case, signals.iter().map(|s| s.kind).collect()));
+    let mut found: Vec<(CaseReference, Vec<safety::SignalKind>)> = Vec::new();
+    for item in &page.items {
+        let (Some(case), Some(signal)) = (item.case, work_items::signal_of(&item.id)) else {
+            continue;
+        };
+        match found.iter_mut().find(|(c, _)| *c == case) {
+            Some((_, kinds)) => kinds.push(signal),
+            None => found.push((case, vec![signal])),
         }
+    }
+    for (_, kinds) in &mut found {
+        kinds.sort_unstable();
     }
     Ok(found)
 }
 
 /// `GET /api/v1/queues/coercion`: every case with a financial coercion
-/// signal today, for caseworkers to look at, with the kinds raised. Reads
-/// case by case (fine for a team's caseload; a national one wants the scan
-/// as a nightly job).
+/// signal open, for caseworkers to look at, with the kinds raised: the
+/// specialist team's coercion items, read by the queue index.
 pub async fn coercion_queue(State(state): State<AppState>, staff: Staff) -> Response {
     let result = async {
         forbidden_unless(may_see_signals(staff.role))?;

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 
 use case_records::{CaseReference, PersonId, Role};
 use ledger::{CollectionAction, MoveRequestReason, RecordedAction};
-use safety::{PlanStep, RiskLevel, SafetyEvent, SafetyRecord};
+use safety::{PlanStep, RiskLevel, SafetyEvent, SafetyRecord, SignalKind};
 use serde::Deserialize;
 
 /// What needs doing.
@@ -51,6 +51,9 @@ pub enum WorkKind {
     /// reconsideration, issue 16): for a caseworker other than the one who
     /// made the decision.
     Reconsideration,
+    /// A pattern of financial coercion seen in a case's events, for the
+    /// specialist team to look at. Information only: nothing is decided.
+    CoercionSignal,
 }
 
 /// Who works an item.
@@ -107,7 +110,7 @@ impl Team {
 
 impl WorkKind {
     /// Every kind, most urgent first.
-    pub const ALL: [WorkKind; 10] = [
+    pub const ALL: [WorkKind; 11] = [
         WorkKind::PoliceCallRequested,
         WorkKind::ImmediateDanger,
         WorkKind::DisclosureToReview,
@@ -118,6 +121,7 @@ impl WorkKind {
         WorkKind::ApplicationWaiting,
         WorkKind::SuspensePayment,
         WorkKind::Reconsideration,
+        WorkKind::CoercionSignal,
     ];
 
     /// The stored code.
@@ -134,6 +138,7 @@ impl WorkKind {
             WorkKind::ApplicationWaiting => "application_waiting",
             WorkKind::SuspensePayment => "suspense_payment",
             WorkKind::Reconsideration => "reconsideration",
+            WorkKind::CoercionSignal => "coercion_signal",
         }
     }
 
@@ -157,6 +162,7 @@ impl WorkKind {
             WorkKind::ApplicationWaiting => "Application waiting for its calculation",
             WorkKind::SuspensePayment => "Payment we could not match",
             WorkKind::Reconsideration => "Decision to look at again",
+            WorkKind::CoercionSignal => "Possible financial coercion",
         }
     }
 
@@ -167,7 +173,8 @@ impl WorkKind {
             WorkKind::PoliceCallRequested
             | WorkKind::ImmediateDanger
             | WorkKind::DisclosureToReview
-            | WorkKind::UnsafeRequest => Team::Specialist,
+            | WorkKind::UnsafeRequest
+            | WorkKind::CoercionSignal => Team::Specialist,
             WorkKind::CaseSetAside
             | WorkKind::ParentRequest
             | WorkKind::ApplicationWaiting
@@ -183,7 +190,7 @@ impl WorkKind {
             WorkKind::PoliceCallRequested => 0,
             WorkKind::ImmediateDanger => 1,
             WorkKind::DisclosureToReview | WorkKind::UnsafeRequest => 2,
-            WorkKind::CaseSetAside => 3,
+            WorkKind::CaseSetAside | WorkKind::CoercionSignal => 3,
             WorkKind::MissedPayment => 4,
             WorkKind::ParentRequest | WorkKind::ApplicationWaiting | WorkKind::Reconsideration => 5,
             WorkKind::SuspensePayment => 6,
@@ -350,6 +357,13 @@ pub enum WorkChange {
         /// The risk.
         risk: RiskLevel,
     },
+    /// Read the case's safety log (the event just appended included) and
+    /// raise an item for each coercion signal it now shows
+    /// ([`changes_for_signals`]).
+    ScanForSignals {
+        /// The case.
+        case: CaseReference,
+    },
     /// Give the case's open items of these kinds to someone.
     Assign {
         /// The case.
@@ -421,6 +435,7 @@ pub fn changes_for_safety_event(
             case: *case,
             risk: *level,
         }],
+        SafetyEvent::Noted { .. } => vec![WorkChange::ScanForSignals { case: *case }],
         SafetyEvent::NamedCaseworkerAssigned { caseworker } => vec![WorkChange::Assign {
             case: *case,
             kinds: vec![WorkKind::DisclosureToReview, WorkKind::UnsafeRequest],
@@ -484,6 +499,72 @@ pub fn changes_for_collection_action(
         }],
         _ => Vec::new(),
     }
+}
+
+/// The item for a coercion signal of `signal` on a case: one per case and
+/// pattern, so recording the same events again (a retry) or a further event
+/// that keeps the pattern raises nothing more.
+#[must_use]
+pub fn signal_id(case: &CaseReference, signal: SignalKind) -> String {
+    item_id(WorkKind::CoercionSignal, case, signal_code(signal))
+}
+
+/// The stored code of a signal's pattern (in its item's id).
+#[must_use]
+pub const fn signal_code(signal: SignalKind) -> &'static str {
+    match signal {
+        SignalKind::PersistentlyLateOrShort => "PersistentlyLateOrShort",
+        SignalKind::ManyTinyPayments => "ManyTinyPayments",
+        SignalKind::MessagesInReferences => "MessagesInReferences",
+        SignalKind::PaymentsTimedAroundContact => "PaymentsTimedAroundContact",
+        SignalKind::RepeatedChangesOrChallenges => "RepeatedChangesOrChallenges",
+        SignalKind::AllegationsThenRetractions => "AllegationsThenRetractions",
+    }
+}
+
+/// The signal's pattern an item of [`WorkKind::CoercionSignal`] is about,
+/// read from its id.
+#[must_use]
+pub fn signal_of(item_id: &str) -> Option<SignalKind> {
+    let code = item_id.rsplit(':').next()?;
+    [
+        SignalKind::PersistentlyLateOrShort,
+        SignalKind::ManyTinyPayments,
+        SignalKind::MessagesInReferences,
+        SignalKind::PaymentsTimedAroundContact,
+        SignalKind::RepeatedChangesOrChallenges,
+        SignalKind::AllegationsThenRetractions,
+    ]
+    .into_iter()
+    .find(|s| signal_code(*s) == code)
+}
+
+/// The coercion signals a case's safety log shows as of its latest event
+/// (`safety::scan` over what staff noted: allegations, withdrawals,
+/// challenges, changes), each raising an item for the specialist team.
+/// Only the pattern's name is kept, never a parent's words; nothing is
+/// decided.
+#[must_use]
+pub fn changes_for_signals(case: &CaseReference, records: &[SafetyRecord]) -> Vec<WorkChange> {
+    let Some(as_of) = records.iter().map(|r| r.by.on).max() else {
+        return Vec::new();
+    };
+    let events = safety::noted_events(records);
+    let mut kinds: Vec<SignalKind> = safety::scan(&events, as_of, safety::Thresholds::embedded())
+        .into_iter()
+        .map(|s| s.kind)
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+        .into_iter()
+        .map(|signal| WorkChange::Open {
+            id: signal_id(case, signal),
+            kind: WorkKind::CoercionSignal,
+            case: Some(*case),
+            person: None,
+        })
+        .collect()
 }
 
 fn request_id(kind: WorkKind, case: &CaseReference, request: u64) -> String {

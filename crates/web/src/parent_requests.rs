@@ -5,13 +5,18 @@
 //! parents", and decides; nothing is decided by the request itself, and the
 //! other parent is never told of it.
 //!
+//! Each page has the GOV.UK back link to the account, and a form sent
+//! well is answered by post-redirect-get: a 303 to the page's own address
+//! with `?sent=`, whose GET shows what happens next (so a refresh or Back
+//! never sends it again).
+//!
 //! The forms hold no free text, so an address cannot travel in a request:
 //! someone who has moved is called, in the way they said is safe, for it.
 
 use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use domain_types::Date;
 use ledger::{CollectionAction, CollectionTerms, MoveRequestReason, ReportedChange};
 
@@ -35,6 +40,42 @@ pub struct RequestForm {
     #[serde(rename = "from-year", default)]
     year: String,
 }
+
+/// Where a parent's request pages lead back to: their account, which
+/// links to each.
+const BACK: &str = "/account";
+
+/// A request page's address after a form sent well (`?sent=`).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sent {
+    #[serde(default)]
+    sent: Option<String>,
+}
+
+/// Post-redirect-get: see `path` with `?sent={what}`.
+fn sent(path: &str, what: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("{path}?sent={what}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A request page's question, with the back link to the account.
+fn request_page(status: StatusCode, field: &str, error: Option<&str>, form: &Markup) -> Response {
+    crate::pages::with_back_link(BACK, || question_page(status, field, error, form))
+}
+
+const MOVE_ASKED: &str = "A caseworker will look at your request and contact you in the way you said is safe. We will not tell the other parent that you asked.";
+const ALREADY_COLLECTED: &str =
+    "Payments on this case are already collected by the Child Maintenance Service.";
+const MOVED_HOME: &str = "A caseworker will contact you, in the way you said is safe, to take your new address. The other parent will never be told it.";
+const CHANGE_TO_CHECK: &str =
+    "A caseworker will check the change and tell you if the amount of child maintenance changes.";
 
 fn form_start(action: &str, token: &str) -> Markup {
     Markup::trusted(format!(
@@ -74,7 +115,7 @@ fn move_page(status: StatusCode, case: &str, token: &str, error: Option<&str>) -
         ..Radios::default()
     }));
     send_button(&mut form);
-    question_page(status, "reason", error, &form)
+    request_page(status, "reason", error, &form)
 }
 
 fn change_page(
@@ -121,7 +162,7 @@ fn change_page(
     }));
     send_button(&mut form);
     let (field, message) = error.map_or(("change", None), |(f, m)| (f, Some(m)));
-    question_page(status, field, message, &form)
+    request_page(status, field, message, &form)
 }
 
 /// "Thank you for telling us", what happens next, and the way back.
@@ -135,13 +176,17 @@ pub(crate) fn thanks(words: &str) -> Response {
     ]))
 }
 
-/// `GET /account/cases/{reference}/move-to-collect-and-pay`.
+/// `GET /account/cases/{reference}/move-to-collect-and-pay` (with
+/// `?sent=`: what happens next).
 pub async fn move_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(reference): Path<String>,
+    Query(query): Query<Sent>,
 ) -> Response {
     match own_case(&state, &headers, &reference).await {
+        Ok(_) if query.sent.as_deref() == Some("asked") => thanks(MOVE_ASKED),
+        Ok(_) if query.sent.as_deref() == Some("already") => thanks(ALREADY_COLLECTED),
         Ok((_, session, case, _)) => move_page(
             StatusCode::OK,
             &case.to_string(),
@@ -166,10 +211,9 @@ pub async fn ask_to_move(
             Err(response) => return response,
         };
     let today = state.clock.today();
+    let path = format!("/account/cases/{case}/move-to-collect-and-pay");
     if CollectionTerms::on(&history, today, today, state.parameters).collect_and_pay {
-        return thanks(
-            "Payments on this case are already collected by the Child Maintenance Service.",
-        );
+        return sent(&path, "already");
     }
     let Some(reason) = MoveRequestReason::from_code(&form.reason) else {
         return move_page(
@@ -189,20 +233,22 @@ pub async fn ask_to_move(
     )
     .await
     {
-        Ok(response) if response.status().is_success() => thanks(
-            "A caseworker will look at your request and contact you in the way you said is safe. We will not tell the other parent that you asked.",
-        ),
+        Ok(response) if response.status().is_success() => sent(&path, "asked"),
         Ok(response) | Err(response) => response,
     }
 }
 
-/// `GET /account/cases/{reference}/report-a-change`.
+/// `GET /account/cases/{reference}/report-a-change` (with `?sent=`: what
+/// happens next).
 pub async fn change_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(reference): Path<String>,
+    Query(query): Query<Sent>,
 ) -> Response {
     match own_case(&state, &headers, &reference).await {
+        Ok(_) if query.sent.as_deref() == Some("moved_home") => thanks(MOVED_HOME),
+        Ok(_) if query.sent.as_deref() == Some("change") => thanks(CHANGE_TO_CHECK),
         Ok((_, session, case, _)) => change_page(
             StatusCode::OK,
             &case.to_string(),
@@ -273,13 +319,14 @@ pub async fn report_change(
     )
     .await
     {
-        Ok(response) if response.status().is_success() => {
-            thanks(if change == ReportedChange::MovedHome {
-                "A caseworker will contact you, in the way you said is safe, to take your new address. The other parent will never be told it."
+        Ok(response) if response.status().is_success() => sent(
+            &format!("/account/cases/{reference}/report-a-change"),
+            if change == ReportedChange::MovedHome {
+                "moved_home"
             } else {
-                "A caseworker will check the change and tell you if the amount of child maintenance changes."
-            })
-        }
+                "change"
+            },
+        ),
         Ok(response) | Err(response) => response,
     }
 }

@@ -930,7 +930,7 @@ fn missed_page(
         ..Button::default()
     }));
     form.push(&Markup::trusted("</form>\n".to_owned()));
-    question_page(status, "due", error, &form)
+    crate::pages::with_back_link("/account", || question_page(status, "due", error, &form))
 }
 
 /// A parent's page of one question: the form in the two-thirds column,

@@ -1594,16 +1594,32 @@ async fn a_parent_asks_to_move_and_reports_a_change_and_a_caseworker_deals_with_
         post_form(&state, &parent, &move_path, &format!("form_token={token}")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.contains("<a href=\"#reason\">Select why you want to move"));
+    // Sent well: post-redirect-get, to the page saying what happens next.
+    let follow = |headers: Vec<(String, String)>| {
+        let state = state.clone();
+        let parent = parent.clone();
+        async move {
+            let location = headers
+                .iter()
+                .find(|(name, _)| name == "location")
+                .map(|(_, value)| value.clone())
+                .unwrap();
+            call(&state, "GET", &location, &[("cookie", &parent)], "")
+                .await
+                .1
+        }
+    };
     for _ in 0..2 {
-        let (status, thanks, _) = post_form(
+        let (status, _, headers) = post_form(
             &state,
             &parent,
             &move_path,
             &format!("form_token={token}&reason=not_safe"),
         )
         .await;
-        assert_eq!(status, StatusCode::OK);
-        assert!(thanks.contains("We will not tell the other parent"));
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let thanks = follow(headers).await;
+        assert!(thanks.contains("We will not tell the other parent"), "{thanks}");
     }
     // A change: the date input refuses a day that does not exist, keeping
     // what was typed and linking the first field.
@@ -1621,14 +1637,15 @@ async fn a_parent_asks_to_move_and_reports_a_change_and_a_caseworker_deals_with_
         "{refused}"
     );
     assert!(refused.contains("value=\"moved_home\" checked"));
-    let (status, thanks, _) = post_form(
+    let (status, _, headers) = post_form(
         &state,
         &parent,
         &change_path,
         &format!("form_token={token}&change=moved_home&from-day=1&from-month=11&from-year=2026"),
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let thanks = follow(headers).await;
     assert!(thanks.contains("to take your new address"), "{thanks}");
     let case = case_records::CaseReference::parse(&reference).unwrap();
     let open = || {

@@ -141,7 +141,7 @@ pub fn app(state: AppState) -> Router {
         .route("/apply/{page}", get(apply::page))
         .route(
             "/account/cases/{reference}/missed-payment",
-            get(self_service::missed_payment_form).post(self_service::missed_payment),
+            get(parent_requests::missed_form).post(self_service::missed_payment),
         )
         .route(
             "/account/cases/{reference}/move-to-collect-and-pay",

@@ -176,6 +176,31 @@ pub(crate) fn thanks(words: &str) -> Response {
     ]))
 }
 
+/// `GET /account/cases/{reference}/missed-payment`: the form (drawn by
+/// `self_service`), or with `?sent={due}` what happens next.
+pub async fn missed_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Query(query): Query<Sent>,
+) -> Response {
+    let Some(due) = query.sent.as_deref().and_then(|d| Date::parse_iso(d).ok()) else {
+        return crate::self_service::missed_payment_form(State(state), headers, Path(reference))
+            .await;
+    };
+    match own_case(&state, &headers, &reference).await {
+        Ok(_) => thanks(&format!(
+            "We have noted that the payment due on {due} was not made. A caseworker will look at it."
+        )),
+        Err(response) => response,
+    }
+}
+
+/// Post-redirect-get after a missed payment was reported.
+pub(crate) fn missed_sent(case: &str, due: &str) -> Response {
+    sent(&format!("/account/cases/{case}/missed-payment"), due)
+}
+
 /// `GET /account/cases/{reference}/move-to-collect-and-pay` (with
 /// `?sent=`: what happens next).
 pub async fn move_form(

@@ -1043,10 +1043,9 @@ pub async fn missed_payment(
     let request = serde_json::json!({ "due": form.due, "paid_pence": null });
     let key = format!("page/missed/{}", form.due);
     match crate::collection::report_case(&state, &person, case, &key, &request).await {
-        Ok(response) if response.status().is_success() => crate::parent_requests::thanks(&format!(
-            "We have noted that the payment due on {} was not made. A caseworker will look at it.",
-            form.due
-        )),
+        Ok(response) if response.status().is_success() => {
+            crate::parent_requests::missed_sent(&case.to_string(), &form.due)
+        }
         // Whatever else went wrong, a page: a form post from a page never
         // gets the API's JSON.
         Ok(response) | Err(response) => not_recorded(response.status()),

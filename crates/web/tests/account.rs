@@ -329,7 +329,7 @@ async fn a_direct_pay_account_speaks_of_direct_pay(state: AppState) {
         &format!("form_token={token}&due=2026-05-25"),
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::SEE_OTHER, "post-redirect-get");
 
     let (status, page) = get(&state, &receiver, "/account").await;
     assert_eq!(status, StatusCode::OK);

@@ -96,6 +96,11 @@ async fn each_request_page_leads_back_and_redirects_after_sending(state: AppStat
     // happens next (and a refresh of it sends nothing).
     for (page, body, words) in [
         (
+            "missed-payment",
+            "due=2026-06-15".to_owned(),
+            "the payment due on 2026-06-15 was not made",
+        ),
+        (
             "move-to-collect-and-pay",
             "reason=payments_not_made".to_owned(),
             "We will not tell the other parent that you asked",

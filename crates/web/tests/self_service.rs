@@ -1343,9 +1343,16 @@ async fn a_parent_on_direct_pay_reports_a_missed_payment_for_the_caseworker() {
     let (status, page, _) = post(format!("form_token={token}&due=2030-01-01")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Select the payment that was not made"));
-    let (status, page, _) = post(format!("form_token={token}&due=2026-05-25")).await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("Thank you for telling us"));
+    let (status, page, headers) = post(format!("form_token={token}&due=2026-05-25")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let location = headers
+        .iter()
+        .find(|(name, _)| name == "location")
+        .map(|(_, value)| value.clone())
+        .unwrap();
+    let (_, page, _) = call(&state, "GET", &location, &[("cookie", &cookie)], "").await;
+    assert!(page.contains("Thank you for telling us"), "{page}");
+    assert!(page.contains("the payment due on 2026-05-25 was not made"));
     post(format!("form_token={token}&due=2026-05-25")).await;
     let case = case_records::CaseReference::parse(&reference).unwrap();
     let reports: Vec<_> = state
@@ -1619,7 +1626,10 @@ async fn a_parent_asks_to_move_and_reports_a_change_and_a_caseworker_deals_with_
         .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let thanks = follow(headers).await;
-        assert!(thanks.contains("We will not tell the other parent"), "{thanks}");
+        assert!(
+            thanks.contains("We will not tell the other parent"),
+            "{thanks}"
+        );
     }
     // A change: the date input refuses a day that does not exist, keeping
     // what was typed and linking the first field.

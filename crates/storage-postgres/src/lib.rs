@@ -430,6 +430,8 @@ impl PostgresStore {
     ) -> Result<PostSummary, StorageError> {
         let mut transaction = self.pool.begin().await.map_err(database_error)?;
         let summary = post_transfers_in(&mut transaction, transfers).await?;
+        // Coercion signals the payments complete, as work items (issue 14).
+        work::signals_after_payments_in(&mut transaction, transfers, None).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(summary)
     }
@@ -1667,6 +1669,7 @@ impl Store for PostgresStore {
         Box::pin(async move {
             let mut transaction = self.pool.begin().await.map_err(database_error)?;
             let summary = post_transfers_in(&mut transaction, transfers).await?;
+            work::signals_after_payments_in(&mut transaction, transfers, None).await?;
             append_audit_in(&mut transaction, audit(summary)).await?;
             transaction.commit().await.map_err(database_error)?;
             Ok(summary)
@@ -1831,6 +1834,15 @@ impl Store for PostgresStore {
                     .await
                     .map_err(database_error)?;
             }
+            // Words on a payment may complete a signal (messages in references).
+            let noted: Vec<TransferId> = notes.iter().map(|n| n.transfer.clone()).collect();
+            let changes: Vec<work_items::WorkChange> =
+                work::cases_of_notes_in(&mut transaction, &noted)
+                    .await?
+                    .into_iter()
+                    .map(|case| work_items::WorkChange::ScanForSignals { case })
+                    .collect();
+            work::apply_in(&mut transaction, &changes, None).await?;
             transaction.commit().await.map_err(database_error)?;
             Ok(())
         })

@@ -451,6 +451,8 @@ impl SqliteStore {
             .await
             .map_err(database_error)?;
         let summary = post_transfers_in(&mut transaction, transfers).await?;
+        // Coercion signals the payments complete, as work items (issue 14).
+        work::signals_after_payments_in(&mut transaction, transfers, None).await?;
         transaction.commit().await.map_err(database_error)?;
         Ok(summary)
     }
@@ -1679,6 +1681,7 @@ impl Store for SqliteStore {
                 .await
                 .map_err(database_error)?;
             let summary = post_transfers_in(&mut transaction, transfers).await?;
+            work::signals_after_payments_in(&mut transaction, transfers, None).await?;
             append_audit_in(&mut transaction, audit(summary)).await?;
             transaction.commit().await.map_err(database_error)?;
             Ok(summary)
@@ -1847,6 +1850,15 @@ impl Store for SqliteStore {
                     .await
                     .map_err(database_error)?;
             }
+            // Words on a payment may complete a signal (messages in references).
+            let noted: Vec<TransferId> = notes.iter().map(|n| n.transfer.clone()).collect();
+            let changes: Vec<work_items::WorkChange> =
+                work::cases_of_notes_in(&mut transaction, &noted)
+                    .await?
+                    .into_iter()
+                    .map(|case| work_items::WorkChange::ScanForSignals { case })
+                    .collect();
+            work::apply_in(&mut transaction, &changes, None).await?;
             transaction.commit().await.map_err(database_error)?;
             Ok(())
         })

@@ -2,6 +2,7 @@
 //! event that causes them, read by the partial indexes of migration 0017.
 
 use audit_log::AuditRecord;
+use case_records::CaseReference;
 use safety::{RiskLevel, SafetyState};
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Connection, Row};
@@ -30,6 +31,79 @@ async fn safety_records_in(
     rows.iter()
         .map(|row| action_row(row).into_safety())
         .collect::<Result<Vec<_>, _>>()
+}
+
+/// The case's coercion-scan events, read in the transaction.
+async fn coercion_events_in(
+    transaction: &mut Transaction<'_>,
+    case: &CaseReference,
+) -> Result<Vec<safety::CaseEvent>, StorageError> {
+    let reference = case.to_string();
+    let records = safety_records_in(transaction, &reference).await?;
+    let transfers = sqlx::query("SELECT id, debit_case, debit_kind, credit_case, credit_kind, amount_pence, code, effective, corrects FROM ledger_transfers WHERE debit_case = ? OR credit_case = ? ORDER BY id")
+        .bind(&reference)
+        .bind(&reference)
+        .fetch_all(&mut **transaction)
+        .await
+        .map_err(database_error)?
+        .iter()
+        .map(|row| crate::transfer_row(row).into_transfer())
+        .collect::<Result<Vec<_>, _>>()?;
+    let notes: Vec<(ledger::TransferId, String)> = sqlx::query("SELECT n.transfer_id, n.remittance FROM payment_notes n JOIN ledger_transfers t ON t.id = n.transfer_id WHERE t.credit_case = ?")
+        .bind(&reference)
+        .fetch_all(&mut **transaction)
+        .await
+        .map_err(database_error)?
+        .iter()
+        .map(|row| (ledger::TransferId(row.get(0)), row.get(1)))
+        .collect();
+    Ok(work_items::coercion_events(
+        case, &transfers, &notes, &records,
+    ))
+}
+
+/// Raises the coercion items that payments just recorded complete, for
+/// each case a payment in `transfers` is on (or, with `notes`, each case
+/// the noted payments are on), in the caller's transaction.
+pub(crate) async fn signals_after_payments_in(
+    transaction: &mut Transaction<'_>,
+    transfers: &[ledger::Transfer],
+    raised: Option<i64>,
+) -> Result<(), StorageError> {
+    let mut cases: Vec<CaseReference> = transfers
+        .iter()
+        .filter(|t| t.code == ledger::TransferCode::Payment)
+        .filter_map(|t| t.credit.case)
+        .collect();
+    cases.sort_unstable();
+    cases.dedup();
+    let changes: Vec<WorkChange> = cases
+        .into_iter()
+        .map(|case| WorkChange::ScanForSignals { case })
+        .collect();
+    apply_in(transaction, &changes, raised).await
+}
+
+/// The case a noted payment was made to, if it matched one.
+pub(crate) async fn cases_of_notes_in(
+    transaction: &mut Transaction<'_>,
+    notes: &[ledger::TransferId],
+) -> Result<Vec<CaseReference>, StorageError> {
+    let mut cases = Vec::new();
+    for id in notes {
+        let row = sqlx::query("SELECT credit_case FROM ledger_transfers WHERE id = ?")
+            .bind(&id.0)
+            .fetch_optional(&mut **transaction)
+            .await
+            .map_err(database_error)?;
+        if let Some(text) = row.and_then(|r| r.get::<Option<String>, _>(0))
+            && let Ok(case) = CaseReference::parse(&text)
+            && !cases.contains(&case)
+        {
+            cases.push(case);
+        }
+    }
+    Ok(cases)
 }
 
 /// The case's risk, folded from its safety events (the one just appended
@@ -157,8 +231,8 @@ pub(crate) async fn apply_in(
                 }
             }
             WorkChange::ScanForSignals { case } => {
-                let records = safety_records_in(transaction, &case.to_string()).await?;
-                pending.extend(work_items::changes_for_signals(case, &records));
+                let events = coercion_events_in(transaction, case).await?;
+                pending.extend(work_items::changes_for_signals(case, &events));
             }
             WorkChange::Assign { case, kinds, to } => {
                 for kind in kinds {

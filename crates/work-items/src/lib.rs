@@ -357,9 +357,9 @@ pub enum WorkChange {
         /// The risk.
         risk: RiskLevel,
     },
-    /// Read the case's safety log (the event just appended included) and
-    /// raise an item for each coercion signal it now shows
-    /// ([`changes_for_signals`]).
+    /// Read the case's payments, dues and safety log (the event just
+    /// recorded included) and raise an item for each coercion signal they
+    /// now show ([`changes_for_signals`]).
     ScanForSignals {
         /// The case.
         case: CaseReference,
@@ -539,18 +539,67 @@ pub fn signal_of(item_id: &str) -> Option<SignalKind> {
     .find(|s| signal_code(*s) == code)
 }
 
-/// The coercion signals a case's safety log shows as of its latest event
-/// (`safety::scan` over what staff noted: allegations, withdrawals,
-/// challenges, changes), each raising an item for the specialist team.
-/// Only the pattern's name is kept, never a parent's words; nothing is
-/// decided.
+/// A case's coercion-scan events: its dues and the paying parent's
+/// payments from its ledger transfers (`notes` the payer's own words on a
+/// payment, by transfer id), and what staff noted in its safety log
+/// (allegations, withdrawals, challenges, changes, contact days); in date
+/// order, dues before payments on the same day (a payment on its due day is
+/// on time).
 #[must_use]
-pub fn changes_for_signals(case: &CaseReference, records: &[SafetyRecord]) -> Vec<WorkChange> {
-    let Some(as_of) = records.iter().map(|r| r.by.on).max() else {
+pub fn coercion_events(
+    case: &CaseReference,
+    transfers: &[ledger::Transfer],
+    notes: &[(ledger::TransferId, String)],
+    records: &[SafetyRecord],
+) -> Vec<safety::CaseEvent> {
+    use ledger::{AccountKind, TransferCode};
+    let owes = ledger::Account::of_case(*case, AccountKind::PayingParentOwes);
+    let mut dues: std::collections::BTreeMap<domain_types::Date, u64> =
+        std::collections::BTreeMap::new();
+    for transfer in transfers.iter().filter(|t| {
+        t.debit == owes
+            && matches!(
+                t.code,
+                TransferCode::Accrual | TransferCode::PayingParentFee
+            )
+    }) {
+        *dues.entry(transfer.effective).or_default() += transfer.amount.get();
+    }
+    let mut events: Vec<safety::CaseEvent> = dues
+        .into_iter()
+        .map(|(on, pence)| safety::CaseEvent::Due {
+            on,
+            amount: domain_types::Pence::new(pence),
+        })
+        .collect();
+    events.extend(
+        transfers
+            .iter()
+            .filter(|t| t.credit == owes && t.code == TransferCode::Payment)
+            .map(|t| safety::CaseEvent::Payment {
+                on: t.effective,
+                amount: t.amount,
+                words: notes
+                    .iter()
+                    .find(|(id, _)| *id == t.id)
+                    .map(|(_, words)| words.clone()),
+            }),
+    );
+    events.extend(safety::noted_events(records));
+    events.sort_by_key(|e| (e.on(), !matches!(e, safety::CaseEvent::Due { .. })));
+    events
+}
+
+/// The coercion signals a case's events ([`coercion_events`]) show as of
+/// the latest of them (the event that completed a signal), each raising an
+/// item for the specialist team. Only the pattern's name is kept, never a
+/// parent's words; nothing is decided.
+#[must_use]
+pub fn changes_for_signals(case: &CaseReference, events: &[safety::CaseEvent]) -> Vec<WorkChange> {
+    let Some(as_of) = events.iter().map(safety::CaseEvent::on).max() else {
         return Vec::new();
     };
-    let events = safety::noted_events(records);
-    let mut kinds: Vec<SignalKind> = safety::scan(&events, as_of, safety::Thresholds::embedded())
+    let mut kinds: Vec<SignalKind> = safety::scan(events, as_of, safety::Thresholds::embedded())
         .into_iter()
         .map(|s| s.kind)
         .collect();

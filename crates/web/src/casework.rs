@@ -597,52 +597,21 @@ pub(crate) async fn coercion_events_from(
     transfers: &[ledger::Transfer],
     noted: &[SafetyRecord],
 ) -> Result<Vec<safety::CaseEvent>, Response> {
-    use ledger::{AccountKind, TransferCode};
-    let owes = ledger::Account::of_case(*case, AccountKind::PayingParentOwes);
-    let payments: Vec<&ledger::Transfer> = transfers
+    let payments: Vec<ledger::TransferId> = transfers
         .iter()
-        .filter(|t| t.credit == owes && t.code == TransferCode::Payment)
+        .filter(|t| t.code == ledger::TransferCode::Payment)
+        .map(|t| t.id.clone())
         .collect();
-    let ids: Vec<ledger::TransferId> = payments.iter().map(|t| t.id.clone()).collect();
-    let notes = state
+    let notes: Vec<(ledger::TransferId, String)> = state
         .store
-        .payment_notes_for(&ids)
+        .payment_notes_for(&payments)
         .await
-        .map_err(|e| storage_failure(&e))?;
-    let mut dues: std::collections::BTreeMap<domain_types::Date, u64> =
-        std::collections::BTreeMap::new();
-    for transfer in transfers.iter().filter(|t| {
-        t.debit == owes
-            && matches!(
-                t.code,
-                TransferCode::Accrual | TransferCode::PayingParentFee
-            )
-    }) {
-        *dues.entry(transfer.effective).or_default() += transfer.amount.get();
-    }
-    let mut events: Vec<safety::CaseEvent> = dues
+        .map_err(|e| storage_failure(&e))?
         .into_iter()
-        .map(|(on, pence)| safety::CaseEvent::Due {
-            on,
-            amount: domain_types::Pence::new(pence),
-        })
+        .map(|n| (n.transfer, n.remittance))
         .collect();
-    events.extend(payments.iter().map(|t| {
-        safety::CaseEvent::Payment {
-            on: t.effective,
-            amount: t.amount,
-            words: notes
-                .iter()
-                .find(|n| n.transfer == t.id)
-                .map(|n| n.remittance.clone()),
-        }
-    }));
-    // What staff noted (allegations, withdrawals, challenges, changes,
-    // contact days), from the case's safety log.
-    events.extend(safety::noted_events(noted));
-    // Dues before payments on the same day: a payment on its due day is on time.
-    events.sort_by_key(|e| (e.on(), !matches!(e, safety::CaseEvent::Due { .. })));
-    Ok(events)
+    // The same events the stores scan when they raise the coercion items.
+    Ok(work_items::coercion_events(case, transfers, &notes, noted))
 }
 
 fn signal_json(signal: &safety::Signal, words: &crate::free_words::FreeWords) -> Value {

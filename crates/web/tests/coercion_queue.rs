@@ -185,7 +185,73 @@ async fn a_case_with_no_signal_raises_none(state: AppState) {
     );
 }
 
+async fn words_on_a_payment_raise_one_item_when_recorded(state: AppState) {
+    let reference = open_case_with_parties(&state, "caseworker-token", PARTIES, None).await;
+    let case = case_records::CaseReference::parse(&reference).unwrap();
+    let day = |text: &str| domain_types::Date::parse_iso(text).unwrap();
+    state
+        .store
+        .post_transfers(&[ledger::Transfer {
+            id: ledger::TransferId("a1".to_owned()),
+            debit: ledger::Account::of_case(case, ledger::AccountKind::PayingParentOwes),
+            credit: ledger::Account::of_case(
+                case,
+                ledger::AccountKind::ReceivingParentDue(case_records::ReceivingParentId(1)),
+            ),
+            amount: domain_types::Pence::new(5_000),
+            code: ledger::TransferCode::Accrual,
+            effective: day("2026-05-04"),
+            corrects: None,
+        }])
+        .await
+        .unwrap();
+    let statement = bank_files::Statement {
+        id: "S".to_owned(),
+        entries: vec![bank_files::StatementEntry {
+            bank_reference: "W-1".to_owned(),
+            amount: domain_types::Pence::new(5_000),
+            is_credit: true,
+            booked: day("2026-05-05"),
+            remittance: format!("{reference} I know you moved to SAFE-ADDRESS"),
+        }],
+    };
+    let (transfers, unmatched) = bank_files::payment_transfers(&statement, &|c| *c == case);
+    state.store.post_transfers(&transfers).await.unwrap();
+    assert!(
+        coercion_items(&state, &reference).await.is_empty(),
+        "a payment on time with no words is no pattern"
+    );
+    let notes = bank_files::payment_notes(&statement, &unmatched);
+    state.store.record_payment_notes(&notes).await.unwrap();
+    // The same statement read again raises nothing more.
+    state.store.post_transfers(&transfers).await.unwrap();
+    state.store.record_payment_notes(&notes).await.unwrap();
+    let items = coercion_items(&state, &reference).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert!(
+        items[0]["id"]
+            .as_str()
+            .unwrap()
+            .ends_with(":MessagesInReferences"),
+        "{items:?}"
+    );
+    // The payer's words never reach the item.
+    assert!(!items[0].to_string().contains("SAFE-ADDRESS"));
+    let queue = coercion_queue(&state).await;
+    let entry = queue["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["reference"] == reference.as_str())
+        .unwrap_or_else(|| panic!("{queue}"));
+    assert_eq!(
+        entry["signals"],
+        serde_json::json!(["MessagesInReferences"])
+    );
+}
+
 on_both_databases!(
+    words_on_a_payment_raise_one_item_when_recorded,
     allegations_then_retractions_raise_one_item_until_completed,
     a_case_with_no_signal_raises_none,
 );

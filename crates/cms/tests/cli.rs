@@ -290,11 +290,7 @@ fn serve_runs_on_postgresql_when_database_url_says_so() {
     // PostgreSQL outlives a run), which the service rightly refuses.
     let schema = "cms_cli_serve";
     block_on(async {
-        let store = storage_postgres::PostgresStore::open_in_schema(&url, schema)
-            .await
-            .unwrap();
-        store.drop_schema(schema).await.unwrap();
-        storage_postgres::PostgresStore::open_in_schema(&url, schema)
+        storage_postgres::PostgresStore::open_fresh_in_schema(&url, schema)
             .await
             .unwrap();
     });

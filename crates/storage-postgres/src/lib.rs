@@ -200,6 +200,35 @@ impl PostgresStore {
         PostgresStore::connect(options.options([("search_path", schema)])).await
     }
 
+    /// As [`PostgresStore::open_in_schema`], but the schema is first dropped
+    /// with everything in it, before anything is read: how tests start
+    /// afresh even when the machine's database holds a schema that an
+    /// earlier build migrated differently (which opening would refuse).
+    ///
+    /// # Errors
+    /// As `open_in_schema`.
+    pub async fn open_fresh_in_schema(
+        url: &str,
+        schema: &str,
+    ) -> Result<PostgresStore, StorageError> {
+        let plain = plain_identifier(schema)?;
+        let options = PgConnectOptions::from_str(url).map_err(database_error)?;
+        let setup = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(database_error)?;
+        // The schema name was checked above to be a plain identifier.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {plain} CASCADE"
+        )))
+        .execute(&setup)
+        .await
+        .map_err(database_error)?;
+        setup.close().await;
+        PostgresStore::open_in_schema(url, schema).await
+    }
+
     async fn connect(options: PgConnectOptions) -> Result<PostgresStore, StorageError> {
         let pool = PgPoolOptions::new()
             .max_connections(8)

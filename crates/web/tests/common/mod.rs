@@ -83,15 +83,10 @@ pub async fn postgres_store(name: &str) -> Option<Arc<dyn Store>> {
     let prefix: String = name.chars().take(24).collect();
     // One schema per test, started afresh each run, so none accumulate.
     let schema = format!("cms_web_{prefix}_{hash:016x}").replace('-', "_");
-    match storage_postgres::PostgresStore::open_in_schema(&url, &schema).await {
-        Ok(store) => {
-            store.drop_schema(&schema).await.unwrap();
-            store.close().await;
-            let store = storage_postgres::PostgresStore::open_in_schema(&url, &schema)
-                .await
-                .unwrap();
-            Some(with_test_tokens(Arc::new(store)).await)
-        }
+    // Dropped before it is opened: an earlier build may have migrated it
+    // differently, which opening it would rightly refuse.
+    match storage_postgres::PostgresStore::open_fresh_in_schema(&url, &schema).await {
+        Ok(store) => Some(with_test_tokens(Arc::new(store)).await),
         Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
             panic!("PostgreSQL at {url} is unreachable and CI=true: {error}")
         }

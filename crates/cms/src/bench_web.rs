@@ -38,25 +38,35 @@ fn milliseconds(text: &str) -> Option<f64> {
     number.trim().parse::<f64>().ok().map(|n| n * scale)
 }
 
-/// Reads `wrk --latency` output.
-fn parse_wrk(output: &str) -> Result<Measured, String> {
-    let field = |prefix: &str| {
-        output
-            .lines()
-            .map(str::trim)
-            .find_map(|l| l.strip_prefix(prefix))
-            .map(str::trim)
-    };
-    let requests_per_second = field("Requests/sec:")
+/// The value after `prefix` on the first line of `wrk` output that starts
+/// with it (`cms bench work` reads its script's own lines with it too).
+pub(crate) fn wrk_field<'o>(output: &'o str, prefix: &str) -> Option<&'o str> {
+    output
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix(prefix))
+        .map(str::trim)
+}
+
+/// The throughput and latencies of `wrk --latency` output: requests a
+/// second, p50 and p99 in milliseconds.
+pub(crate) fn wrk_latency(output: &str) -> Result<(f64, f64, f64), String> {
+    let requests_per_second = wrk_field(output, "Requests/sec:")
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| format!("no Requests/sec in wrk's output:\n{output}"))?;
-    let p50_ms = field("50%")
+    let p50_ms = wrk_field(output, "50%")
         .and_then(milliseconds)
         .ok_or("no p50 in wrk's output")?;
-    let p99_ms = field("99%")
+    let p99_ms = wrk_field(output, "99%")
         .and_then(milliseconds)
         .ok_or("no p99 in wrk's output")?;
-    let non_2xx = field("Non-2xx or 3xx responses:")
+    Ok((requests_per_second, p50_ms, p99_ms))
+}
+
+/// Reads `wrk --latency` output.
+fn parse_wrk(output: &str) -> Result<Measured, String> {
+    let (requests_per_second, p50_ms, p99_ms) = wrk_latency(output)?;
+    let non_2xx = wrk_field(output, "Non-2xx or 3xx responses:")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     Ok(Measured {

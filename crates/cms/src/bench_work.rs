@@ -23,42 +23,15 @@ struct Measured {
     not_200: u64,
 }
 
-#[allow(clippy::float_arithmetic)] // timing figures, not money
-fn milliseconds(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let (number, scale) = if let Some(n) = text.strip_suffix("us") {
-        (n, 0.001)
-    } else if let Some(n) = text.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1000.0)
-    } else {
-        return None;
-    };
-    number.trim().parse::<f64>().ok().map(|n| n * scale)
-}
-
-/// Reads `wrk --latency` output with the script's count of answers that
-/// were not 200.
+/// Reads `wrk --latency` output (through `bench web`'s reader) with the
+/// script's count of answers that were not 200.
 fn parse_wrk(output: &str) -> Result<Measured, String> {
-    let field = |prefix: &str| {
-        output
-            .lines()
-            .map(str::trim)
-            .find_map(|l| l.strip_prefix(prefix))
-            .map(str::trim)
-    };
+    let (requests_per_second, p50_ms, p99_ms) = crate::bench_web::wrk_latency(output)?;
     Ok(Measured {
-        requests_per_second: field("Requests/sec:")
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| format!("no Requests/sec in wrk's output:\n{output}"))?,
-        p50_ms: field("50%")
-            .and_then(milliseconds)
-            .ok_or("no p50 in wrk's output")?,
-        p99_ms: field("99%")
-            .and_then(milliseconds)
-            .ok_or("no p99 in wrk's output")?,
-        not_200: field("Not 200:")
+        requests_per_second,
+        p50_ms,
+        p99_ms,
+        not_200: crate::bench_web::wrk_field(output, "Not 200:")
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| format!("no count of answers in wrk's output:\n{output}"))?,
     })
